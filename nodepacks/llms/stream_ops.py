@@ -1,0 +1,49 @@
+"""Streaming LLM node: emits the reply token by token while the model writes it."""
+
+from .ops import _as_messages, _client
+
+# Model answers vary from call to call; a cached answer would hide that.
+PSYNAPSE_CACHE = False
+
+
+class _StreamReporter:
+    """Internal class for stream reporting."""
+
+    def __init__(self):
+        self._callback = None
+
+    def set_callback(self, callback):
+        """Set the callback for stream updates."""
+        self._callback = callback
+
+    def emit(self, chunk: str):
+        """Emit a text chunk to the stream."""
+        if self._callback and chunk:
+            self._callback(chunk)
+
+
+class OpenAIChatCompletionStream:
+    """Ask a chat model for a reply to `messages`, streaming the reply as it is written.
+
+    Uses OPENAI_API_KEY and optional OPENAI_BASE_URL. Returns
+    {"content", "role", "model", "finish_reason"}.
+    """
+
+    def __init__(self):
+        self._stream_reporter = _StreamReporter()
+
+    def __call__(self, model: str, messages: list, temperature: float = 0.7) -> dict:
+        stream = _client().chat.completions.create(
+            model=model, messages=_as_messages(messages), temperature=temperature, stream=True
+        )
+        parts: list[str] = []
+        finish_reason = None
+        for chunk in stream:
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            finish_reason = choice.finish_reason or finish_reason
+            if choice.delta.content:
+                parts.append(choice.delta.content)
+                self._stream_reporter.emit(choice.delta.content)
+        return {"content": "".join(parts), "role": "assistant", "model": model, "finish_reason": finish_reason}

@@ -1,0 +1,3 @@
+from psynapse.cli import main
+
+main()

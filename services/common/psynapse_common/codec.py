@@ -1,0 +1,162 @@
+"""How node values travel, and how clients see them: the one place that knows.
+
+Between nodes a value is MessagePack with typed extensions, so images, arrays,
+sets and arbitrary objects arrive intact at the next runner. Services that only
+route values (orchestrator, gateway) never unpickle user objects: they keep the
+bytes as ``msgspec.Raw``, and ``to_jsonable`` shows extensions without importing
+user code.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import io
+import pickle
+from typing import Any
+
+import msgspec
+from msgspec.msgpack import Ext
+
+EXT_PICKLE = 1  # [repr, pickle bytes]
+EXT_IMAGE = 2  # PNG bytes
+EXT_NDARRAY = 3  # [dtype, shape, bytes]
+EXT_SET = 4  # msgpack list
+
+_REPR_LIMIT = 2000
+
+
+def _pickled(obj: Any) -> Ext:
+    text = repr(obj)
+    if len(text) > _REPR_LIMIT:
+        text = text[:_REPR_LIMIT] + "…"
+    try:
+        blob: bytes | None = pickle.dumps(obj, protocol=5)
+    except Exception:  # noqa: BLE001 - any object may refuse pickling; still show it
+        blob = None
+    return Ext(EXT_PICKLE, _plain_encoder.encode([text, blob]))
+
+
+def _enc_hook(obj: Any) -> Any:
+    module = type(obj).__module__
+    if module.startswith("PIL.") and hasattr(obj, "save"):
+        buffer = io.BytesIO()
+        obj.save(buffer, format="PNG")
+        return Ext(EXT_IMAGE, buffer.getvalue())
+    if module == "numpy" and hasattr(obj, "dtype") and hasattr(obj, "tobytes"):
+        if getattr(obj, "shape", None) == ():  # numpy scalar
+            return obj.item()
+        if obj.dtype.hasobject:
+            return _pickled(obj)
+        payload = [obj.dtype.str, list(obj.shape), obj.tobytes()]
+        return Ext(EXT_NDARRAY, _plain_encoder.encode(payload))
+    if isinstance(obj, (set, frozenset)):
+        return Ext(EXT_SET, _encoder.encode(list(obj)))
+    if isinstance(obj, complex):
+        return _pickled(obj)
+    return _pickled(obj)
+
+
+_plain_encoder = msgspec.msgpack.Encoder()
+_encoder = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
+
+
+def encode(value: Any) -> bytes:
+    """Encode a node's value for the wire."""
+    # msgspec would flatten dataclasses and Structs into maps; a downstream node
+    # expects the object itself back.
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _encoder.encode(_pickled(value))
+    if isinstance(value, msgspec.Struct):
+        return _encoder.encode(_pickled(value))
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return _encoder.encode(_pickled(value))
+    return _encoder.encode(value)
+
+
+def encode_raw(value: Any) -> msgspec.Raw:
+    return msgspec.Raw(encode(value))
+
+
+# -- decoding for node inputs (runners only) ----------------------------------
+def _value_ext_hook(code: int, data: memoryview) -> Any:
+    if code == EXT_PICKLE:
+        text, blob = msgspec.msgpack.decode(data)
+        if blob is None:
+            raise ValueError(f"{text} cannot be pickled, so it cannot reach the next node")
+        return pickle.loads(blob)
+    if code == EXT_IMAGE:
+        from PIL import Image
+
+        image = Image.open(io.BytesIO(bytes(data)))
+        image.load()
+        return image
+    if code == EXT_NDARRAY:
+        import numpy as np
+
+        dtype, shape, blob = msgspec.msgpack.decode(data)
+        return np.frombuffer(blob, dtype=np.dtype(dtype)).reshape(shape).copy()
+    if code == EXT_SET:
+        return set(_value_decoder.decode(data))
+    raise ValueError(f"unknown value extension {code}")
+
+
+_value_decoder = msgspec.msgpack.Decoder(ext_hook=_value_ext_hook)
+
+
+def decode(data: bytes | msgspec.Raw) -> Any:
+    """Decode a value for a node to consume (may unpickle: runners only)."""
+    return _value_decoder.decode(data)
+
+
+# -- showing values to clients (any service) ----------------------------------
+class Shown:
+    """An extension value as a client sees it, without reviving the object."""
+
+    __slots__ = ("jsonable",)
+
+    def __init__(self, jsonable: Any) -> None:
+        self.jsonable = jsonable
+
+
+def _display_ext_hook(code: int, data: memoryview) -> Any:
+    if code == EXT_PICKLE:
+        text, _ = msgspec.msgpack.decode(data)
+        return Shown(text)
+    if code == EXT_IMAGE:
+        return Shown("data:image/png;base64," + base64.b64encode(data).decode("ascii"))
+    if code == EXT_NDARRAY:
+        dtype, shape, blob = msgspec.msgpack.decode(data)
+        try:
+            import numpy as np
+        except ImportError:
+            return Shown(f"ndarray(shape={tuple(shape)}, dtype={dtype})")
+        return Shown(np.frombuffer(blob, dtype=np.dtype(dtype)).reshape(shape).tolist())
+    if code == EXT_SET:
+        return _display_decoder.decode(data)
+    return Shown(f"<value with unknown extension {code}>")
+
+
+_display_decoder = msgspec.msgpack.Decoder(ext_hook=_display_ext_hook)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A value as JSON-ready data: the one view clients get of any value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Shown):
+        return value.jsonable
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes>"
+    return to_jsonable(_display_decoder.decode(encode(value)))
+
+
+def show(data: bytes | msgspec.Raw | None) -> Any:
+    """Encoded value bytes -> JSON-ready data, without unpickling anything."""
+    if data is None:
+        return None
+    return to_jsonable(_display_decoder.decode(data))

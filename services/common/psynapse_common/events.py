@@ -1,0 +1,54 @@
+"""Publishing run events: pipelined, acks confirmed in batches by the caller."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nats.js import JetStreamContext
+
+from . import messages
+from .messages import NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from .subjects import Names
+
+
+def terminal_msg_id(run_id: str, node_id: str) -> str:
+    return f"{run_id}:{node_id}:end"
+
+
+class EventSink:
+    def __init__(self, js: JetStreamContext, names: Names) -> None:
+        self._js = js
+        self._names = names
+
+    async def _publish(
+        self, run_id: str, kind: str, payload: bytes, msg_id: str | None = None
+    ) -> asyncio.Future:
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        return await self._js.publish_async(
+            self._names.event(run_id, kind), payload, headers=headers, wait_stall=30.0
+        )
+
+    async def node(self, event: NodeEvent) -> asyncio.Future:
+        msg_id = None
+        if event.status != "executing":
+            msg_id = terminal_msg_id(event.run_id, event.node_id)
+        return await self._publish(event.run_id, "node", messages.encode(event), msg_id)
+
+    async def progress(self, event: ProgressEvent) -> asyncio.Future:
+        return await self._publish(event.run_id, "progress", messages.encode(event))
+
+    async def stream(self, event: StreamEvent) -> asyncio.Future:
+        return await self._publish(event.run_id, "stream", messages.encode(event))
+
+    async def run(self, event: RunEvent) -> asyncio.Future:
+        return await self._publish(
+            event.run_id, "run", messages.encode(event), f"{event.run_id}:run:end"
+        )
+
+
+async def confirm(futures: list[asyncio.Future]) -> None:
+    """Wait for the stream to have stored every event published so far."""
+    if futures:
+        pending = list(futures)
+        futures.clear()
+        await asyncio.gather(*pending)

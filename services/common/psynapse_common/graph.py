@@ -1,0 +1,270 @@
+"""The graph, as a pure module: validation, topological order, scheduling.
+
+No I/O here: the orchestrator drives a ``Schedule``; the in-process baseline and
+the tests drive the same one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .messages import CatalogNode, GraphEdge, GraphNode
+
+FUNCTION, VARIABLE, LIST, VIEW = "functionNode", "variableNode", "listNode", "viewNode"
+NODE_TYPES = (FUNCTION, VARIABLE, LIST, VIEW)
+BUILTIN_NAMES = {VARIABLE: "Variable", LIST: "List", VIEW: "View"}
+_LIST_HANDLE = re.compile(r"^input-(\d+)$")
+
+
+class GraphError(ValueError):
+    """A graph that cannot run; the message names the node and the cause."""
+
+
+@dataclass
+class Plan:
+    nodes: dict[str, GraphNode]
+    order: list[str]  # topological; ties keep the order nodes were given
+    incoming: dict[str, list[GraphEdge]]  # sorted as the node consumes them
+    successors: dict[str, list[str]]  # distinct, in order of first edge
+    predecessors: dict[str, set[str]]
+    functions: dict[str, CatalogNode] = field(default_factory=dict)
+
+    def node_name(self, node_id: str) -> str:
+        node = self.nodes[node_id]
+        if node.type == FUNCTION:
+            return str(node.data.get("functionName"))
+        return BUILTIN_NAMES[node.type]
+
+
+def _list_index(edge: GraphEdge, node_id: str) -> int:
+    match = _LIST_HANDLE.match(edge.target_handle or "")
+    if not match:
+        raise GraphError(
+            f"Edge into list node '{node_id}' uses handle {edge.target_handle!r}; "
+            "expected input-0, input-1, ..."
+        )
+    return int(match.group(1))
+
+
+def _check_edge_handles(
+    node: GraphNode, edges: list[GraphEdge], spec: CatalogNode | None, nodes: Mapping[str, GraphNode],
+    catalog: Mapping[str, CatalogNode],
+) -> None:
+    if node.type == FUNCTION and spec is not None:
+        for edge in edges:
+            if edge.target_handle not in spec.params:
+                raise GraphError(
+                    f"Edge into node '{node.id}' targets {edge.target_handle!r}, "
+                    f"which is not a parameter of {spec.name} ({', '.join(spec.params) or 'none'})"
+                )
+    if node.type == VARIABLE and edges:
+        raise GraphError(f"Variable node '{node.id}' takes no inputs")
+    if node.type == VIEW and len(edges) > 1:
+        raise GraphError(f"View node '{node.id}' has {len(edges)} inputs; it shows one")
+    for edge in edges:
+        source = nodes[edge.source]
+        if source.type == VIEW:
+            raise GraphError(f"View node '{source.id}' has no output to connect")
+        if source.type == FUNCTION:
+            source_spec = catalog.get(str(source.data.get("functionName")))
+            keys = source_spec.output_keys if source_spec else None
+            if keys and edge.source_handle not in keys:
+                raise GraphError(
+                    f"Edge from node '{source.id}' uses output {edge.source_handle!r}; "
+                    f"{source_spec.name} has outputs {', '.join(keys)}"  # type: ignore[union-attr]
+                )
+
+
+def _find_cycle(remaining: set[str], successors: Mapping[str, list[str]], order: list[str]) -> list[str]:
+    colour: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(start: str) -> list[str] | None:
+        # Iterative DFS: a 10,000-node cycle must not hit the recursion limit.
+        path: list[tuple[str, Iterable[str]]] = [(start, iter(successors.get(start, ())))]
+        colour[start] = 1
+        stack.append(start)
+        while path:
+            current, children = path[-1]
+            for child in children:
+                if child not in remaining:
+                    continue
+                if colour.get(child) == 1:
+                    return stack[stack.index(child):] + [child]
+                if child not in colour:
+                    colour[child] = 1
+                    stack.append(child)
+                    path.append((child, iter(successors.get(child, ()))))
+                    break
+            else:
+                colour[current] = 2
+                stack.pop()
+                path.pop()
+        return None
+
+    for node_id in order:
+        if node_id in remaining and node_id not in colour:
+            cycle = visit(node_id)
+            if cycle:
+                return cycle
+    return sorted(remaining)
+
+
+def build_plan(
+    nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[str, CatalogNode]
+) -> Plan:
+    by_id: dict[str, GraphNode] = {}
+    for node in nodes:
+        if node.id in by_id:
+            raise GraphError(f"Duplicate node id '{node.id}'")
+        if node.type not in NODE_TYPES:
+            raise GraphError(f"Node '{node.id}' has unknown type {node.type!r}")
+        by_id[node.id] = node
+
+    functions: dict[str, CatalogNode] = {}
+    for node in nodes:
+        if node.type != FUNCTION:
+            continue
+        name = node.data.get("functionName")
+        if not isinstance(name, str) or not name:
+            raise GraphError(f"Function node '{node.id}' has no functionName")
+        spec = catalog.get(name)
+        if spec is None:
+            raise GraphError(f"Node '{node.id}': unknown function {name!r}")
+        functions[node.id] = spec
+
+    incoming: dict[str, list[GraphEdge]] = {node_id: [] for node_id in by_id}
+    successors: dict[str, list[str]] = {node_id: [] for node_id in by_id}
+    predecessors: dict[str, set[str]] = {node_id: set() for node_id in by_id}
+    for edge in edges:
+        for end in (edge.source, edge.target):
+            if end not in by_id:
+                raise GraphError(
+                    f"Edge from '{edge.source}' to '{edge.target}' references missing node '{end}'"
+                )
+        incoming[edge.target].append(edge)
+        if edge.source not in predecessors[edge.target]:
+            successors[edge.source].append(edge.target)
+            predecessors[edge.target].add(edge.source)
+
+    for node_id, node in by_id.items():
+        node_edges = incoming[node_id]
+        _check_edge_handles(node, node_edges, functions.get(node_id), by_id, catalog)
+        if node.type == LIST:
+            node_edges.sort(key=lambda e: _list_index(e, node_id))
+
+    position = {node_id: index for index, node_id in enumerate(by_id)}
+    in_degree = {node_id: len(predecessors[node_id]) for node_id in by_id}
+    ready = [position[n] for n, degree in in_degree.items() if degree == 0]
+    heapq.heapify(ready)
+    ids = list(by_id)
+    order: list[str] = []
+    while ready:
+        node_id = ids[heapq.heappop(ready)]
+        order.append(node_id)
+        for child in successors[node_id]:
+            in_degree[child] -= 1
+            if in_degree[child] == 0:
+                heapq.heappush(ready, position[child])
+    if len(order) != len(by_id):
+        remaining = set(by_id) - set(order)
+        cycle = _find_cycle(remaining, successors, ids)
+        raise GraphError("Graph contains a cycle: " + " -> ".join(cycle))
+
+    return Plan(by_id, order, incoming, successors, predecessors, functions)
+
+
+class Schedule:
+    """Which nodes may start now, as nodes finish or fail. Pure state."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._position = {node_id: index for index, node_id in enumerate(plan.order)}
+        self._waiting = {n: len(plan.predecessors[n]) for n in plan.order}
+        self.finished: set[str] = set()
+        self.failed: dict[str, str] = {}
+        self.dispatched: set[str] = set()
+
+    def initial(self) -> list[str]:
+        return [n for n in self.plan.order if self._waiting[n] == 0]
+
+    @property
+    def done(self) -> bool:
+        return len(self.finished) + len(self.failed) == len(self.plan.order)
+
+    def is_settled(self, node_id: str) -> bool:
+        return node_id in self.finished or node_id in self.failed
+
+    def mark_dispatched(self, node_id: str) -> None:
+        self.dispatched.add(node_id)
+
+    def complete(self, node_id: str) -> list[str]:
+        """Mark a node completed; return the nodes that became ready, in plan order."""
+        if self.is_settled(node_id):
+            return []
+        self.finished.add(node_id)
+        ready = []
+        for child in self.plan.successors[node_id]:
+            self._waiting[child] -= 1
+            if self._waiting[child] == 0 and not self.is_settled(child):
+                ready.append(child)
+        ready.sort(key=self._position.__getitem__)
+        return ready
+
+    def fail(self, node_id: str, message: str) -> list[tuple[str, str]]:
+        """Mark a node failed; its dependants fail too. Returns (dependant, reason)."""
+        if self.is_settled(node_id):
+            return []
+        self.failed[node_id] = message
+        skipped: list[tuple[str, str]] = []
+        frontier = [node_id]
+        while frontier:
+            source = frontier.pop()
+            for child in self.plan.successors[source]:
+                if self.is_settled(child):
+                    continue
+                handles = [
+                    e.target_handle or "input"
+                    for e in self.plan.incoming[child]
+                    if e.source == source
+                ]
+                reason = (
+                    f"Input '{handles[0] if handles else 'input'}' failed: "
+                    f"node '{source}' ({self.plan.node_name(source)}) did not complete"
+                )
+                self.failed[child] = reason
+                skipped.append((child, reason))
+                frontier.append(child)
+        skipped.sort(key=lambda item: self._position[item[0]])
+        return skipped
+
+    def chain_from(self, node_id: str) -> list[str]:
+        """The linear run of function nodes that can follow ``node_id`` on one runner.
+
+        A successor joins when it is the only successor, its only predecessor is the
+        previous node, and it runs in the same pool: nothing could run in parallel
+        with it anyway, so one job saves a dispatch round trip per node.
+        """
+        plan = self.plan
+        chain = [node_id]
+        pool = plan.functions[node_id].pool
+        current = node_id
+        while True:
+            nexts = plan.successors[current]
+            if len(nexts) != 1:
+                return chain
+            candidate = nexts[0]
+            spec = plan.functions.get(candidate)
+            if (
+                spec is None
+                or spec.pool != pool
+                or plan.predecessors[candidate] != {current}
+                or self.is_settled(candidate)
+                or candidate in self.dispatched
+            ):
+                return chain
+            chain.append(candidate)
+            current = candidate

@@ -1,0 +1,91 @@
+"""Calling one node of a nodepack: input conversion, reporters, output checks.
+
+Runs in a worker thread. Reporters are the spec's protocol: a node class sets
+``_progress_reporter`` or ``_stream_reporter`` in ``__init__`` and we hand it a
+callback with ``set_callback``; the callback raises once the run is cancelled, so a
+long node stops at its next report.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .values import ConversionError, convert
+
+
+class RunCancelled(Exception):
+    def __init__(self) -> None:
+        super().__init__("cancelled")
+
+
+class NodeInputError(ValueError):
+    pass
+
+
+def prepare_kwargs(spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for param in spec.schema["params"]:
+        name = param["name"]
+        if name not in inputs:
+            if "default" in param:
+                continue
+            raise NodeInputError(f"input '{name}' is not connected and has no value")
+        try:
+            kwargs[name] = convert(inputs[name], spec.param_types.get(name, Any))
+        except ConversionError as exc:
+            raise NodeInputError(f"input '{name}': {exc}") from None
+    return kwargs
+
+
+def call_node(
+    spec: Any,
+    kwargs: dict[str, Any],
+    on_progress: Callable[[float, str], None],
+    on_chunk: Callable[[str], None],
+    cancelled: threading.Event | None = None,
+) -> Any:
+    def check() -> None:
+        if cancelled is not None and cancelled.is_set():
+            raise RunCancelled()
+
+    check()
+    if spec.kind == "function":
+        result = spec.target(**kwargs)
+    else:
+        instance = spec.target()
+        if spec.kind == "progress":
+            reporter = getattr(instance, "_progress_reporter", None)
+
+            def report(percent: float, message: str = "") -> None:
+                check()
+                on_progress(float(percent), "" if message is None else str(message))
+
+            callback: Callable[..., None] = report
+        else:
+            reporter = getattr(instance, "_stream_reporter", None)
+
+            def emit(chunk: str) -> None:
+                check()
+                on_chunk(str(chunk))
+
+            callback = emit
+        if reporter is not None and hasattr(reporter, "set_callback"):
+            reporter.set_callback(callback)
+        result = instance(**kwargs)
+    check()
+    if spec.output_keys and not isinstance(result, dict):
+        raise TypeError(
+            f"{spec.name} must return a dict with keys {', '.join(spec.output_keys)}, "
+            f"got {type(result).__name__}"
+        )
+    return result
+
+
+def describe_error(exc: BaseException) -> str:
+    """The message a user sees: the exception's own words, or its type when it has none."""
+    text = str(exc)
+    if isinstance(exc, (NodeInputError, RunCancelled)):
+        return text
+    return text if text else type(exc).__name__

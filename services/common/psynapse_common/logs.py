@@ -1,0 +1,40 @@
+"""structlog set-up: JSON lines in services, a console renderer in a terminal."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+# Keys whose values must never reach a log line, whatever a caller binds.
+_SECRET_KEYS = {"env_vars", "env", "env_sealed", "secret_key", "password", "token", "api_token"}
+
+
+def _drop_secrets(_: object, __: str, event: dict) -> dict:
+    for key in _SECRET_KEYS.intersection(event):
+        event[key] = "[redacted]"
+    return event
+
+
+def configure(service: str, fmt: str = "auto", level: str = "info") -> None:
+    use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
+    renderer = (
+        structlog.dev.ConsoleRenderer() if use_console else structlog.processors.JSONRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _drop_secrets,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelName(level.upper()) if isinstance(level, str) else level
+        ),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(service=service)

@@ -1,0 +1,160 @@
+"""Every message on the wire: msgspec Structs, tagged, encoded as MessagePack.
+
+Values computed by nodes travel as ``msgspec.Raw``: already-encoded codec bytes
+that services pass along without decoding (see ``codec``). Fields are only ever
+added, with defaults, so old and new services read each other's messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+import msgspec
+from msgspec import Raw, Struct
+
+# MessagePack nil. msgspec cannot decode ``Raw | None``, so "no value" is this.
+NIL = Raw(b"\xc0")
+
+
+class GraphNode(Struct, kw_only=True):
+    id: str
+    type: str
+    data: dict[str, Any] = {}
+
+
+class GraphEdge(Struct, kw_only=True, rename="camel"):
+    source: str
+    target: str
+    source_handle: str | None = None
+    target_handle: str | None = None
+
+
+class ExecuteRequest(Struct, kw_only=True):
+    nodes: list[GraphNode] = []
+    edges: list[GraphEdge] = []
+    env_vars: dict[str, str] | None = None
+    cache: bool = True
+
+
+# -- runs ------------------------------------------------------------------
+class RunSubmit(Struct, tag="run.submit", kw_only=True):
+    run_id: str
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    # env_vars sealed with the settings' key: only runners open it.
+    env_sealed: bytes | None = None
+    submitted_at: float = 0.0
+    workflow: str | None = None
+    cache: bool = True
+
+
+class RunRecord(Struct, kw_only=True):
+    """What PSY_RUNSTATE keeps of a run (never env_vars)."""
+
+    run_id: str
+    status: Literal["running", "done", "error", "cancelled"]
+    started_at: float
+    finished_at: float | None = None
+    workflow: str | None = None
+    node_count: int = 0
+    results: dict[str, Raw] = {}
+    errors: dict[str, str] = {}
+    error: str | None = None
+
+
+# -- jobs --------------------------------------------------------------------
+class JobStep(Struct, kw_only=True):
+    node_id: str
+    function: str
+    inputs: dict[str, Raw] = {}
+    # param -> (node id of an earlier step, its output key or None)
+    chained: dict[str, tuple[str, str | None]] = {}
+
+
+class Job(Struct, tag="job", kw_only=True):
+    """A linear chain of function nodes that one runner executes in order."""
+
+    run_id: str
+    steps: list[JobStep]
+    env_sealed: bytes | None = None
+    # The KV revision of the catalog the orchestrator planned with: a runner
+    # reloads its code first when it has only seen an older one.
+    catalog_revision: int = 0
+
+
+# -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------
+class NodeEvent(Struct, tag="node", kw_only=True):
+    run_id: str
+    node_id: str
+    node_name: str
+    status: Literal["executing", "completed", "error"]
+    inputs: dict[str, Raw] = {}
+    output: Raw = NIL
+    error: str | None = None
+    attempt: int = 1
+    duration_ms: float | None = None
+    cached: bool = False
+
+
+class ProgressEvent(Struct, tag="progress", kw_only=True):
+    run_id: str
+    node_id: str
+    progress: float
+    message: str = ""
+
+
+class StreamEvent(Struct, tag="stream", kw_only=True):
+    run_id: str
+    node_id: str
+    chunk: str
+
+
+class RunEvent(Struct, tag="run", kw_only=True):
+    run_id: str
+    status: Literal["done", "error"]
+    results: dict[str, Raw] = {}
+    errors: dict[str, str] = {}
+    error: str | None = None
+
+
+Event = Union[NodeEvent, ProgressEvent, StreamEvent, RunEvent]
+
+
+# -- catalog (PSY_SCHEMA key "catalog") --------------------------------------
+class CatalogNode(Struct, kw_only=True):
+    name: str
+    kind: Literal["function", "progress", "stream"]
+    pack: str
+    pool: str = "default"
+    params: list[str] = []
+    output_keys: list[str] | None = None
+    cacheable: bool = True
+
+
+class CatalogSnapshot(Struct, kw_only=True):
+    revision: int
+    schemas: list[dict[str, Any]]
+    packs: list[dict[str, Any]]
+    clashes: list[dict[str, Any]] = []
+    nodes: dict[str, CatalogNode] = {}
+
+
+class ServiceBeat(Struct, kw_only=True):
+    service: str
+    instance: str
+    pid: int
+    started_at: float
+    at: float
+    pool: str | None = None
+
+
+_encoder = msgspec.msgpack.Encoder()
+encode = _encoder.encode
+event_decoder = msgspec.msgpack.Decoder(Event)
+run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
+job_decoder = msgspec.msgpack.Decoder(Job)
+node_event_decoder = msgspec.msgpack.Decoder(NodeEvent)
+run_event_decoder = msgspec.msgpack.Decoder(RunEvent)
+run_record_decoder = msgspec.msgpack.Decoder(RunRecord)
+catalog_decoder = msgspec.msgpack.Decoder(CatalogSnapshot)
+beat_decoder = msgspec.msgpack.Decoder(ServiceBeat)

@@ -1,0 +1,181 @@
+"""Connecting to NATS and declaring the backbone (streams, buckets) idempotently."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import nats
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    KeyValueConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
+
+from .settings import Settings
+from .subjects import Names, names_from
+
+log = structlog.get_logger()
+
+
+async def connect(
+    settings: Settings,
+    name: str,
+    on_reconnect: Callable[[], Awaitable[None]] | None = None,
+) -> Client:
+    async def reconnected() -> None:
+        log.info("nats.reconnected", client=name)
+        if on_reconnect is not None:
+            await on_reconnect()
+
+    async def disconnected() -> None:
+        log.warning("nats.disconnected", client=name)
+
+    async def error(exc: Exception) -> None:
+        log.warning("nats.error", client=name, error=str(exc))
+
+    options: dict[str, Any] = {}
+    if settings.nats_user:
+        options["user"] = settings.nats_user
+        options["password"] = settings.nats_password
+    return await nats.connect(
+        settings.nats_url,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.25,
+        connect_timeout=5,
+        allow_reconnect=True,
+        reconnected_cb=reconnected,
+        disconnected_cb=disconnected,
+        error_cb=error,
+        # Pending buffers are bounded so a stalled subscriber drops rather than grows.
+        pending_size=64 * 1024 * 1024,
+        **options,
+    )
+
+
+async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)
+
+
+async def ensure_kv(js: JetStreamContext, config: KeyValueConfig) -> KeyValue:
+    try:
+        return await js.key_value(config.bucket)
+    except (BucketNotFoundError, NotFoundError):
+        try:
+            return await js.create_key_value(config)
+        except BadRequestError:
+            return await js.key_value(config.bucket)
+
+
+class Backbone:
+    """Handles of every stream and bucket a service uses, created if missing."""
+
+    def __init__(self, js: JetStreamContext, names: Names) -> None:
+        self.js = js
+        self.names = names
+        self.runstate: KeyValue
+        self.schema: KeyValue
+        self.services: KeyValue
+        self.workflows: KeyValue
+
+
+async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone:
+    names = names_from(settings)
+    replicas = settings.stream_replicas
+    await _ensure_stream(
+        js,
+        StreamConfig(
+            name=names.runs_stream,
+            subjects=[names.run_submit],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE,
+            max_age=settings.runs_max_age_s,
+            num_replicas=replicas,
+        ),
+    )
+    await _ensure_stream(
+        js,
+        StreamConfig(
+            name=names.jobs_stream,
+            subjects=[names.jobs_all],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE,
+            max_age=settings.runs_max_age_s,
+            num_replicas=replicas,
+        ),
+    )
+    await _ensure_stream(
+        js,
+        StreamConfig(
+            name=names.events_stream,
+            subjects=[names.events_all],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            max_age=settings.events_max_age_s,
+            # Terminal node events carry a Nats-Msg-Id, so a redelivered job or a
+            # cancel racing a completion still leaves one terminal event per node.
+            duplicate_window=120.0,
+            num_replicas=replicas,
+        ),
+    )
+    backbone = Backbone(js, names)
+    backbone.runstate = await ensure_kv(
+        js,
+        KeyValueConfig(
+            bucket=names.runstate_bucket, history=1, ttl=settings.runs_max_age_s, replicas=replicas
+        ),
+    )
+    backbone.schema = await ensure_kv(
+        js, KeyValueConfig(bucket=names.schema_bucket, history=5, replicas=replicas)
+    )
+    backbone.services = await ensure_kv(
+        js, KeyValueConfig(bucket=names.services_bucket, history=1, ttl=15.0, replicas=replicas)
+    )
+    backbone.workflows = await ensure_kv(
+        js, KeyValueConfig(bucket=names.workflows_bucket, history=64, replicas=replicas)
+    )
+    return backbone
+
+
+async def ensure_work_consumer(
+    js: JetStreamContext,
+    stream: str,
+    durable: str,
+    filter_subject: str,
+    ack_wait: float,
+    max_deliver: int,
+) -> None:
+    config = ConsumerConfig(
+        durable_name=durable,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=ack_wait,
+        max_deliver=max_deliver,
+        filter_subject=filter_subject,
+        max_ack_pending=20000,
+        max_waiting=2048,
+    )
+    # The server creates the durable or updates an existing one in place.
+    await js.add_consumer(stream, config)
+
+
+async def wait_closed(nc: Client, timeout: float = 5.0) -> None:
+    try:
+        await asyncio.wait_for(nc.drain(), timeout)
+    except Exception:  # noqa: BLE001 - shutting down; a dead connection is fine
+        if not nc.is_closed:
+            await nc.close()

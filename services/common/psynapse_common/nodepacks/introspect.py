@@ -1,0 +1,186 @@
+"""Turn a nodepack function or class into the schema dict the editor draws (spec §1).
+
+Pure: it only reads objects the loader has already imported; nothing here
+imports or runs user code beyond reading signatures and type hints.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from .annotated import AnnotatedDict
+
+NodeKind = Literal["function", "progress", "stream"]
+
+_EMPTY = inspect.Parameter.empty
+# What evaluating a hint can raise: unknown name, bad expression, a
+# subscription that does not type-check, an attribute missing on a module.
+_HINT_ERRORS = (NameError, AttributeError, TypeError, SyntaxError)
+# *args / **kwargs cannot be wired in the editor, so they are not params.
+_VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+@dataclass(frozen=True)
+class Introspection:
+    schema: dict
+    param_types: dict[str, Any]
+    output_keys: tuple[str, ...] | None
+
+
+def type_name(annotation) -> str:
+    """The short type name the editor shows and picks input widgets by."""
+    if annotation is _EMPTY or annotation is Any or isinstance(annotation, typing.TypeVar):
+        return "Any"
+    if annotation is None or annotation is type(None):
+        return "None"
+    if isinstance(annotation, str):  # a forward reference nothing could resolve
+        return annotation
+    if isinstance(annotation, typing.ForwardRef):
+        return annotation.__forward_arg__
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return "Literal"
+    if origin is typing.Annotated:  # only reachable for unresolved raw hints
+        return type_name(args[0])
+    if origin is Union or origin is types.UnionType:
+        return _union_name(args)
+    if annotation is AnnotatedDict or origin is AnnotatedDict:
+        return "dict"
+    if origin is not None:
+        base = _plain_name(origin)
+        return f"{base}[{', '.join(_arg_name(a) for a in args)}]" if args else base
+    return _plain_name(annotation)
+
+
+def is_node_class(cls: type) -> bool:
+    """True when the class (or a user base) defines `__call__`.
+
+    `hasattr(cls, "__call__")` is always true, since every class is callable
+    through `type`, so the MRO is searched instead.
+    """
+    return any("__call__" in vars(klass) for klass in cls.__mro__ if klass is not object)
+
+
+def introspect(target, kind: NodeKind, *, name: str, filepath: str, nodepack: str) -> Introspection:
+    """Build the schema of a function (kind "function") or of a class's `__call__`.
+
+    Raises ValueError/TypeError when Python cannot produce a signature.
+    """
+    if kind == "function":
+        func, drop_first, doc = target, False, inspect.getdoc(target) or ""
+    else:
+        func, drop_first = _call_method(target)
+        # The class's own words first; a docstring inherited from a library
+        # base class (say torch's Module) describes the base, not this node.
+        doc = _own_doc(target) or _own_doc(func)
+    params = list(inspect.signature(func).parameters.values())
+    if drop_first:
+        params = params[1:]
+    hints = _resolve_hints(func)
+    param_schemas, param_types = _params(params, hints)
+    returns, output_keys = _returns(hints.get("return", _EMPTY))
+    schema = {
+        "name": name,
+        "params": param_schemas,
+        "returns": returns,
+        "docstring": doc,
+        "filepath": filepath,
+        "nodepack": nodepack,
+        "is_progress_node": kind == "progress",
+        "is_stream_node": kind == "stream",
+    }
+    return Introspection(schema=schema, param_types=param_types, output_keys=output_keys)
+
+
+def _params(params: list[inspect.Parameter], hints: dict) -> tuple[list[dict], dict[str, Any]]:
+    schemas: list[dict] = []
+    types_by_name: dict[str, Any] = {}
+    for param in params:
+        if param.kind in _VARIADIC:
+            continue
+        hint = hints.get(param.name, _EMPTY)
+        item: dict[str, Any] = {"name": param.name, "type": type_name(hint)}
+        if param.default is not _EMPTY:
+            item["default"] = _jsonable(param.default)
+        if get_origin(hint) is Literal:
+            item["literal_values"] = [_jsonable(v) for v in get_args(hint)]
+        schemas.append(item)
+        # An unresolved string hint names a type but is not one.
+        types_by_name[param.name] = Any if hint is _EMPTY or isinstance(hint, str) else hint
+    return schemas, types_by_name
+
+
+def _returns(hint) -> tuple[list[dict], tuple[str, ...] | None]:
+    if get_origin(hint) is AnnotatedDict:
+        key_type, value_type = get_args(hint)
+        if get_origin(key_type) is Literal:
+            keys = tuple(str(k) for k in get_args(key_type))
+            return [{"name": k, "type": type_name(value_type)} for k in keys], keys
+    return [{"name": "result", "type": type_name(hint)}], None
+
+
+def _resolve_hints(func) -> dict[str, Any]:
+    """Evaluated hints; one unresolvable hint must not blank the others."""
+    try:
+        return typing.get_type_hints(func)
+    except _HINT_ERRORS:
+        globalns = getattr(inspect.unwrap(func), "__globals__", {})
+        raw = getattr(func, "__annotations__", None) or {}
+        return {name: _resolve_one(hint, globalns) for name, hint in raw.items()}
+
+
+def _resolve_one(hint, globalns: dict):
+    holder = types.SimpleNamespace(__annotations__={"hint": hint})
+    try:
+        return typing.get_type_hints(holder, globalns=globalns)["hint"]
+    except _HINT_ERRORS:
+        return hint
+
+
+def _call_method(cls: type) -> tuple[Any, bool]:
+    """The function behind `cls.__call__`, and whether its first param is self/cls."""
+    raw = inspect.getattr_static(cls, "__call__")
+    if isinstance(raw, staticmethod):
+        return raw.__func__, False
+    if isinstance(raw, classmethod):
+        return raw.__func__, True
+    return raw, True
+
+
+def _own_doc(obj) -> str:
+    # Not inspect.getdoc: for a `__call__` without a docstring it walks up to
+    # object's ("Call self as a function."), which tells the user nothing.
+    doc = getattr(obj, "__doc__", None)
+    return inspect.cleandoc(doc) if doc else ""
+
+
+def _jsonable(value):
+    """The value itself when JSON can carry it, else its repr for display."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
+def _union_name(args: tuple) -> str:
+    rest = [a for a in args if a is not type(None)]
+    inner = type_name(rest[0]) if len(rest) == 1 else f"Union[{', '.join(type_name(a) for a in rest)}]"
+    return f"Optional[{inner}]" if len(rest) < len(args) else inner
+
+
+def _arg_name(arg) -> str:
+    if arg is Ellipsis:
+        return "..."
+    if isinstance(arg, list):  # Callable[[int, str], bool]
+        return f"[{', '.join(type_name(a) for a in arg)}]"
+    return type_name(arg)
+
+
+def _plain_name(obj) -> str:
+    return getattr(obj, "__name__", None) or repr(obj)

@@ -1,0 +1,185 @@
+"""Scan a nodepacks folder, import every pack afresh, and build the Catalog.
+
+Each call imports the files again under new module names, so edited code is
+picked up; the caller decides when to reload. A pack that fails to import
+is reported, never raised: the other packs still load.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import importlib
+import inspect
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+from .importer import exec_file, fresh_package, sibling_imports
+from .introspect import NodeKind, introspect, is_node_class
+
+# File name -> the kind of node its public members become, in listing order.
+PACK_FILES: dict[str, NodeKind] = {"ops.py": "function", "progress_ops.py": "progress", "stream_ops.py": "stream"}
+
+# Loads swap entries in sys.modules and sys.meta_path, which are process-wide.
+_LOAD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    kind: NodeKind
+    target: Any
+    schema: dict
+    pack: str
+    pool: str
+    param_types: dict[str, Any]
+    output_keys: tuple[str, ...] | None
+    cacheable: bool
+
+
+@dataclass
+class PackReport:
+    name: str
+    path: str
+    status: Literal["ok", "error"] = "ok"
+    errors: list[dict] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+
+    def add_error(self, file: str, line: int | None, message: str) -> None:
+        self.errors.append({"file": file, "line": line, "message": message})
+        self.status = "error"
+
+
+@dataclass
+class Catalog:
+    nodes: dict[str, NodeSpec] = field(default_factory=dict)
+    packs: list[PackReport] = field(default_factory=list)
+    clashes: list[dict] = field(default_factory=list)
+
+    def schemas(self) -> list[dict]:
+        # Copies, so a caller decorating a schema cannot change the catalog.
+        return [copy.deepcopy(spec.schema) for spec in self.nodes.values()]
+
+    def pack_reports(self) -> list[dict]:
+        return [dataclasses.asdict(report) for report in self.packs]
+
+
+def load_catalog(nodepacks_dir: str | Path) -> Catalog:
+    root = Path(nodepacks_dir).resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"nodepacks directory not found: {root}")
+    catalog = Catalog()
+    with _LOAD_LOCK:
+        # Directory listings are cached by the import system; a file added
+        # since the last load must be seen.
+        importlib.invalidate_caches()
+        for pack_dir in _pack_dirs(root):
+            report, specs = _load_pack(pack_dir)
+            _list_nodes(catalog, report, specs)
+    return catalog
+
+
+def _pack_dirs(root: Path) -> list[Path]:
+    return sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),
+        key=lambda p: p.name,
+    )
+
+
+def _load_pack(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
+    report = PackReport(name=pack_dir.name, path=str(pack_dir))
+    specs: list[NodeSpec] = []
+    package = fresh_package(pack_dir)
+    with sibling_imports(pack_dir):
+        for filename, kind in PACK_FILES.items():
+            path = pack_dir / filename
+            if not path.is_file():
+                continue
+            try:
+                module = exec_file(package, path)
+            # Any failure of user code at import time is the pack's problem
+            # and is reported; SystemExit too, or `sys.exit()` in a pack would
+            # stop the service.
+            except (Exception, SystemExit) as exc:
+                report.add_error(*_import_error(path, pack_dir, exc))
+                continue
+            specs.extend(_module_nodes(module, kind, path, report))
+    return report, specs
+
+
+def _import_error(path: Path, pack_dir: Path, exc: BaseException) -> tuple[str, int | None, str]:
+    kind = type(exc).__name__
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).is_relative_to(pack_dir):
+        # Point at the broken file itself, even when it is a helper ops.py imports.
+        return exc.filename, exc.lineno, f"{kind}: {exc.msg}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    detail = str(exc)
+    return str(path), frames[-1].lineno if frames else None, f"{kind}: {detail}" if detail else kind
+
+
+def _module_nodes(module: ModuleType, kind: NodeKind, path: Path, report: PackReport) -> list[NodeSpec]:
+    pool = getattr(module, "PSYNAPSE_POOL", "default")
+    if not isinstance(pool, str) or not pool:
+        report.add_error(str(path), None, f"PSYNAPSE_POOL must be a non-empty string, got {pool!r}")
+        pool = "default"
+    cacheable = bool(getattr(module, "PSYNAPSE_CACHE", True))
+    specs = []
+    for attr, obj in list(vars(module).items()):
+        if not _is_node(attr, obj, module, kind):
+            continue
+        try:
+            info = introspect(obj, kind, name=attr, filepath=str(path), nodepack=report.name)
+        except (ValueError, TypeError) as exc:
+            report.add_error(str(path), _def_line(obj), f"cannot read the signature of {attr}: {exc}")
+            continue
+        specs.append(NodeSpec(
+            name=attr, kind=kind, target=obj, schema=info.schema, pack=report.name, pool=pool,
+            param_types=info.param_types, output_keys=info.output_keys, cacheable=cacheable,
+        ))
+    return specs
+
+
+def _is_node(attr: str, obj: Any, module: ModuleType, kind: NodeKind) -> bool:
+    # Defined here (not imported), public, and not an alias of another name.
+    if attr.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+        return False
+    if getattr(obj, "__name__", None) != attr:
+        return False
+    if kind == "function":
+        return inspect.isfunction(obj)
+    return inspect.isclass(obj) and is_node_class(obj)
+
+
+def _def_line(obj: Any) -> int | None:
+    code = getattr(obj, "__code__", None)
+    return code.co_firstlineno if code else None
+
+
+def _list_nodes(catalog: Catalog, report: PackReport, specs: list[NodeSpec]) -> None:
+    """Add a pack's nodes; a name another pack already holds is listed as `pack.name`."""
+    for spec in specs:
+        holder = catalog.nodes.get(spec.name)
+        listed = spec.name if holder is None else f"{spec.pack}.{spec.name}"
+        if (holder is not None and holder.pack == spec.pack) or listed in catalog.nodes:
+            report.add_error(spec.schema["filepath"], _def_line(spec.target),
+                             f"node {spec.name!r} is defined twice in this pack; only the first is listed")
+            continue
+        if holder is not None:
+            _record_clash(catalog, spec.name, holder.pack, spec.pack, listed)
+            spec = dataclasses.replace(spec, name=listed, schema={**spec.schema, "name": listed})
+        catalog.nodes[listed] = spec
+        report.nodes.append(listed)
+    catalog.packs.append(report)
+
+
+def _record_clash(catalog: Catalog, name: str, holder_pack: str, pack: str, listed: str) -> None:
+    clash = next((c for c in catalog.clashes if c["name"] == name), None)
+    if clash is None:
+        clash = {"name": name, "packs": [holder_pack], "listed_as": [name]}
+        catalog.clashes.append(clash)
+    clash["packs"].append(pack)
+    clash["listed_as"].append(listed)

@@ -1,0 +1,66 @@
+"""Settings of every service, read from the environment (prefix ``PSYNAPSE_``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PSYNAPSE_", extra="ignore")
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str | None = None
+    nats_password: str | None = None
+    # The spec names the plain NODEPACKS_DIR, so both spellings work.
+    nodepacks_dir: Path = Field(
+        default=Path("nodepacks"),
+        validation_alias=AliasChoices("PSYNAPSE_NODEPACKS_DIR", "NODEPACKS_DIR"),
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    schema_port: int = 8001
+    data_dir: Path = Path(".psynapse")
+    editor_dir: Path | None = None
+    cors_origins: Annotated[list[str], NoDecode] = ["*"]
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "info"
+
+    subject_prefix: str = "psynapse"
+    stream_prefix: str = "PSY"
+    stream_replicas: int = 1
+    events_max_age_s: float = 24 * 3600
+    runs_max_age_s: float = 7 * 24 * 3600
+
+    runners: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    runner_concurrency: int = 8
+    runner_pool: str = "default"
+    job_ack_wait_s: float = 30.0
+    job_max_deliver: int = 3
+
+    max_concurrent_runs: int = 1000
+    secret_key: str | None = None
+    api_token: str | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # Comma-separated in the environment reads better than a JSON list.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def model_post_init(self, __context: object) -> None:
+        if self.secret_key is None:
+            key_file = self.data_dir / "secret.key"
+            if key_file.is_file():
+                self.secret_key = key_file.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

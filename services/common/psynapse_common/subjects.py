@@ -1,0 +1,116 @@
+"""Every subject, stream and bucket name, built in this one place.
+
+Ids that end up inside a subject are validated here too: a `.`, `*`, `>` or
+white space in a run id would let a client address other runs' subjects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+EVENT_KINDS = ("node", "progress", "stream", "run")
+
+
+class InvalidSubjectToken(ValueError):
+    pass
+
+
+def check_token(value: str, what: str = "id") -> str:
+    if not isinstance(value, str) or not _TOKEN.match(value):
+        raise InvalidSubjectToken(
+            f"invalid {what} {value!r}: use 1-128 letters, digits, '-' or '_'"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Names:
+    prefix: str = "psynapse"
+    stream_prefix: str = "PSY"
+
+    # streams and buckets
+    @property
+    def runs_stream(self) -> str:
+        return f"{self.stream_prefix}_RUNS"
+
+    @property
+    def jobs_stream(self) -> str:
+        return f"{self.stream_prefix}_JOBS"
+
+    @property
+    def events_stream(self) -> str:
+        return f"{self.stream_prefix}_EVENTS"
+
+    @property
+    def runstate_bucket(self) -> str:
+        return f"{self.stream_prefix}_RUNSTATE"
+
+    @property
+    def schema_bucket(self) -> str:
+        return f"{self.stream_prefix}_SCHEMA"
+
+    @property
+    def workflows_bucket(self) -> str:
+        return f"{self.stream_prefix}_WORKFLOWS"
+
+    @property
+    def services_bucket(self) -> str:
+        return f"{self.stream_prefix}_SERVICES"
+
+    @property
+    def blobs_store(self) -> str:
+        return f"{self.stream_prefix}_BLOBS"
+
+    # consumers
+    orchestrators_consumer: str = "orchestrators"
+
+    def runners_consumer(self, pool: str) -> str:
+        return f"runners-{check_token(pool, 'pool')}"
+
+    # subjects
+    @property
+    def run_submit(self) -> str:
+        return f"{self.prefix}.runs.submit"
+
+    def jobs(self, pool: str) -> str:
+        return f"{self.prefix}.jobs.{check_token(pool, 'pool')}"
+
+    @property
+    def jobs_all(self) -> str:
+        return f"{self.prefix}.jobs.>"
+
+    def event(self, run_id: str, kind: str) -> str:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        return f"{self.prefix}.events.{check_token(run_id, 'run id')}.{kind}"
+
+    def run_events(self, run_id: str) -> str:
+        return f"{self.prefix}.events.{check_token(run_id, 'run id')}.>"
+
+    @property
+    def events_all(self) -> str:
+        return f"{self.prefix}.events.>"
+
+    def cancel(self, run_id: str) -> str:
+        return f"{self.prefix}.control.{check_token(run_id, 'run id')}.cancel"
+
+    @property
+    def cancel_all(self) -> str:
+        return f"{self.prefix}.control.*.cancel"
+
+    @staticmethod
+    def run_id_of(subject: str) -> str:
+        """The run id token of an events or control subject."""
+        return subject.split(".")[2]
+
+    catalog_key: str = "catalog"
+
+
+def names_from(settings: object) -> Names:
+    return Names(
+        prefix=getattr(settings, "subject_prefix", "psynapse"),
+        stream_prefix=getattr(settings, "stream_prefix", "PSY"),
+    )

@@ -1,0 +1,78 @@
+"""The catalog as clients see it: schemas, packs, and a push when it changes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from .sse_response import SSE_HEADERS
+
+_PING_S = 15.0
+
+
+class CatalogSignal:
+    """Wakes every /catalog/events client when the catalog changes."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self.revision = 0
+        self.schema_json = b"[]"
+        self.nodepacks_json = b'{"packs":[],"clashes":[]}'
+        self.closed = False
+
+    def changed(self, snapshot: Any) -> None:
+        self.revision = snapshot.revision
+        # Encoded once per change; every request serves these bytes.
+        self.schema_json = msgspec.json.encode(snapshot.schemas)
+        self.nodepacks_json = msgspec.json.encode({"packs": snapshot.packs, "clashes": snapshot.clashes})
+        asyncio.ensure_future(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        self.closed = True
+        asyncio.ensure_future(self._notify())
+
+    async def wait(self, timeout: float) -> None:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+
+class CatalogController(Controller):
+    tags = ["catalog"]
+
+    @get("/get_schema", summary="Every node's schema (spec §1)")
+    async def get_schema(self, state: State) -> Response[bytes]:
+        return Response(state.catalog_signal.schema_json, media_type="application/json")
+
+    @get("/nodepacks", summary="Every nodepack with its status and load errors")
+    async def get_nodepacks(self, state: State) -> Response[bytes]:
+        return Response(state.catalog_signal.nodepacks_json, media_type="application/json")
+
+    @get("/catalog/events", summary="SSE: the catalog revision, again on every change")
+    async def catalog_events(self, state: State) -> ServerSentEvent:
+        signal: CatalogSignal = state.catalog_signal
+
+        async def events() -> AsyncIterator[ServerSentEventMessage]:
+            seen = signal.revision
+            yield ServerSentEventMessage(data=msgspec.json.encode({"revision": seen}).decode())
+            while not signal.closed:
+                await signal.wait(_PING_S)
+                if signal.revision != seen:
+                    seen = signal.revision
+                    yield ServerSentEventMessage(data=msgspec.json.encode({"revision": seen}).decode())
+                else:
+                    yield ServerSentEventMessage(comment="ping", data=None)
+
+        return ServerSentEvent(events(), headers=SSE_HEADERS)

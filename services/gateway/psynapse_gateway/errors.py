@@ -1,0 +1,32 @@
+"""Domain errors -> 4xx answers a user can act on."""
+
+from __future__ import annotations
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
+
+from psynapse_common.graph import GraphError
+from psynapse_common.sealing import SealError
+from psynapse_common.subjects import InvalidSubjectToken
+
+from .runs import RunNotFound
+
+
+def _answer(status: int):  # type: ignore[no-untyped-def]
+    def handler(_: Request, exc: Exception) -> Response:
+        return Response({"status_code": status, "detail": str(exc)}, status_code=status)
+
+    return handler
+
+
+def exception_handlers() -> dict:
+    return {
+        GraphError: _answer(HTTP_400_BAD_REQUEST),
+        SealError: _answer(HTTP_400_BAD_REQUEST),
+        InvalidSubjectToken: _answer(HTTP_400_BAD_REQUEST),
+        RunNotFound: _answer(HTTP_404_NOT_FOUND),
+    }
+
+
+__all__ = ["HTTPException", "exception_handlers"]

@@ -1,0 +1,46 @@
+"""The spec's execution endpoints: one engine, folded (/execute) or streamed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Controller, Response, post
+from litestar.datastructures import State
+from litestar.response import ServerSentEvent
+
+from psynapse_common.graph import GraphError
+from psynapse_common.messages import ExecuteRequest
+
+from .sse_response import sse
+
+
+class ExecuteController(Controller):
+    tags = ["execution"]
+
+    @post("/execute", status_code=200, summary="Run a graph and return its view results")
+    async def execute(self, state: State, data: ExecuteRequest) -> Response[dict[str, Any]]:
+        runs = state.runs
+        runs.validate(data)
+        final = await runs.execute(data)
+        return Response(runs.final_body(final))
+
+    @post("/execute/stream", status_code=200, summary="Run a graph, streaming its events (SSE)")
+    async def execute_stream(self, state: State, data: ExecuteRequest) -> ServerSentEvent:
+        runs = state.runs
+        try:
+            runs.validate(data)
+        except GraphError as exc:
+            return sse(_single({"status": "error", "error": str(exc)}))
+        run_id = runs.new_run_id()
+        subscription = await runs.open_events(run_id)
+        try:
+            await runs.submit(data, run_id)
+        except Exception:
+            await subscription.unsubscribe()
+            raise
+        return sse(runs.follow(subscription), headers={"X-Run-Id": run_id})
+
+
+async def _single(body: dict[str, Any]) -> AsyncIterator[tuple[None, dict[str, Any]]]:
+    yield None, body

@@ -1,0 +1,181 @@
+"""Runs as the gateway sees them: submit, wait for the end, follow events, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from psynapse_common import messages
+from psynapse_common.codec import show
+from psynapse_common.graph import build_plan
+from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
+from psynapse_common.sealing import seal
+from psynapse_common.subjects import Names, check_token
+
+from .sse import SseTranslator
+
+# How long /execute waits on the live event before it checks the run's record:
+# a reconnect to NATS can drop the core message, never the record.
+_RECHECK_S = 5.0
+
+
+class RunNotFound(LookupError):
+    pass
+
+
+class RunService:
+    def __init__(
+        self,
+        nc: Client,
+        js: JetStreamContext,
+        names: Names,
+        runstate: KeyValue,
+        catalog: Any,
+        secret_key: str | None,
+    ) -> None:
+        self._nc = nc
+        self._js = js
+        self._names = names
+        self._runstate = runstate
+        self._catalog = catalog
+        self._secret_key = secret_key
+
+    def validate(self, request: ExecuteRequest) -> None:
+        """Raise GraphError before anything runs (same check as the orchestrator's)."""
+        build_plan(request.nodes, request.edges, self._catalog.nodes)
+
+    async def submit(self, request: ExecuteRequest, run_id: str, workflow: str | None = None) -> None:
+        env_sealed = seal(request.env_vars, self._secret_key) if request.env_vars else None
+        submit = RunSubmit(
+            run_id=run_id,
+            nodes=request.nodes,
+            edges=request.edges,
+            env_sealed=env_sealed,
+            submitted_at=time.time(),
+            workflow=workflow,
+            cache=request.cache,
+        )
+        record = RunRecord(
+            run_id=run_id,
+            status="running",
+            started_at=submit.submitted_at,
+            workflow=workflow,
+            node_count=len(request.nodes),
+        )
+        # Not awaited alone: the submit's ack below comes after it on this connection.
+        await self._js.publish_async(
+            f"$KV.{self._names.runstate_bucket}.{run_id}", messages.encode(record)
+        )
+        await self._js.publish(self._names.run_submit, messages.encode(submit))
+
+    @staticmethod
+    def new_run_id() -> str:
+        return uuid.uuid4().hex
+
+    async def execute(self, request: ExecuteRequest) -> RunEvent:
+        """Run to the end and return its final event: /execute is the same run as a stream."""
+        run_id = self.new_run_id()
+        sub = await self._nc.subscribe(self._names.event(run_id, "run"), max_msgs=1)
+        try:
+            await self.submit(request, run_id)
+            while True:
+                try:
+                    msg = await sub.next_msg(timeout=_RECHECK_S)
+                    return messages.run_event_decoder.decode(msg.data)
+                except asyncio.TimeoutError:
+                    final = await self._final_from_record(run_id)
+                    if final is not None:
+                        return final
+        finally:
+            await sub.unsubscribe()
+
+    async def _final_from_record(self, run_id: str) -> RunEvent | None:
+        record = await self.record(run_id, missing_ok=True)
+        if record is None or record.status == "running":
+            return None
+        status = "done" if record.status in ("done", "error") else "error"
+        return RunEvent(
+            run_id=run_id, status=status, results=record.results, errors=record.errors, error=record.error
+        )
+
+    async def record(self, run_id: str, missing_ok: bool = False) -> RunRecord | None:
+        check_token(run_id, "run id")
+        try:
+            entry = await self._runstate.get(run_id)
+        except KeyNotFoundError:
+            entry = None
+        if entry is None or not entry.value:
+            if missing_ok:
+                return None
+            raise RunNotFound(f"no run {run_id!r}")
+        return messages.run_record_decoder.decode(entry.value)
+
+    async def open_events(self, run_id: str) -> Any:
+        """An ordered consumer over one run's events, from its first one."""
+        return await self._js.subscribe(
+            self._names.run_events(run_id),
+            stream=self._names.events_stream,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.ALL,
+            inactive_threshold=60.0,
+            pending_msgs_limit=4096,
+        )
+
+    async def follow(
+        self, subscription: Any, after_sequence: int = 0
+    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        """Yield (stream sequence, spec event) until the run's final event."""
+        translator = SseTranslator()
+        try:
+            async for msg in subscription.messages:
+                event = messages.event_decoder.decode(msg.data)
+                body = translator.translate(event)
+                sequence = msg.metadata.sequence.stream
+                if body is not None and sequence > after_sequence:
+                    yield sequence, body
+                if translator.finished:
+                    return
+        finally:
+            await subscription.unsubscribe()
+
+    async def cancel(self, run_id: str) -> None:
+        record = await self.record(run_id)
+        assert record is not None
+        await self._nc.publish(self._names.cancel(run_id), b"")
+
+    @staticmethod
+    def final_body(event: RunEvent) -> dict[str, Any]:
+        body: dict[str, Any] = {"results": {k: show(v) for k, v in event.results.items()}}
+        if event.errors:
+            body["errors"] = event.errors
+        if event.status == "error":
+            body["error"] = event.error
+        return body
+
+    @staticmethod
+    def record_body(record: RunRecord) -> dict[str, Any]:
+        return {
+            "run_id": record.run_id,
+            "status": record.status,
+            "workflow": record.workflow,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "node_count": record.node_count,
+            "results": {k: show(v) for k, v in record.results.items()},
+            "errors": record.errors,
+            "error": record.error,
+        }
+
+
+def encode_event(body: dict[str, Any]) -> bytes:
+    return msgspec.json.encode(body)

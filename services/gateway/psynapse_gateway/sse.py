@@ -1,0 +1,78 @@
+"""Run events -> the spec's SSE event objects, byte for byte.
+
+A pure fold over a run's events in stream order: ``node_number`` counts the
+``executing`` events as they appear, streamed text accumulates per node, and every
+node event repeats the node's inputs, as the spec shows. Replaying a run from its
+first event therefore gives the same objects every time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psynapse_common.codec import show
+from psynapse_common.messages import Event, NodeEvent, ProgressEvent, RunEvent, StreamEvent
+
+
+class SseTranslator:
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._names: dict[str, str] = {}
+        self._inputs: dict[str, dict[str, Any]] = {}
+        self._texts: dict[str, str] = {}
+        self.finished = False
+
+    def _number(self, node_id: str) -> int:
+        number = self._numbers.get(node_id)
+        if number is None:
+            number = self._numbers[node_id] = len(self._numbers) + 1
+        return number
+
+    def _head(self, node_id: str, status: str) -> dict[str, Any]:
+        return {
+            "node_id": node_id,
+            "node_number": self._number(node_id),
+            "node_name": self._names.get(node_id, ""),
+            "status": status,
+        }
+
+    def translate(self, event: Event) -> dict[str, Any] | None:
+        if isinstance(event, NodeEvent):
+            return self._node(event)
+        if isinstance(event, ProgressEvent):
+            body = self._head(event.node_id, "progress")
+            body["progress"] = event.progress
+            body["progress_message"] = event.message
+            body["inputs"] = self._inputs.get(event.node_id, {})
+            return body
+        if isinstance(event, StreamEvent):
+            text = self._texts.get(event.node_id, "") + event.chunk
+            self._texts[event.node_id] = text
+            body = self._head(event.node_id, "streaming")
+            body["streaming_text"] = text
+            body["streaming_chunk"] = event.chunk
+            body["inputs"] = self._inputs.get(event.node_id, {})
+            return body
+        assert isinstance(event, RunEvent)
+        self.finished = True
+        if event.status == "done":
+            return {"status": "done", "results": {k: show(v) for k, v in event.results.items()}}
+        return {"status": "error", "error": event.error or "run failed"}
+
+    def _node(self, event: NodeEvent) -> dict[str, Any]:
+        self._names[event.node_id] = event.node_name
+        if event.status == "executing":
+            # A redelivered node starts again: its text and inputs start afresh too.
+            self._texts.pop(event.node_id, None)
+            self._inputs[event.node_id] = {k: show(v) for k, v in event.inputs.items()}
+        elif event.inputs and event.node_id not in self._inputs:
+            self._inputs[event.node_id] = {k: show(v) for k, v in event.inputs.items()}
+        body = self._head(event.node_id, event.status)
+        body["inputs"] = self._inputs.get(event.node_id, {})
+        if event.status == "completed":
+            body["output"] = show(event.output)
+            if event.cached:
+                body["cached"] = True
+        elif event.status == "error":
+            body["error"] = event.error or "failed"
+        return body

@@ -1,0 +1,1 @@
+"""Orchestrator: validates runs, schedules nodes, dispatches jobs to runner pools."""

@@ -1,0 +1,213 @@
+"""One run, driven to its end: built-ins inline, function chains as jobs, one final event."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import msgspec
+import structlog
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from psynapse_common import messages
+from psynapse_common.events import EventSink, confirm
+from psynapse_common.graph import FUNCTION, Plan, Schedule
+from psynapse_common.invoke import describe_error
+from psynapse_common.messages import NIL, Job, NodeEvent, RunEvent, RunRecord, RunSubmit, node_event_decoder
+from psynapse_common.subjects import Names
+from psynapse_common.wiring import Wiring
+
+log = structlog.get_logger()
+
+
+class RunExecution:
+    def __init__(
+        self,
+        submit: RunSubmit,
+        plan: Plan,
+        msg: Msg | None,
+        nc: Client,
+        js: JetStreamContext,
+        names: Names,
+        catalog_revision: int,
+        on_finished: Callable[[str], None],
+    ) -> None:
+        self.submit = submit
+        self.run_id = submit.run_id
+        self.plan = plan
+        self.msg = msg
+        self._nc = nc
+        self._js = js
+        self._names = names
+        self._sink = EventSink(js, names)
+        self._catalog_revision = catalog_revision
+        self._on_finished = on_finished
+        self.schedule = Schedule(plan)
+        self.wiring = Wiring(plan)
+        self._published: list[asyncio.Future] = []
+        self._subs: list = []
+        self._finished = False
+        self._announced: set[str] = set()  # nodes whose executing event exists
+        self._started = time.perf_counter()
+
+    async def start(self) -> None:
+        # Subscribe before dispatching: a fast runner's completion must not be missed.
+        self._subs.append(
+            await self._nc.subscribe(self._names.event(self.run_id, "node"), cb=self._on_node_event)
+        )
+        self._subs.append(await self._nc.subscribe(self._names.cancel(self.run_id), cb=self._on_cancel))
+        # The gateway wrote the run's "running" record; this writes its final one.
+        await self._advance(self.schedule.initial())
+
+    @property
+    def _runstate_subject(self) -> str:
+        return f"$KV.{self._names.runstate_bucket}.{self.run_id}"
+
+    async def _advance(self, ready: list[str]) -> None:
+        queue = list(ready)
+        while queue:
+            node_id = queue.pop(0)
+            if self.schedule.is_settled(node_id):
+                continue
+            if self.plan.nodes[node_id].type == FUNCTION:
+                await self._dispatch(node_id)
+                continue
+            queue.extend(await self._run_builtin(node_id))
+        if self.schedule.done:
+            await self._finish()
+
+    async def _run_builtin(self, node_id: str) -> list[str]:
+        name = self.plan.node_name(node_id)
+        try:
+            inputs, output = self.wiring.builtin(node_id)
+        except Exception as exc:  # noqa: BLE001 - bad variable data fails that node only
+            await self._node_event(node_id, "executing", {})
+            await self._node_event(node_id, "error", {}, error=f"{name}: {describe_error(exc)}")
+            return await self._fail(node_id, describe_error(exc))
+        await self._node_event(node_id, "executing", inputs)
+        await self._node_event(node_id, "completed", inputs, output=output)
+        self.wiring.set_output(node_id, output)
+        return self.schedule.complete(node_id)
+
+    async def _dispatch(self, node_id: str) -> None:
+        chain = self.schedule.chain_from(node_id)
+        for member in chain:
+            self.schedule.mark_dispatched(member)
+        job = Job(
+            run_id=self.run_id,
+            steps=self.wiring.job_steps(chain),
+            env_sealed=self.submit.env_sealed,
+            catalog_revision=self._catalog_revision,
+        )
+        pool = self.plan.functions[node_id].pool
+        self._published.append(
+            await self._js.publish_async(self._names.jobs(pool), messages.encode(job))
+        )
+
+    async def _node_event(
+        self,
+        node_id: str,
+        status: str,
+        inputs: dict[str, msgspec.Raw],
+        output: msgspec.Raw | None = None,
+        error: str | None = None,
+    ) -> None:
+        if status == "executing":
+            self._announced.add(node_id)
+        event = NodeEvent(
+            run_id=self.run_id,
+            node_id=node_id,
+            node_name=self.plan.node_name(node_id),
+            status=status,  # type: ignore[arg-type]
+            inputs=inputs,
+            output=output if output is not None else NIL,
+            error=error,
+        )
+        self._published.append(await self._sink.node(event))
+
+    async def _fail(self, node_id: str, message: str) -> list[str]:
+        for dependant, reason in self.schedule.fail(node_id, message):
+            await self._node_event(dependant, "executing", {})
+            await self._node_event(dependant, "error", {}, error=reason)
+        return []
+
+    async def _on_node_event(self, msg: Msg) -> None:
+        if self._finished:
+            return
+        event = node_event_decoder.decode(msg.data)
+        if event.status == "executing":
+            self._announced.add(event.node_id)
+            return
+        if self.schedule.is_settled(event.node_id):
+            return
+        if event.status == "completed":
+            self.wiring.set_output(event.node_id, event.output)
+            await self._advance(self.schedule.complete(event.node_id))
+        else:
+            await self._fail(event.node_id, event.error or "failed")
+            # The rest of this node's chain will not run either: fail them too.
+            await self._advance([])
+
+    async def _on_cancel(self, _msg: Msg) -> None:
+        if self._finished:
+            return
+        for node_id in self.plan.order:
+            if not self.schedule.is_settled(node_id):
+                if node_id not in self._announced:
+                    await self._node_event(node_id, "executing", {})
+                await self._node_event(node_id, "error", {}, error="cancelled")
+                self.schedule.fail(node_id, "cancelled")
+        await self._finish(cancelled=True)
+
+    async def _finish(self, cancelled: bool = False) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        errors = dict(self.schedule.failed)
+        results = self.wiring.view_results()
+        if cancelled:
+            final = RunEvent(run_id=self.run_id, status="error", error="cancelled", errors=errors)
+        else:
+            final = RunEvent(run_id=self.run_id, status="done", results=results, errors=errors)
+        self._published.append(await self._sink.run(final))
+        record = RunRecord(
+            run_id=self.run_id,
+            status="cancelled" if cancelled else ("error" if errors else "done"),
+            started_at=self.submit.submitted_at,
+            finished_at=time.time(),
+            workflow=self.submit.workflow,
+            node_count=len(self.plan.nodes),
+            results=results,
+            errors=errors,
+            error="cancelled" if cancelled else None,
+        )
+        self._published.append(
+            await self._js.publish_async(self._runstate_subject, messages.encode(record))
+        )
+        for sub in self._subs:
+            await sub.unsubscribe()
+        try:
+            await confirm(self._published)
+        finally:
+            if self.msg is not None:
+                await self.msg.ack()
+            self._on_finished(self.run_id)
+        log.info(
+            "run.finished",
+            run_id=self.run_id,
+            status=record.status,
+            nodes=len(self.plan.nodes),
+            failed=len(errors),
+            duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
+        )
+
+    async def keep_alive(self) -> None:
+        if self.msg is not None and not self._finished:
+            await self.msg.in_progress()
+
+
+def graph_error_event(run_id: str, message: str) -> RunEvent:
+    return RunEvent(run_id=run_id, status="error", error=message)

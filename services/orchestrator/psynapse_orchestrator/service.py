@@ -1,0 +1,131 @@
+"""Orchestrator process: takes runs from PSY_RUNS and drives each to its end."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import structlog
+from nats.aio.msg import Msg
+
+from psynapse_common import logs, messages
+from psynapse_common.catalog_watch import CatalogWatch
+from psynapse_common.events import EventSink
+from psynapse_common.graph import GraphError, build_plan
+from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
+from psynapse_common.puller import Puller
+from psynapse_common.service import Beat, instance_id, run
+from psynapse_common.settings import Settings
+
+from .run import RunExecution, graph_error_event
+
+log = structlog.get_logger()
+
+
+class Orchestrator:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.active: dict[str, RunExecution] = {}
+
+    async def start(self) -> None:
+        settings = self.settings
+        self._puller: Puller | None = None
+
+        async def on_reconnect() -> None:
+            if self._puller is not None:
+                self._puller.reset()
+
+        self.nc = await connect(settings, "orchestrator", on_reconnect)
+        self.js = self.nc.jetstream()
+        self.backbone = await declare_backbone(self.js, settings)
+        self.names = self.backbone.names
+        self.sink = EventSink(self.js, self.names)
+        self.catalog = CatalogWatch(self.backbone.schema, self.names.catalog_key)
+        await self.catalog.start()
+        if not await self.catalog.wait_ready(timeout=30):
+            log.warning("orchestrator.no_catalog_yet")
+        await ensure_work_consumer(
+            self.js,
+            self.names.runs_stream,
+            self.names.orchestrators_consumer,
+            self.names.run_submit,
+            ack_wait=30.0,
+            max_deliver=-1,
+        )
+        self._puller = Puller(
+            self.nc,
+            self.names.runs_stream,
+            self.names.orchestrators_consumer,
+            settings.max_concurrent_runs,
+            self.take_run,
+        )
+        await self._puller.start()
+        self._keep_alive = asyncio.create_task(self._keep_runs_alive())
+        self.beat = Beat(self.backbone.services, "orchestrator", instance_id("orchestrator"))
+        await self.beat.start()
+        log.info("orchestrator.ready")
+
+    async def take_run(self, msg: Msg) -> None:
+        try:
+            submit = messages.run_submit_decoder.decode(msg.data)
+        except msgspec.DecodeError as exc:
+            log.error("orchestrator.bad_run", error=str(exc))
+            await msg.term()
+            return
+        if submit.run_id in self.active:
+            return  # a redelivery while we still drive it
+        await self.catalog.wait_ready(timeout=10)
+        try:
+            plan = build_plan(submit.nodes, submit.edges, self.catalog.nodes)
+        except GraphError as exc:
+            ack = await self.sink.run(graph_error_event(submit.run_id, str(exc)))
+            await ack
+            await msg.ack()
+            return
+        execution = RunExecution(
+            submit,
+            plan,
+            msg,
+            self.nc,
+            self.js,
+            self.names,
+            self.catalog.revision,
+            self._forget,
+        )
+        self.active[submit.run_id] = execution
+        # The run's lifetime is not this handler's: it ends on its final event,
+        # so the puller's slot is freed as soon as the run is under way.
+        await execution.start()
+
+    def _forget(self, run_id: str) -> None:
+        self.active.pop(run_id, None)
+
+    async def _keep_runs_alive(self) -> None:
+        while True:
+            await asyncio.sleep(10)
+            for execution in list(self.active.values()):
+                try:
+                    await execution.keep_alive()
+                except Exception as exc:  # noqa: BLE001 - NATS may be reconnecting
+                    log.warning("orchestrator.keep_alive_failed", error=str(exc))
+
+    async def stop(self) -> None:
+        if self._puller is not None:
+            await self._puller.stop(timeout=1)
+        self._keep_alive.cancel()
+        await self.beat.stop()
+        await self.catalog.stop()
+        await wait_closed(self.nc)
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    orchestrator = Orchestrator(settings)
+    await orchestrator.start()
+    await stop.wait()
+    await orchestrator.stop()
+
+
+def main() -> None:
+    settings = Settings()
+    logs.configure("orchestrator", settings.log_format, settings.log_level)
+    run(lambda stop: serve(settings, stop))

@@ -1,0 +1,1 @@
+"""Runner: pull-consumes jobs and runs nodepack code in a thread pool."""

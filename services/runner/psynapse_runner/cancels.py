@@ -1,0 +1,45 @@
+"""Which runs were cancelled: flags the running nodes' reporters check."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from nats.aio.msg import Msg
+
+from psynapse_common.subjects import Names
+
+_REMEMBER_S = 600.0
+
+
+class CancelBoard:
+    def __init__(self) -> None:
+        self._flags: dict[str, threading.Event] = {}
+        self._users: dict[str, int] = {}
+        self._cancelled_at: dict[str, float] = {}
+
+    def acquire(self, run_id: str) -> threading.Event:
+        flag = self._flags.setdefault(run_id, threading.Event())
+        self._users[run_id] = self._users.get(run_id, 0) + 1
+        if run_id in self._cancelled_at:
+            flag.set()
+        return flag
+
+    def release(self, run_id: str) -> None:
+        self._users[run_id] -= 1
+        if self._users[run_id] == 0:
+            del self._users[run_id]
+            del self._flags[run_id]
+
+    def cancel(self, run_id: str) -> None:
+        now = time.monotonic()
+        self._cancelled_at[run_id] = now
+        for old, at in list(self._cancelled_at.items()):
+            if now - at > _REMEMBER_S:
+                del self._cancelled_at[old]
+        flag = self._flags.get(run_id)
+        if flag is not None:
+            flag.set()
+
+    async def on_message(self, msg: Msg) -> None:
+        self.cancel(Names.run_id_of(msg.subject))

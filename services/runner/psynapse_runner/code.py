@@ -1,0 +1,39 @@
+"""The nodepack code this runner executes, reloaded when the published catalog changes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from psynapse_common.nodepacks import Catalog, load_catalog
+
+log = structlog.get_logger()
+
+
+class CodeCatalog:
+    def __init__(self, nodepacks_dir: Path) -> None:
+        self._dir = nodepacks_dir
+        self._catalog: Catalog | None = None
+        self.revision = 0
+        self._lock = asyncio.Lock()
+
+    async def load(self, revision: int = 0) -> None:
+        async with self._lock:
+            if self._catalog is not None and revision <= self.revision:
+                return
+            # Importing user code can take a while: keep the event loop free.
+            self._catalog = await asyncio.to_thread(load_catalog, self._dir)
+            self.revision = max(revision, self.revision)
+            log.info("runner.code_loaded", revision=self.revision, nodes=len(self._catalog.nodes))
+
+    async def ensure(self, revision: int) -> None:
+        """Make sure the code is at least as new as the catalog the job was planned with."""
+        if revision > self.revision:
+            await self.load(revision)
+
+    def get(self, name: str) -> Any:
+        assert self._catalog is not None
+        return self._catalog.nodes.get(name)

@@ -1,0 +1,89 @@
+"""Runner process: one durable pull consumer per pool, shared by every runner of the pool."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+
+from psynapse_common import logs
+from psynapse_common.catalog_watch import CatalogWatch
+from psynapse_common.events import EventSink
+from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
+from psynapse_common.puller import Puller
+from psynapse_common.service import Beat, instance_id, run
+from psynapse_common.settings import Settings
+
+from .cancels import CancelBoard
+from .code import CodeCatalog
+from .jobs import JobRunner
+
+log = structlog.get_logger()
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    pool_name = settings.runner_pool
+    puller: Puller | None = None
+
+    async def on_reconnect() -> None:
+        if puller is not None:
+            puller.reset()
+
+    nc = await connect(settings, f"runner-{pool_name}", on_reconnect)
+    js = nc.jetstream()
+    backbone = await declare_backbone(js, settings)
+    names = backbone.names
+    consumer = names.runners_consumer(pool_name)
+    await ensure_work_consumer(
+        js,
+        names.jobs_stream,
+        consumer,
+        names.jobs(pool_name),
+        settings.job_ack_wait_s,
+        settings.job_max_deliver,
+    )
+
+    code = CodeCatalog(settings.nodepacks_dir)
+    await code.load()
+    watch = CatalogWatch(backbone.schema, names.catalog_key)
+
+    def follow_catalog(_snapshot: object) -> None:
+        asyncio.ensure_future(code.load(watch.revision))
+
+    watch.on_change(follow_catalog)
+    await watch.start()
+
+    cancels = CancelBoard()
+    await nc.subscribe(names.cancel_all, cb=cancels.on_message)
+    threads = ThreadPoolExecutor(
+        max_workers=settings.runner_concurrency, thread_name_prefix="node"
+    )
+    jobs = JobRunner(
+        EventSink(js, names),
+        code,
+        threads,
+        cancels,
+        settings.secret_key,
+        settings.job_ack_wait_s,
+    )
+    puller = Puller(nc, names.jobs_stream, consumer, settings.runner_concurrency, jobs.handle)
+    await puller.start()
+    beat = Beat(backbone.services, "runner", instance_id("runner"), pool=pool_name)
+    await beat.start()
+    log.info("runner.ready", pool=pool_name, concurrency=settings.runner_concurrency)
+
+    await stop.wait()
+    log.info("runner.stopping", in_flight=puller.in_flight)
+    await puller.stop(timeout=settings.job_ack_wait_s)
+    await beat.stop()
+    await watch.stop()
+    threads.shutdown(wait=False, cancel_futures=True)
+    await wait_closed(nc)
+
+
+def main(pool: str | None = None) -> None:
+    overrides = {"runner_pool": pool} if pool else {}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    logs.configure("runner", settings.log_format, settings.log_level)
+    run(lambda stop: serve(settings, stop))

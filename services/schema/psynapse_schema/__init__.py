@@ -1,0 +1,1 @@
+"""Schema service: owns nodepack introspection and publishes the catalog."""

@@ -1,0 +1,91 @@
+"""Loading the nodepacks once per change and publishing the result to KV."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import msgspec
+import structlog
+import watchfiles
+from nats.js.kv import KeyValue
+
+from psynapse_common.messages import CatalogNode, CatalogSnapshot, encode
+from psynapse_common.nodepacks import Catalog, load_catalog
+
+log = structlog.get_logger()
+
+
+def snapshot_of(catalog: Catalog, revision: int) -> CatalogSnapshot:
+    return CatalogSnapshot(
+        revision=revision,
+        schemas=catalog.schemas(),
+        packs=catalog.pack_reports(),
+        clashes=catalog.clashes,
+        nodes={
+            name: CatalogNode(
+                name=name,
+                kind=spec.kind,
+                pack=spec.pack,
+                pool=spec.pool,
+                params=[p["name"] for p in spec.schema["params"]],
+                output_keys=list(spec.output_keys) if spec.output_keys else None,
+                cacheable=spec.cacheable,
+            )
+            for name, spec in catalog.nodes.items()
+        },
+    )
+
+
+class CatalogPublisher:
+    """Holds the current catalog, its JSON answers, and keeps KV in step with disk."""
+
+    def __init__(self, nodepacks_dir: Path, kv: KeyValue, key: str) -> None:
+        self._dir = nodepacks_dir
+        self._kv = kv
+        self._key = key
+        self.snapshot: CatalogSnapshot | None = None
+        self.schema_json = b"[]"
+        self.nodepacks_json = b'{"packs": [], "clashes": []}'
+        self._task: asyncio.Task[None] | None = None
+
+    async def reload(self) -> None:
+        started = time.perf_counter()
+        catalog = await asyncio.to_thread(load_catalog, self._dir)
+        revision = (self.snapshot.revision + 1) if self.snapshot else 1
+        snapshot = snapshot_of(catalog, revision)
+        # Answers are encoded once per change, never per request.
+        self.schema_json = msgspec.json.encode(snapshot.schemas)
+        self.nodepacks_json = msgspec.json.encode({"packs": snapshot.packs, "clashes": snapshot.clashes})
+        self.snapshot = snapshot
+        await self._kv.put(self._key, encode(snapshot))
+        log.info(
+            "catalog.published",
+            revision=revision,
+            nodes=len(snapshot.nodes),
+            failed_packs=[p["name"] for p in snapshot.packs if p["status"] != "ok"],
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    async def start_watching(self) -> None:
+        self._task = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        def python_files(change: watchfiles.Change, path: str) -> bool:
+            return path.endswith(".py") and "__pycache__" not in path
+
+        self._dir.mkdir(parents=True, exist_ok=True)
+        async for changes in watchfiles.awatch(
+            self._dir, watch_filter=python_files, debounce=100, step=20, recursive=True
+        ):
+            log.info("catalog.files_changed", files=sorted({p for _, p in changes})[:20])
+            try:
+                await self.reload()
+            except Exception:  # noqa: BLE001 - a failed publish must not end the watch
+                log.exception("catalog.reload_failed")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
