@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from nats.js import JetStreamContext
-
 from . import messages
 from .messages import NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from .publisher import AckedPublisher
 from .subjects import Names
 
 
@@ -16,17 +15,15 @@ def terminal_msg_id(run_id: str, node_id: str) -> str:
 
 
 class EventSink:
-    def __init__(self, js: JetStreamContext, names: Names) -> None:
-        self._js = js
+    def __init__(self, publisher: AckedPublisher, names: Names) -> None:
+        self._publisher = publisher
         self._names = names
 
     async def _publish(
         self, run_id: str, kind: str, payload: bytes, msg_id: str | None = None
     ) -> asyncio.Future:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
-        return await self._js.publish_async(
-            self._names.event(run_id, kind), payload, headers=headers, wait_stall=30.0
-        )
+        return await self._publisher.publish(self._names.event(run_id, kind), payload, headers)
 
     async def node(self, event: NodeEvent) -> asyncio.Future:
         msg_id = None

@@ -94,6 +94,9 @@ class NodeEvent(Struct, tag="node", kw_only=True):
     attempt: int = 1
     duration_ms: float | None = None
     cached: bool = False
+    # A completed/error event that also stands for the node's executing event:
+    # quick nodes (built-ins, inline functions) store one message, not two.
+    instant: bool = False
 
 
 class ProgressEvent(Struct, tag="progress", kw_only=True):

@@ -32,6 +32,7 @@ async def connect(
     settings: Settings,
     name: str,
     on_reconnect: Callable[[], Awaitable[None]] | None = None,
+    no_echo: bool = False,
 ) -> Client:
     async def reconnected() -> None:
         log.info("nats.reconnected", client=name)
@@ -60,6 +61,7 @@ async def connect(
         error_cb=error,
         # Pending buffers are bounded so a stalled subscriber drops rather than grows.
         pending_size=64 * 1024 * 1024,
+        no_echo=no_echo,
         **options,
     )
 

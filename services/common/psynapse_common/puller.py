@@ -1,9 +1,10 @@
 """A durable pull consumer that keeps exactly as many messages requested as it has free slots.
 
 nats-py's ``fetch(batch=n)`` waits for the whole batch or its timeout, which costs
-a job its latency; this keeps open pull requests of one message each, one per free
-slot (FastStream's reservation pattern), and hands each message over the moment it
-arrives. A runner never holds a job it has no slot for, so other runners take it.
+a job its latency; this keeps pull requests open for as many messages as there are
+free slots (FastStream's reservation pattern, nats.go's ``Consume`` accounting) and
+hands each message over the moment it arrives. A runner never holds a job it has
+no slot for, so other runners take it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class Puller:
         self._handler = handler
         self._expires = expires
         self._busy = 0
-        self._open: deque[float] = deque()  # deadlines of open one-message requests
+        self._open: deque[float] = deque()  # deadlines of open pull requests
+        self._credit = 0  # messages the open requests may still deliver
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -54,6 +56,7 @@ class Puller:
     def reset(self) -> None:
         """Forget open requests (the server lost them, e.g. after a reconnect)."""
         self._open.clear()
+        self._credit = 0
         self._wake.set()
 
     @property
@@ -62,12 +65,18 @@ class Puller:
 
     async def _on_message(self, msg: Msg) -> None:
         status = msg.headers.get("Status") if msg.headers else None
-        if self._open:
-            self._open.popleft()
         if status is not None and not msg.data:
-            # 408 request expired / 409 consumer-side refusal / 100 heartbeat
+            # 408: a request expired, 409: the server ended it; either way its
+            # undelivered messages are no longer coming.
+            if status != "100" and self._open:
+                self._open.popleft()
+                unused = msg.headers.get("Nats-Pending-Messages")  # type: ignore[union-attr]
+                self._credit = max(0, self._credit - (int(unused) if unused else 0))
+                if not self._open:
+                    self._credit = 0
             self._wake.set()
             return
+        self._credit = max(0, self._credit - 1)
         if self._stopping:
             await msg.nak()
             return
@@ -89,18 +98,15 @@ class Puller:
         grace = 2.0
         while not self._stopping:
             now = time.monotonic()
-            while self._open and self._open[0] + grace < now:
-                self._open.popleft()  # its expiry notice was lost
-            want = self._slots - self._busy - len(self._open)
+            if self._open and self._open[0] + grace < now:
+                self.reset()  # an expiry notice was lost: start the accounting afresh
+            want = self._slots - self._busy - self._credit
             if want > 0 and self._nc.is_connected:
-                request = json.dumps(
-                    {"batch": 1, "expires": int(self._expires * 1e9)}
-                ).encode()
-                deadline = now + self._expires
+                request = json.dumps({"batch": want, "expires": int(self._expires * 1e9)}).encode()
                 try:
-                    for _ in range(want):
-                        await self._nc.publish(self._next_subject, request, reply=self._inbox)
-                        self._open.append(deadline)
+                    await self._nc.publish(self._next_subject, request, reply=self._inbox)
+                    self._open.append(now + self._expires)
+                    self._credit += want
                 except Exception as exc:  # noqa: BLE001 - disconnected: retry on wake
                     log.warning("puller.request_failed", error=str(exc))
             self._wake.clear()

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     runners: int = Field(default_factory=lambda: os.cpu_count() or 1)
     runner_concurrency: int = 8
     runner_pool: str = "default"
+    # Plain functions whose calls all took less than this run on the runner's
+    # event loop instead of a thread (0 turns it off).
+    runner_inline_threshold_ms: float = 1.0
     job_ack_wait_s: float = 30.0
     job_max_deliver: int = 3
 

@@ -90,6 +90,12 @@ class Names:
     def run_events(self, run_id: str) -> str:
         return f"{self.prefix}.events.{check_token(run_id, 'run id')}.>"
 
+    def events_of_kind(self, kind: str) -> str:
+        """Every run's events of one kind (one wildcard subscription for all runs)."""
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        return f"{self.prefix}.events.*.{kind}"
+
     @property
     def events_all(self) -> str:
         return f"{self.prefix}.events.>"

@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.runs = RunService(
             nc, js, backbone.names, backbone.runstate, catalog, settings.secret_key
         )
+        await app.state.runs.start()
         try:
             yield
         finally:

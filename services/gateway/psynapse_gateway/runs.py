@@ -19,6 +19,7 @@ from psynapse_common import messages
 from psynapse_common.codec import show
 from psynapse_common.graph import build_plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
+from psynapse_common.publisher import AckedPublisher
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
@@ -49,6 +50,22 @@ class RunService:
         self._runstate = runstate
         self._catalog = catalog
         self._secret_key = secret_key
+        self._waiting: dict[str, asyncio.Future[RunEvent]] = {}
+        self._final_sub: Any = None
+
+    async def start(self) -> None:
+        self._publisher = AckedPublisher(self._nc)
+        await self._publisher.start()
+        # One subscription to every run's final event, routed by run id: cheaper
+        # than a subscription per /execute request.
+        self._final_sub = await self._nc.subscribe(
+            self._names.events_of_kind("run"), cb=self._on_final
+        )
+
+    async def _on_final(self, msg: Any) -> None:
+        waiter = self._waiting.get(Names.run_id_of(msg.subject))
+        if waiter is not None and not waiter.done():
+            waiter.set_result(messages.run_event_decoder.decode(msg.data))
 
     def validate(self, request: ExecuteRequest) -> None:
         """Raise GraphError before anything runs (same check as the orchestrator's)."""
@@ -73,7 +90,7 @@ class RunService:
             node_count=len(request.nodes),
         )
         # Not awaited alone: the submit's ack below comes after it on this connection.
-        await self._js.publish_async(
+        await self._publisher.publish(
             f"$KV.{self._names.runstate_bucket}.{run_id}", messages.encode(record)
         )
         await self._js.publish(self._names.run_submit, messages.encode(submit))
@@ -85,19 +102,19 @@ class RunService:
     async def execute(self, request: ExecuteRequest) -> RunEvent:
         """Run to the end and return its final event: /execute is the same run as a stream."""
         run_id = self.new_run_id()
-        sub = await self._nc.subscribe(self._names.event(run_id, "run"), max_msgs=1)
+        waiter: asyncio.Future[RunEvent] = asyncio.get_running_loop().create_future()
+        self._waiting[run_id] = waiter
         try:
             await self.submit(request, run_id)
             while True:
                 try:
-                    msg = await sub.next_msg(timeout=_RECHECK_S)
-                    return messages.run_event_decoder.decode(msg.data)
+                    return await asyncio.wait_for(asyncio.shield(waiter), _RECHECK_S)
                 except asyncio.TimeoutError:
                     final = await self._final_from_record(run_id)
                     if final is not None:
                         return final
         finally:
-            await sub.unsubscribe()
+            self._waiting.pop(run_id, None)
 
     async def _final_from_record(self, run_id: str) -> RunEvent | None:
         record = await self.record(run_id, missing_ok=True)
@@ -132,17 +149,22 @@ class RunService:
         )
 
     async def follow(
-        self, subscription: Any, after_sequence: int = 0
+        self, subscription: Any, after_id: int = 0
     ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-        """Yield (stream sequence, spec event) until the run's final event."""
+        """Yield (event id, spec event) until the run's final event.
+
+        Event ids are positions in the run's log: stream sequence × 2 + part, so
+        an instant node's two events get two ids and Last-Event-ID resumes exactly.
+        """
         translator = SseTranslator()
         try:
             async for msg in subscription.messages:
                 event = messages.event_decoder.decode(msg.data)
-                body = translator.translate(event)
                 sequence = msg.metadata.sequence.stream
-                if body is not None and sequence > after_sequence:
-                    yield sequence, body
+                for part, body in enumerate(translator.translate(event)):
+                    event_id = sequence * 2 + part
+                    if event_id > after_id:
+                        yield event_id, body
                 if translator.finished:
                     return
         finally:

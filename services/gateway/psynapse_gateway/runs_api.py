@@ -33,7 +33,7 @@ class RunsController(Controller):
         await state.runs.record(run_id)  # 404 for unknown runs
         subscription = await state.runs.open_events(run_id)
         return sse(
-            state.runs.follow(subscription, after_sequence=_last_event_id(request)),
+            state.runs.follow(subscription, after_id=_last_event_id(request)),
             headers={"X-Run-Id": run_id},
         )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from psynapse_common.codec import show
 from psynapse_common.messages import Event, NodeEvent, ProgressEvent, RunEvent, StreamEvent
 
@@ -36,9 +38,16 @@ class SseTranslator:
             "status": status,
         }
 
-    def translate(self, event: Event) -> dict[str, Any] | None:
+    def translate(self, event: Event) -> list[dict[str, Any]]:
+        """The spec events one stored event stands for (two for an instant node)."""
         if isinstance(event, NodeEvent):
-            return self._node(event)
+            if event.instant:
+                opening = msgspec.structs.replace(event, status="executing", instant=False)
+                return [self._node(opening), self._node(event)]
+            return [self._node(event)]
+        return [self._other(event)]
+
+    def _other(self, event: Event) -> dict[str, Any]:
         if isinstance(event, ProgressEvent):
             body = self._head(event.node_id, "progress")
             body["progress"] = event.progress

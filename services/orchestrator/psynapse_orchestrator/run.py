@@ -8,15 +8,14 @@ from collections.abc import Callable
 
 import msgspec
 import structlog
-from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 
 from psynapse_common import messages
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
-from psynapse_common.messages import NIL, Job, NodeEvent, RunEvent, RunRecord, RunSubmit, node_event_decoder
+from psynapse_common.messages import NIL, Job, NodeEvent, RunEvent, RunRecord, RunSubmit
+from psynapse_common.publisher import AckedPublisher
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
@@ -29,8 +28,8 @@ class RunExecution:
         submit: RunSubmit,
         plan: Plan,
         msg: Msg | None,
-        nc: Client,
-        js: JetStreamContext,
+        publisher: AckedPublisher,
+        sink: EventSink,
         names: Names,
         catalog_revision: int,
         on_finished: Callable[[str], None],
@@ -39,26 +38,21 @@ class RunExecution:
         self.run_id = submit.run_id
         self.plan = plan
         self.msg = msg
-        self._nc = nc
-        self._js = js
+        self._publisher = publisher
         self._names = names
-        self._sink = EventSink(js, names)
+        self._sink = sink
         self._catalog_revision = catalog_revision
         self._on_finished = on_finished
         self.schedule = Schedule(plan)
         self.wiring = Wiring(plan)
         self._published: list[asyncio.Future] = []
-        self._subs: list = []
         self._finished = False
+        self.done = asyncio.Event()
         self._announced: set[str] = set()  # nodes whose executing event exists
         self._started = time.perf_counter()
 
     async def start(self) -> None:
-        # Subscribe before dispatching: a fast runner's completion must not be missed.
-        self._subs.append(
-            await self._nc.subscribe(self._names.event(self.run_id, "node"), cb=self._on_node_event)
-        )
-        self._subs.append(await self._nc.subscribe(self._names.cancel(self.run_id), cb=self._on_cancel))
+        # The orchestrator routes this run's node events and cancels here from now on.
         # The gateway wrote the run's "running" record; this writes its final one.
         await self._advance(self.schedule.initial())
 
@@ -84,11 +78,9 @@ class RunExecution:
         try:
             inputs, output = self.wiring.builtin(node_id)
         except Exception as exc:  # noqa: BLE001 - bad variable data fails that node only
-            await self._node_event(node_id, "executing", {})
-            await self._node_event(node_id, "error", {}, error=f"{name}: {describe_error(exc)}")
+            await self._node_event(node_id, "error", {}, error=f"{name}: {describe_error(exc)}", instant=True)
             return await self._fail(node_id, describe_error(exc))
-        await self._node_event(node_id, "executing", inputs)
-        await self._node_event(node_id, "completed", inputs, output=output)
+        await self._node_event(node_id, "completed", inputs, output=output, instant=True)
         self.wiring.set_output(node_id, output)
         return self.schedule.complete(node_id)
 
@@ -104,7 +96,7 @@ class RunExecution:
         )
         pool = self.plan.functions[node_id].pool
         self._published.append(
-            await self._js.publish_async(self._names.jobs(pool), messages.encode(job))
+            await self._publisher.publish(self._names.jobs(pool), messages.encode(job))
         )
 
     async def _node_event(
@@ -114,8 +106,9 @@ class RunExecution:
         inputs: dict[str, msgspec.Raw],
         output: msgspec.Raw | None = None,
         error: str | None = None,
+        instant: bool = False,
     ) -> None:
-        if status == "executing":
+        if status == "executing" or instant:
             self._announced.add(node_id)
         event = NodeEvent(
             run_id=self.run_id,
@@ -125,21 +118,21 @@ class RunExecution:
             inputs=inputs,
             output=output if output is not None else NIL,
             error=error,
+            instant=instant,
         )
         self._published.append(await self._sink.node(event))
 
     async def _fail(self, node_id: str, message: str) -> list[str]:
         for dependant, reason in self.schedule.fail(node_id, message):
-            await self._node_event(dependant, "executing", {})
-            await self._node_event(dependant, "error", {}, error=reason)
+            await self._node_event(dependant, "error", {}, error=reason, instant=True)
         return []
 
-    async def _on_node_event(self, msg: Msg) -> None:
+    async def on_node_event(self, event: NodeEvent) -> None:
         if self._finished:
             return
-        event = node_event_decoder.decode(msg.data)
-        if event.status == "executing":
+        if event.status == "executing" or event.instant:
             self._announced.add(event.node_id)
+        if event.status == "executing":
             return
         if self.schedule.is_settled(event.node_id):
             return
@@ -151,14 +144,14 @@ class RunExecution:
             # The rest of this node's chain will not run either: fail them too.
             await self._advance([])
 
-    async def _on_cancel(self, _msg: Msg) -> None:
+    async def cancel(self) -> None:
         if self._finished:
             return
         for node_id in self.plan.order:
             if not self.schedule.is_settled(node_id):
-                if node_id not in self._announced:
-                    await self._node_event(node_id, "executing", {})
-                await self._node_event(node_id, "error", {}, error="cancelled")
+                await self._node_event(
+                    node_id, "error", {}, error="cancelled", instant=node_id not in self._announced
+                )
                 self.schedule.fail(node_id, "cancelled")
         await self._finish(cancelled=True)
 
@@ -185,16 +178,15 @@ class RunExecution:
             error="cancelled" if cancelled else None,
         )
         self._published.append(
-            await self._js.publish_async(self._runstate_subject, messages.encode(record))
+            await self._publisher.publish(self._runstate_subject, messages.encode(record))
         )
-        for sub in self._subs:
-            await sub.unsubscribe()
         try:
             await confirm(self._published)
         finally:
             if self.msg is not None:
                 await self.msg.ack()
             self._on_finished(self.run_id)
+            self.done.set()
         log.info(
             "run.finished",
             run_id=self.run_id,

@@ -13,9 +13,11 @@ from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
+from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.service import Beat, instance_id, run
 from psynapse_common.settings import Settings
+from psynapse_common.subjects import Names
 
 from .run import RunExecution, graph_error_event
 
@@ -35,15 +37,22 @@ class Orchestrator:
             if self._puller is not None:
                 self._puller.reset()
 
-        self.nc = await connect(settings, "orchestrator", on_reconnect)
+        # no_echo: the node events it publishes itself need not come back to it.
+        self.nc = await connect(settings, "orchestrator", on_reconnect, no_echo=True)
         self.js = self.nc.jetstream()
         self.backbone = await declare_backbone(self.js, settings)
         self.names = self.backbone.names
-        self.sink = EventSink(self.js, self.names)
+        self.publisher = AckedPublisher(self.nc)
+        await self.publisher.start()
+        self.sink = EventSink(self.publisher, self.names)
         self.catalog = CatalogWatch(self.backbone.schema, self.names.catalog_key)
         await self.catalog.start()
         if not await self.catalog.wait_ready(timeout=30):
             log.warning("orchestrator.no_catalog_yet")
+        # One subscription each for every run's node events and cancels, routed by
+        # run id: cheaper than two subscriptions per run.
+        await self.nc.subscribe(self.names.events_of_kind("node"), cb=self._route_node_event)
+        await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
         await ensure_work_consumer(
             self.js,
             self.names.runs_stream,
@@ -86,16 +95,26 @@ class Orchestrator:
             submit,
             plan,
             msg,
-            self.nc,
-            self.js,
+            self.publisher,
+            self.sink,
             self.names,
             self.catalog.revision,
             self._forget,
         )
         self.active[submit.run_id] = execution
-        # The run's lifetime is not this handler's: it ends on its final event,
-        # so the puller's slot is freed as soon as the run is under way.
         await execution.start()
+        # Holding the slot until the run ends is what bounds concurrent runs.
+        await execution.done.wait()
+
+    async def _route_node_event(self, msg: Msg) -> None:
+        execution = self.active.get(Names.run_id_of(msg.subject))
+        if execution is not None:
+            await execution.on_node_event(messages.node_event_decoder.decode(msg.data))
+
+    async def _route_cancel(self, msg: Msg) -> None:
+        execution = self.active.get(Names.run_id_of(msg.subject))
+        if execution is not None:
+            await execution.cancel()
 
     def _forget(self, run_id: str) -> None:
         self.active.pop(run_id, None)
@@ -115,6 +134,7 @@ class Orchestrator:
         self._keep_alive.cancel()
         await self.beat.stop()
         await self.catalog.stop()
+        await self.publisher.stop()
         await wait_closed(self.nc)
 
 

@@ -1,4 +1,10 @@
-"""Executing one job: a chain of function nodes, each with its events."""
+"""Executing one job: a chain of function nodes, each with its events.
+
+The whole chain runs in one worker thread, one step after another, so a chain
+of cheap nodes costs one thread hand-off instead of one per node. The thread
+hands events to the event loop in order; one publisher per job sends them,
+pipelined, and the job is acked once the stream has stored them all.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +20,20 @@ import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import codec
-from psynapse_common.events import EventSink, confirm
+from psynapse_common.events import EventSink
 from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
-from psynapse_common.messages import Job, JobStep, NodeEvent, ProgressEvent, StreamEvent, job_decoder
+from psynapse_common.messages import Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
 from psynapse_common.sealing import SealError, unseal
 
 from .cancels import CancelBoard
 from .code import CodeCatalog
 from .envlock import EnvLock
+from .placement import Placement
 
 log = structlog.get_logger()
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
+_END = object()
 
 
 class JobRunner:
@@ -37,6 +45,7 @@ class JobRunner:
         cancels: CancelBoard,
         secret_key: str | None,
         ack_wait: float,
+        inline_threshold_ms: float = 1.0,
     ) -> None:
         self._sink = sink
         self._code = code
@@ -45,6 +54,7 @@ class JobRunner:
         self._secret_key = secret_key
         self._ack_wait = ack_wait
         self._env_lock = EnvLock()
+        self.placement = Placement(inline_threshold_ms)
 
     async def handle(self, msg: Msg) -> None:
         try:
@@ -55,25 +65,78 @@ class JobRunner:
             return
         attempt = msg.metadata.num_delivered if msg.reply else 1
         flag = self._cancels.acquire(job.run_id)
-        beat = asyncio.create_task(self._keep_alive(msg))
-        published: list[asyncio.Future] = []
         try:
             await self._code.ensure(job.catalog_revision)
-            await self._run_steps(job, attempt, flag, published)
-            await confirm(published)
+            if self._runs_inline(job):
+                await self._run_inline(job, attempt, flag)
+            else:
+                await self._run_threaded(job, attempt, flag, msg)
         finally:
-            beat.cancel()
             self._cancels.release(job.run_id)
         # Acked only once its events are stored: a crash before this replays the job.
         await msg.ack()
+
+    async def _run_inline(self, job: Job, attempt: int, flag: threading.Event) -> None:
+        events: list[Any] = []
+        self._run_chain(job, attempt, flag, events.append, inline=True)
+        acks = [await self._publish(event) for event in events]
+        await asyncio.gather(*acks)
+
+    async def _run_threaded(self, job: Job, attempt: int, flag: threading.Event, msg: Msg) -> None:
+        beat = asyncio.create_task(self._keep_alive(msg))
+        loop = asyncio.get_running_loop()
+        outbox: asyncio.Queue[Any] = asyncio.Queue()
+        publisher = asyncio.create_task(self._publish_all(outbox))
+
+        def emit(event: Any) -> None:
+            loop.call_soon_threadsafe(outbox.put_nowait, event)
+
+        try:
+            context = contextvars.copy_context()
+            await loop.run_in_executor(
+                self._pool, context.run, self._run_chain, job, attempt, flag, emit
+            )
+        finally:
+            outbox.put_nowait(_END)
+            try:
+                await publisher
+            finally:
+                beat.cancel()
+
+    def _runs_inline(self, job: Job) -> bool:
+        specs = [self._code.get(step.function) for step in job.steps]
+        if any(spec is None for spec in specs):
+            return False
+        return self.placement.inline(
+            [step.function for step in job.steps],
+            [spec.kind for spec in specs],
+            job.env_sealed is not None,
+        )
+
+    async def _publish_all(self, outbox: asyncio.Queue[Any]) -> None:
+        acks: list[asyncio.Future] = []
+        while True:
+            event = await outbox.get()
+            if event is _END:
+                break
+            acks.append(await self._publish(event))
+        if acks:
+            await asyncio.gather(*acks)
+
+    def _publish(self, event: Any) -> Any:
+        if isinstance(event, NodeEvent):
+            return self._sink.node(event)
+        if isinstance(event, ProgressEvent):
+            return self._sink.progress(event)
+        return self._sink.stream(event)
 
     async def _keep_alive(self, msg: Msg) -> None:
         while True:
             await asyncio.sleep(self._ack_wait / 3)
             await msg.in_progress()
 
-    async def _run_steps(
-        self, job: Job, attempt: int, flag: threading.Event, published: list[asyncio.Future]
+    def _run_chain(
+        self, job: Job, attempt: int, flag: threading.Event, emit: Any, inline: bool = False
     ) -> None:
         env: dict[str, str] | None = None
         env_error: str | None = None
@@ -82,112 +145,76 @@ class JobRunner:
                 env = unseal(job.env_sealed, self._secret_key)
             except SealError as exc:
                 env_error = str(exc)
+        with self._env_lock.around(env):
+            self._run_steps(job, attempt, flag, emit, env_error, inline)
+
+    def _run_steps(
+        self,
+        job: Job,
+        attempt: int,
+        flag: threading.Event,
+        emit: Any,
+        env_error: str | None,
+        inline: bool,
+    ) -> None:
         values: dict[str, Any] = {}
         encoded: dict[str, msgspec.Raw] = {}
-        loop = asyncio.get_running_loop()
+        run_id = job.run_id
         for step in job.steps:
             if flag.is_set():
                 return  # the orchestrator already ended these nodes as cancelled
-            spec = self._code.get(step.function)
+            node_id = step.node_id
             shown_inputs = dict(step.inputs)
             for param, (source, key) in step.chained.items():
                 shown_inputs[param] = _part(encoded[source], key)
-            published.append(
-                await self._sink.node(
-                    NodeEvent(
-                        run_id=job.run_id,
-                        node_id=step.node_id,
-                        node_name=step.function,
-                        status="executing",
-                        inputs=shown_inputs,
-                        attempt=attempt,
-                    )
+
+            def node_event(status: str, **fields: Any) -> NodeEvent:
+                return NodeEvent(
+                    run_id=run_id,
+                    node_id=node_id,
+                    node_name=step.function,
+                    status=status,  # type: ignore[arg-type]
+                    inputs=shown_inputs,
+                    attempt=attempt,
+                    **fields,
                 )
-            )
+
+            if not inline:
+                emit(node_event("executing"))
             started = time.perf_counter()
             try:
                 if env_error:
                     raise SealError(env_error)
+                spec = self._code.get(step.function)
                 if spec is None:
                     raise LookupError(f"function {step.function!r} is not loaded on this runner")
                 inputs = {name: codec.decode(raw) for name, raw in step.inputs.items()}
                 for param, (source, key) in step.chained.items():
                     inputs[param] = values[source][key] if key else values[source]
                 kwargs = prepare_kwargs(spec, inputs)
-                progress, chunk = self._reporters(loop, job.run_id, step, published)
-                context = contextvars.copy_context()
-                result = await loop.run_in_executor(
-                    self._pool,
-                    context.run,
-                    self._call,
-                    spec,
-                    kwargs,
-                    progress,
-                    chunk,
-                    flag,
-                    env,
-                )
+
+                def progress(percent: float, message: str, node_id: str = node_id) -> None:
+                    emit(ProgressEvent(run_id=run_id, node_id=node_id, progress=percent, message=message))
+
+                def chunk(text: str, node_id: str = node_id) -> None:
+                    emit(StreamEvent(run_id=run_id, node_id=node_id, chunk=text))
+
+                called = time.perf_counter()
+                result = call_node(spec, kwargs, progress, chunk, flag)
+                self.placement.observe(step.function, _since(called), inline)
                 output = msgspec.Raw(codec.encode(result))
             except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
-                published.append(
-                    await self._sink.node(
-                        NodeEvent(
-                            run_id=job.run_id,
-                            node_id=step.node_id,
-                            node_name=step.function,
-                            status="error",
-                            inputs=shown_inputs,
-                            error=describe_error(exc),
-                            attempt=attempt,
-                            duration_ms=(time.perf_counter() - started) * 1000,
-                        )
-                    )
-                )
-                log.info("node.failed", run_id=job.run_id, node_id=step.node_id, error=describe_error(exc))
+                message = describe_error(exc)
+                emit(node_event("error", error=message, duration_ms=_since(started), instant=inline))
+                log.info("node.failed", run_id=run_id, node_id=node_id, error=message)
                 return  # later steps depend on this one; the orchestrator fails them
-            values[step.node_id] = result
-            encoded[step.node_id] = output
-            published.append(
-                await self._sink.node(
-                    NodeEvent(
-                        run_id=job.run_id,
-                        node_id=step.node_id,
-                        node_name=step.function,
-                        status="completed",
-                        inputs=shown_inputs,
-                        output=output,
-                        attempt=attempt,
-                        duration_ms=(time.perf_counter() - started) * 1000,
-                    )
-                )
-            )
-
-    def _call(self, spec: Any, kwargs: dict, progress: Any, chunk: Any, flag: threading.Event, env: dict | None) -> Any:
-        with self._env_lock.around(env):
-            return call_node(spec, kwargs, progress, chunk, flag)
-
-    def _reporters(
-        self, loop: asyncio.AbstractEventLoop, run_id: str, step: JobStep, published: list
-    ) -> tuple[Any, Any]:
-        sink = self._sink
-
-        def spawn(coroutine: Any) -> None:
-            published.append(asyncio.ensure_future(_acked(coroutine)))
-
-        def progress(percent: float, message: str) -> None:
-            event = ProgressEvent(run_id=run_id, node_id=step.node_id, progress=percent, message=message)
-            loop.call_soon_threadsafe(spawn, sink.progress(event))
-
-        def chunk(text: str) -> None:
-            event = StreamEvent(run_id=run_id, node_id=step.node_id, chunk=text)
-            loop.call_soon_threadsafe(spawn, sink.stream(event))
-
-        return progress, chunk
+            values[node_id] = result
+            encoded[node_id] = output
+            emit(node_event("completed", output=output, duration_ms=_since(started), instant=inline))
 
 
-async def _acked(publishing: Any) -> Any:
-    ack_future = await publishing
-    return await ack_future
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def _part(raw: msgspec.Raw, key: str | None) -> msgspec.Raw:

@@ -11,6 +11,7 @@ from psynapse_common import logs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
+from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.service import Beat, instance_id, run
 from psynapse_common.settings import Settings
@@ -44,29 +45,33 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         settings.job_max_deliver,
     )
 
+    publisher = AckedPublisher(nc)
+    await publisher.start()
     code = CodeCatalog(settings.nodepacks_dir)
     await code.load()
-    watch = CatalogWatch(backbone.schema, names.catalog_key)
-
-    def follow_catalog(_snapshot: object) -> None:
-        asyncio.ensure_future(code.load(watch.revision))
-
-    watch.on_change(follow_catalog)
-    await watch.start()
-
     cancels = CancelBoard()
     await nc.subscribe(names.cancel_all, cb=cancels.on_message)
     threads = ThreadPoolExecutor(
         max_workers=settings.runner_concurrency, thread_name_prefix="node"
     )
     jobs = JobRunner(
-        EventSink(js, names),
+        EventSink(publisher, names),
         code,
         threads,
         cancels,
         settings.secret_key,
         settings.job_ack_wait_s,
+        settings.runner_inline_threshold_ms,
     )
+    watch = CatalogWatch(backbone.schema, names.catalog_key)
+
+    def follow_catalog(_snapshot: object) -> None:
+        jobs.placement.forget()
+        asyncio.ensure_future(code.load(watch.revision))
+
+    watch.on_change(follow_catalog)
+    await watch.start()
+
     puller = Puller(nc, names.jobs_stream, consumer, settings.runner_concurrency, jobs.handle)
     await puller.start()
     beat = Beat(backbone.services, "runner", instance_id("runner"), pool=pool_name)
