@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from . import messages
-from .messages import NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from .messages import MAX_BATCH, NodeBatch, NodeEvent, ProgressEvent, RunEvent, StreamEvent
 from .publisher import AckedPublisher
 from .subjects import Names
 
@@ -30,6 +30,20 @@ class EventSink:
         if event.status != "executing":
             msg_id = terminal_msg_id(event.run_id, event.node_id)
         return await self._publish(event.run_id, "node", messages.encode(event), msg_id)
+
+    async def nodes(self, run_id: str, events: list[NodeEvent]) -> list[asyncio.Future]:
+        """Publish node events, several to a message: fewer stores, same order."""
+        acks = []
+        for start in range(0, len(events), MAX_BATCH):
+            part = events[start : start + MAX_BATCH]
+            if len(part) == 1:
+                acks.append(await self.node(part[0]))
+                continue
+            # Ids of a batch's terminal events: a replayed job stores it once.
+            msg_id = terminal_msg_id(run_id, f"{part[0].node_id}..{part[-1].node_id}")
+            payload = messages.encode(NodeBatch(run_id=run_id, events=part))
+            acks.append(await self._publish(run_id, "node", payload, msg_id))
+        return acks
 
     async def progress(self, event: ProgressEvent) -> asyncio.Future:
         return await self._publish(event.run_id, "progress", messages.encode(event))

@@ -99,6 +99,13 @@ class NodeEvent(Struct, tag="node", kw_only=True):
     instant: bool = False
 
 
+class NodeBatch(Struct, tag="batch", kw_only=True):
+    """Several node events stored as one message (quick nodes finish together)."""
+
+    run_id: str
+    events: list[NodeEvent]
+
+
 class ProgressEvent(Struct, tag="progress", kw_only=True):
     run_id: str
     node_id: str
@@ -118,9 +125,13 @@ class RunEvent(Struct, tag="run", kw_only=True):
     results: dict[str, Raw] = {}
     errors: dict[str, str] = {}
     error: str | None = None
+    # The last nodes' events, stored with the run's end: one message, not two.
+    nodes: list[NodeEvent] = []
 
 
-Event = Union[NodeEvent, ProgressEvent, StreamEvent, RunEvent]
+Event = Union[NodeEvent, NodeBatch, ProgressEvent, StreamEvent, RunEvent]
+# Most parts an SSE event id can carry for one stored message (see the gateway).
+MAX_BATCH = 500
 
 
 # -- catalog (PSY_SCHEMA key "catalog") --------------------------------------
@@ -156,7 +167,7 @@ encode = _encoder.encode
 event_decoder = msgspec.msgpack.Decoder(Event)
 run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)
-node_event_decoder = msgspec.msgpack.Decoder(NodeEvent)
+node_event_decoder = msgspec.msgpack.Decoder(Union[NodeEvent, NodeBatch])
 run_event_decoder = msgspec.msgpack.Decoder(RunEvent)
 run_record_decoder = msgspec.msgpack.Decoder(RunRecord)
 catalog_decoder = msgspec.msgpack.Decoder(CatalogSnapshot)

@@ -102,7 +102,7 @@ async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone
         js,
         StreamConfig(
             name=names.runs_stream,
-            subjects=[names.run_submit],
+            subjects=[names.runs_all],
             retention=RetentionPolicy.WORK_QUEUE,
             storage=StorageType.FILE,
             max_age=settings.runs_max_age_s,

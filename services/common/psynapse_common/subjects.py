@@ -71,9 +71,14 @@ class Names:
         return f"runners-{check_token(pool, 'pool')}"
 
     # subjects
+    def run_submit(self, run_id: str) -> str:
+        # One subject per run: while a run is pending or running, its submit
+        # message is the stream's record that it exists.
+        return f"{self.prefix}.runs.submit.{check_token(run_id, 'run id')}"
+
     @property
-    def run_submit(self) -> str:
-        return f"{self.prefix}.runs.submit"
+    def runs_all(self) -> str:
+        return f"{self.prefix}.runs.submit.*"
 
     def jobs(self, pool: str) -> str:
         return f"{self.prefix}.jobs.{check_token(pool, 'pool')}"

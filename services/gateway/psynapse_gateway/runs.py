@@ -12,18 +12,20 @@ import msgspec
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from psynapse_common import messages
 from psynapse_common.codec import show
 from psynapse_common.graph import build_plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
-from psynapse_common.publisher import AckedPublisher
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
 from .sse import SseTranslator
+
+# Each stored message stands for at most 2 * MAX_BATCH spec events.
+ID_SPAN = 2 * messages.MAX_BATCH
 
 # How long /execute waits on the live event before it checks the run's record:
 # a reconnect to NATS can drop the core message, never the record.
@@ -54,8 +56,6 @@ class RunService:
         self._final_sub: Any = None
 
     async def start(self) -> None:
-        self._publisher = AckedPublisher(self._nc)
-        await self._publisher.start()
         # One subscription to every run's final event, routed by run id: cheaper
         # than a subscription per /execute request.
         self._final_sub = await self._nc.subscribe(
@@ -82,18 +82,7 @@ class RunService:
             workflow=workflow,
             cache=request.cache,
         )
-        record = RunRecord(
-            run_id=run_id,
-            status="running",
-            started_at=submit.submitted_at,
-            workflow=workflow,
-            node_count=len(request.nodes),
-        )
-        # Not awaited alone: the submit's ack below comes after it on this connection.
-        await self._publisher.publish(
-            f"$KV.{self._names.runstate_bucket}.{run_id}", messages.encode(record)
-        )
-        await self._js.publish(self._names.run_submit, messages.encode(submit))
+        await self._js.publish(self._names.run_submit(run_id), messages.encode(submit))
 
     @staticmethod
     def new_run_id() -> str:
@@ -126,16 +115,35 @@ class RunService:
         )
 
     async def record(self, run_id: str, missing_ok: bool = False) -> RunRecord | None:
+        """A finished run's record, or a running one's from its submit message."""
         check_token(run_id, "run id")
         try:
             entry = await self._runstate.get(run_id)
         except KeyNotFoundError:
             entry = None
-        if entry is None or not entry.value:
-            if missing_ok:
-                return None
-            raise RunNotFound(f"no run {run_id!r}")
-        return messages.run_record_decoder.decode(entry.value)
+        if entry is not None and entry.value:
+            return messages.run_record_decoder.decode(entry.value)
+        submit = await self._pending_submit(run_id)
+        if submit is not None:
+            return RunRecord(
+                run_id=run_id,
+                status="running",
+                started_at=submit.submitted_at,
+                workflow=submit.workflow,
+                node_count=len(submit.nodes),
+            )
+        if missing_ok:
+            return None
+        raise RunNotFound(f"no run {run_id!r}")
+
+    async def _pending_submit(self, run_id: str) -> RunSubmit | None:
+        # The orchestrator acks a run's submit when the run ends, so the
+        # work-queue stream holds it exactly while the run is pending or running.
+        try:
+            msg = await self._js.get_last_msg(self._names.runs_stream, self._names.run_submit(run_id))
+        except NotFoundError:
+            return None
+        return messages.run_submit_decoder.decode(msg.data)
 
     async def open_events(self, run_id: str) -> Any:
         """An ordered consumer over one run's events, from its first one."""
@@ -153,8 +161,9 @@ class RunService:
     ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
         """Yield (event id, spec event) until the run's final event.
 
-        Event ids are positions in the run's log: stream sequence × 2 + part, so
-        an instant node's two events get two ids and Last-Event-ID resumes exactly.
+        Event ids are positions in the run's log: stream sequence × ID_SPAN + the
+        event's place within that stored message (a batch, or an instant node's
+        two events), so Last-Event-ID resumes exactly.
         """
         translator = SseTranslator()
         try:
@@ -162,7 +171,7 @@ class RunService:
                 event = messages.event_decoder.decode(msg.data)
                 sequence = msg.metadata.sequence.stream
                 for part, body in enumerate(translator.translate(event)):
-                    event_id = sequence * 2 + part
+                    event_id = sequence * ID_SPAN + part
                     if event_id > after_id:
                         yield event_id, body
                 if translator.finished:

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from psynapse_common.codec import show
-from psynapse_common.messages import Event, NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from psynapse_common.messages import Event, NodeBatch, NodeEvent, ProgressEvent, RunEvent, StreamEvent
 
 
 class SseTranslator:
@@ -22,6 +22,7 @@ class SseTranslator:
         self._names: dict[str, str] = {}
         self._inputs: dict[str, dict[str, Any]] = {}
         self._texts: dict[str, str] = {}
+        self._ended: set[str] = set()
         self.finished = False
 
     def _number(self, node_id: str) -> int:
@@ -40,12 +41,27 @@ class SseTranslator:
 
     def translate(self, event: Event) -> list[dict[str, Any]]:
         """The spec events one stored event stands for (two for an instant node)."""
+        if isinstance(event, NodeBatch):
+            return [body for item in event.events for body in self._node_bodies(item)]
         if isinstance(event, NodeEvent):
-            if event.instant:
-                opening = msgspec.structs.replace(event, status="executing", instant=False)
-                return [self._node(opening), self._node(event)]
-            return [self._node(event)]
+            return self._node_bodies(event)
+        if isinstance(event, RunEvent) and event.nodes:
+            return [body for item in event.nodes for body in self._node_bodies(item)] + [
+                self._other(event)
+            ]
         return [self._other(event)]
+
+    def _node_bodies(self, event: NodeEvent) -> list[dict[str, Any]]:
+        if event.node_id in self._ended:
+            # A node ends once: a late copy (a replayed job, a cancel racing a
+            # completion) changes nothing a client has seen.
+            return []
+        if event.status != "executing":
+            self._ended.add(event.node_id)
+        if event.instant:
+            opening = msgspec.structs.replace(event, status="executing", instant=False)
+            return [self._node(opening), self._node(event)]
+        return [self._node(event)]
 
     def _other(self, event: Event) -> dict[str, Any]:
         if isinstance(event, ProgressEvent):

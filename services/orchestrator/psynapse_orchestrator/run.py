@@ -49,6 +49,7 @@ class RunExecution:
         self._finished = False
         self.done = asyncio.Event()
         self._announced: set[str] = set()  # nodes whose executing event exists
+        self._unsent: list[NodeEvent] = []  # built-in events, sent as one batch
         self._started = time.perf_counter()
 
     async def start(self) -> None:
@@ -71,7 +72,14 @@ class RunExecution:
                 continue
             queue.extend(await self._run_builtin(node_id))
         if self.schedule.done:
-            await self._finish()
+            await self._finish()  # carries the last events itself
+        else:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if self._unsent:
+            events, self._unsent = self._unsent, []
+            self._published.extend(await self._sink.nodes(self.run_id, events))
 
     async def _run_builtin(self, node_id: str) -> list[str]:
         name = self.plan.node_name(node_id)
@@ -85,6 +93,8 @@ class RunExecution:
         return self.schedule.complete(node_id)
 
     async def _dispatch(self, node_id: str) -> None:
+        # Events of nodes before this one must be in the stream before its job is.
+        await self._flush()
         chain = self.schedule.chain_from(node_id)
         for member in chain:
             self.schedule.mark_dispatched(member)
@@ -120,7 +130,7 @@ class RunExecution:
             error=error,
             instant=instant,
         )
-        self._published.append(await self._sink.node(event))
+        self._unsent.append(event)
 
     async def _fail(self, node_id: str, message: str) -> list[str]:
         for dependant, reason in self.schedule.fail(node_id, message):
@@ -161,10 +171,15 @@ class RunExecution:
         self._finished = True
         errors = dict(self.schedule.failed)
         results = self.wiring.view_results()
+        last_nodes, self._unsent = self._unsent, []
         if cancelled:
-            final = RunEvent(run_id=self.run_id, status="error", error="cancelled", errors=errors)
+            final = RunEvent(
+                run_id=self.run_id, status="error", error="cancelled", errors=errors, nodes=last_nodes
+            )
         else:
-            final = RunEvent(run_id=self.run_id, status="done", results=results, errors=errors)
+            final = RunEvent(
+                run_id=self.run_id, status="done", results=results, errors=errors, nodes=last_nodes
+            )
         self._published.append(await self._sink.run(final))
         record = RunRecord(
             run_id=self.run_id,

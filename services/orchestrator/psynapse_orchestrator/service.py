@@ -16,6 +16,7 @@ from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consu
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.service import Beat, instance_id, run
+from psynapse_common.messages import NodeBatch
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
@@ -57,7 +58,7 @@ class Orchestrator:
             self.js,
             self.names.runs_stream,
             self.names.orchestrators_consumer,
-            self.names.run_submit,
+            self.names.runs_all,
             ack_wait=30.0,
             max_deliver=-1,
         )
@@ -109,7 +110,9 @@ class Orchestrator:
     async def _route_node_event(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))
         if execution is not None:
-            await execution.on_node_event(messages.node_event_decoder.decode(msg.data))
+            event = messages.node_event_decoder.decode(msg.data)
+            for item in event.events if isinstance(event, NodeBatch) else (event,):
+                await execution.on_node_event(item)
 
     async def _route_cancel(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))

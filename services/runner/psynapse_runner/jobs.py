@@ -79,8 +79,7 @@ class JobRunner:
     async def _run_inline(self, job: Job, attempt: int, flag: threading.Event) -> None:
         events: list[Any] = []
         self._run_chain(job, attempt, flag, events.append, inline=True)
-        acks = [await self._publish(event) for event in events]
-        await asyncio.gather(*acks)
+        await asyncio.gather(*await self._sink.nodes(job.run_id, events))
 
     async def _run_threaded(self, job: Job, attempt: int, flag: threading.Event, msg: Msg) -> None:
         beat = asyncio.create_task(self._keep_alive(msg))
