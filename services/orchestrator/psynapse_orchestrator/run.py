@@ -157,12 +157,13 @@ class RunExecution:
     async def cancel(self) -> None:
         if self._finished:
             return
-        for node_id in self.plan.order:
-            if not self.schedule.is_settled(node_id):
-                await self._node_event(
-                    node_id, "error", {}, error="cancelled", instant=node_id not in self._announced
-                )
-                self.schedule.fail(node_id, "cancelled")
+        unsettled = [n for n in self.plan.order if not self.schedule.is_settled(n)]
+        for node_id in unsettled:
+            await self._node_event(
+                node_id, "error", {}, error="cancelled", instant=node_id not in self._announced
+            )
+        for node_id in unsettled:
+            self.schedule.fail(node_id, "cancelled")
         await self._finish(cancelled=True)
 
     async def _finish(self, cancelled: bool = False) -> None:

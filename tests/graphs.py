@@ -1,0 +1,80 @@
+"""Small builders for request bodies, so tests read like the graphs they send."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+
+def var(node_id: str, value: Any, kind: str = "Number", **extra: Any) -> dict:
+    return {"id": node_id, "type": "variableNode",
+            "data": {"variableType": kind, "variableValue": value, **extra}}
+
+
+def fn(node_id: str, name: str, **data: Any) -> dict:
+    return {"id": node_id, "type": "functionNode", "data": {"functionName": name, **data}}
+
+
+def view(node_id: str) -> dict:
+    return {"id": node_id, "type": "viewNode", "data": {}}
+
+
+def lst(node_id: str) -> dict:
+    return {"id": node_id, "type": "listNode", "data": {}}
+
+
+def edge(source: str, target: str, target_handle: str = "input", source_handle: str = "output") -> dict:
+    return {"source": source, "target": target, "sourceHandle": source_handle, "targetHandle": target_handle}
+
+
+def graph(nodes: list[dict], edges: list[dict], **extra: Any) -> dict:
+    return {"nodes": nodes, "edges": edges, **extra}
+
+
+def spec_example() -> dict:
+    """The spec's example graph: (5+3)*(2+4) = 48, and a list of both sums."""
+    return graph(
+        [var("V1", "5"), var("V2", "3"), var("V3", "2"), var("V4", "4"),
+         fn("F1", "add", a=0, b=0), fn("F2", "add", a=0, b=0), fn("F3", "multiply", a=0, b=0),
+         lst("L1"), view("View"), view("ListView")],
+        [edge("V1", "F1", "a"), edge("V2", "F1", "b"), edge("V3", "F2", "a"), edge("V4", "F2", "b"),
+         edge("F1", "F3", "a"), edge("F2", "F3", "b"),
+         edge("F2", "L1", "input-1"), edge("F1", "L1", "input-0"),
+         edge("F3", "View"), edge("L1", "ListView")],
+    )
+
+
+def sse_events(lines: Iterator[str]) -> Iterator[tuple[str | None, dict]]:
+    """Parse an SSE body into (id, data) pairs, as a browser's EventSource would."""
+    event_id, data = None, []
+    for line in lines:
+        line = line.rstrip("\r")
+        if not line:
+            if data:
+                yield event_id, json.loads("\n".join(data))
+            event_id, data = None, []
+        elif line.startswith(":"):
+            continue
+        elif line.startswith("id:"):
+            event_id = line[3:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].lstrip())
+    if data:
+        yield event_id, json.loads("\n".join(data))
+
+
+def stream(client: httpx.Client, body: dict) -> tuple[httpx.Headers, list[tuple[str | None, dict]]]:
+    with client.stream("POST", "/execute/stream", json=body) as response:
+        assert response.status_code == 200, response.read()
+        return response.headers, list(sse_events(response.iter_lines()))
+
+
+def by_node(events: list[tuple[str | None, dict]]) -> dict[str, list[dict]]:
+    nodes: dict[str, list[dict]] = {}
+    for _, data in events:
+        if "node_id" in data:
+            nodes.setdefault(data["node_id"], []).append(data)
+    return nodes

@@ -1,0 +1,180 @@
+"""Beyond the spec: run status, replay, cancel, disconnects, env isolation, scale."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+
+import nats
+import pytest
+
+from tests.graphs import by_node, edge, fn, graph, sse_events, stream, var, view
+
+
+def _long_progress(steps: int = 40, step_ms: int = 50) -> dict:
+    return graph([fn("p", "SlowProgress", steps=steps, step_ms=step_ms), view("v")], [edge("p", "v")])
+
+
+def test_run_status_and_events_replay(stack):
+    with stack.client() as client:
+        headers, events = stream(client, _long_progress(steps=3, step_ms=10))
+        run_id = headers["x-run-id"]
+        run = client.get(f"/runs/{run_id}").json()
+        assert run["status"] == "done" and run["results"] == {"v": 3}
+        with client.stream("GET", f"/runs/{run_id}/events") as response:
+            replayed = list(sse_events(response.iter_lines()))
+        assert replayed == events
+        middle = events[2][0]
+        with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": middle}) as response:
+            rest = list(sse_events(response.iter_lines()))
+        assert rest == events[3:]
+        assert client.get("/runs/00000000000000000000000000000000").status_code == 404
+        assert client.get("/runs/bad.id").status_code == 400
+
+
+def test_reconnect_follows_a_live_run(stack):
+    with stack.client() as client:
+        with client.stream("POST", "/execute/stream", json=_long_progress(steps=10, step_ms=60)) as response:
+            run_id = response.headers["x-run-id"]
+            lines = response.iter_lines()
+            first = []
+            for item in sse_events(lines):
+                first.append(item)
+                if item[1].get("status") == "progress":
+                    break
+        # The client dropped; the run goes on. Reconnect after the last id seen.
+        assert client.get(f"/runs/{run_id}").json()["status"] == "running"
+        with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": first[-1][0]}) as response:
+            rest = list(sse_events(response.iter_lines()))
+    whole = first + rest
+    progress = [data["progress"] for _, data in whole if data.get("status") == "progress"]
+    assert progress == [pytest.approx(i / 10) for i in range(1, 11)]
+    assert whole[-1][1] == {"status": "done", "results": {"v": 10}}
+
+
+def test_cancel_mid_progress(stack):
+    with stack.client() as client:
+        with client.stream("POST", "/execute/stream", json=_long_progress(steps=100, step_ms=50)) as response:
+            run_id = response.headers["x-run-id"]
+            events = []
+            for item in sse_events(response.iter_lines()):
+                events.append(item[1])
+                if item[1].get("status") == "progress" and len(events) == 3:
+                    started = time.monotonic()
+                    assert client.post(f"/runs/{run_id}/cancel").status_code == 202
+        took = time.monotonic() - started
+        assert took < 3
+        assert events[-1] == {"status": "error", "error": "cancelled"}
+        nodes = by_node([(None, e) for e in events])
+        assert nodes["p"][-1]["status"] == "error" and nodes["p"][-1]["error"] == "cancelled"
+        assert nodes["v"][-1]["status"] == "error"
+        assert client.get(f"/runs/{run_id}").json()["status"] == "cancelled"
+
+
+def test_env_vars_reach_only_their_run(stack):
+    secret = "s3cr3t-value-123"
+    with_env = graph([fn("r", "read_env", var_name="PSY_TEST_SECRET", ms=300), view("v")], [edge("r", "v")],
+                     env_vars={"PSY_TEST_SECRET": secret})
+    without = graph([fn("r", "read_env", var_name="PSY_TEST_SECRET", ms=0), view("v")], [edge("r", "v")])
+    results: dict[str, list] = {"with": [], "without": []}
+
+    def run(kind: str, body: dict, times: int) -> None:
+        with stack.client() as client:
+            for _ in range(times):
+                results[kind].append(client.post("/execute", json=body).json()["results"]["v"])
+
+    threads = [threading.Thread(target=run, args=("with", with_env, 2)),
+               threading.Thread(target=run, args=("without", without, 12))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    assert results["with"] == [digest, digest]
+    assert results["without"] == [""] * 12
+    assert _stored_anywhere(stack.nats_url, secret.encode()) == []
+
+
+def _stored_anywhere(nats_url: str, needle: bytes) -> list[str]:
+    """Every stream message holding ``needle`` in clear (the jobs stream must not)."""
+
+    async def scan() -> list[str]:
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        found = []
+        for info in await js.streams_info():
+            state = info.state
+            for seq in range(state.first_seq, state.last_seq + 1):
+                try:
+                    msg = await js.get_msg(info.config.name, seq)
+                except Exception:  # noqa: BLE001 - deleted (acked) messages leave gaps
+                    continue
+                if needle in (msg.data or b"") or needle in repr(msg.headers).encode():
+                    found.append(f"{info.config.name}:{seq}")
+        await nc.close()
+        return found
+
+    return asyncio.run(scan())
+
+
+def test_env_vars_are_sealed_in_the_jobs_stream(stack):
+    async def capture() -> bytes:
+        nc = await nats.connect(stack.nats_url)
+        sub = await nc.subscribe("psynapse.jobs.>")
+        await nc.flush()
+        return nc, sub
+
+    async def scenario() -> list[bytes]:
+        nc, sub = await capture()
+        loop = asyncio.get_running_loop()
+        body = graph([fn("r", "read_env", var_name="PSY_SEALED")], [], env_vars={"PSY_SEALED": "plain-text-secret"})
+        with stack.client() as client:
+            await loop.run_in_executor(None, lambda: client.post("/execute", json=body))
+        msg = await sub.next_msg(timeout=5)
+        await nc.close()
+        return msg.data
+
+    raw = asyncio.run(scenario())
+    assert b"plain-text-secret" not in raw and b"env_sealed" in raw
+
+
+def test_plain_nats_subscriber_sees_every_event(stack):
+    async def scenario() -> list[str]:
+        nc = await nats.connect(stack.nats_url)
+        sub = await nc.subscribe("psynapse.events.>")
+        await nc.flush()
+        loop = asyncio.get_running_loop()
+        with stack.client() as client:
+            await loop.run_in_executor(None, lambda: client.post("/execute", json=graph(
+                [fn("a", "add", a=1, b=2), view("v")], [edge("a", "v")])))
+        kinds = []
+        while True:
+            msg = await sub.next_msg(timeout=5)
+            kinds.append(msg.subject.rsplit(".", 1)[1])
+            if kinds[-1] == "run":
+                break
+        await nc.close()
+        return kinds
+
+    kinds = asyncio.run(scenario())
+    assert kinds[-1] == "run" and "node" in kinds
+
+
+def test_500_node_chain_and_200_wide_fan_out(stack):
+    chain_nodes = [var("v", "1")] + [fn(f"n{i}", "add", b=1) for i in range(500)] + [view("w")]
+    chain_edges = [edge("v", "n0", "a")] + [edge(f"n{i}", f"n{i + 1}", "a") for i in range(499)]
+    chain_edges.append(edge("n499", "w"))
+    wide_nodes = [var("v", "2")] + [fn(f"m{i}", "multiply", b=i) for i in range(200)] + [view("w")]
+    wide_edges = [edge("v", f"m{i}", "a") for i in range(200)]
+    wide_nodes += [view(f"w{i}") for i in range(200)]
+    wide_edges += [edge(f"m{i}", f"w{i}") for i in range(200)]
+    with stack.client(timeout=120) as client:
+        chain = client.post("/execute", json=graph(chain_nodes, chain_edges)).json()
+        _, wide_events = stream(client, graph(wide_nodes, wide_edges))
+    assert chain["results"] == {"w": 501.0}
+    results = wide_events[-1][1]["results"]
+    assert results["w"] is None and all(results[f"w{i}"] == 2.0 * i for i in range(200))
+    numbers = [d["node_number"] for _, d in wide_events if d.get("status") == "executing"]
+    assert numbers == list(range(1, 403))

@@ -1,0 +1,98 @@
+"""Nodes the integration tests drive: sleeps, env reads, rich values, failures."""
+
+import dataclasses
+import hashlib
+import os
+import time
+from typing import Any, Literal
+
+from psynapse import AnnotatedDict
+
+
+def slow_identity(x: Any, ms: int = 200) -> Any:
+    """Sleep `ms`, then return x (for parallelism checks)."""
+    time.sleep(ms / 1000)
+    return x
+
+
+def read_env(var_name: str, ms: int = 0) -> str:
+    """A digest of an environment variable ('' when unset), after an optional sleep.
+
+    A digest, not the value: the test proves the secret reached the node while
+    nothing of ours stored it.
+    """
+    time.sleep(ms / 1000)
+    value = os.environ.get(var_name)
+    return hashlib.sha256(value.encode()).hexdigest()[:16] if value is not None else ""
+
+
+def fail(message: str = "boom") -> int:
+    """Always raises ValueError(message)."""
+    raise ValueError(message)
+
+
+def typed(i: int, f: float, s: str, b: bool, mode: Literal["a", "b"] = "a") -> dict:
+    """Echo typed inputs with their Python types."""
+    return {"i": [i, type(i).__name__], "f": [f, type(f).__name__], "s": [s, type(s).__name__],
+            "b": [b, type(b).__name__], "mode": mode}
+
+
+def split_pair(text: str) -> AnnotatedDict[Literal["left", "right"]]:
+    """Split 'a:b' into left and right."""
+    left, _, right = text.partition(":")
+    return {"left": left, "right": right}
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+def make_point(x: int, y: int) -> Point:
+    """Build a dataclass value."""
+    return Point(x, y)
+
+
+def point_sum(p: Any) -> int:
+    """Sum a Point's fields (checks the object arrived intact)."""
+    assert isinstance(p, Point), type(p)
+    return p.x + p.y
+
+
+def make_image(size: int = 4) -> Any:
+    """A small red PIL image."""
+    from PIL import Image
+
+    return Image.new("RGB", (size, size), (255, 0, 0))
+
+
+def image_width(img: Any) -> int:
+    """Width of a PIL image (checks it arrived as an image)."""
+    return img.size[0]
+
+
+def make_array(n: int = 3) -> Any:
+    """numpy arange(n) as float64."""
+    import numpy as np
+
+    return np.arange(n, dtype="float64")
+
+
+def array_sum(a: Any) -> float:
+    """Sum of a numpy array (checks it arrived as an array)."""
+    import numpy as np
+
+    assert isinstance(a, np.ndarray)
+    return float(a.sum())
+
+
+def make_set(n: int = 3) -> set:
+    """A set of 0..n-1."""
+    return set(range(n))
+
+
+def set_size(s: Any) -> int:
+    """Size of a set (checks it arrived as a set)."""
+    assert isinstance(s, set)
+    return len(s)
