@@ -121,7 +121,7 @@ def test_default_that_json_cannot_carry_becomes_its_repr():
         return None
 
     params = {p["name"]: p for p in schema_of(with_objects).schema["params"]}
-    assert params["p"]["default"].startswith("<test_introspect.Point object at")
+    assert params["p"]["default"].startswith("<") and "Point object at" in params["p"]["default"]
     assert params["n"]["default"] == "nan"
     assert params["t"]["default"] == (1, 2)
     assert params["s"]["default"] == "frozenset()"

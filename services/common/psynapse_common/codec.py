@@ -50,10 +50,6 @@ def _enc_hook(obj: Any) -> Any:
             return _pickled(obj)
         payload = [obj.dtype.str, list(obj.shape), obj.tobytes()]
         return Ext(EXT_NDARRAY, _plain_encoder.encode(payload))
-    if isinstance(obj, (set, frozenset)):
-        return Ext(EXT_SET, _encoder.encode(list(obj)))
-    if isinstance(obj, complex):
-        return _pickled(obj)
     return _pickled(obj)
 
 
@@ -71,6 +67,9 @@ def encode(value: Any) -> bytes:
         return _encoder.encode(_pickled(value))
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return _encoder.encode(_pickled(value))
+    if isinstance(value, (set, frozenset)):
+        # msgspec writes sets as arrays; the next node expects a set back.
+        return _encoder.encode(Ext(EXT_SET, _encoder.encode(list(value))))
     return _encoder.encode(value)
 
 

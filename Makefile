@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` (the product) and `make test` (every test).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.installed
+NPM_STAMP := frontend/node_modules/.installed
+EDITOR := frontend/dist/index.html
+EDITOR_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
+
+.PHONY: run test install editor chromium bench test-python test-frontend clean
+
+run: install editor
+	$(VENV)/bin/psynapse up
+
+test: install editor chromium test-frontend test-python
+
+test-frontend: $(NPM_STAMP)
+	cd frontend && npm test
+
+test-python: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/run_bench.py
+
+install: $(PIP_STAMP)
+
+$(PIP_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+editor: $(EDITOR)
+
+$(EDITOR): $(NPM_STAMP) $(EDITOR_SOURCES)
+	cd frontend && npm run build
+
+# Browser tests drive Debian's chromium (a test tool's own browser download fails here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist .psynapse

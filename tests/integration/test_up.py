@@ -1,0 +1,114 @@
+"""`psynapse up` as a user runs it: embedded NATS, every endpoint, hot reload, clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.conftest import copy_packs, start_stack
+from tests.graphs import edge, fn, graph, view
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("up")
+    packs = copy_packs(root / "nodepacks", "basic", "examples", "llms")
+    (packs / "broken").mkdir()
+    (packs / "broken" / "ops.py").write_text("def oops(:\n    pass\n")
+    (packs / "needs_dep").mkdir()
+    (packs / "needs_dep" / "ops.py").write_text("import not_a_real_module\n\ndef x() -> int:\n    return 1\n")
+    data = root / "data"
+    data.mkdir()
+    started = time.monotonic()
+    stack = start_stack(None, packs, data)
+    stack.startup_s = time.monotonic() - started  # type: ignore[attr-defined]
+    yield stack
+    if stack.process.poll() is None:
+        stack.process.send_signal(signal.SIGTERM)
+        stack.process.wait(30)
+
+
+def test_root_schema_health(embedded):
+    with embedded.client() as client:
+        assert client.get("/").json() == {"message": "Psynapse Backend API"}
+        schemas = client.get("/get_schema").json()
+        health = client.get("/health").json()
+        openapi = client.get("/schema/openapi.json")
+    names = {s["name"] for s in schemas}
+    assert {"add", "divide", "split_name", "CountWithProgress", "EchoStream", "OpenAIChatCompletionStream"} <= names
+    add = next(s for s in schemas if s["name"] == "add")
+    assert list(add) == ["name", "params", "returns", "docstring", "filepath", "nodepack",
+                         "is_progress_node", "is_stream_node"]
+    assert add["returns"] == [{"name": "result", "type": "float"}]
+    assert health["status"] == "ok" and health["nats"] is True
+    assert len(health["services"]["runner"]) == 2
+    assert health["services"]["schema"] and health["services"]["orchestrator"]
+    assert openapi.status_code == 200 and "/execute" in openapi.json()["paths"]
+    assert (embedded.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_broken_packs_are_reported_not_fatal(embedded):
+    with embedded.client() as client:
+        packs = {p["name"]: p for p in client.get("/nodepacks").json()["packs"]}
+    assert packs["basic"]["status"] == "ok"
+    broken = packs["broken"]
+    assert broken["status"] == "error"
+    assert broken["errors"][0]["file"].endswith("broken/ops.py") and broken["errors"][0]["line"] == 1
+    assert "not_a_real_module" in packs["needs_dep"]["errors"][0]["message"]
+
+
+def test_llm_node_without_openai_fails_clearly(embedded):
+    body = graph([fn("c", "openai_chat_completion", model="m", messages=[]), view("v")], [edge("c", "v")])
+    with embedded.client() as client:
+        response = client.post("/execute", json=body).json()
+    # The dev environment does not install the llm extra, so the node names it.
+    assert "psynapse[llm]" in response["errors"]["c"]
+    assert response["results"] == {"v": None}
+
+
+def test_editing_a_nodepack_is_picked_up_without_restart(embedded):
+    ops = Path(embedded.nodepacks) / "basic" / "ops.py"
+    source = ops.read_text()
+    ops.write_text(source + "\n\ndef triple(x: float) -> float:\n    \"\"\"Three times x.\"\"\"\n    return x * 3\n")
+    started = time.monotonic()
+    with embedded.client() as client:
+        while time.monotonic() - started < 10:
+            if any(s["name"] == "triple" for s in client.get("/get_schema").json()):
+                break
+            time.sleep(0.05)
+        took = time.monotonic() - started
+        assert took < 10, "the new node never appeared"
+        body = graph([fn("t", "triple", x=2), view("v")], [edge("t", "v")])
+        assert client.post("/execute", json=body).json()["results"] == {"v": 6.0}
+        # A changed body runs as the new code on the next job.
+        ops.write_text(ops.read_text().replace("return x * 3", "return x * 30"))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if client.post("/execute", json=body).json()["results"] == {"v": 60.0}:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("runners kept the old code")
+    print(f"\nnodepack edit visible in /get_schema after {took * 1000:.0f} ms; "
+          f"psynapse up healthy after {embedded.startup_s:.2f} s")
+
+
+def test_sigterm_leaves_no_process_behind(embedded):
+    parent = psutil.Process(embedded.process.pid)
+    children = parent.children(recursive=True)
+    assert len(children) >= 6  # nats, schema, orchestrator, 2 runners, gateway
+    rss_mb = sum(p.memory_info().rss for p in [parent, *children]) / 2**20
+    print(f"\npsynapse up: {len(children)} child processes, total RSS {rss_mb:.0f} MB")
+    embedded.process.send_signal(signal.SIGTERM)
+    embedded.process.wait(30)
+    gone, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == []
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(embedded.url + "/health", timeout=1)
+    assert not any(p.pid == os.getpid() for p in alive)
