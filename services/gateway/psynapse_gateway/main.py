@@ -1,24 +1,15 @@
-"""``psynapse gateway``: the gateway on granian."""
+"""``psynapse gateway``: the public HTTP surface."""
 
 from __future__ import annotations
 
-from granian.constants import Interfaces
-from granian.server import Server
-
 from psynapse_common import logs
+from psynapse_common.service import serve_asgi
 from psynapse_common.settings import Settings
+
+from .app import create_app
 
 
 def main() -> None:
     settings = Settings()
     logs.configure("gateway", settings.log_format, settings.log_level)
-    Server(
-        "psynapse_gateway.app:create_app",
-        address=settings.http_host,
-        port=settings.http_port,
-        interface=Interfaces.ASGI,
-        factory=True,
-        workers=1,
-        log_enabled=False,
-        backlog=2048,
-    ).serve()
+    serve_asgi(create_app, settings.http_host, settings.http_port)
