@@ -99,6 +99,25 @@ def test_editing_a_nodepack_is_picked_up_without_restart(embedded):
           f"psynapse up healthy after {embedded.startup_s:.2f} s")
 
 
+def test_a_dead_service_is_restarted(embedded):
+    parent = psutil.Process(embedded.process.pid)
+    runner = next(p for p in parent.children() if "runner" in " ".join(p.cmdline()))
+    runner.kill()
+    runner.wait(10)
+    deadline = time.monotonic() + 30
+    with embedded.client() as client:
+        while time.monotonic() < deadline:
+            pids = {r["pid"] for r in client.get("/health").json()["services"]["runner"]}
+            if len(pids) == 2 and runner.pid not in pids:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the killed runner was not replaced")
+        body = graph([fn("a", "add", a=1, b=1), view("v")], [edge("a", "v")])
+        assert client.post("/execute", json=body).json()["results"] == {"v": 2.0}
+    assert "runner-" in (embedded.data_dir / "up.log").read_text()
+
+
 def test_sigterm_leaves_no_process_behind(embedded):
     parent = psutil.Process(embedded.process.pid)
     children = parent.children(recursive=True)

@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from psynapse_common.messages import beat_decoder
 
 _REQUIRED = ("schema", "orchestrator", "runner")
-_STALE_S = 15.0
+_STALE_S = 7.5  # beats come every 3 s
 
 
 class HealthController(Controller):

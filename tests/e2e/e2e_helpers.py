@@ -1,0 +1,81 @@
+"""Moves a person makes in the editor, for the e2e tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def open_editor(page: Page, url: str) -> None:
+    page.goto(url + "/")
+    expect(page.locator('[data-testid="library-item"][data-node-name="add"]')).to_be_visible(timeout=20000)
+
+
+def library_item(page: Page, name: str) -> Locator:
+    return page.locator(f'[data-testid="library-item"][data-node-name="{name}"]')
+
+
+def node(page: Page, node_id: str) -> Locator:
+    return page.get_by_test_id(f"node-{node_id}")
+
+
+def drag_to_canvas(page: Page, name: str, x: float, y: float) -> None:
+    """Drag a library entry onto the canvas at (x, y) relative to the canvas."""
+    library_item(page, name).drag_to(page.get_by_test_id("canvas"), target_position={"x": x, "y": y})
+
+
+def handle(page: Page, node_id: str, handle_id: str, kind: str) -> Locator:
+    return page.locator(
+        f'.react-flow__handle.{kind}[data-nodeid="{node_id}"][data-handleid="{handle_id}"]'
+    )
+
+
+def connect(page: Page, source: str, target: str, target_handle: str, source_handle: str = "output") -> None:
+    """Draw a wire with the mouse from an output handle to an input handle."""
+    start = handle(page, source, source_handle, "source").bounding_box()
+    end = handle(page, target, target_handle, "target").bounding_box()
+    assert start and end, f"handles not found: {source}.{source_handle} -> {target}.{target_handle}"
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2 - 20, end["y"] + end["height"] / 2, steps=8)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=4)
+    page.mouse.up()
+
+
+def set_variable(page: Page, node_id: str, value: str, kind: str | None = None) -> None:
+    root = node(page, node_id)
+    if kind:
+        root.get_by_test_id("variable-type").select_option(kind)
+    root.get_by_test_id("variable-value").fill(value)
+
+
+def edge_count(page: Page) -> int:
+    return page.locator(".react-flow__edge").count()
+
+
+def import_workflow(page: Page, workflow: dict, tmp_path: Path, name: str = "workflow.json") -> None:
+    path = tmp_path / name
+    path.write_text(json.dumps(workflow))
+    page.get_by_test_id("import-input").set_input_files(str(path))
+
+
+def execute(page: Page) -> None:
+    page.get_by_test_id("execute-button").click()
+
+
+def wait_run_finished(page: Page, timeout: float = 30000) -> str:
+    panel = page.get_by_test_id("status-panel")
+    expect(panel).to_have_attribute("data-phase", _finished_phase(), timeout=timeout)
+    return panel.get_attribute("data-phase") or ""
+
+
+def _finished_phase():
+    import re
+
+    return re.compile(r"^(done|error|cancelled)$")
+
+
+def view_text(page: Page, view_id: str) -> Locator:
+    return node(page, view_id).get_by_test_id("view-value")
