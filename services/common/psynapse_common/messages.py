@@ -49,7 +49,7 @@ class RunSubmit(Struct, tag="run.submit", kw_only=True):
 
 
 class RunRecord(Struct, kw_only=True):
-    """What PSY_RUNSTATE keeps of a run (never env_vars)."""
+    """A run as clients see its status (never env_vars)."""
 
     run_id: str
     status: Literal["running", "done", "error", "cancelled"]
@@ -127,6 +127,11 @@ class RunEvent(Struct, tag="run", kw_only=True):
     error: str | None = None
     # The last nodes' events, stored with the run's end: one message, not two.
     nodes: list[NodeEvent] = []
+    # The run's final event is also its record: GET /runs/{id} reads it back.
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    workflow: str | None = None
+    node_count: int = 0
 
 
 Event = Union[NodeEvent, NodeBatch, ProgressEvent, StreamEvent, RunEvent]
@@ -169,6 +174,5 @@ run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)
 node_event_decoder = msgspec.msgpack.Decoder(Union[NodeEvent, NodeBatch])
 run_event_decoder = msgspec.msgpack.Decoder(RunEvent)
-run_record_decoder = msgspec.msgpack.Decoder(RunRecord)
 catalog_decoder = msgspec.msgpack.Decoder(CatalogSnapshot)
 beat_decoder = msgspec.msgpack.Decoder(ServiceBeat)

@@ -89,7 +89,6 @@ class Backbone:
     def __init__(self, js: JetStreamContext, names: Names) -> None:
         self.js = js
         self.names = names
-        self.runstate: KeyValue
         self.schema: KeyValue
         self.services: KeyValue
         self.workflows: KeyValue
@@ -135,12 +134,6 @@ async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone
         ),
     )
     backbone = Backbone(js, names)
-    backbone.runstate = await ensure_kv(
-        js,
-        KeyValueConfig(
-            bucket=names.runstate_bucket, history=1, ttl=settings.runs_max_age_s, replicas=replicas
-        ),
-    )
     backbone.schema = await ensure_kv(
         js, KeyValueConfig(bucket=names.schema_bucket, history=5, replicas=replicas)
     )

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     subject_prefix: str = "psynapse"
     stream_prefix: str = "PSY"
     stream_replicas: int = 1
-    events_max_age_s: float = 24 * 3600
+    # A run's events are also its record (GET /runs/{id}): kept as long as runs.
+    events_max_age_s: float = 7 * 24 * 3600
     runs_max_age_s: float = 7 * 24 * 3600
 
     runners: int = Field(default_factory=lambda: os.cpu_count() or 1)

@@ -45,10 +45,6 @@ class Names:
         return f"{self.stream_prefix}_EVENTS"
 
     @property
-    def runstate_bucket(self) -> str:
-        return f"{self.stream_prefix}_RUNSTATE"
-
-    @property
     def schema_bucket(self) -> str:
         return f"{self.stream_prefix}_SCHEMA"
 

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.catalog = catalog
         app.state.catalog_signal = signal
         app.state.runs = RunService(
-            nc, js, backbone.names, backbone.runstate, catalog, settings.secret_key
+            nc, js, backbone.names, catalog, settings.secret_key
         )
         await app.state.runs.start()
         try:

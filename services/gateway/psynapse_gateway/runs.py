@@ -12,8 +12,7 @@ import msgspec
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
-from nats.js.errors import KeyNotFoundError, NotFoundError
-from nats.js.kv import KeyValue
+from nats.js.errors import NotFoundError
 
 from psynapse_common import messages
 from psynapse_common.codec import show
@@ -42,14 +41,12 @@ class RunService:
         nc: Client,
         js: JetStreamContext,
         names: Names,
-        runstate: KeyValue,
         catalog: Any,
         secret_key: str | None,
     ) -> None:
         self._nc = nc
         self._js = js
         self._names = names
-        self._runstate = runstate
         self._catalog = catalog
         self._secret_key = secret_key
         self._waiting: dict[str, asyncio.Future[RunEvent]] = {}
@@ -106,23 +103,39 @@ class RunService:
             self._waiting.pop(run_id, None)
 
     async def _final_from_record(self, run_id: str) -> RunEvent | None:
-        record = await self.record(run_id, missing_ok=True)
-        if record is None or record.status == "running":
+        return await self._final_event(run_id)
+
+    async def _final_event(self, run_id: str) -> RunEvent | None:
+        try:
+            msg = await self._js.get_last_msg(
+                self._names.events_stream, self._names.event(run_id, "run")
+            )
+        except NotFoundError:
             return None
-        status = "done" if record.status in ("done", "error") else "error"
-        return RunEvent(
-            run_id=run_id, status=status, results=record.results, errors=record.errors, error=record.error
-        )
+        return messages.run_event_decoder.decode(msg.data)
 
     async def record(self, run_id: str, missing_ok: bool = False) -> RunRecord | None:
-        """A finished run's record, or a running one's from its submit message."""
+        """A run's status: from its final event, or from its pending submit while it runs."""
         check_token(run_id, "run id")
-        try:
-            entry = await self._runstate.get(run_id)
-        except KeyNotFoundError:
-            entry = None
-        if entry is not None and entry.value:
-            return messages.run_record_decoder.decode(entry.value)
+        final = await self._final_event(run_id)
+        if final is not None:
+            if final.error == "cancelled":
+                status = "cancelled"
+            elif final.status == "error" or final.errors:
+                status = "error"
+            else:
+                status = "done"
+            return RunRecord(
+                run_id=run_id,
+                status=status,  # type: ignore[arg-type]
+                started_at=final.started_at,
+                finished_at=final.finished_at,
+                workflow=final.workflow,
+                node_count=final.node_count,
+                results=final.results,
+                errors=final.errors,
+                error=final.error,
+            )
         submit = await self._pending_submit(run_id)
         if submit is not None:
             return RunRecord(

@@ -14,7 +14,7 @@ from psynapse_common import messages
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
-from psynapse_common.messages import NIL, Job, NodeEvent, RunEvent, RunRecord, RunSubmit
+from psynapse_common.messages import NIL, Job, NodeEvent, RunEvent, RunSubmit
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
@@ -54,12 +54,7 @@ class RunExecution:
 
     async def start(self) -> None:
         # The orchestrator routes this run's node events and cancels here from now on.
-        # The gateway wrote the run's "running" record; this writes its final one.
         await self._advance(self.schedule.initial())
-
-    @property
-    def _runstate_subject(self) -> str:
-        return f"$KV.{self._names.runstate_bucket}.{self.run_id}"
 
     async def _advance(self, ready: list[str]) -> None:
         queue = list(ready)
@@ -173,29 +168,19 @@ class RunExecution:
         errors = dict(self.schedule.failed)
         results = self.wiring.view_results()
         last_nodes, self._unsent = self._unsent, []
-        if cancelled:
-            final = RunEvent(
-                run_id=self.run_id, status="error", error="cancelled", errors=errors, nodes=last_nodes
-            )
-        else:
-            final = RunEvent(
-                run_id=self.run_id, status="done", results=results, errors=errors, nodes=last_nodes
-            )
-        self._published.append(await self._sink.run(final))
-        record = RunRecord(
+        final = RunEvent(
             run_id=self.run_id,
-            status="cancelled" if cancelled else ("error" if errors else "done"),
+            status="error" if cancelled else "done",
+            error="cancelled" if cancelled else None,
+            results={} if cancelled else results,
+            errors=errors,
+            nodes=last_nodes,
             started_at=self.submit.submitted_at,
             finished_at=time.time(),
             workflow=self.submit.workflow,
             node_count=len(self.plan.nodes),
-            results=results,
-            errors=errors,
-            error="cancelled" if cancelled else None,
         )
-        self._published.append(
-            await self._publisher.publish(self._runstate_subject, messages.encode(record))
-        )
+        self._published.append(await self._sink.run(final))
         try:
             await confirm(self._published)
         finally:
@@ -206,7 +191,7 @@ class RunExecution:
         log.info(
             "run.finished",
             run_id=self.run_id,
-            status=record.status,
+            status=final.status,
             nodes=len(self.plan.nodes),
             failed=len(errors),
             duration_ms=round((time.perf_counter() - self._started) * 1000, 2),

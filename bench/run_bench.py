@@ -1,0 +1,284 @@
+"""`make bench`: contract_bench against psynapse and the in-process baseline, in one run.
+
+Starts `psynapse up` (fresh data dir, the shared bench nodepack only), measures it,
+stops it; then the same for bench/baseline.py; then prints one comparison table
+(with the original backend's reference numbers and the issue's targets) and writes
+it to bench/results-summary.md. Exits non-zero when any workload gave a wrong answer
+or a server never came up; a missed performance target alone does not fail the run.
+
+The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+# The venv that runs this script also runs the servers and the harness.
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 20.0
+
+# (label, workload, metric, comparison, target): the issue's figures, all medians.
+TARGETS = [
+    ("wide_16_sleep speedup (x)", "wide_16_sleep", "speedup_vs_sequential", ">=", 8.0),
+    ("wide_16_busy speedup (x)", "wide_16_busy", "speedup_vs_sequential", ">=", 1.5),
+    ("chain_500 per-node ms", "chain_500", "per_node_ms", "<=", 2.0),
+    ("example48 median ms", "example48", "wall_ms", "<=", 10.0),
+    ("stream_events ttfe_ms", "stream_events", "ttfe_ms", "<=", 50.0),
+    ("concurrent_runs runs_per_s", "concurrent_runs", "runs_per_s", ">=", 300.0),
+]
+
+
+def shared_dir() -> Path:
+    env = os.environ.get("PSYNAPSE_BENCH_DIR")
+    return Path(env).resolve() if env else (REPO.parent / "shared" / "bench").resolve()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server under test in its own process group, so stopping it stops its children too."""
+
+    def __init__(self, name: str, cmd: list[str], port: int, log_dir: Path) -> None:
+        self.name = name
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_dir / f"{name}.log"
+        self._log = open(self.log_path, "wb")  # a file, not a pipe: a full pipe would block it
+        self.proc = subprocess.Popen(
+            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO
+        )
+
+    def wait_healthy(self) -> bool:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        return False
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def stop(self) -> None:
+        pgid = self.proc.pid  # start_new_session: the leader's pid is the group id
+        _signal_group(pgid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            pass
+        # The leader may be gone while children it spawned (NATS, workers) linger.
+        deadline = time.monotonic() + 5.0
+        while _group_alive(pgid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _group_alive(pgid):
+            _signal_group(pgid, signal.SIGKILL)
+        self.proc.wait()
+        self._log.close()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def measure(
+    name: str, cmd: list[str], port: int, shared: Path, args: argparse.Namespace, log_dir: Path
+) -> dict | None:
+    """Start, benchmark, stop. Returns the harness's JSON, or None when nothing was measured."""
+    out = BENCH / f"results-{name}.json"
+    out.unlink(missing_ok=True)  # a stale file must never pass for this run's numbers
+    print(f"== {name}: starting on port {port}", file=sys.stderr, flush=True)
+    server = Server(name, cmd, port, log_dir)
+    try:
+        if not server.wait_healthy():
+            print(f"*** {name} did not become healthy in {START_TIMEOUT_S:.0f} s; "
+                  f"log {server.log_path}:\n{server.log_tail()}", file=sys.stderr)
+            return None
+        harness = [str(BIN / "python"), str(shared / "contract_bench.py"), "--url", server.url,
+                   "--label", name, "--out", str(out)]
+        if args.only:
+            harness += ["--only", args.only]
+        if args.repeats:
+            harness += ["--repeats", str(args.repeats)]
+        # The JSON is in --out; the harness's own table and failures go to our stderr.
+        rc = subprocess.run(harness, stdout=subprocess.DEVNULL).returncode
+        print(f"== {name}: contract_bench exit {rc}", file=sys.stderr, flush=True)
+    finally:
+        server.stop()
+    return json.loads(out.read_text()) if out.exists() else None
+
+
+def median(results: dict | None, workload: str, metric: str = "wall_ms") -> float | None:
+    entry = (results or {}).get("workloads", {}).get(workload)
+    if not entry or not entry.get("ok") or not isinstance(entry.get(metric), dict):
+        return None
+    return entry[metric]["median"]
+
+
+def status(results: dict | None, workload: str) -> str | None:
+    entry = (results or {}).get("workloads", {}).get(workload)
+    return None if entry is None else ("ok" if entry.get("ok") else "FAIL")
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "-" if a is None or not b else f"{a / b:.2f}"
+
+
+def cell(results: dict | None, workload: str, metric: str = "wall_ms", digits: int = 1) -> str:
+    if status(results, workload) == "FAIL":
+        return "FAIL"
+    return fmt(median(results, workload, metric), digits)
+
+
+def render(runs: dict[str, dict | None], reference: dict | None, load: str = "") -> str:
+    psy, base = runs.get("psynapse"), runs.get("baseline")
+    # The workloads this run measured (--only may pick a few), in the harness's order.
+    names = list(dict.fromkeys(name for r in (psy, base) if r for name in r["workloads"]))
+    names = names or list((reference or {}).get("workloads", {}))
+    lines = [
+        "# contract_bench: psynapse vs in-process baseline vs original (reference)",
+        "",
+        "Median wall time per workload, ms. Ratios > 1 mean psynapse is slower.",
+        "",
+        "| workload | psynapse | baseline | reference | psynapse/baseline | psynapse/reference |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in names:
+        p, b, r = median(psy, name), median(base, name), median(reference, name)
+        lines.append(f"| {name} | {cell(psy, name)} | {cell(base, name)} | {cell(reference, name)} "
+                     f"| {ratio(p, b)} | {ratio(p, r)} |")
+    lines += [
+        "",
+        "Targets (medians; the mark judges psynapse):",
+        "",
+        "| figure | psynapse | baseline | reference | target | mark |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for label, workload, metric, op, target in TARGETS:
+        value = median(psy, workload, metric)
+        if value is None:
+            mark = "FAIL" if status(psy, workload) == "FAIL" else "n/a"
+        else:
+            met = value >= target if op == ">=" else value <= target
+            mark = "PASS" if met else "MISS"
+        digits = 3 if metric == "per_node_ms" else 1
+        values = " | ".join(cell(r, workload, metric, digits) for r in (psy, base, reference))
+        lines.append(f"| {label} | {values} | {op} {target:g} | {mark} |")
+    problems = []
+    for label, results in runs.items():
+        if results is None:
+            problems.append(f"- {label}: not measured (no healthy server, or the harness wrote no results)")
+            continue
+        for name, entry in results.get("workloads", {}).items():
+            if not entry.get("ok"):
+                problems.append(f"- {label} / {name}: {entry.get('error', 'failed')}")
+        problems += [f"- {label}: warning: {w}" for w in results.get("warnings", [])]
+    if problems:
+        lines += ["", "Failures and warnings:", "", *problems]
+    stamp = (psy or base or {}).get("started_at", "")
+    cpus = (psy or base or {}).get("client_machine", {}).get("cpu_count")
+    lines += ["", f"Measured {stamp} on {cpus} cores (commit {_commit()}{load}); reference: "
+              f"{(reference or {}).get('label', 'missing')}, {(reference or {}).get('started_at', '')}."]
+    return "\n".join(lines) + "\n"
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        )
+        return done.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def wrong_answers(runs: dict[str, dict | None]) -> bool:
+    return any(r is None or not r.get("ok", False) for r in runs.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default="", help="comma-separated workloads, passed to contract_bench")
+    ap.add_argument("--repeats", type=int, default=0, help="timed runs per workload, for contract_bench")
+    ap.add_argument("--skip-baseline", action="store_true", help="measure psynapse only")
+    args = ap.parse_args(argv)
+
+    shared = shared_dir()
+    # Other work on the machine skews every number: say how busy it was.
+    load = ", load average at start {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    nodepack = shared / "nodepack"
+    if not (shared / "contract_bench.py").is_file() or not nodepack.is_dir():
+        print(f"no contract_bench.py and nodepack/ in {shared}; set PSYNAPSE_BENCH_DIR", file=sys.stderr)
+        return 2
+    log_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-logs-"))
+    data_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-data-"))
+    runs: dict[str, dict | None] = {}
+    try:
+        port = free_port()
+        runs["psynapse"] = measure("psynapse", [
+            str(BIN / "psynapse"), "up", "--host", "127.0.0.1", "--port", str(port),
+            "--nodepacks-dir", str(nodepack), "--data-dir", str(data_dir),
+        ], port, shared, args, log_dir)
+        if not args.skip_baseline:
+            port = free_port()
+            runs["baseline"] = measure("baseline", [
+                str(BIN / "python"), str(BENCH / "baseline.py"), "--port", str(port),
+                "--nodepacks-dir", str(nodepack),
+            ], port, shared, args, log_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    ref_path = shared / "results-reference.json"
+    reference = json.loads(ref_path.read_text()) if ref_path.is_file() else None
+    text = render(runs, reference, load)
+    (BENCH / "results-summary.md").write_text(text)
+    print(text)
+    failed = wrong_answers(runs)
+    if failed:
+        print(f"FAILED: wrong answers or no results; server logs kept in {log_dir}", file=sys.stderr)
+    else:
+        shutil.rmtree(log_dir, ignore_errors=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
