@@ -200,3 +200,22 @@ def test_independent_branches_overlap(stack):
     first_done = min(order.index(("a", "completed")), order.index(("b", "completed")))
     assert order.index(("a", "executing")) < first_done
     assert order.index(("b", "executing")) < first_done
+
+
+def test_large_values_travel_through_the_object_store(stack):
+    body = graph(
+        [fn("big", "make_big", kb=3072), fn("s", "big_sum"), view("sv"), view("bv"),
+         fn("big2", "make_big", kb=2048), fn("again", "slow_identity", ms=0), fn("s2", "big_sum"), view("s2v")],
+        [edge("big", "s", "a"), edge("s", "sv"), edge("big", "bv"),
+         edge("big2", "again", "x"), edge("again", "s2", "a"), edge("s2", "s2v")],
+    )
+    n = 3072 * 128
+    with stack.client(timeout=60) as client:
+        response = client.post("/execute", json=body).json()
+        _, events = stream(client, body)
+    assert "errors" not in response, response
+    assert response["results"]["sv"] == n * (n - 1) / 2
+    assert response["results"]["s2v"] == (2048 * 128) * (2048 * 128 - 1) / 2
+    shown = response["results"]["bv"]
+    assert len(shown) == n and shown[:3] == [0.0, 1.0, 2.0]
+    assert len(events[-1][1]["results"]["bv"]) == n

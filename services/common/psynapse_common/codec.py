@@ -22,6 +22,7 @@ EXT_PICKLE = 1  # [repr, pickle bytes]
 EXT_IMAGE = 2  # PNG bytes
 EXT_NDARRAY = 3  # [dtype, shape, bytes]
 EXT_SET = 4  # msgpack list
+EXT_BLOB = 5  # a reference into the object store (see blobs)
 
 _REPR_LIMIT = 2000
 
@@ -103,9 +104,25 @@ def _value_ext_hook(code: int, data: memoryview) -> Any:
 _value_decoder = msgspec.msgpack.Decoder(ext_hook=_value_ext_hook)
 
 
-def decode(data: bytes | msgspec.Raw) -> Any:
+def _blob_payload(data: memoryview, blobs: dict[str, bytes]) -> bytes:
+    name = bytes(data).split(b":")[1].decode()
+    try:
+        return blobs[name]
+    except KeyError:
+        raise ValueError(f"value {name[:12]}... was not fetched from the object store") from None
+
+
+def decode(data: bytes | msgspec.Raw, blobs: dict[str, bytes] | None = None) -> Any:
     """Decode a value for a node to consume (may unpickle: runners only)."""
-    return _value_decoder.decode(data)
+    if not blobs:
+        return _value_decoder.decode(data)
+
+    def hook(code: int, payload: memoryview) -> Any:
+        if code == EXT_BLOB:
+            return decode(_blob_payload(payload, blobs), blobs)
+        return _value_ext_hook(code, payload)
+
+    return msgspec.msgpack.Decoder(ext_hook=hook).decode(data)
 
 
 # -- showing values to clients (any service) ----------------------------------
@@ -133,6 +150,9 @@ def _display_ext_hook(code: int, data: memoryview) -> Any:
         return Shown(np.frombuffer(blob, dtype=np.dtype(dtype)).reshape(shape).tolist())
     if code == EXT_SET:
         return _display_decoder.decode(data)
+    if code == EXT_BLOB:
+        size = bytes(data).split(b":")[2].decode()
+        return Shown(f"<{size} bytes in the object store>")
     return Shown(f"<value with unknown extension {code}>")
 
 
@@ -154,8 +174,16 @@ def to_jsonable(value: Any) -> Any:
     return to_jsonable(_display_decoder.decode(encode(value)))
 
 
-def show(data: bytes | msgspec.Raw | None) -> Any:
+def show(data: bytes | msgspec.Raw | None, blobs: dict[str, bytes] | None = None) -> Any:
     """Encoded value bytes -> JSON-ready data, without unpickling anything."""
     if data is None:
         return None
-    return to_jsonable(_display_decoder.decode(data))
+    if not blobs:
+        return to_jsonable(_display_decoder.decode(data))
+
+    def hook(code: int, payload: memoryview) -> Any:
+        if code == EXT_BLOB:
+            return Shown(show(_blob_payload(payload, blobs), blobs))
+        return _display_ext_hook(code, payload)
+
+    return to_jsonable(msgspec.msgpack.Decoder(ext_hook=hook).decode(data))

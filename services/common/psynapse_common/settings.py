@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     job_max_deliver: int = 3
 
     max_concurrent_runs: int = 1000
+    # Node values whose encoding is larger travel through the object store.
+    inline_value_limit: int = 256 * 1024
     secret_key: str | None = None
     api_token: str | None = None
 

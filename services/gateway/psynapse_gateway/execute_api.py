@@ -23,7 +23,7 @@ class ExecuteController(Controller):
         runs = state.runs
         runs.validate(data)
         final = await runs.execute(data)
-        return Response(runs.final_body(final))
+        return Response(await runs.final_body(final))
 
     @post("/execute/stream", status_code=200, summary="Run a graph, streaming its events (SSE)")
     async def execute_stream(self, state: State, data: ExecuteRequest) -> ServerSentEvent:

@@ -15,6 +15,8 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from psynapse_common import messages
+from psynapse_common.blobs import MARKER as BLOB_MARK
+from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import build_plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
@@ -43,12 +45,14 @@ class RunService:
         names: Names,
         catalog: Any,
         secret_key: str | None,
+        blobs: Blobs,
     ) -> None:
         self._nc = nc
         self._js = js
         self._names = names
         self._catalog = catalog
         self._secret_key = secret_key
+        self._blobs = blobs
         self._waiting: dict[str, asyncio.Future[RunEvent]] = {}
         self._final_sub: Any = None
 
@@ -183,7 +187,8 @@ class RunService:
             async for msg in subscription.messages:
                 event = messages.event_decoder.decode(msg.data)
                 sequence = msg.metadata.sequence.stream
-                for part, body in enumerate(translator.translate(event)):
+                blobs = await self._blobs.fetch([msg.data]) if BLOB_MARK in msg.data else None
+                for part, body in enumerate(translator.translate(event, blobs)):
                     event_id = sequence * ID_SPAN + part
                     if event_id > after_id:
                         yield event_id, body
@@ -197,17 +202,17 @@ class RunService:
         assert record is not None
         await self._nc.publish(self._names.cancel(run_id), b"")
 
-    @staticmethod
-    def final_body(event: RunEvent) -> dict[str, Any]:
-        body: dict[str, Any] = {"results": {k: show(v) for k, v in event.results.items()}}
+    async def final_body(self, event: RunEvent) -> dict[str, Any]:
+        blobs = await self._blobs.fetch(list(event.results.values()))
+        body: dict[str, Any] = {"results": {k: show(v, blobs) for k, v in event.results.items()}}
         if event.errors:
             body["errors"] = event.errors
         if event.status == "error":
             body["error"] = event.error
         return body
 
-    @staticmethod
-    def record_body(record: RunRecord) -> dict[str, Any]:
+    async def record_body(self, record: RunRecord) -> dict[str, Any]:
+        blobs = await self._blobs.fetch(list(record.results.values()))
         return {
             "run_id": record.run_id,
             "status": record.status,
@@ -215,7 +220,7 @@ class RunService:
             "started_at": record.started_at,
             "finished_at": record.finished_at,
             "node_count": record.node_count,
-            "results": {k: show(v) for k, v in record.results.items()},
+            "results": {k: show(v, blobs) for k, v in record.results.items()},
             "errors": record.errors,
             "error": record.error,
         }

@@ -26,7 +26,7 @@ class RunsController(Controller):
     @get("/{run_id:str}", summary="A run's status and view results")
     async def get_run(self, state: State, run_id: str) -> dict[str, Any]:
         record = await state.runs.record(run_id)
-        return state.runs.record_body(record)
+        return await state.runs.record_body(record)
 
     @get("/{run_id:str}/events", summary="Replay a run's events (after Last-Event-ID), then follow it")
     async def run_events(self, state: State, request: Request, run_id: str) -> ServerSentEvent:

@@ -24,6 +24,7 @@ class SseTranslator:
         self._texts: dict[str, str] = {}
         self._ended: set[str] = set()
         self.finished = False
+        self._blobs: dict[str, bytes] | None = None
 
     def _number(self, node_id: str) -> int:
         number = self._numbers.get(node_id)
@@ -39,8 +40,12 @@ class SseTranslator:
             "status": status,
         }
 
-    def translate(self, event: Event) -> list[dict[str, Any]]:
-        """The spec events one stored event stands for (two for an instant node)."""
+    def translate(self, event: Event, blobs: dict[str, bytes] | None = None) -> list[dict[str, Any]]:
+        """The spec events one stored event stands for (two for an instant node).
+
+        ``blobs`` holds the contents of large values the event refers to.
+        """
+        self._blobs = blobs
         if isinstance(event, NodeBatch):
             return [body for item in event.events for body in self._node_bodies(item)]
         if isinstance(event, NodeEvent):
@@ -81,7 +86,7 @@ class SseTranslator:
         assert isinstance(event, RunEvent)
         self.finished = True
         if event.status == "done":
-            return {"status": "done", "results": {k: show(v) for k, v in event.results.items()}}
+            return {"status": "done", "results": {k: show(v, self._blobs) for k, v in event.results.items()}}
         return {"status": "error", "error": event.error or "run failed"}
 
     def _node(self, event: NodeEvent) -> dict[str, Any]:
@@ -89,13 +94,13 @@ class SseTranslator:
         if event.status == "executing":
             # A redelivered node starts again: its text and inputs start afresh too.
             self._texts.pop(event.node_id, None)
-            self._inputs[event.node_id] = {k: show(v) for k, v in event.inputs.items()}
+            self._inputs[event.node_id] = {k: show(v, self._blobs) for k, v in event.inputs.items()}
         elif event.inputs and event.node_id not in self._inputs:
-            self._inputs[event.node_id] = {k: show(v) for k, v in event.inputs.items()}
+            self._inputs[event.node_id] = {k: show(v, self._blobs) for k, v in event.inputs.items()}
         body = self._head(event.node_id, event.status)
         body["inputs"] = self._inputs.get(event.node_id, {})
         if event.status == "completed":
-            body["output"] = show(event.output)
+            body["output"] = show(event.output, self._blobs)
             if event.cached:
                 body["cached"] = True
         elif event.status == "error":

@@ -20,6 +20,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import codec
+from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink
 from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
 from psynapse_common.messages import Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
@@ -45,6 +46,7 @@ class JobRunner:
         cancels: CancelBoard,
         secret_key: str | None,
         ack_wait: float,
+        blobs: Blobs,
         inline_threshold_ms: float = 1.0,
     ) -> None:
         self._sink = sink
@@ -54,6 +56,7 @@ class JobRunner:
         self._secret_key = secret_key
         self._ack_wait = ack_wait
         self._env_lock = EnvLock()
+        self._blobs = blobs
         self.placement = Placement(inline_threshold_ms)
 
     async def handle(self, msg: Msg) -> None:
@@ -67,25 +70,36 @@ class JobRunner:
         flag = self._cancels.acquire(job.run_id)
         try:
             await self._code.ensure(job.catalog_revision)
+            fetched = await self._blobs.fetch([raw for step in job.steps for raw in step.inputs.values()])
+            multi = {
+                step.node_id
+                for step in job.steps
+                if (spec := self._code.get(step.function)) is not None and spec.output_keys
+            }
             if self._runs_inline(job):
-                await self._run_inline(job, attempt, flag)
+                await self._run_inline(job, attempt, flag, fetched, multi)
             else:
-                await self._run_threaded(job, attempt, flag, msg)
+                await self._run_threaded(job, attempt, flag, msg, fetched, multi)
         finally:
             self._cancels.release(job.run_id)
         # Acked only once its events are stored: a crash before this replays the job.
         await msg.ack()
 
-    async def _run_inline(self, job: Job, attempt: int, flag: threading.Event) -> None:
+    async def _run_inline(
+        self, job: Job, attempt: int, flag: threading.Event, fetched: dict, multi: set[str]
+    ) -> None:
         events: list[Any] = []
-        self._run_chain(job, attempt, flag, events.append, inline=True)
+        self._run_chain(job, attempt, flag, events.append, fetched, inline=True)
+        events = [await self._offload(event, multi) for event in events]
         await asyncio.gather(*await self._sink.nodes(job.run_id, events))
 
-    async def _run_threaded(self, job: Job, attempt: int, flag: threading.Event, msg: Msg) -> None:
+    async def _run_threaded(
+        self, job: Job, attempt: int, flag: threading.Event, msg: Msg, fetched: dict, multi: set[str]
+    ) -> None:
         beat = asyncio.create_task(self._keep_alive(msg))
         loop = asyncio.get_running_loop()
         outbox: asyncio.Queue[Any] = asyncio.Queue()
-        publisher = asyncio.create_task(self._publish_all(outbox))
+        publisher = asyncio.create_task(self._publish_all(outbox, multi))
 
         def emit(event: Any) -> None:
             loop.call_soon_threadsafe(outbox.put_nowait, event)
@@ -93,7 +107,7 @@ class JobRunner:
         try:
             context = contextvars.copy_context()
             await loop.run_in_executor(
-                self._pool, context.run, self._run_chain, job, attempt, flag, emit
+                self._pool, context.run, self._run_chain, job, attempt, flag, emit, fetched
             )
         finally:
             outbox.put_nowait(_END)
@@ -112,15 +126,33 @@ class JobRunner:
             job.env_sealed is not None,
         )
 
-    async def _publish_all(self, outbox: asyncio.Queue[Any]) -> None:
+    async def _publish_all(self, outbox: asyncio.Queue[Any], multi: set[str]) -> None:
         acks: list[asyncio.Future] = []
         while True:
             event = await outbox.get()
             if event is _END:
                 break
-            acks.append(await self._publish(event))
+            acks.append(await self._publish(await self._offload(event, multi)))
         if acks:
             await asyncio.gather(*acks)
+
+    async def _offload(self, event: Any, multi: set[str]) -> Any:
+        """Large outputs go to the object store; a multi-output node's keys each on their own."""
+        if not isinstance(event, NodeEvent):
+            return event
+        limit = self._blobs.inline_limit
+        if any(len(raw) > limit for raw in event.inputs.values()):
+            inputs = {name: await self._blobs.offload(raw) for name, raw in event.inputs.items()}
+            event = msgspec.structs.replace(event, inputs=inputs)
+        if len(event.output) <= limit:
+            return event
+        if event.node_id in multi:
+            parts = _parts_decoder.decode(event.output)
+            shrunk = {key: await self._blobs.offload(raw) for key, raw in parts.items()}
+            output = msgspec.Raw(msgspec.msgpack.encode(shrunk))
+        else:
+            output = await self._blobs.offload(event.output)
+        return msgspec.structs.replace(event, output=output)
 
     def _publish(self, event: Any) -> Any:
         if isinstance(event, NodeEvent):
@@ -135,7 +167,13 @@ class JobRunner:
             await msg.in_progress()
 
     def _run_chain(
-        self, job: Job, attempt: int, flag: threading.Event, emit: Any, inline: bool = False
+        self,
+        job: Job,
+        attempt: int,
+        flag: threading.Event,
+        emit: Any,
+        fetched: dict[str, bytes],
+        inline: bool = False,
     ) -> None:
         env: dict[str, str] | None = None
         env_error: str | None = None
@@ -145,7 +183,7 @@ class JobRunner:
             except SealError as exc:
                 env_error = str(exc)
         with self._env_lock.around(env):
-            self._run_steps(job, attempt, flag, emit, env_error, inline)
+            self._run_steps(job, attempt, flag, emit, env_error, fetched, inline)
 
     def _run_steps(
         self,
@@ -154,6 +192,7 @@ class JobRunner:
         flag: threading.Event,
         emit: Any,
         env_error: str | None,
+        fetched: dict[str, bytes],
         inline: bool,
     ) -> None:
         values: dict[str, Any] = {}
@@ -187,7 +226,7 @@ class JobRunner:
                 spec = self._code.get(step.function)
                 if spec is None:
                     raise LookupError(f"function {step.function!r} is not loaded on this runner")
-                inputs = {name: codec.decode(raw) for name, raw in step.inputs.items()}
+                inputs = {name: codec.decode(raw, fetched) for name, raw in step.inputs.items()}
                 for param, (source, key) in step.chained.items():
                     inputs[param] = values[source][key] if key else values[source]
                 kwargs = prepare_kwargs(spec, inputs)

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import structlog
 
 from psynapse_common import logs
+from psynapse_common.blobs import open_blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
@@ -61,6 +62,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         cancels,
         settings.secret_key,
         settings.job_ack_wait_s,
+        await open_blobs(
+            js,
+            names.blobs_store,
+            settings.inline_value_limit,
+            settings.runs_max_age_s,
+            settings.stream_replicas,
+        ),
         settings.runner_inline_threshold_ms,
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)

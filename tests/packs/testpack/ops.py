@@ -96,3 +96,15 @@ def set_size(s: Any) -> int:
     """Size of a set (checks it arrived as a set)."""
     assert isinstance(s, set)
     return len(s)
+
+
+def make_big(kb: int = 2048) -> Any:
+    """A float64 numpy array of `kb` KiB (larger than a NATS message)."""
+    import numpy as np
+
+    return np.arange(kb * 128, dtype="float64")
+
+
+def big_sum(a: Any) -> float:
+    """Sum of a (large) array."""
+    return float(a.sum())

@@ -1,0 +1,79 @@
+"""Large values travel as references into the PSY_BLOBS object store.
+
+A NATS message is small (1 MB by default); an image or an array is not. A value
+whose encoding exceeds the inline limit is stored once, under its content hash,
+and a small reference takes its place in jobs and events. Runners fetch referenced
+inputs before they decode; the gateway fetches them before showing a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from msgspec.msgpack import Ext
+from nats.js import JetStreamContext
+from nats.js.api import ObjectStoreConfig, StorageType
+from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.object_store import ObjectStore
+
+from . import codec
+
+MARKER = b"psyblob:"
+
+
+def reference(name: str, size: int) -> msgspec.Raw:
+    return msgspec.Raw(msgspec.msgpack.encode(Ext(codec.EXT_BLOB, MARKER + f"{name}:{size}".encode())))
+
+
+def _names_in(raw: bytes | msgspec.Raw) -> list[str]:
+    data = bytes(raw)
+    if MARKER not in data:
+        return []
+    found: list[str] = []
+
+    def collect(code: int, payload: memoryview) -> Any:
+        if code == codec.EXT_BLOB:
+            found.append(bytes(payload)[len(MARKER):].decode().split(":")[0])
+        return None
+
+    msgspec.msgpack.Decoder(ext_hook=collect).decode(data)
+    return found
+
+
+class Blobs:
+    def __init__(self, store: ObjectStore, inline_limit: int) -> None:
+        self._store = store
+        self.inline_limit = inline_limit
+
+    async def offload(self, raw: msgspec.Raw) -> msgspec.Raw:
+        """``raw`` itself when small, else a reference to it in the object store."""
+        if len(raw) <= self.inline_limit:
+            return raw
+        data = bytes(raw)
+        name = hashlib.sha256(data).hexdigest()
+        try:
+            await self._store.get_info(name)
+        except NotFoundError:
+            await self._store.put(name, data)
+        return reference(name, len(data))
+
+    async def fetch(self, raws: list[bytes | msgspec.Raw]) -> dict[str, bytes]:
+        """The contents of every blob the values refer to, by name."""
+        contents: dict[str, bytes] = {}
+        for raw in raws:
+            for name in _names_in(raw):
+                if name not in contents:
+                    contents[name] = (await self._store.get(name)).data or b""
+        return contents
+
+
+async def open_blobs(js: JetStreamContext, bucket: str, inline_limit: int, ttl: float, replicas: int) -> Blobs:
+    try:
+        store = await js.object_store(bucket)
+    except (BucketNotFoundError, NotFoundError):
+        store = await js.create_object_store(
+            bucket, ObjectStoreConfig(ttl=ttl, storage=StorageType.FILE, replicas=replicas)
+        )
+    return Blobs(store, inline_limit)
