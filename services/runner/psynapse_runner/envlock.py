@@ -30,10 +30,21 @@ class EnvLock:
         try:
             yield
         finally:
-            with self._cond:
-                self._readers -= 1
-                if self._readers == 0:
-                    self._cond.notify_all()
+            self.release_shared()
+
+    def try_shared(self) -> bool:
+        """Take a reader's share only if that needs no wait (the event loop must not block)."""
+        with self._cond:
+            if self._writing or self._writers_waiting:
+                return False
+            self._readers += 1
+            return True
+
+    def release_shared(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            if self._readers == 0:
+                self._cond.notify_all()
 
     @contextmanager
     def exclusive(self, env: dict[str, str]) -> Iterator[None]:

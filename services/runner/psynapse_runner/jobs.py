@@ -76,9 +76,8 @@ class JobRunner:
                 for step in job.steps
                 if (spec := self._code.get(step.function)) is not None and spec.output_keys
             }
-            if self._runs_inline(job):
-                await self._run_inline(job, attempt, flag, fetched, multi)
-            else:
+            ran = self._runs_inline(job) and await self._run_inline(job, attempt, flag, fetched, multi)
+            if not ran:
                 await self._run_threaded(job, attempt, flag, msg, fetched, multi)
         finally:
             self._cancels.release(job.run_id)
@@ -87,11 +86,18 @@ class JobRunner:
 
     async def _run_inline(
         self, job: Job, attempt: int, flag: threading.Event, fetched: dict, multi: set[str]
-    ) -> None:
+    ) -> bool:
+        """Run on the event loop, unless an env node holds the environment right now."""
+        if not self._env_lock.try_shared():
+            return False
         events: list[Any] = []
-        self._run_chain(job, attempt, flag, events.append, fetched, inline=True)
+        try:
+            self._run_chain(job, attempt, flag, events.append, fetched, inline=True)
+        finally:
+            self._env_lock.release_shared()
         events = [await self._offload(event, multi) for event in events]
         await asyncio.gather(*await self._sink.nodes(job.run_id, events))
+        return True
 
     async def _run_threaded(
         self, job: Job, attempt: int, flag: threading.Event, msg: Msg, fetched: dict, multi: set[str]
@@ -182,6 +188,9 @@ class JobRunner:
                 env = unseal(job.env_sealed, self._secret_key)
             except SealError as exc:
                 env_error = str(exc)
+        if inline:  # the caller holds the lock's shared part already
+            self._run_steps(job, attempt, flag, emit, env_error, fetched, inline)
+            return
         with self._env_lock.around(env):
             self._run_steps(job, attempt, flag, emit, env_error, fetched, inline)
 
