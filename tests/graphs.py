@@ -78,3 +78,28 @@ def by_node(events: list[tuple[str | None, dict]]) -> dict[str, list[dict]]:
         if "node_id" in data:
             nodes.setdefault(data["node_id"], []).append(data)
     return nodes
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine to completion on a fresh loop in its own thread.
+
+    The browser tests' sync Playwright keeps an event loop on the main thread,
+    so asyncio.run() there would refuse.
+    """
+    import asyncio
+    import threading
+
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

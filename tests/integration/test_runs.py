@@ -10,7 +10,7 @@ import time
 import nats
 import pytest
 
-from tests.graphs import by_node, edge, fn, graph, sse_events, stream, var, view
+from tests.graphs import by_node, edge, fn, graph, run_async, sse_events, stream, var, view
 
 
 def _long_progress(steps: int = 40, step_ms: int = 50) -> dict:
@@ -116,7 +116,7 @@ def _stored_anywhere(nats_url: str, needle: bytes) -> list[str]:
         await nc.close()
         return found
 
-    return asyncio.run(scan())
+    return run_async(scan())
 
 
 def test_env_vars_are_sealed_in_the_jobs_stream(stack):
@@ -136,7 +136,7 @@ def test_env_vars_are_sealed_in_the_jobs_stream(stack):
         await nc.close()
         return msg.data
 
-    raw = asyncio.run(scenario())
+    raw = run_async(scenario())
     assert b"plain-text-secret" not in raw and b"env_sealed" in raw
 
 
@@ -158,7 +158,7 @@ def test_plain_nats_subscriber_sees_every_event(stack):
         await nc.close()
         return kinds
 
-    kinds = asyncio.run(scenario())
+    kinds = run_async(scenario())
     assert kinds[-1] == "run" and "node" in kinds
 
 

@@ -34,6 +34,8 @@ class CatalogWatch:
         self._task = asyncio.create_task(self._follow())
 
     async def wait_ready(self, timeout: float | None = None) -> bool:
+        if self._ready.is_set():  # the usual case, without a timer task per call
+            return True
         try:
             await asyncio.wait_for(self._ready.wait(), timeout)
         except asyncio.TimeoutError:

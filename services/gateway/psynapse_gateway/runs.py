@@ -20,6 +20,7 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import build_plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
+from psynapse_common.publisher import AckedPublisher
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
@@ -57,6 +58,8 @@ class RunService:
         self._final_sub: Any = None
 
     async def start(self) -> None:
+        self._publisher = AckedPublisher(self._nc)
+        await self._publisher.start()
         # One subscription to every run's final event, routed by run id: cheaper
         # than a subscription per /execute request.
         self._final_sub = await self._nc.subscribe(
@@ -83,7 +86,7 @@ class RunService:
             workflow=workflow,
             cache=request.cache,
         )
-        await self._js.publish(self._names.run_submit(run_id), messages.encode(submit))
+        await (await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit)))
 
     @staticmethod
     def new_run_id() -> str:
