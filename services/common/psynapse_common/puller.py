@@ -101,7 +101,10 @@ class Puller:
             if self._open and self._open[0] + grace < now:
                 self.reset()  # an expiry notice was lost: start the accounting afresh
             want = self._slots - self._busy - self._credit
-            if want > 0 and self._nc.is_connected:
+            # Top up in halves, not one message at a time: a busy consumer then
+            # sends one pull request per several messages, not one per message.
+            worth_asking = want > 0 and (self._credit == 0 or want * 2 >= self._slots)
+            if worth_asking and self._nc.is_connected:
                 request = json.dumps({"batch": want, "expires": int(self._expires * 1e9)}).encode()
                 try:
                     await self._nc.publish(self._next_subject, request, reply=self._inbox)
