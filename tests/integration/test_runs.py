@@ -95,6 +95,7 @@ def test_env_vars_reach_only_their_run(stack):
     assert results["with"] == [digest, digest]
     assert results["without"] == [""] * 12
     assert _stored_anywhere(stack.nats_url, secret.encode()) == []
+    assert secret not in (stack.data_dir / "up.log").read_text()
 
 
 def _stored_anywhere(nats_url: str, needle: bytes) -> list[str]:

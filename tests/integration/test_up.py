@@ -53,6 +53,17 @@ def test_root_schema_health(embedded):
     assert (embedded.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
 
 
+def test_cors_allows_any_origin_by_default(embedded):
+    with embedded.client() as client:
+        simple = client.get("/get_schema", headers={"Origin": "http://elsewhere.example"})
+        preflight = client.options("/execute", headers={
+            "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+    assert preflight.status_code in (200, 204)
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
 def test_broken_packs_are_reported_not_fatal(embedded):
     with embedded.client() as client:
         packs = {p["name"]: p for p in client.get("/nodepacks").json()["packs"]}
@@ -95,6 +106,15 @@ def test_editing_a_nodepack_is_picked_up_without_restart(embedded):
             time.sleep(0.1)
         else:
             pytest.fail("runners kept the old code")
+        # Deleting a pack's file removes its nodes.
+        (Path(embedded.nodepacks) / "examples" / "stream_ops.py").unlink()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not any(s["name"] == "EchoStream" for s in client.get("/get_schema").json()):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("a deleted file's node stayed in the catalog")
     print(f"\nnodepack edit visible in /get_schema after {took * 1000:.0f} ms; "
           f"psynapse up healthy after {embedded.startup_s:.2f} s")
 
