@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # event loop instead of a thread (0 turns it off).
     runner_inline_threshold_ms: float = 1.0
     job_ack_wait_s: float = 30.0
+    # An orchestrator holds a run's submit unacked while it runs; if it dies, the
+    # run is redelivered to another after this long and resumed from its log.
+    run_ack_wait_s: float = 30.0
     job_max_deliver: int = 3
 
     max_concurrent_runs: int = 1000

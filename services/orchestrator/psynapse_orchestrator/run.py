@@ -14,7 +14,7 @@ from psynapse_common import messages
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
-from psynapse_common.messages import NIL, Job, NodeEvent, RunEvent, RunSubmit
+from psynapse_common.messages import NIL, Event, Job, NodeBatch, NodeEvent, RunEvent, RunSubmit
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
@@ -52,9 +52,53 @@ class RunExecution:
         self._unsent: list[NodeEvent] = []  # built-in events, sent as one batch
         self._started = time.perf_counter()
 
-    async def start(self) -> None:
-        # The orchestrator routes this run's node events and cancels here from now on.
-        await self._advance(self.schedule.initial())
+    async def start(self, history: list[Event] | None = None) -> None:
+        """Start the run, or resume it from its event log after an orchestrator died.
+
+        Resuming trusts the log: completed nodes keep their outputs and never run
+        again; nodes seen executing are still in a runner's hands (their jobs are
+        unacked, so JetStream redelivers them if that runner died too); ready nodes
+        are dispatched again, and the job's Nats-Msg-Id makes JetStream drop the
+        copy when the first dispatch had already reached the stream.
+        """
+        if not history:
+            await self._advance(self.schedule.initial())
+            return
+        for event in history:
+            if isinstance(event, RunEvent):
+                await self._acknowledge_finished()
+                return
+            for item in event.events if isinstance(event, NodeBatch) else [event]:
+                if isinstance(item, NodeEvent):
+                    self._replay(item)
+        in_flight = self._announced - self.schedule.finished - set(self.schedule.failed)
+        for node_id in in_flight:
+            self.schedule.mark_dispatched(node_id)
+        ready = [
+            node_id
+            for node_id in self.plan.order
+            if not self.schedule.is_settled(node_id)
+            and node_id not in in_flight
+            and all(self.schedule.is_settled(p) for p in self.plan.predecessors[node_id])
+        ]
+        log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(ready))
+        await self._advance(ready)
+
+    def _replay(self, event: NodeEvent) -> None:
+        self._announced.add(event.node_id)
+        if event.status == "completed":
+            self.wiring.set_output(event.node_id, event.output)
+            self.schedule.complete(event.node_id)
+        elif event.status == "error":
+            self.schedule.fail(event.node_id, event.error or "failed")
+
+    async def _acknowledge_finished(self) -> None:
+        # It ended before the crash; only the ack of its submit was lost.
+        self._finished = True
+        if self.msg is not None:
+            await self.msg.ack()
+        self._on_finished(self.run_id)
+        self.done.set()
 
     async def _advance(self, ready: list[str]) -> None:
         queue = list(ready)
@@ -101,7 +145,11 @@ class RunExecution:
         )
         pool = self.plan.functions[node_id].pool
         self._published.append(
-            await self._publisher.publish(self._names.jobs(pool), messages.encode(job))
+            await self._publisher.publish(
+                self._names.jobs(pool),
+                messages.encode(job),
+                {"Nats-Msg-Id": f"{self.run_id}:{node_id}:job"},
+            )
         )
 
     async def _node_event(
@@ -196,6 +244,15 @@ class RunExecution:
             failed=len(errors),
             duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
         )
+
+    async def abandon(self, node_ids: list[str], reason: str) -> None:
+        """Fail nodes whose job will never complete (their runners kept dying)."""
+        for node_id in node_ids:
+            if self._finished or self.schedule.is_settled(node_id):
+                continue
+            await self._node_event(node_id, "error", {}, error=reason, instant=node_id not in self._announced)
+            await self._fail(node_id, reason)
+        await self._advance([])
 
     async def keep_alive(self) -> None:
         if self.msg is not None and not self._finished:

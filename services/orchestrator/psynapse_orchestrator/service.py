@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import msgspec
+from nats.js.errors import NotFoundError
 import structlog
 from nats.aio.msg import Msg
 
@@ -15,6 +16,7 @@ from psynapse_common.graph import GraphError, build_plan
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
+from psynapse_common.runlog import read_run_log
 from psynapse_common.service import Beat, instance_id, run
 from psynapse_common.messages import NodeBatch
 from psynapse_common.settings import Settings
@@ -54,12 +56,17 @@ class Orchestrator:
         # run id: cheaper than two subscriptions per run.
         await self.nc.subscribe(self.names.events_of_kind("node"), cb=self._route_node_event)
         await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
+        # JetStream announces a job that used up its deliveries: its node fails.
+        await self.nc.subscribe(
+            f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.names.jobs_stream}.*",
+            cb=self._on_job_given_up,
+        )
         await ensure_work_consumer(
             self.js,
             self.names.runs_stream,
             self.names.orchestrators_consumer,
             self.names.runs_all,
-            ack_wait=30.0,
+            ack_wait=settings.run_ack_wait_s,
             max_deliver=-1,
         )
         self._puller = Puller(
@@ -103,7 +110,11 @@ class Orchestrator:
             self._forget,
         )
         self.active[submit.run_id] = execution
-        await execution.start()
+        history = None
+        if msg.metadata.num_delivered > 1:
+            # Another orchestrator (or this one, before a restart) had this run.
+            history = await read_run_log(self.js, self.names, submit.run_id)
+        await execution.start(history)
         # Holding the slot until the run ends is what bounds concurrent runs.
         await execution.done.wait()
 
@@ -119,12 +130,32 @@ class Orchestrator:
         if execution is not None:
             await execution.cancel()
 
+    async def _on_job_given_up(self, msg: Msg) -> None:
+        advisory = msgspec.json.decode(msg.data)
+        try:
+            stored = await self.js.get_msg(self.names.jobs_stream, advisory["stream_seq"])
+        except NotFoundError:
+            return
+        job = messages.job_decoder.decode(stored.data)
+        execution = self.active.get(job.run_id)
+        if execution is None:
+            return  # another orchestrator drives that run
+        deliveries = advisory.get("deliveries", self.settings.job_max_deliver)
+        first = job.steps[0]
+        reason = (
+            f"node '{first.node_id}' ({first.function}) did not finish after {deliveries} "
+            "attempts: the runner running it stopped each time (crashed or was killed)"
+        )
+        log.warning("job.given_up", run_id=job.run_id, node_id=first.node_id, deliveries=deliveries)
+        await execution.abandon([step.node_id for step in job.steps], reason)
+        await self.js.delete_msg(self.names.jobs_stream, advisory["stream_seq"])
+
     def _forget(self, run_id: str) -> None:
         self.active.pop(run_id, None)
 
     async def _keep_runs_alive(self) -> None:
         while True:
-            await asyncio.sleep(10)
+            await asyncio.sleep(self.settings.run_ack_wait_s / 3)
             for execution in list(self.active.values()):
                 try:
                     await execution.keep_alive()

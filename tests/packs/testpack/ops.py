@@ -108,3 +108,8 @@ def make_big(kb: int = 2048) -> Any:
 def big_sum(a: Any) -> float:
     """Sum of a (large) array."""
     return float(a.sum())
+
+
+def crash(x: Any) -> Any:
+    """Kill this runner process outright, every time (a segfaulting library, say)."""
+    os._exit(3)

@@ -1,0 +1,121 @@
+"""Faults survived, with real processes and real signals: nothing is lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psutil
+import pytest
+
+from tests.conftest import copy_packs, start_stack, stop_stack
+from tests.graphs import by_node, edge, fn, graph, sse_events, var, view
+
+pytestmark = pytest.mark.faults
+
+QUICK_REDELIVERY = {
+    "PSYNAPSE_JOB_ACK_WAIT_S": "2",
+    "PSYNAPSE_JOB_MAX_DELIVER": "2",
+    "PSYNAPSE_RUN_ACK_WAIT_S": "3",
+}
+
+
+@pytest.fixture(scope="module")
+def stack(nats_server, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("faults")
+    packs = copy_packs(root / "nodepacks", "testpack", "basic")
+    data = root / "data"
+    data.mkdir()
+    running = start_stack(nats_server.url, packs, data, env=QUICK_REDELIVERY)
+    yield running
+    stop_stack(running.process)
+
+
+def _services(stack, name: str) -> list[psutil.Process]:
+    return [p for p in psutil.Process(stack.process.pid).children() if f"psynapse {name}" in " ".join(p.cmdline())]
+
+
+def _stream_in_background(stack, body: dict) -> tuple[list, threading.Event, threading.Thread]:
+    events: list = []
+    first_progress = threading.Event()
+
+    def read() -> None:
+        with stack.client(timeout=120) as client, client.stream("POST", "/execute/stream", json=body) as response:
+            events.append((None, {"run_id": response.headers["x-run-id"]}))
+            for item in sse_events(response.iter_lines()):
+                events.append(item)
+                if item[1].get("status") == "progress":
+                    first_progress.set()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    return events, first_progress, thread
+
+
+def test_runner_killed_mid_node_job_is_redelivered(stack):
+    body = graph([fn("p", "SlowProgress", steps=10, step_ms=100), view("v")], [edge("p", "v")])
+    events, first_progress, thread = _stream_in_background(stack, body)
+    assert first_progress.wait(20)
+    killed = _services(stack, "runner")
+    for runner in killed:
+        runner.kill()
+    print(f"\nkilled {len(killed)} runners (SIGKILL) after the first progress event")
+    thread.join(90)
+    nodes = by_node(events[1:])
+    statuses = [e["status"] for e in nodes["p"]]
+    assert statuses.count("completed") == 1 and "error" not in statuses
+    assert statuses.count("executing") >= 2  # the client sees the node start again
+    assert events[-1][1] == {"status": "done", "results": {"v": 10}}
+
+
+def test_node_that_kills_its_runner_fails_after_bounded_attempts(stack):
+    crashing = graph([var("x", "1"), fn("c", "crash"), view("v")], [edge("x", "c", "x"), edge("c", "v")])
+    healthy = graph([fn("a", "add", a=2, b=3), view("v")], [edge("a", "v")])
+    with stack.client(timeout=120) as client:
+        started = time.monotonic()
+        result = client.post("/execute", json=crashing).json()
+        took = time.monotonic() - started
+        assert result["results"] == {"v": None}
+        assert "'c' (crash)" in result["errors"]["c"] and "2 attempts" in result["errors"]["c"]
+        print(f"\nthe crashing node failed cleanly after {took:.1f} s")
+        deadline = time.monotonic() + 30
+        while len(client.get("/health").json()["services"]["runner"]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.post("/execute", json=healthy).json() == {"results": {"v": 5.0}}
+
+
+def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
+    body = graph(
+        [fn("first", "slow_identity", x=7, ms=50), fn("third", "add", b=1), view("v"),
+         fn("second", "SlowProgress", steps=8, step_ms=150), view("w")],
+        [edge("first", "third", "a"), edge("third", "v"), edge("second", "w")],
+    )
+    events, first_progress, thread = _stream_in_background(stack, body)
+    assert first_progress.wait(20)
+    for orchestrator in _services(stack, "orchestrator"):
+        orchestrator.kill()
+    print("\nkilled the orchestrator (SIGKILL) mid-run")
+    thread.join(90)
+    nodes = by_node(events[1:])
+    assert [e["status"] for e in nodes["first"]].count("executing") == 1
+    assert events[-1][1] == {"status": "done", "results": {"v": 8.0, "w": 8}}
+
+
+def test_nats_restart_mid_run(stack, nats_server):
+    body = graph([fn("p", "SlowProgress", steps=12, step_ms=150), view("v")], [edge("p", "v")])
+    events, first_progress, thread = _stream_in_background(stack, body)
+    assert first_progress.wait(20)
+    nats_server.restart()
+    print("\nrestarted nats-server (same store) mid-run")
+    thread.join(120)
+    run_id = events[0][1]["run_id"]
+    with stack.client(timeout=60) as client:
+        deadline = time.monotonic() + 60
+        while client.get(f"/runs/{run_id}").json()["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with client.stream("GET", f"/runs/{run_id}/events") as response:
+            log = list(sse_events(response.iter_lines()))
+    progress = [e["progress"] for _, e in log if e.get("status") == "progress"]
+    assert progress == [pytest.approx(i / 12) for i in range(1, 13)], "a gap or a duplicate"
+    assert [e["status"] for _, e in log if e.get("node_id") == "p"].count("completed") == 1
+    assert log[-1][1] == {"status": "done", "results": {"v": 12}}
