@@ -119,3 +119,69 @@ def test_nats_restart_mid_run(stack, nats_server):
     assert progress == [pytest.approx(i / 12) for i in range(1, 13)], "a gap or a duplicate"
     assert [e["status"] for _, e in log if e.get("node_id") == "p"].count("completed") == 1
     assert log[-1][1] == {"status": "done", "results": {"v": 12}}
+
+
+def test_gateway_restart_client_resumes_with_last_event_id(stack):
+    body = graph([fn("p", "SlowProgress", steps=15, step_ms=100), view("v")], [edge("p", "v")])
+    seen: list = []
+    with stack.client(timeout=60) as client:
+        try:
+            with client.stream("POST", "/execute/stream", json=body) as response:
+                run_id = response.headers["x-run-id"]
+                for item in sse_events(response.iter_lines()):
+                    seen.append(item)
+                    if item[1].get("status") == "progress" and len(seen) > 3:
+                        for gateway in _services(stack, "gateway"):
+                            gateway.kill()
+        except Exception:  # noqa: BLE001 - the connection dies with the gateway, as intended
+            pass
+        print(f"\nkilled the gateway after {len(seen)} events")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if client.get("/health").status_code == 200:
+                    break
+            except Exception:  # noqa: BLE001 - still restarting
+                pass
+            time.sleep(0.2)
+        with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": seen[-1][0]}) as response:
+            rest = list(sse_events(response.iter_lines()))
+        with client.stream("GET", f"/runs/{run_id}/events") as response:
+            whole = list(sse_events(response.iter_lines()))
+    assert seen + rest == whole
+    assert whole[-1][1] == {"status": "done", "results": {"v": 15}}
+
+
+def test_two_orchestrators_and_three_runners_share_200_concurrent_runs(stack, nats_server, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    env = {**os.environ, "PSYNAPSE_NATS_URL": nats_server.url, "PSYNAPSE_NODEPACKS_DIR": str(stack.nodepacks),
+           **QUICK_REDELIVERY}
+    log = tmp_path / "second-orchestrator.log"
+    with open(log, "wb") as out:
+        second = subprocess.Popen([sys.executable, "-m", "psynapse", "orchestrator"], env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    third_runner = subprocess.Popen([sys.executable, "-m", "psynapse", "runner"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(2)
+
+        def one(i: int) -> tuple[int, dict]:
+            body = graph([var("x", str(i)), fn("a", "add", b=1000), fn("m", "multiply", b=2), view("v")],
+                         [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")])
+            with stack.client(timeout=120) as client:
+                return i, client.post("/execute", json=body).json()
+
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            results = list(pool.map(one, range(200)))
+    finally:
+        for process in (second, third_runner):
+            process.terminate()
+            process.wait(30)
+    assert all(body == {"results": {"v": (i + 1000) * 2.0}} for i, body in results)
+    taken_by_second = log.read_text().count('"run.finished"')
+    print(f"\nthe second orchestrator finished {taken_by_second} of 200 runs")
+    assert 0 < taken_by_second < 200
