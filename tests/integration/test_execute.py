@@ -219,3 +219,13 @@ def test_large_values_travel_through_the_object_store(stack):
     shown = response["results"]["bv"]
     assert len(shown) == n and shown[:3] == [0.0, 1.0, 2.0]
     assert len(events[-1][1]["results"]["bv"]) == n
+
+
+def test_limits_answer_with_their_name(stack):
+    too_many = graph([fn(f"n{i}", "add", a=1, b=1) for i in range(5001)], [])
+    with stack.client() as client:
+        refused = client.post("/execute", json=too_many)
+        assert refused.status_code == 422 and "PSYNAPSE_MAX_NODES" in refused.json()["detail"]
+        huge = b'{"nodes": [], "edges": [], "pad": "' + b"x" * (17 * 1024 * 1024) + b'"}'
+        response = client.post("/execute", content=huge, headers={"content-type": "application/json"})
+        assert response.status_code == 413

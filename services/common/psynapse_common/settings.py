@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     job_max_deliver: int = 3
 
     max_concurrent_runs: int = 1000
+    # Limits on what one request may ask for; each answers 413/422/429 naming it.
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_nodes: int = 5000
+    max_edges: int = 20000
+    max_runs_per_client: int = 64
     # Node values whose encoding is larger travel through the object store.
     inline_value_limit: int = 256 * 1024
     secret_key: str | None = None

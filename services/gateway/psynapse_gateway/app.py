@@ -20,6 +20,7 @@ from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
 from .health_api import HealthController
+from .limits import Limits
 from .runs import RunService
 from .runs_api import RunsController
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             settings.runs_max_age_s,
             settings.stream_replicas,
         )
+        app.state.limits = Limits(settings)
         app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs)
         await app.state.runs.start()
         try:
@@ -82,4 +84,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=False,
+        request_max_body_size=settings.max_body_bytes,
     )

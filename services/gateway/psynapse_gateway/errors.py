@@ -10,7 +10,12 @@ from psynapse_common.graph import GraphError
 from psynapse_common.sealing import SealError
 from psynapse_common.subjects import InvalidSubjectToken
 
+from .limits import LimitExceeded
 from .runs import RunNotFound
+
+
+def _limit(_: Request, exc: LimitExceeded) -> Response:
+    return Response({"status_code": exc.status_code, "detail": str(exc)}, status_code=exc.status_code)
 
 
 def _answer(status: int):  # type: ignore[no-untyped-def]
@@ -26,6 +31,7 @@ def exception_handlers() -> dict:
         SealError: _answer(HTTP_400_BAD_REQUEST),
         InvalidSubjectToken: _answer(HTTP_400_BAD_REQUEST),
         RunNotFound: _answer(HTTP_404_NOT_FOUND),
+        LimitExceeded: _limit,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Controller, Response, post
+from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
 
@@ -19,27 +19,41 @@ class ExecuteController(Controller):
     tags = ["execution"]
 
     @post("/execute", status_code=200, summary="Run a graph and return its view results")
-    async def execute(self, state: State, data: ExecuteRequest) -> Response[dict[str, Any]]:
+    async def execute(self, state: State, request: Request, data: ExecuteRequest) -> Response[dict[str, Any]]:
         runs = state.runs
+        state.limits.check_graph(data)
         runs.validate(data)
-        final = await runs.execute(data)
+        with state.limits.run_slot(_client(request)):
+            final = await runs.execute(data)
         return Response(await runs.final_body(final))
 
     @post("/execute/stream", status_code=200, summary="Run a graph, streaming its events (SSE)")
-    async def execute_stream(self, state: State, data: ExecuteRequest) -> ServerSentEvent:
+    async def execute_stream(self, state: State, request: Request, data: ExecuteRequest) -> ServerSentEvent:
         runs = state.runs
+        state.limits.check_graph(data)
         try:
             runs.validate(data)
         except GraphError as exc:
             return sse(_single({"status": "error", "error": str(exc)}))
-        run_id = runs.new_run_id()
-        subscription = await runs.open_events(run_id)
+        client = _client(request)
+        state.limits.take(client)
         try:
-            await runs.submit(data, run_id)
+            run_id = runs.new_run_id()
+            subscription = await runs.open_events(run_id)
+            try:
+                await runs.submit(data, run_id)
+            except Exception:
+                await subscription.unsubscribe()
+                raise
         except Exception:
-            await subscription.unsubscribe()
+            state.limits.give_back(client)
             raise
-        return sse(runs.follow(subscription), headers={"X-Run-Id": run_id})
+        events = state.limits.hold_while(client, runs.follow(subscription))
+        return sse(events, headers={"X-Run-Id": run_id})
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 async def _single(body: dict[str, Any]) -> AsyncIterator[tuple[None, dict[str, Any]]]:
