@@ -11,6 +11,7 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from .docs import NodepacksBody
 from .sse_response import SSE_HEADERS
 
 _PING_S = 15.0
@@ -53,14 +54,18 @@ class CatalogController(Controller):
     tags = ["catalog"]
 
     @get("/get_schema", summary="Every node's schema (spec §1)")
-    async def get_schema(self, state: State) -> Response[bytes]:
+    async def get_schema(self, state: State) -> Response[list[dict[str, Any]]]:
         return Response(state.catalog_signal.schema_json, media_type="application/json")
 
     @get("/nodepacks", summary="Every nodepack with its status and load errors")
-    async def get_nodepacks(self, state: State) -> Response[bytes]:
+    async def get_nodepacks(self, state: State) -> Response[NodepacksBody]:
         return Response(state.catalog_signal.nodepacks_json, media_type="application/json")
 
-    @get("/catalog/events", summary="SSE: the catalog revision, again on every change")
+    @get(
+        "/catalog/events",
+        summary="SSE: the catalog revision, again on every change",
+        media_type="text/event-stream",
+    )
     async def catalog_events(self, state: State) -> ServerSentEvent:
         signal: CatalogSignal = state.catalog_signal
 

@@ -25,8 +25,17 @@ def _answer(status: int):  # type: ignore[no-untyped-def]
     return handler
 
 
+def _http_error(_: Request, exc: HTTPException) -> Response:
+    # Always JSON, also on the SSE endpoints (whose success answers are not).
+    body: dict = {"status_code": exc.status_code, "detail": exc.detail}
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(body, status_code=exc.status_code, headers=exc.headers, media_type="application/json")
+
+
 def exception_handlers() -> dict:
     return {
+        HTTPException: _http_error,
         GraphError: _answer(HTTP_400_BAD_REQUEST),
         SealError: _answer(HTTP_400_BAD_REQUEST),
         InvalidSubjectToken: _answer(HTTP_400_BAD_REQUEST),

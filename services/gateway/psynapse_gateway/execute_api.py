@@ -12,13 +12,19 @@ from litestar.response import ServerSentEvent
 from psynapse_common.graph import GraphError
 from psynapse_common.messages import ExecuteRequest
 
+from .docs import errors
 from .sse_response import sse
 
 
 class ExecuteController(Controller):
     tags = ["execution"]
 
-    @post("/execute", status_code=200, summary="Run a graph and return its view results")
+    @post(
+        "/execute",
+        status_code=200,
+        summary="Run a graph and return its view results",
+        responses=errors(400, 413, 422, 429),
+    )
     async def execute(self, state: State, request: Request, data: ExecuteRequest) -> Response[dict[str, Any]]:
         runs = state.runs
         state.limits.check_graph(data)
@@ -27,7 +33,13 @@ class ExecuteController(Controller):
             final = await runs.execute(data)
         return Response(await runs.final_body(final))
 
-    @post("/execute/stream", status_code=200, summary="Run a graph, streaming its events (SSE)")
+    @post(
+        "/execute/stream",
+        status_code=200,
+        summary="Run a graph, streaming its events (SSE)",
+        media_type="text/event-stream",
+        responses=errors(400, 413, 422, 429),
+    )
     async def execute_stream(self, state: State, request: Request, data: ExecuteRequest) -> ServerSentEvent:
         runs = state.runs
         state.limits.check_graph(data)

@@ -10,6 +10,8 @@ from litestar.datastructures import State
 
 from psynapse_common.messages import beat_decoder
 
+from .docs import errors
+
 _REQUIRED = ("schema", "orchestrator", "runner")
 _STALE_S = 7.5  # beats come every 3 s
 
@@ -17,7 +19,7 @@ _STALE_S = 7.5  # beats come every 3 s
 class HealthController(Controller):
     tags = ["health"]
 
-    @get("/health", summary="Liveness of NATS and each service")
+    @get("/health", summary="Liveness of NATS and each service", responses=errors(503))
     async def health(self, state: State) -> Response[dict[str, Any]]:
         services: dict[str, list[dict[str, Any]]] = {name: [] for name in _REQUIRED}
         nats_ok = state.nc.is_connected

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
 
+from .docs import errors
 from .sse_response import sse
 
 
@@ -23,12 +24,17 @@ class RunsController(Controller):
     path = "/runs"
     tags = ["runs"]
 
-    @get("/{run_id:str}", summary="A run's status and view results")
+    @get("/{run_id:str}", summary="A run's status and view results", responses=errors(400, 404))
     async def get_run(self, state: State, run_id: str) -> dict[str, Any]:
         record = await state.runs.record(run_id)
         return await state.runs.record_body(record)
 
-    @get("/{run_id:str}/events", summary="Replay a run's events (after Last-Event-ID), then follow it")
+    @get(
+        "/{run_id:str}/events",
+        summary="Replay a run's events (after Last-Event-ID), then follow it",
+        media_type="text/event-stream",
+        responses=errors(400, 404),
+    )
     async def run_events(self, state: State, request: Request, run_id: str) -> ServerSentEvent:
         await state.runs.record(run_id)  # 404 for unknown runs
         subscription = await state.runs.open_events(run_id)
@@ -37,7 +43,7 @@ class RunsController(Controller):
             headers={"X-Run-Id": run_id},
         )
 
-    @post("/{run_id:str}/cancel", status_code=202, summary="Cancel a run")
+    @post("/{run_id:str}/cancel", status_code=202, summary="Cancel a run", responses=errors(400, 404))
     async def cancel(self, state: State, run_id: str) -> dict[str, str]:
         await state.runs.cancel(run_id)
         return {"run_id": run_id, "status": "cancelling"}
