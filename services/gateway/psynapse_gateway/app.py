@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -15,6 +15,7 @@ from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
 from psynapse_common.settings import Settings
 
+from .auth import token_guard
 from .catalog_api import CatalogController, CatalogSignal
 from .editor import editor_routes
 from .errors import exception_handlers
@@ -61,9 +62,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            ExecuteController,
-            RunsController,
-            CatalogController,
+            Router(
+                path="/",
+                route_handlers=[ExecuteController, RunsController, CatalogController],
+                guards=token_guard(settings.api_token),
+            ),
             HealthController,
             *editor_routes(settings),
         ],
