@@ -79,3 +79,34 @@ def _finished_phase():
 
 def view_text(page: Page, view_id: str) -> Locator:
     return node(page, view_id).get_by_test_id("view-value")
+
+
+def status_item(page: Page, node_id: str) -> Locator:
+    return page.locator(f'[data-testid="status-item"][data-node-id="{node_id}"]')
+
+
+def start_sampling(page: Page, expression: str) -> None:
+    """Evaluate `expression` in the page on every animation frame; keep the distinct values."""
+    page.evaluate(
+        """(expr) => {
+            window.__samples = [];
+            const probe = new Function(`return (${expr});`);
+            const tick = () => {
+                let value;
+                try { value = JSON.stringify(probe()); } catch (e) { value = null; }
+                const last = window.__samples[window.__samples.length - 1];
+                if (value !== null && value !== last) window.__samples.push(value);
+                window.__sampling = requestAnimationFrame(tick);
+            };
+            tick();
+        }""",
+        expression,
+    )
+
+
+def samples(page: Page) -> list:
+    return [json.loads(s) for s in page.evaluate("window.__samples")]
+
+
+def expect_edges(page: Page, count: int) -> None:
+    expect(page.locator(".react-flow__edge")).to_have_count(count)

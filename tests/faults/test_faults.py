@@ -185,3 +185,31 @@ def test_two_orchestrators_and_three_runners_share_200_concurrent_runs(stack, na
     taken_by_second = log.read_text().count('"run.finished"')
     print(f"\nthe second orchestrator finished {taken_by_second} of 200 runs")
     assert 0 < taken_by_second < 200
+
+
+def test_a_client_that_never_reads_does_not_grow_the_gateway(stack):
+    import socket
+
+    gateway = _services(stack, "gateway")[0]
+    before = gateway.memory_info().rss
+    body = graph([fn("f", "Flood", count=30000), view("v")], [edge("f", "v")])
+    payload = __import__("json").dumps(body).encode()
+    host, port = stack.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(b"POST /execute/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 + f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+    head = sock.recv(2048).decode(errors="replace")
+    run_id = head.split("x-run-id: ")[1].split("\r\n")[0]
+    with stack.client() as client:
+        deadline = time.monotonic() + 60
+        while client.get(f"/runs/{run_id}").json()["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+        grown_mb = (gateway.memory_info().rss - before) / 2**20
+        sock.close()
+        print(f"\ngateway RSS grew {grown_mb:.1f} MB while a client left 30,000 events unread")
+        assert grown_mb < 64
+        with client.stream("GET", f"/runs/{run_id}/events") as response:
+            chunks = [e for _, e in sse_events(response.iter_lines()) if e.get("status") == "streaming"]
+    assert len(chunks) == 30000 and chunks[-1]["streaming_chunk"] == "29999 "

@@ -55,7 +55,7 @@ class ExecuteController(Controller):
             try:
                 await runs.submit(data, run_id)
             except Exception:
-                await subscription.unsubscribe()
+                await subscription.close()
                 raise
         except Exception:
             state.limits.give_back(client)

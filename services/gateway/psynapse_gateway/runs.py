@@ -11,7 +11,6 @@ from typing import Any
 import msgspec
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from psynapse_common import messages
@@ -21,6 +20,7 @@ from psynapse_common.codec import show
 from psynapse_common.graph import build_plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
 from psynapse_common.publisher import AckedPublisher
+from psynapse_common.reader import StreamReader
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
@@ -165,16 +165,13 @@ class RunService:
             return None
         return messages.run_submit_decoder.decode(msg.data)
 
-    async def open_events(self, run_id: str) -> Any:
-        """An ordered consumer over one run's events, from its first one."""
-        return await self._js.subscribe(
-            self._names.run_events(run_id),
-            stream=self._names.events_stream,
-            ordered_consumer=True,
-            deliver_policy=DeliverPolicy.ALL,
-            inactive_threshold=60.0,
-            pending_msgs_limit=4096,
+    async def open_events(self, run_id: str) -> StreamReader:
+        """A reader of one run's events from its first one, paced by its client."""
+        reader = StreamReader(
+            self._nc, self._js, self._names.events_stream, self._names.run_events(run_id)
         )
+        await reader.open()
+        return reader
 
     async def follow(
         self, subscription: Any, after_id: int = 0
@@ -187,7 +184,7 @@ class RunService:
         """
         translator = SseTranslator()
         try:
-            async for msg in subscription.messages:
+            async for msg in subscription.messages():
                 event = messages.event_decoder.decode(msg.data)
                 sequence = msg.metadata.sequence.stream
                 blobs = await self._blobs.fetch([msg.data]) if BLOB_MARK in msg.data else None
@@ -198,7 +195,7 @@ class RunService:
                 if translator.finished:
                     return
         finally:
-            await subscription.unsubscribe()
+            await subscription.close()
 
     async def cancel(self, run_id: str) -> None:
         record = await self.record(run_id)

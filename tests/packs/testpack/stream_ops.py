@@ -24,3 +24,15 @@ class Words:
             time.sleep(delay_ms / 1000)
             self._stream_reporter.emit(word + " ")
         return text
+
+
+class Flood:
+    """Emit `count` small chunks as fast as possible (a chatty model)."""
+
+    def __init__(self):
+        self._stream_reporter = _Reporter()
+
+    def __call__(self, count: int = 1000) -> int:
+        for i in range(count):
+            self._stream_reporter.emit(f"{i} ")
+        return count

@@ -1,0 +1,80 @@
+"""Reading one subject of a stream in order, as fast as the reader consumes it.
+
+An ordered push consumer sends as fast as the server can; a slow SSE client then
+makes the subscription overflow and drop messages. This reader pulls instead: it
+asks for a window of messages and asks for more only as it hands them on, so a
+client that stops reading stops the flow, and memory stays at one window.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+_WINDOW = 256
+_EXPIRES_S = 30.0
+
+
+class StreamReader:
+    def __init__(
+        self, nc: Client, js: JetStreamContext, stream: str, subject: str, start_sequence: int = 0
+    ) -> None:
+        self._nc = nc
+        self._js = js
+        self._stream = stream
+        self._subject = subject
+        self._start = start_sequence
+        self._consumer: str | None = None
+        self._sub = None
+        self._credit = 0
+
+    async def open(self) -> None:
+        config = ConsumerConfig(
+            filter_subject=self._subject,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE if self._start else DeliverPolicy.ALL,
+            opt_start_seq=self._start or None,
+            ack_policy=AckPolicy.NONE,
+            inactive_threshold=120.0,
+            mem_storage=True,
+            num_replicas=1,
+        )
+        info = await self._js.add_consumer(self._stream, config)
+        self._consumer = info.name
+        self._sub = await self._nc.subscribe(self._nc.new_inbox(), pending_msgs_limit=4 * _WINDOW)
+
+    async def _ask(self) -> None:
+        want = _WINDOW - self._credit
+        request = json.dumps({"batch": want, "expires": int(_EXPIRES_S * 1e9)}).encode()
+        await self._nc.publish(
+            f"$JS.API.CONSUMER.MSG.NEXT.{self._stream}.{self._consumer}", request, reply=self._sub.subject
+        )
+        self._credit += want
+
+    async def messages(self) -> AsyncIterator[Msg]:
+        assert self._sub is not None
+        while True:
+            if self._credit <= _WINDOW // 2:
+                await self._ask()
+            msg = await self._sub.next_msg(timeout=None)
+            status = msg.headers.get("Status") if msg.headers else None
+            if status is not None and not msg.data:
+                if status != "100":  # the request expired or ended: its credit is gone
+                    left = msg.headers.get("Nats-Pending-Messages")  # type: ignore[union-attr]
+                    self._credit = max(0, self._credit - int(left)) if left else 0
+                continue
+            self._credit -= 1
+            yield msg
+
+    async def close(self) -> None:
+        if self._sub is not None:
+            await self._sub.unsubscribe()
+        if self._consumer is not None:
+            try:
+                await self._js.delete_consumer(self._stream, self._consumer)
+            except Exception:  # noqa: BLE001 - it expires by itself when inactive
+                pass

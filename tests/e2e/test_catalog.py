@@ -1,0 +1,63 @@
+"""The node library follows the backend: live catalog changes, load errors, outages."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e_helpers import library_item, open_editor
+
+pytestmark = pytest.mark.e2e
+
+NEW_FUNCTION = '''
+
+def triple(x: float) -> float:
+    """Three times x."""
+    return 3 * x
+'''
+
+
+def test_library_refreshes_when_a_nodepack_changes(page: Page, start_psynapse, writable_nodepacks) -> None:
+    url = start_psynapse(nodepacks_dir=writable_nodepacks)
+    open_editor(page, url)
+    schema_requests: list[float] = []
+    page.on("request", lambda r: r.url.endswith("/get_schema") and schema_requests.append(time.monotonic()))
+    page.wait_for_timeout(1500)
+    assert len(schema_requests) == 0, "the editor polls /get_schema"
+    expect(library_item(page, "triple")).to_have_count(0)
+
+    ops = writable_nodepacks / "basic" / "ops.py"
+    started = time.monotonic()
+    ops.write_text(ops.read_text() + NEW_FUNCTION)
+    expect(library_item(page, "triple")).to_be_visible(timeout=10000)
+    took = time.monotonic() - started
+    print(f"library refreshed {took:.2f}s after the nodepack changed")
+    assert took < 2.0, f"library took {took:.2f}s to show the new node"
+    assert "Three times x." in (library_item(page, "triple").get_attribute("title") or "")
+
+    broken = writable_nodepacks / "broken"
+    broken.mkdir()
+    (broken / "ops.py").write_text("def oops(:\n    pass\n")
+    error = page.locator('[data-testid="pack-error"][data-pack="broken"]')
+    expect(error).to_be_visible(timeout=10000)
+    expect(error).to_contain_text("ops.py")
+    expect(error).to_contain_text(":1")
+    expect(library_item(page, "add")).to_be_visible()
+
+
+def test_backend_unreachable_then_recovers(page: Page, psynapse: str) -> None:
+    page.route("**/get_schema", lambda route: route.abort())
+    page.goto(psynapse + "/")
+    banner = page.get_by_test_id("backend-unreachable")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Backend unreachable")
+    expect(banner).to_contain_text("Attempt")
+    page.wait_for_timeout(1600)  # a few retries, backing off
+    attempts = int(banner.inner_text().split("Attempt ")[1].split()[0])
+    assert 2 <= attempts <= 5, attempts
+    page.unroute("**/get_schema")
+    banner.get_by_role("button", name="Retry now").click()
+    expect(library_item(page, "add")).to_be_visible()
+    expect(page.get_by_test_id("backend-unreachable")).to_have_count(0)
