@@ -213,3 +213,35 @@ def test_a_client_that_never_reads_does_not_grow_the_gateway(stack):
         with client.stream("GET", f"/runs/{run_id}/events") as response:
             chunks = [e for _, e in sse_events(response.iter_lines()) if e.get("status") == "streaming"]
     assert len(chunks) == 30000 and chunks[-1]["streaming_chunk"] == "29999 "
+
+
+def test_1000_runs_in_bursts_finish_and_leak_nothing(stack):
+    import asyncio
+
+    import httpx
+
+    def rss() -> dict[str, int]:
+        return {" ".join(p.cmdline()[2:4]) + f"#{p.pid}": p.memory_info().rss
+                for p in psutil.Process(stack.process.pid).children()}
+
+    body = graph([var("x", "3"), fn("a", "add", b=4), fn("m", "multiply", b=2), view("v")],
+                 [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")])
+
+    async def burst(n: int) -> list[dict]:
+        async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
+            return [r.json() for r in await asyncio.gather(*[client.post("/execute", json=body) for _ in range(n)])]
+
+    from tests.graphs import run_async
+
+    for _ in range(2):  # warm-up: caches, pools and buffers reach their working size
+        run_async(burst(50))
+    before = rss()
+    results = []
+    for _ in range(20):
+        results += run_async(burst(50))
+    after = rss()
+    assert len(results) == 1000 and all(r == {"results": {"v": 14.0}} for r in results)
+    lines = [f"{name}: {before[name] / 2**20:.1f} -> {after[name] / 2**20:.1f} MB" for name in before if name in after]
+    print("\n" + "\n".join(lines))
+    total_before, total_after = sum(before.values()), sum(after[k] for k in before if k in after)
+    assert total_after <= total_before * 1.2
