@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SHOTS = REPO / "test-results" / "e2e"
+from e2e_helpers import SHOTS  # noqa: E402  (test-results/e2e)
 HEALTH_TIMEOUT_S = 60
 
 
@@ -85,7 +85,7 @@ def start_psynapse(tmp_path: Path, editor_dist: Path) -> Iterator[Callable[..., 
     """Start `psynapse up`; returns its base URL. Stopped (SIGTERM) after the test."""
     processes: list[subprocess.Popen] = []
 
-    def start(nodepacks_dir: Path | None = None) -> str:
+    def start(nodepacks_dir: Path | None = None, env: dict[str, str] | None = None) -> str:
         port = _free_port()
         packs = Path(nodepacks_dir or os.environ.get("PSYNAPSE_NODEPACKS_DIR") or REPO / "nodepacks")
         data = tmp_path / f"data-{len(processes)}"
@@ -96,6 +96,7 @@ def start_psynapse(tmp_path: Path, editor_dist: Path) -> Iterator[Callable[..., 
             "PSYNAPSE_HTTP_PORT": str(port),
             "PSYNAPSE_NODEPACKS_DIR": str(packs),
             "PSYNAPSE_DATA_DIR": str(data),
+            **(env or {}),
         }
         command = [
             str(PSYNAPSE), "up", "--host", "127.0.0.1", "--port", str(port),

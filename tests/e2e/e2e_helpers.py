@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "e2e"
+
 
 def open_editor(page: Page, url: str) -> None:
     page.goto(url + "/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -41,7 +42,11 @@ def test_library_refreshes_when_a_nodepack_changes(page: Page, start_psynapse, w
     broken.mkdir()
     (broken / "ops.py").write_text("def oops(:\n    pass\n")
     error = page.locator('[data-testid="pack-error"][data-pack="broken"]')
-    expect(error).to_be_visible(timeout=10000)
+    try:
+        expect(error).to_be_visible(timeout=10000)
+    except AssertionError:
+        with urllib.request.urlopen(f"{url}/nodepacks") as response:
+            raise AssertionError(f"no pack error shown; the gateway reports {response.read().decode()}") from None
     expect(error).to_contain_text("ops.py")
     expect(error).to_contain_text(":1")
     expect(library_item(page, "add")).to_be_visible()
@@ -61,3 +66,20 @@ def test_backend_unreachable_then_recovers(page: Page, psynapse: str) -> None:
     banner.get_by_role("button", name="Retry now").click()
     expect(library_item(page, "add")).to_be_visible()
     expect(page.get_by_test_id("backend-unreachable")).to_have_count(0)
+
+
+def test_api_token_is_asked_for_and_sent(page: Page, start_psynapse) -> None:
+    url = start_psynapse(env={"PSYNAPSE_API_TOKEN": "e2e-token-123"})
+    page.goto(url + "/")
+    prompt = page.get_by_test_id("token-prompt")
+    expect(prompt).to_be_visible()
+    prompt.get_by_test_id("token-input").fill("wrong")
+    prompt.get_by_role("button", name="Use token").click()
+    expect(page.get_by_test_id("token-prompt")).to_contain_text("refused")
+    page.get_by_test_id("token-input").fill("e2e-token-123")
+    page.get_by_role("button", name="Use token").click()
+    expect(library_item(page, "add")).to_be_visible()
+    # runs carry the token too
+    page.get_by_test_id("library-item").and_(page.locator('[data-node-name="Variable"]')).dblclick()
+    page.get_by_test_id("execute-button").click()
+    expect(page.get_by_test_id("status-panel")).to_have_attribute("data-phase", "done")

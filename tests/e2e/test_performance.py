@@ -12,8 +12,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import SHOTS
-from e2e_helpers import execute, open_editor, status_item, wait_run_finished
+from e2e_helpers import SHOTS, execute, open_editor, status_item, wait_run_finished
 from workflows import chain_graph, many_progress_graph
 
 pytestmark = pytest.mark.e2e

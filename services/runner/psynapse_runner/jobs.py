@@ -188,11 +188,12 @@ class JobRunner:
                 env = unseal(job.env_sealed, self._secret_key)
             except SealError as exc:
                 env_error = str(exc)
+        secrets = [value for value in (env or {}).values() if len(value) >= 4]
         if inline:  # the caller holds the lock's shared part already
-            self._run_steps(job, attempt, flag, emit, env_error, fetched, inline)
+            self._run_steps(job, attempt, flag, emit, env_error, fetched, inline, secrets)
             return
         with self._env_lock.around(env):
-            self._run_steps(job, attempt, flag, emit, env_error, fetched, inline)
+            self._run_steps(job, attempt, flag, emit, env_error, fetched, inline, secrets)
 
     def _run_steps(
         self,
@@ -203,6 +204,7 @@ class JobRunner:
         env_error: str | None,
         fetched: dict[str, bytes],
         inline: bool,
+        secrets: list[str],
     ) -> None:
         values: dict[str, Any] = {}
         encoded: dict[str, msgspec.Raw] = {}
@@ -251,13 +253,20 @@ class JobRunner:
                 self.placement.observe(step.function, _since(called), inline)
                 output = msgspec.Raw(codec.encode(result))
             except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
-                message = describe_error(exc)
+                message = _scrub(describe_error(exc), secrets)
                 emit(node_event("error", error=message, duration_ms=_since(started), instant=inline))
                 log.info("node.failed", run_id=run_id, node_id=node_id, error=message)
                 return  # later steps depend on this one; the orchestrator fails them
             values[node_id] = result
             encoded[node_id] = output
             emit(node_event("completed", output=output, duration_ms=_since(started), instant=inline))
+
+
+def _scrub(message: str, secrets: list[str]) -> str:
+    # A node that fails with its API key in the message must not publish the key.
+    for secret in secrets:
+        message = message.replace(secret, "[secret]")
+    return message
 
 
 def _since(started: float) -> float:

@@ -113,3 +113,8 @@ def big_sum(a: Any) -> float:
 def crash(x: Any) -> Any:
     """Kill this runner process outright, every time (a segfaulting library, say)."""
     os._exit(3)
+
+
+def fail_with_env(var_name: str) -> int:
+    """Raise an error that quotes an environment variable (a careless client library)."""
+    raise RuntimeError(f"auth failed with key {os.environ.get(var_name)}")
