@@ -53,6 +53,24 @@ def test_root_schema_health(embedded):
     assert (embedded.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
 
 
+def test_embedded_nats_is_local_and_needs_its_password(embedded):
+    import nats
+
+    from tests.graphs import run_async
+
+    nats_proc = next(p for p in psutil.Process(embedded.process.pid).children() if "nats-server" in p.name())
+    args = nats_proc.cmdline()
+    assert args[args.index("-a") + 1] == "127.0.0.1"
+    port = args[args.index("-p") + 1]
+
+    async def anonymous() -> None:
+        await nats.connect(f"nats://127.0.0.1:{port}", allow_reconnect=False, connect_timeout=2)
+
+    # Refused by the server for lack of credentials, not by a timeout.
+    with pytest.raises(Exception, match="[Aa]uthorization"):
+        run_async(anonymous())
+
+
 def test_cors_allows_any_origin_by_default(embedded):
     with embedded.client() as client:
         simple = client.get("/get_schema", headers={"Origin": "http://elsewhere.example"})
