@@ -139,7 +139,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, start_psynapse):
+    # Depends on start_psynapse so the page (and its open SSE streams) closes
+    # before the server stops: a gateway with a connected SSE client takes the
+    # supervisor's full 15 s kill timeout to stop.
     context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15000)

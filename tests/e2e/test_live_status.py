@@ -98,3 +98,26 @@ def test_stop_cancels_the_run_on_the_server(page: Page, psynapse: str, tmp_path)
     expect(status_item(page, "P1")).to_have_attribute("data-status", "error")
     expect(node(page, "P1")).to_have_attribute("data-status", re.compile("error"))
     expect(page.get_by_test_id("execute-button")).to_be_enabled()
+
+
+SCROLL = "(() => { const l = document.querySelector('.psy-status__list'); return [l.scrollTop, l.scrollHeight - l.clientHeight]; })()"
+
+
+def test_status_panel_follows_the_newest_card_unless_scrolled_up(page: Page, psynapse: str, tmp_path) -> None:
+    from workflows import many_progress_graph
+
+    open_editor(page, psynapse)
+    import_workflow(page, many_progress_graph(14, 30, delay_ms=60), tmp_path)
+    execute(page)
+    assert wait_run_finished(page) == "done"
+    top, bottom = page.evaluate(SCROLL)
+    assert bottom > 0 and abs(top - bottom) <= 2, (top, bottom)  # followed to the end
+
+    execute(page)  # a new run clears the panel and follows again ...
+    expect(page.get_by_test_id("status-item")).to_have_count(14, timeout=10000)
+    page.locator(".psy-status__list").evaluate("el => el.scrollTo(0, 0)")
+    page.locator(".psy-status__list").dispatch_event("scroll")
+    assert page.get_by_test_id("status-panel").get_attribute("data-phase") == "running"
+    assert wait_run_finished(page) == "done"
+    top, bottom = page.evaluate(SCROLL)
+    assert top == 0 and bottom > 0, (top, bottom)  # ... until the user scrolls up

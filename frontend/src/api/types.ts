@@ -1,0 +1,112 @@
+// Types of the gateway's HTTP API (docs/api.md). Kept by hand, field for field.
+
+export interface ParamSchema {
+  name: string;
+  type: string;
+  default?: unknown;
+  literal_values?: unknown[];
+}
+
+export interface ReturnSchema {
+  name: string;
+  type: string;
+}
+
+export interface NodeSchema {
+  name: string;
+  params: ParamSchema[];
+  returns: ReturnSchema[];
+  docstring?: string | null;
+  filepath?: string;
+  nodepack?: string;
+  is_progress_node?: boolean;
+  is_stream_node?: boolean;
+}
+
+export interface PackError {
+  file: string;
+  line: number | null;
+  message: string;
+}
+
+export interface PackReport {
+  name: string;
+  path: string;
+  status: "ok" | "error";
+  errors: PackError[];
+  nodes: string[];
+}
+
+export interface Clash {
+  name: string;
+  packs: string[];
+  listed_as: string[];
+}
+
+export interface NodepacksResponse {
+  packs: PackReport[];
+  clashes: Clash[];
+}
+
+export type NodeKind = "functionNode" | "variableNode" | "listNode" | "viewNode";
+
+export interface GraphNodePayload {
+  id: string;
+  type: NodeKind;
+  data: Record<string, unknown>;
+}
+
+export interface GraphEdgePayload {
+  source: string;
+  target: string;
+  sourceHandle: string | null;
+  targetHandle: string | null;
+}
+
+export interface ExecuteRequest {
+  nodes: GraphNodePayload[];
+  edges: GraphEdgePayload[];
+  env_vars?: Record<string, string>;
+}
+
+export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error";
+
+/** One node event of `/execute/stream` or `/runs/{id}/events`. */
+export interface NodeEvent {
+  node_id: string;
+  node_number: number;
+  node_name: string;
+  status: NodeStatus;
+  inputs?: Record<string, unknown>;
+  output?: unknown;
+  error?: string;
+  progress?: number;
+  progress_message?: string;
+  streaming_text?: string;
+  streaming_chunk?: string;
+}
+
+export interface DoneEvent {
+  status: "done";
+  results: Record<string, unknown>;
+  errors?: Record<string, string>;
+}
+
+export interface RunErrorEvent {
+  status: "error";
+  error: string;
+  node_id?: undefined;
+}
+
+export type RunEvent = NodeEvent | DoneEvent | RunErrorEvent;
+
+export interface RunRecord {
+  run_id: string;
+  status: "running" | "done" | "error" | "cancelled";
+  results: Record<string, unknown>;
+  errors: Record<string, string>;
+}
+
+export function isNodeEvent(event: RunEvent): event is NodeEvent {
+  return typeof (event as NodeEvent).node_id === "string";
+}

@@ -1,0 +1,106 @@
+// Runs the graph: validate, POST /execute/stream, feed events to the run
+// store (batched per frame), Stop = cancel on the server, and reattach to a
+// run that was going when the page reloaded (GET /runs/{id}/events).
+import { useCallback, useEffect, useRef } from "react";
+import { cancelRun } from "../api/client";
+import { ApiError } from "../api/config";
+import { executeStream, followRun, type RunStreamHandlers } from "../api/stream";
+import { envVarsRecord, loadRunId, saveRunId } from "../lib/persistence";
+import { toExecuteRequest } from "../lib/serialize";
+import { preRunIssues } from "../lib/validate";
+import { schemaOf } from "../store/catalogStore";
+import { useGraphStore } from "../store/graphStore";
+import { useRunStore } from "../store/runStore";
+import { useUiStore } from "../store/uiStore";
+import { followRunStream, GONE } from "./runFollower";
+
+const STOP_GRACE_MS = 5000;
+
+export function useExecution() {
+  const controller = useRef<AbortController | null>(null);
+  const runId = useRef<string | null>(null);
+  const userStopped = useRef(false);
+  const phase = useRunStore((s) => s.phase);
+
+  /** Follow a run to its end, then settle the phase and the saved run id. */
+  const follow = useCallback(async (start: (handlers: RunStreamHandlers) => Promise<unknown>) => {
+    userStopped.current = false;
+    const abort = new AbortController();
+    controller.current = abort;
+    const outcome = await followRunStream({
+      start,
+      signal: abort.signal,
+      runId: () => runId.current,
+      onRunId: (id) => {
+        runId.current = id;
+        useRunStore.getState().setRunId(id);
+        saveRunId(id);
+      },
+    });
+    const state = useRunStore.getState();
+    if (outcome === "gone") state.clear();
+    else if (state.phase === "stopping") state.setPhase("cancelled");
+    else if (state.phase === "running") state.setPhase(outcome === "aborted" ? "cancelled" : "done");
+    if (outcome !== "aborted" || userStopped.current) saveRunId(null);
+    if (controller.current === abort) controller.current = null;
+    runId.current = null;
+  }, []);
+
+  const run = useCallback(async () => {
+    if (controller.current) return;
+    const { nodes, edges } = useGraphStore.getState();
+    const ui = useUiStore.getState();
+    const issues = preRunIssues(nodes, edges, schemaOf);
+    ui.setIssues(issues);
+    if (issues.length > 0) {
+      ui.toast(`Not run: ${issues.length === 1 ? issues[0].message : `${issues.length} problems (see the list)`}`, "error");
+      return;
+    }
+    useRunStore.getState().begin();
+    const request = toExecuteRequest(nodes, edges, schemaOf, envVarsRecord());
+    await follow((handlers) => executeStream(request, handlers));
+  }, [follow]);
+
+  const stop = useCallback(async () => {
+    const run = useRunStore.getState();
+    const active = controller.current;
+    if (!active) return;
+    run.setPhase("stopping");
+    userStopped.current = true;
+    const id = runId.current ?? run.runId;
+    if (!id) {
+      active.abort();
+      return;
+    }
+    try {
+      await cancelRun(id);
+    } catch (error) {
+      useUiStore.getState().toast(`Cancel failed: ${(error as Error).message}`, "error");
+    }
+    // The server ends the run with error events; stop listening if it does not.
+    setTimeout(() => {
+      if (controller.current === active) active.abort();
+    }, STOP_GRACE_MS);
+  }, []);
+
+  // A reload during a run: replay it from the start and follow it live.
+  useEffect(() => {
+    const saved = loadRunId();
+    if (!saved || controller.current) return;
+    useRunStore.getState().begin();
+    runId.current = saved;
+    useRunStore.getState().setRunId(saved);
+    void follow(async (handlers) => {
+      try {
+        return await followRun(saved, null, handlers);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return GONE;
+        throw error;
+      }
+    });
+    // No abort on unmount: the editor lives as long as the page, and a
+    // StrictMode remount must not drop the run it just reattached to.
+  }, [follow]);
+
+  return { run, stop, phase, running: phase === "running" || phase === "stopping" };
+}

@@ -1,0 +1,54 @@
+// Editor-wide keyboard shortcuts (see the help dialog for the list).
+import { useEffect, useRef } from "react";
+
+export interface ShortcutActions {
+  undo: () => void;
+  redo: () => void;
+  copy: () => void;
+  paste: () => void;
+  duplicate: () => void;
+  selectAll: () => void;
+  execute: () => void;
+  exportFile: () => void;
+  quickAdd: () => void;
+  help: () => void;
+}
+
+function typing(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
+}
+
+export function useShortcuts(actions: ShortcutActions) {
+  const ref = useRef(actions);
+  ref.current = actions;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const a = ref.current;
+      const mod = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      if (mod && key === "enter") {
+        event.preventDefault();
+        a.execute();
+        return;
+      }
+      if (typing(event.target)) return; // text fields keep their own undo, copy, paste
+      let handled = true;
+      if (mod && key === "z" && event.shiftKey) a.redo();
+      else if (mod && key === "z") a.undo();
+      else if (mod && key === "y") a.redo();
+      else if (mod && key === "c") a.copy();
+      else if (mod && key === "v") a.paste();
+      else if (mod && key === "d") a.duplicate();
+      else if (mod && key === "a") a.selectAll();
+      else if (mod && key === "s") a.exportFile();
+      else if (!mod && event.key === "/") a.quickAdd();
+      else if (!mod && event.key === "?") a.help();
+      else handled = false;
+      if (handled) event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+}

@@ -1,0 +1,62 @@
+// New nodes: ids the backend accepts, default data per kind.
+import type { XYPosition } from "@xyflow/react";
+import type { NodeSchema } from "../api/types";
+import type { DragPayload, PsyNode, VariableData } from "./model";
+
+/** `add_3`, `variable_1`: letters, digits, `_` and `-` only (the backend's id rule). */
+export function newNodeId(prefix: string, taken: Set<string> | ((id: string) => boolean)): string {
+  const used = typeof taken === "function" ? taken : (id: string) => taken.has(id);
+  const clean = prefix.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "") || "node";
+  for (let n = 1; ; n++) {
+    const id = `${clean}_${n}`;
+    if (!used(id)) return id;
+  }
+}
+
+export function functionDefaults(schema: NodeSchema): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const param of schema.params) {
+    if (param.default !== undefined) data[param.name] = param.default;
+    else if (param.type === "bool") data[param.name] = false;
+    else if (param.type === "Literal" && param.literal_values?.length) data[param.name] = param.literal_values[0];
+  }
+  return data;
+}
+
+export function defaultVariableData(): VariableData {
+  return {
+    variableType: "String",
+    variableValue: "",
+    llmMessageFormat: false,
+    llmMessageRole: "user",
+    textContentFormat: false,
+    imageContentFormat: false,
+    variableName: "",
+  };
+}
+
+export function createNode(
+  payload: DragPayload,
+  position: XYPosition,
+  taken: Set<string>,
+  schemaOf: (name: string) => NodeSchema | undefined,
+): PsyNode | null {
+  switch (payload.type) {
+    case "variableNode":
+      return { id: newNodeId("variable", taken), type: "variableNode", position, data: defaultVariableData() };
+    case "listNode":
+      return { id: newNodeId("list", taken), type: "listNode", position, data: {} };
+    case "viewNode":
+      return { id: newNodeId("view", taken), type: "viewNode", position, data: {} };
+    case "functionNode": {
+      const schema = payload.name ? schemaOf(payload.name) : undefined;
+      if (!schema) return null;
+      return {
+        id: newNodeId(schema.name, taken),
+        type: "functionNode",
+        position,
+        data: { functionName: schema.name, ...functionDefaults(schema) },
+      };
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// What survives a reload: the canvas (localStorage), the current run id
+// (localStorage, until the run ends) and run env vars (sessionStorage only).
+import type { PsyEdge, PsyNode } from "./model";
+import { exportWorkflow, parseWorkflow } from "./serialize";
+
+export const WORKFLOW_KEY = "psynapse.workflow";
+export const RUN_KEY = "psynapse.currentRun";
+export const ENV_KEY = "psynapse.envVars";
+
+function safe<T>(work: () => T, fallback: T): T {
+  try {
+    return work();
+  } catch {
+    return fallback;
+  }
+}
+
+export function loadAutosave(): { nodes: PsyNode[]; edges: PsyEdge[] } | null {
+  return safe(() => {
+    const text = localStorage.getItem(WORKFLOW_KEY);
+    return text ? parseWorkflow(text) : null;
+  }, null);
+}
+
+export function saveAutosave(nodes: PsyNode[], edges: PsyEdge[]): void {
+  safe(() => localStorage.setItem(WORKFLOW_KEY, JSON.stringify(exportWorkflow(nodes, edges))), undefined);
+}
+
+export function loadRunId(): string | null {
+  return safe(() => localStorage.getItem(RUN_KEY), null);
+}
+
+export function saveRunId(runId: string | null): void {
+  safe(() => (runId ? localStorage.setItem(RUN_KEY, runId) : localStorage.removeItem(RUN_KEY)), undefined);
+}
+
+export interface EnvVar {
+  key: string;
+  value: string;
+}
+
+export function loadEnvVars(): EnvVar[] {
+  return safe(() => {
+    const parsed: unknown = JSON.parse(sessionStorage.getItem(ENV_KEY) ?? "[]");
+    return Array.isArray(parsed)
+      ? parsed.filter((v): v is EnvVar => typeof v?.key === "string" && typeof v?.value === "string")
+      : [];
+  }, []);
+}
+
+export function saveEnvVars(vars: EnvVar[]): void {
+  safe(() => sessionStorage.setItem(ENV_KEY, JSON.stringify(vars)), undefined);
+}
+
+export function envVarsRecord(vars: EnvVar[] = loadEnvVars()): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, value } of vars) if (key.trim()) out[key.trim()] = value;
+  return out;
+}

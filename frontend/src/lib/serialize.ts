@@ -1,0 +1,109 @@
+// Graph <-> the backend's ExecuteRequest, and <-> workflow files.
+import type { ExecuteRequest, GraphEdgePayload, GraphNodePayload, NodeKind, NodeSchema } from "../api/types";
+import type { PsyEdge, PsyNode } from "./model";
+
+const KINDS: NodeKind[] = ["functionNode", "variableNode", "listNode", "viewNode"];
+
+function functionPayload(data: Record<string, unknown>, schema: NodeSchema | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { functionName: data.functionName };
+  for (const [key, value] of Object.entries(data)) {
+    if (key === "functionName" || value === "" || value === undefined) continue;
+    if (schema && !schema.params.some((p) => p.name === key)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+function variablePayload(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...data };
+  if (!out.variableName) delete out.variableName;
+  return out;
+}
+
+export function edgePayload(edge: PsyEdge): GraphEdgePayload {
+  return {
+    source: edge.source,
+    target: edge.target,
+    sourceHandle: edge.sourceHandle ?? null,
+    targetHandle: edge.targetHandle ?? null,
+  };
+}
+
+export function toExecuteRequest(
+  nodes: PsyNode[],
+  edges: PsyEdge[],
+  schemaOf: (name: string) => NodeSchema | undefined,
+  envVars?: Record<string, string>,
+): ExecuteRequest {
+  const payloadNodes: GraphNodePayload[] = nodes.map((node) => {
+    let data: Record<string, unknown> = {};
+    if (node.type === "functionNode") data = functionPayload(node.data, schemaOf(node.data.functionName));
+    else if (node.type === "variableNode") data = variablePayload(node.data);
+    return { id: node.id, type: node.type, data };
+  });
+  const request: ExecuteRequest = { nodes: payloadNodes, edges: edges.map(edgePayload) };
+  if (envVars && Object.keys(envVars).length > 0) request.env_vars = envVars;
+  return request;
+}
+
+// -- workflow files ----------------------------------------------------------
+export interface WorkflowFile {
+  version?: number;
+  nodes: Array<{ id: string; type: NodeKind; position: { x: number; y: number }; data: Record<string, unknown> }>;
+  edges: Array<{ id?: string; source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }>;
+}
+
+export function exportWorkflow(nodes: PsyNode[], edges: PsyEdge[]): WorkflowFile {
+  return {
+    version: 1,
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      type: n.type,
+      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+      data: n.data,
+    })),
+    edges: edges.map((e) => ({ id: e.id, ...edgePayload(e) })),
+  };
+}
+
+export function edgeId(edge: { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }): string {
+  return `e-${edge.source}-${edge.sourceHandle ?? "out"}-${edge.target}-${edge.targetHandle ?? "in"}`;
+}
+
+/** Parse and check a workflow file; throws an Error naming what is wrong. */
+export function parseWorkflow(text: string): { nodes: PsyNode[]; edges: PsyEdge[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Not a JSON file: ${(error as Error).message}`);
+  }
+  const file = body as Partial<WorkflowFile>;
+  if (!file || !Array.isArray(file.nodes) || !Array.isArray(file.edges)) {
+    throw new Error('A workflow file is {"nodes": [...], "edges": [...]}');
+  }
+  const ids = new Set<string>();
+  const nodes: PsyNode[] = file.nodes.map((raw, index) => {
+    if (!raw || typeof raw.id !== "string" || !raw.id) throw new Error(`Node #${index + 1} has no id`);
+    if (!KINDS.includes(raw.type)) throw new Error(`Node '${raw.id}' has unknown type '${String(raw.type)}'`);
+    if (ids.has(raw.id)) throw new Error(`Node id '${raw.id}' is used twice`);
+    ids.add(raw.id);
+    const position =
+      raw.position && Number.isFinite(raw.position.x) && Number.isFinite(raw.position.y)
+        ? { x: raw.position.x, y: raw.position.y }
+        : { x: (index % 6) * 260, y: Math.floor(index / 6) * 180 };
+    return { id: raw.id, type: raw.type, position, data: { ...(raw.data ?? {}) } } as PsyNode;
+  });
+  const edges: PsyEdge[] = [];
+  for (const raw of file.edges) {
+    if (!raw || !ids.has(raw.source) || !ids.has(raw.target)) continue;
+    const edge = {
+      source: raw.source,
+      target: raw.target,
+      sourceHandle: raw.sourceHandle ?? "output",
+      targetHandle: raw.targetHandle ?? null,
+    };
+    edges.push({ id: raw.id || edgeId(edge), ...edge });
+  }
+  return { nodes, edges };
+}

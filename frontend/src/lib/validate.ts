@@ -1,0 +1,53 @@
+// Checks before a run: things the backend would only find out later.
+import type { NodeSchema } from "../api/types";
+import type { PsyEdge, PsyNode } from "./model";
+
+export interface Issue {
+  nodeId: string | null;
+  message: string;
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}
+
+export function preRunIssues(
+  nodes: PsyNode[],
+  edges: PsyEdge[],
+  schemaOf: (name: string) => NodeSchema | undefined,
+): Issue[] {
+  if (nodes.length === 0) return [{ nodeId: null, message: "The canvas is empty: add nodes to run." }];
+  const connected = new Set(edges.map((e) => `${e.target}\u0000${e.targetHandle ?? ""}`));
+  const issues: Issue[] = [];
+  for (const node of nodes) {
+    if (node.type === "functionNode") {
+      const schema = schemaOf(node.data.functionName);
+      if (!schema) {
+        issues.push({ nodeId: node.id, message: `${node.id}: unknown function '${node.data.functionName}'` });
+        continue;
+      }
+      for (const param of schema.params) {
+        if (param.default !== undefined) continue;
+        if (connected.has(`${node.id}\u0000${param.name}`)) continue;
+        if (isEmpty(node.data[param.name])) {
+          issues.push({
+            nodeId: node.id,
+            message: `${schema.name} (${node.id}): input '${param.name}' is not connected and has no value`,
+          });
+        }
+      }
+    } else if (node.type === "variableNode") {
+      const { variableType, variableValue } = node.data;
+      if ((variableType === "List" || variableType === "Object") && typeof variableValue === "string" && variableValue.trim()) {
+        try {
+          const parsed: unknown = JSON.parse(variableValue);
+          const ok = variableType === "List" ? Array.isArray(parsed) : !!parsed && typeof parsed === "object" && !Array.isArray(parsed);
+          if (!ok) issues.push({ nodeId: node.id, message: `${node.id}: value is not a JSON ${variableType === "List" ? "array" : "object"}` });
+        } catch {
+          issues.push({ nodeId: node.id, message: `${node.id}: value is not valid JSON` });
+        }
+      }
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import "@xyflow/react/dist/style.css";
+import "./styles/theme.css";
+import "./styles/layout.css";
+import "./styles/nodes.css";
+import "./styles/node-fields.css";
+import "./styles/library.css";
+import "./styles/overlays.css";
+import "./styles/status.css";
+import { PsynapseEditor } from "./editor/PsynapseEditor";
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <PsynapseEditor />
+  </StrictMode>,
+);

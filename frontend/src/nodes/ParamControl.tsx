@@ -1,0 +1,120 @@
+// One input control per parameter, typed by the schema.
+import { memo, useEffect, useState } from "react";
+import type { ParamSchema } from "../api/types";
+import { shapeOf } from "../lib/typecheck";
+
+export interface ParamControlProps {
+  nodeId: string;
+  param: ParamSchema;
+  value: unknown;
+  onChange: (name: string, value: unknown) => void;
+}
+
+function display(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function JsonField({ nodeId, param, value, onChange }: ParamControlProps) {
+  const [draft, setDraft] = useState(display(value));
+  const [invalid, setInvalid] = useState(false);
+  useEffect(() => {
+    // Follow outside changes (undo, paste) unless they are what we typed.
+    if (display(value) !== draft) {
+      try {
+        if (JSON.stringify(JSON.parse(draft)) === JSON.stringify(value)) return;
+      } catch {
+        /* draft is not JSON: replace it */
+      }
+      setDraft(display(value));
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
+  const base = shapeOf(param.type).base;
+  const container = base === "list" || base === "dict" || base === "tuple" || base === "set";
+  return (
+    <input
+      className={`psy-input nodrag${invalid ? " is-invalid" : ""}`}
+      data-testid={`param-${nodeId}-${param.name}`}
+      value={draft}
+      placeholder={container ? (base === "dict" ? '{"key": 1}' : "[1, 2, 3]") : "value or JSON"}
+      onChange={(event) => {
+        const text = event.target.value;
+        setDraft(text);
+        try {
+          onChange(param.name, text.trim() === "" ? "" : JSON.parse(text));
+          setInvalid(false);
+        } catch {
+          onChange(param.name, text);
+          setInvalid(container && text.trim() !== "");
+        }
+      }}
+    />
+  );
+}
+
+function ParamControlImpl(props: ParamControlProps) {
+  const { nodeId, param, value, onChange } = props;
+  const testId = `param-${nodeId}-${param.name}`;
+  const base = shapeOf(param.type).base;
+  if (param.type === "Literal" || base === "Literal") {
+    const options = param.literal_values ?? [];
+    const current = options.findIndex((option) => option === value || String(option) === String(value));
+    return (
+      <select
+        className="psy-input nodrag"
+        data-testid={testId}
+        value={current < 0 ? "" : String(current)}
+        onChange={(event) => onChange(param.name, options[Number(event.target.value)])}
+      >
+        {current < 0 ? <option value="">choose…</option> : null}
+        {options.map((option, index) => (
+          <option key={index} value={String(index)}>
+            {String(option)}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (base === "bool") {
+    return (
+      <input
+        type="checkbox"
+        className="psy-check nodrag"
+        data-testid={testId}
+        checked={value === true || value === "true"}
+        onChange={(event) => onChange(param.name, event.target.checked)}
+      />
+    );
+  }
+  if (base === "int" || base === "float") {
+    return (
+      <input
+        type="number"
+        className="psy-input nodrag"
+        data-testid={testId}
+        step={base === "int" ? 1 : "any"}
+        value={value === undefined || value === null ? "" : String(value)}
+        placeholder={base}
+        onChange={(event) => {
+          const text = event.target.value;
+          onChange(param.name, text === "" ? "" : Number(text));
+        }}
+      />
+    );
+  }
+  if (base === "str") {
+    return (
+      <input
+        className="psy-input nodrag"
+        data-testid={testId}
+        value={display(value)}
+        placeholder="text"
+        onChange={(event) => onChange(param.name, event.target.value)}
+      />
+    );
+  }
+  return <JsonField {...props} />;
+}
+
+export const ParamControl = memo(ParamControlImpl);

@@ -1,0 +1,39 @@
+import { Dialog } from "./Dialog";
+
+export const SHORTCUTS: Array<[string, string]> = [
+  ["Ctrl/⌘ + Enter", "Execute the graph"],
+  ["Ctrl/⌘ + Z", "Undo"],
+  ["Ctrl/⌘ + Shift + Z, Ctrl/⌘ + Y", "Redo"],
+  ["Ctrl/⌘ + C / V", "Copy / paste the selection"],
+  ["Ctrl/⌘ + D", "Duplicate the selection"],
+  ["Delete / Backspace", "Delete the selection"],
+  ["Ctrl/⌘ + A", "Select everything"],
+  ["/  or double-click the canvas", "Quick-add a node"],
+  ["Ctrl/⌘ + S", "Export the workflow as JSON"],
+  ["Shift + drag", "Box-select nodes"],
+  ["?", "This help"],
+  ["Esc", "Close a dialog or the quick-add box"],
+];
+
+export function Help({ onClose }: { onClose: () => void }) {
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={onClose} testId="help-dialog">
+      <table className="psy-shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([keys, what]) => (
+            <tr key={keys}>
+              <td>
+                <kbd>{keys}</kbd>
+              </td>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="psy-small psy-muted">
+        Drag nodes from the library onto the canvas and wire outputs (right) to inputs (left). Wires whose types do not fit
+        are refused, with the reason shown. The canvas is saved in this browser as you work.
+      </p>
+    </Dialog>
+  );
+}

@@ -1,0 +1,69 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { RunEvent } from "../api/types";
+import { useRunStore } from "./runStore";
+
+const r = () => useRunStore.getState();
+const ev = (node_id: string, status: string, extra: Record<string, unknown> = {}) =>
+  ({ node_id, node_number: Number(node_id.replace(/\D/g, "")) || 1, node_name: "add", status, inputs: { a: 1 }, ...extra }) as RunEvent;
+
+beforeEach(() => r().clear());
+
+describe("run store", () => {
+  it("keeps one card per node in the order nodes first appear", () => {
+    r().begin();
+    r().apply([ev("n1", "executing"), ev("n2", "executing"), ev("n1", "completed", { output: 3 })]);
+    expect(r().entries.map((e) => [e.node_id, e.status])).toEqual([
+      ["n1", "completed"],
+      ["n2", "executing"],
+    ]);
+    expect(r().entries[0].output).toBe(3);
+    expect(r().live.n1.status).toBe("completed");
+    expect(r().eventCount).toBe(3);
+  });
+
+  it("tracks progress and streaming text", () => {
+    r().begin();
+    r().apply([ev("p1", "progress", { progress: 0.25, progress_message: "Step 1/4" })]);
+    expect(r().entries[0]).toMatchObject({ progress: 0.25, progress_message: "Step 1/4" });
+    r().apply([ev("s2", "streaming", { streaming_text: "Hello", streaming_chunk: "Hello" })]);
+    r().apply([ev("s2", "streaming", { streaming_text: "Hello, world", streaming_chunk: ", world" })]);
+    expect(r().entries[1].streaming_text).toBe("Hello, world");
+  });
+
+  it("takes view values from the done event", () => {
+    r().begin();
+    r().apply([{ status: "done", results: { v1: 48, v2: [1, 2] } }]);
+    expect(r().viewResults).toEqual({ v1: 48, v2: [1, 2] });
+    expect(r().phase).toBe("done");
+  });
+
+  it("shows a run-level error as a card", () => {
+    r().begin();
+    r().apply([{ status: "error", error: "Graph contains a cycle: a -> b -> a" }]);
+    expect(r().phase).toBe("error");
+    expect(r().entries[0]).toMatchObject({ node_id: null, status: "error", error: expect.stringContaining("cycle") });
+  });
+
+  it("records node errors", () => {
+    r().begin();
+    r().apply([ev("n4", "error", { error: "division by zero" })]);
+    expect(r().entries[0].error).toBe("division by zero");
+    expect(r().live.n4.status).toBe("error");
+  });
+
+  it("ends as cancelled when the user stopped the run", () => {
+    r().begin();
+    r().setPhase("stopping");
+    r().apply([ev("n1", "error", { error: "cancelled" }), { status: "error", error: "Run cancelled" }]);
+    expect(r().phase).toBe("cancelled");
+  });
+
+  it("clears everything for a new run", () => {
+    r().begin();
+    r().apply([ev("n1", "completed", { output: 1 }), { status: "done", results: { v: 1 } }]);
+    r().begin();
+    expect(r().entries).toEqual([]);
+    expect(r().viewResults).toEqual({});
+    expect(r().phase).toBe("running");
+  });
+});

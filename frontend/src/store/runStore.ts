@@ -1,0 +1,154 @@
+// A run as the editor sees it: status cards in execution order, the live
+// status of each canvas node, and view results.
+import { create } from "zustand";
+import { isNodeEvent, type NodeEvent, type NodeStatus, type RunEvent } from "../api/types";
+
+export interface StatusEntry {
+  key: string;
+  node_id: string | null;
+  node_number: number | null;
+  node_name: string;
+  status: NodeStatus;
+  inputs?: Record<string, unknown>;
+  output?: unknown;
+  hasOutput: boolean;
+  error?: string;
+  progress?: number;
+  progress_message?: string;
+  streaming_text?: string;
+}
+
+export interface LiveStatus {
+  status: NodeStatus;
+  progress?: number;
+}
+
+export type RunPhase = "idle" | "running" | "stopping" | "done" | "error" | "cancelled";
+
+export interface RunState {
+  phase: RunPhase;
+  runId: string | null;
+  entries: StatusEntry[];
+  index: Record<string, number>;
+  live: Record<string, LiveStatus>;
+  viewResults: Record<string, unknown>;
+  eventCount: number;
+  lastEventId: string;
+  startedAt: number | null;
+  finishedAt: number | null;
+  begin: () => void;
+  /** Forget the cards of this run (to replay it from its start), keep it running. */
+  restart: () => void;
+  setRunId: (runId: string | null) => void;
+  setPhase: (phase: RunPhase) => void;
+  apply: (events: RunEvent[], lastEventId?: string) => void;
+  fail: (message: string) => void;
+  clear: () => void;
+}
+
+function merge(previous: StatusEntry | undefined, event: NodeEvent): StatusEntry {
+  const entry: StatusEntry = previous
+    ? { ...previous }
+    : {
+        key: event.node_id,
+        node_id: event.node_id,
+        node_number: event.node_number ?? null,
+        node_name: event.node_name,
+        status: event.status,
+        hasOutput: false,
+      };
+  entry.status = event.status;
+  if (event.node_number != null) entry.node_number = event.node_number;
+  if (event.inputs !== undefined) entry.inputs = event.inputs;
+  if (event.progress !== undefined) entry.progress = event.progress;
+  if (event.progress_message !== undefined) entry.progress_message = event.progress_message;
+  if (event.streaming_text !== undefined) entry.streaming_text = event.streaming_text;
+  else if (event.streaming_chunk !== undefined) entry.streaming_text = (entry.streaming_text ?? "") + event.streaming_chunk;
+  if (event.status === "completed") {
+    entry.output = event.output;
+    entry.hasOutput = true;
+    if (entry.progress !== undefined) entry.progress = 1;
+  }
+  if (event.status === "error") entry.error = event.error ?? "failed";
+  return entry;
+}
+
+const initial = {
+  phase: "idle" as RunPhase,
+  runId: null,
+  entries: [],
+  index: {},
+  live: {},
+  viewResults: {},
+  eventCount: 0,
+  lastEventId: "",
+  startedAt: null,
+  finishedAt: null,
+};
+
+export const useRunStore = create<RunState>((set, get) => ({
+  ...initial,
+
+  begin: () => set({ ...initial, phase: "running", startedAt: Date.now() }),
+  restart: () => set({ entries: [], index: {}, live: {}, viewResults: {}, eventCount: 0, lastEventId: "" }),
+  setRunId: (runId) => set({ runId }),
+  setPhase: (phase) => set({ phase, finishedAt: phase === "running" || phase === "stopping" ? null : Date.now() }),
+  clear: () => set({ ...initial }),
+
+  fail(message) {
+    get().apply([{ status: "error", error: message }]);
+  },
+
+  apply(events, lastEventId) {
+    const state = get();
+    let entries = state.entries;
+    let index = state.index;
+    let live = state.live;
+    let viewResults = state.viewResults;
+    let phase = state.phase;
+    let copied = false;
+    const stopping = phase === "stopping" || phase === "cancelled";
+    const own = () => {
+      if (copied) return;
+      entries = [...entries];
+      index = { ...index };
+      live = { ...live };
+      copied = true;
+    };
+    for (const event of events) {
+      if (isNodeEvent(event)) {
+        own();
+        const at = index[event.node_id];
+        const entry = merge(at === undefined ? undefined : entries[at], event);
+        if (at === undefined) {
+          index[event.node_id] = entries.length;
+          entries.push(entry);
+        } else entries[at] = entry;
+        live[event.node_id] = { status: event.status, progress: event.progress };
+        if (event.status === "completed" && event.node_name === "View") {
+          viewResults = { ...viewResults, [event.node_id]: event.output };
+        }
+      } else if (event.status === "done") {
+        viewResults = { ...viewResults, ...(event.results ?? {}) };
+        phase = stopping ? "cancelled" : "done";
+      } else if (event.status === "error") {
+        own();
+        const key = `run-error-${entries.length}`;
+        index[key] = entries.length;
+        entries.push({ key, node_id: null, node_number: null, node_name: "Run", status: "error", error: event.error, hasOutput: false });
+        phase = stopping ? "cancelled" : "error";
+      }
+    }
+    const finished = phase !== state.phase && (phase === "done" || phase === "error" || phase === "cancelled");
+    set({
+      entries,
+      index,
+      live,
+      viewResults,
+      phase,
+      eventCount: state.eventCount + events.length,
+      lastEventId: lastEventId ?? state.lastEventId,
+      ...(finished ? { finishedAt: Date.now() } : {}),
+    });
+  },
+}));
