@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -162,8 +163,25 @@ def test_sigterm_leaves_no_process_behind(embedded):
     assert len(children) >= 6  # nats, schema, orchestrator, 2 runners, gateway
     rss_mb = sum(p.memory_info().rss for p in [parent, *children]) / 2**20
     print(f"\npsynapse up: {len(children)} child processes, total RSS {rss_mb:.0f} MB")
+    # An editor still listening for catalog changes must not hold the stop up.
+    listening = threading.Event()
+
+    def listen() -> None:
+        try:
+            with httpx.stream("GET", embedded.url + "/catalog/events", timeout=60) as response:
+                for _ in response.iter_lines():
+                    listening.set()
+        except httpx.HTTPError:
+            pass
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert listening.wait(10)
+    started = time.monotonic()
     embedded.process.send_signal(signal.SIGTERM)
     embedded.process.wait(30)
+    took = time.monotonic() - started
+    print(f"stopped in {took:.1f} s")
+    assert took < 10
     gone, alive = psutil.wait_procs(children, timeout=15)
     assert alive == []
     with pytest.raises(httpx.HTTPError):

@@ -9,6 +9,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import structlog
 from nats.js.kv import KeyValue
@@ -97,7 +98,7 @@ class Beat:
             pass
 
 
-def serve_asgi(factory: Callable[[], object], host: str, port: int) -> None:
+def serve_asgi(factory: Callable[[], Any], host: str, port: int) -> None:
     """Serve an ASGI app factory with granian inside this process.
 
     Granian's embedded server runs the app on our own event loop, so an HTTP service
@@ -107,12 +108,14 @@ def serve_asgi(factory: Callable[[], object], host: str, port: int) -> None:
     from granian.server.embed import Server
 
     async def main(stop: asyncio.Event) -> None:
+        app = factory()
+        # Long-lived responses (SSE) end when this is set, so they never hold a stop up.
+        app.state.stopping = stop  # type: ignore[attr-defined]
         server = Server(
-            factory,
+            app,
             address=host,
             port=port,
             interface=Interfaces.ASGI,
-            factory=True,
             log_enabled=False,
             backlog=2048,
         )

@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from .docs import NodepacksBody
-from .sse_response import SSE_HEADERS
+from .sse_response import SSE_HEADERS, until
 
 _PING_S = 15.0
 
@@ -80,4 +80,4 @@ class CatalogController(Controller):
                 else:
                     yield ServerSentEventMessage(comment="ping", data=None)
 
-        return ServerSentEvent(events(), headers=SSE_HEADERS)
+        return ServerSentEvent(until(state.get("stopping"), events()), headers=SSE_HEADERS)

@@ -61,7 +61,7 @@ class ExecuteController(Controller):
             state.limits.give_back(client)
             raise
         events = state.limits.hold_while(client, runs.follow(subscription))
-        return sse(events, headers={"X-Run-Id": run_id})
+        return sse(events, headers={"X-Run-Id": run_id}, stopping=state.get("stopping"))
 
 
 def _client(request: Request) -> str:

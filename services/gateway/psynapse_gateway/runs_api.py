@@ -41,6 +41,7 @@ class RunsController(Controller):
         return sse(
             state.runs.follow(subscription, after_id=_last_event_id(request)),
             headers={"X-Run-Id": run_id},
+            stopping=state.get("stopping"),
         )
 
     @post("/{run_id:str}/cancel", status_code=202, summary="Cancel a run", responses=errors(400, 404))

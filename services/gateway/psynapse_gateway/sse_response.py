@@ -2,20 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+T = TypeVar("T")
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def sse(
-    events: AsyncIterator[tuple[int | None, dict[str, Any]]], headers: dict[str, str] | None = None
+    events: AsyncIterator[tuple[int | None, dict[str, Any]]],
+    headers: dict[str, str] | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> ServerSentEvent:
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
-        async for sequence, body in events:
+        async for sequence, body in until(stopping, events):
             yield ServerSentEventMessage(data=msgspec.json.encode(body).decode(), id=sequence)
 
     return ServerSentEvent(messages(), headers={**SSE_HEADERS, **(headers or {})})
+
+
+async def until(stopping: asyncio.Event | None, items: AsyncIterator[T]) -> AsyncIterator[T]:
+    """``items`` until the gateway stops: an open stream must not hold a shutdown up.
+
+    The client reconnects (with Last-Event-ID) to whichever gateway answers next.
+    """
+    if stopping is None:
+        async for item in items:
+            yield item
+        return
+    stopped = asyncio.ensure_future(stopping.wait())
+    try:
+        while True:
+            following = asyncio.ensure_future(anext(items))
+            await asyncio.wait({following, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not following.done():
+                following.cancel()
+                await asyncio.gather(following, return_exceptions=True)
+                return
+            try:
+                yield following.result()
+            except StopAsyncIteration:
+                return
+    finally:
+        stopped.cancel()
+        await items.aclose()  # type: ignore[attr-defined]

@@ -50,7 +50,28 @@ class CatalogPublisher:
         self.nodepacks_json = b'{"packs": [], "clashes": []}'
         self._task: asyncio.Task[None] | None = None
 
+    def _fingerprint(self) -> list[tuple[str, int, int]]:
+        files = []
+        for path in self._dir.rglob("*.py"):
+            if "__pycache__" in path.parts:
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            files.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return sorted(files)
+
     async def reload(self) -> None:
+        # Files that change while a load runs (a new pack written right after another
+        # edit, before the watcher watches its folder) trigger one more load.
+        while True:
+            before = await asyncio.to_thread(self._fingerprint)
+            await self._load_and_publish()
+            if await asyncio.to_thread(self._fingerprint) == before:
+                return
+
+    async def _load_and_publish(self) -> None:
         started = time.perf_counter()
         catalog = await asyncio.to_thread(load_catalog, self._dir)
         revision = (self.snapshot.revision + 1) if self.snapshot else 1
@@ -73,7 +94,8 @@ class CatalogPublisher:
 
     async def _watch(self) -> None:
         def python_files(change: watchfiles.Change, path: str) -> bool:
-            return path.endswith(".py") and "__pycache__" not in path
+            # Folders count too: a new pack folder is a change before its files are.
+            return "__pycache__" not in path and not path.endswith((".pyc", ".pyo", "~"))
 
         self._dir.mkdir(parents=True, exist_ok=True)
         async for changes in watchfiles.awatch(
