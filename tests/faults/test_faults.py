@@ -119,6 +119,8 @@ def test_nats_restart_mid_run(stack, nats_server):
     assert progress == [pytest.approx(i / 12) for i in range(1, 13)], "a gap or a duplicate"
     assert [e["status"] for _, e in log if e.get("node_id") == "p"].count("completed") == 1
     assert log[-1][1] == {"status": "done", "results": {"v": 12}}
+    # The client that streamed through the restart got the same log, to the end.
+    assert not thread.is_alive() and events[1:] == log
 
 
 def test_gateway_restart_client_resumes_with_last_event_id(stack):

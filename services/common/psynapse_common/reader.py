@@ -8,6 +8,7 @@ client that stops reading stops the flow, and memory stays at one window.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -18,6 +19,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 _WINDOW = 256
 _EXPIRES_S = 30.0
+# The server sends a heartbeat on an idle pull request this often; three missed in
+# a row mean the request (or the consumer, or the server) is gone.
+_HEARTBEAT_S = 2.0
 
 
 class StreamReader:
@@ -32,12 +36,17 @@ class StreamReader:
         self._consumer: str | None = None
         self._sub = None
         self._credit = 0
+        self._last_sequence = 0
 
     async def open(self) -> None:
+        self._sub = await self._nc.subscribe(self._nc.new_inbox(), pending_msgs_limit=4 * _WINDOW)
+        await self._create_consumer(self._start)
+
+    async def _create_consumer(self, start: int) -> None:
         config = ConsumerConfig(
             filter_subject=self._subject,
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE if self._start else DeliverPolicy.ALL,
-            opt_start_seq=self._start or None,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE if start else DeliverPolicy.ALL,
+            opt_start_seq=start or None,
             ack_policy=AckPolicy.NONE,
             inactive_threshold=120.0,
             mem_storage=True,
@@ -45,11 +54,23 @@ class StreamReader:
         )
         info = await self._js.add_consumer(self._stream, config)
         self._consumer = info.name
-        self._sub = await self._nc.subscribe(self._nc.new_inbox(), pending_msgs_limit=4 * _WINDOW)
+        self._credit = 0
+
+    async def _recover(self) -> None:
+        """Start a fresh consumer right after the last message handed on."""
+        while True:
+            try:
+                await self.close_consumer()
+                await self._create_consumer(self._last_sequence + 1 if self._last_sequence else self._start)
+                return
+            except Exception:  # noqa: BLE001 - NATS is still away; try again shortly
+                await asyncio.sleep(0.5)
 
     async def _ask(self) -> None:
         want = _WINDOW - self._credit
-        request = json.dumps({"batch": want, "expires": int(_EXPIRES_S * 1e9)}).encode()
+        request = json.dumps(
+            {"batch": want, "expires": int(_EXPIRES_S * 1e9), "idle_heartbeat": int(_HEARTBEAT_S * 1e9)}
+        ).encode()
         await self._nc.publish(
             f"$JS.API.CONSUMER.MSG.NEXT.{self._stream}.{self._consumer}", request, reply=self._sub.subject
         )
@@ -58,23 +79,34 @@ class StreamReader:
     async def messages(self) -> AsyncIterator[Msg]:
         assert self._sub is not None
         while True:
-            if self._credit <= _WINDOW // 2:
-                await self._ask()
-            msg = await self._sub.next_msg(timeout=None)
+            try:
+                if self._credit <= _WINDOW // 2:
+                    await self._ask()
+                msg = await self._sub.next_msg(timeout=3 * _HEARTBEAT_S)
+            except Exception:  # noqa: BLE001 - no heartbeat: the request or the server went away
+                await self._recover()
+                continue
             status = msg.headers.get("Status") if msg.headers else None
             if status is not None and not msg.data:
-                if status != "100":  # the request expired or ended: its credit is gone
+                if status == "409" and "Consumer Deleted" in (msg.headers.get("Description") or ""):  # type: ignore[union-attr]
+                    await self._recover()
+                elif status != "100":  # the request expired or ended: its credit is gone
                     left = msg.headers.get("Nats-Pending-Messages")  # type: ignore[union-attr]
                     self._credit = max(0, self._credit - int(left)) if left else 0
                 continue
             self._credit -= 1
+            self._last_sequence = msg.metadata.sequence.stream
             yield msg
 
     async def close(self) -> None:
         if self._sub is not None:
             await self._sub.unsubscribe()
+        await self.close_consumer()
+
+    async def close_consumer(self) -> None:
         if self._consumer is not None:
+            name, self._consumer = self._consumer, None
             try:
-                await self._js.delete_consumer(self._stream, self._consumer)
+                await self._js.delete_consumer(self._stream, name)
             except Exception:  # noqa: BLE001 - it expires by itself when inactive
                 pass
