@@ -33,7 +33,7 @@ from psynapse_common.messages import NIL, ExecuteRequest, NodeEvent, ProgressEve
 from psynapse_common.nodepacks import NodeSpec, load_catalog
 from psynapse_common.wiring import Wiring
 from psynapse_gateway.errors import exception_handlers
-from psynapse_gateway.runs import RunService
+from psynapse_gateway.runs import final_body
 from psynapse_gateway.sse import SseTranslator
 from psynapse_gateway.sse_response import sse
 from psynapse_runner.envlock import EnvLock
@@ -229,7 +229,7 @@ async def execute(state: State, data: ExecuteRequest) -> Response[dict[str, Any]
     engine: Engine = state.engine
     plan = engine.plan(data)  # GraphError -> 400 through the gateway's handlers
     final = await asyncio.to_thread(engine.run, plan, data.env_vars)
-    return Response(RunService.final_body(final))
+    return Response(final_body(final))
 
 
 @post("/execute/stream", status_code=200)

@@ -103,7 +103,10 @@ class Puller:
             want = self._slots - self._busy - self._credit
             # Top up in halves, not one message at a time: a busy consumer then
             # sends one pull request per several messages, not one per message.
-            worth_asking = want > 0 and (self._credit == 0 or want * 2 >= self._slots)
+            # An idle one tops up fully, so a burst finds every slot requested.
+            worth_asking = want > 0 and (
+                self._credit == 0 or self._busy == 0 or want * 2 >= self._slots
+            )
             if worth_asking and self._nc.is_connected:
                 request = json.dumps({"batch": want, "expires": int(self._expires * 1e9)}).encode()
                 try:

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:4222"
     nats_user: str | None = None
     nats_password: str | None = None
+    # A file holding an NKey user seed ("SU..."), for servers that authenticate by nkey.
+    nats_nkey_seed_file: Path | None = None
     # The spec names the plain NODEPACKS_DIR, so both spellings work.
     nodepacks_dir: Path = Field(
         default=Path("nodepacks"),

@@ -203,13 +203,7 @@ class RunService:
         await self._nc.publish(self._names.cancel(run_id), b"")
 
     async def final_body(self, event: RunEvent) -> dict[str, Any]:
-        blobs = await self._blobs.fetch(list(event.results.values()))
-        body: dict[str, Any] = {"results": {k: show(v, blobs) for k, v in event.results.items()}}
-        if event.errors:
-            body["errors"] = event.errors
-        if event.status == "error":
-            body["error"] = event.error
-        return body
+        return final_body(event, await self._blobs.fetch(list(event.results.values())))
 
     async def record_body(self, record: RunRecord) -> dict[str, Any]:
         blobs = await self._blobs.fetch(list(record.results.values()))
@@ -226,5 +220,12 @@ class RunService:
         }
 
 
-def encode_event(body: dict[str, Any]) -> bytes:
-    return msgspec.json.encode(body)
+def final_body(event: RunEvent, blobs: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """The /execute answer for a run's final event."""
+    body: dict[str, Any] = {"results": {k: show(v, blobs) for k, v in event.results.items()}}
+    if event.errors:
+        body["errors"] = event.errors
+    if event.status == "error":
+        body["error"] = event.error
+    return body
+
