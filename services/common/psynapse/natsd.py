@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -75,17 +76,26 @@ class EmbeddedNats:
             self.process.wait()
 
 
-def wait_healthy(monitor_port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+def wait_for_ok(url: str, timeout: float, between: Callable[[], None], pause: float = 0.02) -> bool:
+    """Poll ``url`` until it answers 200 (True) or ``timeout`` passes (False)."""
     deadline = time.monotonic() + timeout
-    url = f"http://127.0.0.1:{monitor_port}/healthz?js-enabled-only=true"
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nats-server exited with code {process.returncode}")
+        between()
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
-                    return
+                    return True
         except OSError:
             pass
-        time.sleep(0.02)
-    raise RuntimeError("nats-server did not become healthy in time")
+        time.sleep(pause)
+    return False
+
+
+def wait_healthy(monitor_port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+    def still_running() -> None:
+        if process.poll() is not None:
+            raise RuntimeError(f"nats-server exited with code {process.returncode}")
+
+    url = f"http://127.0.0.1:{monitor_port}/healthz?js-enabled-only=true"
+    if not wait_for_ok(url, timeout, still_running):
+        raise RuntimeError("nats-server did not become healthy in time")

@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from psynapse_common.sealing import new_key
 
-from .natsd import EmbeddedNats, free_port
+from .natsd import EmbeddedNats, free_port, wait_for_ok
 
 _PR_SET_PDEATHSIG = 1
 
@@ -124,18 +123,9 @@ class Supervisor:
         return time.monotonic() - started
 
     def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
         url = f"http://{self.host}:{self.port}/health"
-        while time.monotonic() < deadline:
-            self._restart_dead()
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"services did not become healthy at {url} within {timeout:.0f} s")
+        if not wait_for_ok(url, timeout, self._restart_dead, pause=0.05):
+            raise RuntimeError(f"services did not become healthy at {url} within {timeout:.0f} s")
 
     def _restart_dead(self) -> None:
         for child in self.children:

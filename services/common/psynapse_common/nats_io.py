@@ -99,28 +99,19 @@ class Backbone:
 async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone:
     names = names_from(settings)
     replicas = settings.stream_replicas
-    await _ensure_stream(
-        js,
-        StreamConfig(
-            name=names.runs_stream,
-            subjects=[names.runs_all],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=StorageType.FILE,
-            max_age=settings.runs_max_age_s,
-            num_replicas=replicas,
-        ),
-    )
-    await _ensure_stream(
-        js,
-        StreamConfig(
-            name=names.jobs_stream,
-            subjects=[names.jobs_all],
-            retention=RetentionPolicy.WORK_QUEUE,
-            storage=StorageType.FILE,
-            max_age=settings.runs_max_age_s,
-            num_replicas=replicas,
-        ),
-    )
+    for name, subjects in ((names.runs_stream, names.runs_all), (names.jobs_stream, names.jobs_all)):
+        # Work queues: a message lives until one consumer acks it.
+        await _ensure_stream(
+            js,
+            StreamConfig(
+                name=name,
+                subjects=[subjects],
+                retention=RetentionPolicy.WORK_QUEUE,
+                storage=StorageType.FILE,
+                max_age=settings.runs_max_age_s,
+                num_replicas=replicas,
+            ),
+        )
     await _ensure_stream(
         js,
         StreamConfig(
