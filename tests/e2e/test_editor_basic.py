@@ -11,7 +11,6 @@ from e2e_helpers import (
     expect_edges,
     connect,
     drag_to_canvas,
-    edge_count,
     execute,
     import_workflow,
     node,

@@ -6,7 +6,6 @@ Figures are printed and written to test-results/e2e/metrics.json.
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 
 import pytest
