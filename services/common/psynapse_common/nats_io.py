@@ -93,7 +93,6 @@ class Backbone:
         self.names = names
         self.schema: KeyValue
         self.services: KeyValue
-        self.workflows: KeyValue
 
 
 async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone:
@@ -132,9 +131,6 @@ async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone
     )
     backbone.services = await ensure_kv(
         js, KeyValueConfig(bucket=names.services_bucket, history=1, ttl=15.0, replicas=replicas)
-    )
-    backbone.workflows = await ensure_kv(
-        js, KeyValueConfig(bucket=names.workflows_bucket, history=64, replicas=replicas)
     )
     return backbone
 

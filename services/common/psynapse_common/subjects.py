@@ -49,10 +49,6 @@ class Names:
         return f"{self.stream_prefix}_SCHEMA"
 
     @property
-    def workflows_bucket(self) -> str:
-        return f"{self.stream_prefix}_WORKFLOWS"
-
-    @property
     def services_bucket(self) -> str:
         return f"{self.stream_prefix}_SERVICES"
 

@@ -10,11 +10,10 @@ import msgspec
 
 from . import codec
 from .graph import FUNCTION, LIST, VARIABLE, VIEW, Plan
-from .messages import JobStep
+from .messages import NIL, JobStep
 from .values import variable_value
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
-NONE = msgspec.Raw(codec.encode(None))
 
 
 class Wiring:
@@ -24,10 +23,10 @@ class Wiring:
         self._parts: dict[str, dict[str, msgspec.Raw]] = {}
 
     def set_output(self, node_id: str, output: msgspec.Raw | None) -> None:
-        self.outputs[node_id] = output if output is not None else NONE
+        self.outputs[node_id] = output if output is not None else NIL
 
     def _edge_value(self, source: str, handle: str | None) -> msgspec.Raw:
-        raw = self.outputs.get(source, NONE)
+        raw = self.outputs.get(source, NIL)
         spec = self.plan.functions.get(source)
         if spec is None or not spec.output_keys or handle not in spec.output_keys:
             return raw
@@ -38,7 +37,7 @@ class Wiring:
             except msgspec.DecodeError:
                 parts = {}
             self._parts[source] = parts
-        return parts.get(handle, NONE)  # type: ignore[arg-type]
+        return parts.get(handle, NIL)  # type: ignore[arg-type]
 
     def builtin(self, node_id: str) -> tuple[dict[str, msgspec.Raw], msgspec.Raw]:
         """Inputs and output of a variable, list or view node (raises on bad data)."""
@@ -52,7 +51,7 @@ class Wiring:
         if node.type == LIST:
             return inputs, msgspec.Raw(msgspec.msgpack.encode(list(inputs.values())))
         assert node.type == VIEW
-        return inputs, (next(iter(inputs.values())) if inputs else NONE)
+        return inputs, (next(iter(inputs.values())) if inputs else NIL)
 
     def job_steps(self, chain: list[str]) -> list[JobStep]:
         steps: list[JobStep] = []
@@ -82,7 +81,7 @@ class Wiring:
 
     def view_results(self) -> dict[str, msgspec.Raw]:
         return {
-            node_id: self.outputs.get(node_id, NONE)
+            node_id: self.outputs.get(node_id, NIL)
             for node_id, node in self.plan.nodes.items()
             if node.type == VIEW
         }

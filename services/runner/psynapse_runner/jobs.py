@@ -23,7 +23,7 @@ from psynapse_common import codec
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink
 from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
-from psynapse_common.messages import Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
+from psynapse_common.messages import NIL, Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
 from psynapse_common.sealing import SealError, unseal
 
 from .cancels import CancelBoard
@@ -276,4 +276,4 @@ def _since(started: float) -> float:
 def _part(raw: msgspec.Raw, key: str | None) -> msgspec.Raw:
     if key is None:
         return raw
-    return _parts_decoder.decode(raw).get(key, msgspec.Raw(codec.encode(None)))
+    return _parts_decoder.decode(raw).get(key, NIL)
