@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .messages import CatalogNode, GraphEdge, GraphNode
@@ -240,6 +240,36 @@ class Schedule:
                 frontier.append(child)
         skipped.sort(key=lambda item: self._position[item[0]])
         return skipped
+
+    def group_from(self, ready: list[str], quick: Callable[[str], bool]) -> list[str]:
+        """Ready quick function nodes plus every quick node they alone lead to, in plan order.
+
+        Quick nodes (plain functions whose calls proved to take a few milliseconds
+        at most) gain little from running in parallel; one job for all of them saves
+        a dispatch round trip and an event message per node. A successor joins
+        when all its inputs come from the group or are settled already.
+        """
+        plan = self.plan
+        group = set(ready)
+        pool = plan.functions[ready[0]].pool
+        frontier = list(ready)
+        while frontier:
+            source = frontier.pop()
+            for candidate in plan.successors[source]:
+                spec = plan.functions.get(candidate)
+                if (
+                    spec is None
+                    or candidate in group
+                    or spec.pool != pool
+                    or not quick(candidate)
+                    or self.is_settled(candidate)
+                    or candidate in self.dispatched
+                    or not all(p in group or p in self.finished for p in plan.predecessors[candidate])
+                ):
+                    continue
+                group.add(candidate)
+                frontier.append(candidate)
+        return sorted(group, key=self._position.__getitem__)
 
     def chain_from(self, node_id: str) -> list[str]:
         """The linear run of function nodes that can follow ``node_id`` on one runner.

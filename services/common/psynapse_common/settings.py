@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Plain functions whose calls all took less than this run on the runner's
     # event loop instead of a thread (0 turns it off).
     runner_inline_threshold_ms: float = 1.0
+    # Ready function nodes whose calls average under this share one job (0: never).
+    quick_group_threshold_ms: float = 5.0
     job_ack_wait_s: float = 30.0
     # An orchestrator holds a run's submit unacked while it runs; if it dies, the
     # run is redelivered to another after this long and resumed from its log.

@@ -19,6 +19,8 @@ from psynapse_common.publisher import AckedPublisher
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
+from .quick import QuickFunctions
+
 log = structlog.get_logger()
 
 
@@ -33,6 +35,7 @@ class RunExecution:
         names: Names,
         catalog_revision: int,
         on_finished: Callable[[str], None],
+        quick: QuickFunctions,
     ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
@@ -43,6 +46,7 @@ class RunExecution:
         self._sink = sink
         self._catalog_revision = catalog_revision
         self._on_finished = on_finished
+        self._quick = quick
         self.schedule = Schedule(plan)
         self.wiring = Wiring(plan)
         self._published: list[asyncio.Future] = []
@@ -102,14 +106,19 @@ class RunExecution:
 
     async def _advance(self, ready: list[str]) -> None:
         queue = list(ready)
+        functions: list[str] = []
         while queue:
             node_id = queue.pop(0)
             if self.schedule.is_settled(node_id):
                 continue
             if self.plan.nodes[node_id].type == FUNCTION:
-                await self._dispatch(node_id)
+                # A node that became ready inside a job it belongs to is already running.
+                if node_id not in self.schedule.dispatched:
+                    functions.append(node_id)
                 continue
             queue.extend(await self._run_builtin(node_id))
+        if functions:
+            await self._dispatch_ready(functions)
         if self.schedule.done:
             await self._finish()  # carries the last events itself
         else:
@@ -131,24 +140,37 @@ class RunExecution:
         self.wiring.set_output(node_id, output)
         return self.schedule.complete(node_id)
 
-    async def _dispatch(self, node_id: str) -> None:
-        # Events of nodes before this one must be in the stream before its job is.
+    async def _dispatch_ready(self, ready: list[str]) -> None:
+        # Events of nodes before these must be in the stream before their jobs are.
         await self._flush()
-        chain = self.schedule.chain_from(node_id)
-        for member in chain:
+        quick_by_pool: dict[str, list[str]] = {}
+        for node_id in ready:
+            if self._is_quick(node_id):
+                quick_by_pool.setdefault(self.plan.functions[node_id].pool, []).append(node_id)
+            else:
+                await self._dispatch(self.schedule.chain_from(node_id))
+        for group in quick_by_pool.values():
+            await self._dispatch(self.schedule.group_from(group, self._is_quick))
+
+    def _is_quick(self, node_id: str) -> bool:
+        spec = self.plan.functions[node_id]
+        return self._quick.is_quick(spec.name, spec.kind)
+
+    async def _dispatch(self, members: list[str]) -> None:
+        for member in members:
             self.schedule.mark_dispatched(member)
         job = Job(
             run_id=self.run_id,
-            steps=self.wiring.job_steps(chain),
+            steps=self.wiring.job_steps(members),
             env_sealed=self.submit.env_sealed,
             catalog_revision=self._catalog_revision,
         )
-        pool = self.plan.functions[node_id].pool
+        first = members[0]
         self._published.append(
             await self._publisher.publish(
-                self._names.jobs(pool),
+                self._names.jobs(self.plan.functions[first].pool),
                 messages.encode(job),
-                {"Nats-Msg-Id": f"{self.run_id}:{node_id}:job"},
+                {"Nats-Msg-Id": f"{self.run_id}:{first}:job"},
             )
         )
 
@@ -190,6 +212,8 @@ class RunExecution:
         if self.schedule.is_settled(event.node_id):
             return
         if event.status == "completed":
+            if not event.cached:
+                self._quick.observe(event.node_name, event.duration_ms)
             self.wiring.set_output(event.node_id, event.output)
             await self._advance(self.schedule.complete(event.node_id))
         else:

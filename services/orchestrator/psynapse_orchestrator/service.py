@@ -22,6 +22,7 @@ from psynapse_common.messages import NodeBatch
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
+from .quick import QuickFunctions
 from .run import RunExecution, graph_error_event
 
 log = structlog.get_logger()
@@ -31,6 +32,7 @@ class Orchestrator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.active: dict[str, RunExecution] = {}
+        self.quick = QuickFunctions(settings.quick_group_threshold_ms)
 
     async def start(self) -> None:
         settings = self.settings
@@ -99,6 +101,7 @@ class Orchestrator:
             await ack
             await msg.ack()
             return
+        self.quick.catalog_changed(self.catalog.revision)
         execution = RunExecution(
             submit,
             plan,
@@ -108,6 +111,7 @@ class Orchestrator:
             self.names,
             self.catalog.revision,
             self._forget,
+            self.quick,
         )
         self.active[submit.run_id] = execution
         history = None

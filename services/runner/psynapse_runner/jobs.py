@@ -1,7 +1,7 @@
-"""Executing one job: a chain of function nodes, each with its events.
+"""Executing one job: function nodes in dependency order, each with its events.
 
-The whole chain runs in one worker thread, one step after another, so a chain
-of cheap nodes costs one thread hand-off instead of one per node. The thread
+The whole job (a chain, or a group of quick nodes) runs in one worker thread, one
+step after another, so cheap nodes cost one thread hand-off instead of one each. The thread
 hands events to the event loop in order; one publisher per job sends them,
 pipelined, and the job is acked once the stream has stored them all.
 """
@@ -208,11 +208,16 @@ class JobRunner:
     ) -> None:
         values: dict[str, Any] = {}
         encoded: dict[str, msgspec.Raw] = {}
+        failed: set[str] = set()
         run_id = job.run_id
         for step in job.steps:
             if flag.is_set():
                 return  # the orchestrator already ended these nodes as cancelled
             node_id = step.node_id
+            if any(source in failed for source, _ in step.chained.values()):
+                # The orchestrator fails the dependants of a failed node itself.
+                failed.add(node_id)
+                continue
             shown_inputs = dict(step.inputs)
             for param, (source, key) in step.chained.items():
                 shown_inputs[param] = _part(encoded[source], key)
@@ -256,7 +261,8 @@ class JobRunner:
                 message = _scrub(describe_error(exc), secrets)
                 emit(node_event("error", error=message, duration_ms=_since(started), instant=inline))
                 log.info("node.failed", run_id=run_id, node_id=node_id, error=message)
-                return  # later steps depend on this one; the orchestrator fails them
+                failed.add(node_id)
+                continue
             values[node_id] = result
             encoded[node_id] = output
             emit(node_event("completed", output=output, duration_ms=_since(started), instant=inline))

@@ -1,0 +1,54 @@
+"""Which functions are quick enough to share one job, learnt from their completed events.
+
+The runners report each call's wall time. A plain function whose recent calls
+average under the threshold is quick: running a few of them one after another
+costs less than a dispatch round trip each, and the GIL would serialise them in
+one runner anyway. The average is a moving one, so a function that turns slow
+(a cold cache, a network call) is dispatched in parallel again after one or two
+slow calls, and a busy machine's noise on a single call does not stick. New code
+forgets everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_SAMPLES_BEFORE_QUICK = 3
+_WEIGHT_OF_LATEST = 0.3
+
+
+@dataclass
+class _Record:
+    calls: int = 0
+    average_ms: float = 0.0
+
+
+class QuickFunctions:
+    def __init__(self, threshold_ms: float) -> None:
+        self._threshold_ms = threshold_ms
+        self._records: dict[str, _Record] = {}
+        self._revision = -1
+
+    def is_quick(self, function: str, kind: str) -> bool:
+        record = self._records.get(function)
+        return (
+            kind == "function"
+            and record is not None
+            and record.calls >= _SAMPLES_BEFORE_QUICK
+            and record.average_ms < self._threshold_ms
+        )
+
+    def observe(self, function: str, duration_ms: float | None) -> None:
+        if duration_ms is None or self._threshold_ms <= 0:
+            return
+        record = self._records.setdefault(function, _Record())
+        if record.calls == 0:
+            record.average_ms = duration_ms
+        else:
+            record.average_ms += _WEIGHT_OF_LATEST * (duration_ms - record.average_ms)
+        record.calls += 1
+
+    def catalog_changed(self, revision: int) -> None:
+        if revision != self._revision:
+            self._records.clear()
+            self._revision = revision

@@ -1,0 +1,42 @@
+"""The orchestrator's record of which functions are quick enough to share a job."""
+
+from __future__ import annotations
+
+from psynapse_orchestrator.quick import QuickFunctions
+
+
+def test_quick_after_three_fast_calls_only_for_plain_functions():
+    quick = QuickFunctions(threshold_ms=5.0)
+    for _ in range(2):
+        quick.observe("add", 0.05)
+    assert not quick.is_quick("add", "function")
+    quick.observe("add", 0.05)
+    assert quick.is_quick("add", "function")
+    assert not quick.is_quick("add", "progress")
+    assert not quick.is_quick("never_seen", "function")
+
+
+def test_a_slow_call_ends_quickness_and_noise_does_not_stick():
+    quick = QuickFunctions(threshold_ms=5.0)
+    for _ in range(5):
+        quick.observe("f", 0.1)
+    quick.observe("f", 100.0)
+    assert not quick.is_quick("f", "function")
+    for _ in range(20):
+        quick.observe("f", 0.1)
+    assert quick.is_quick("f", "function")
+
+
+def test_new_code_and_a_zero_threshold_forget_everything():
+    quick = QuickFunctions(threshold_ms=5.0)
+    quick.catalog_changed(1)
+    for _ in range(3):
+        quick.observe("f", 0.1)
+    quick.catalog_changed(1)
+    assert quick.is_quick("f", "function")
+    quick.catalog_changed(2)
+    assert not quick.is_quick("f", "function")
+    off = QuickFunctions(threshold_ms=0)
+    for _ in range(3):
+        off.observe("f", 0.1)
+    assert not off.is_quick("f", "function")
