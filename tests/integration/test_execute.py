@@ -229,3 +229,47 @@ def test_limits_answer_with_their_name(stack):
         huge = b'{"nodes": [], "edges": [], "pad": "' + b"x" * (17 * 1024 * 1024) + b'"}'
         response = client.post("/execute", content=huge, headers={"content-type": "application/json"})
         assert response.status_code == 413
+
+
+def _jobs_published(stack, body: dict) -> tuple[int, dict]:
+    """Jobs the orchestrator published for one run of ``body``, and its /execute answer."""
+    import nats
+
+    from tests.graphs import run_async
+
+    async def last_seq() -> int:
+        nc = await nats.connect(stack.nats_url)
+        info = await nc.jetstream().stream_info("PSY_JOBS")
+        await nc.close()
+        return info.state.last_seq
+
+    before = run_async(last_seq())
+    with stack.client() as client:
+        answer = client.post("/execute", json=body).json()
+    return run_async(last_seq()) - before, answer
+
+
+def test_quick_nodes_run_as_one_job_once_known_quick(stack):
+    # divide by zero fails inside the group; "after" depends on it, "ok" and "sum" do not.
+    body = graph(
+        [var("a", "10"), var("z", "0"), fn("d", "divide"), fn("after", "add", b=1), view("w1"),
+         fn("ok", "add", a=1, b=2), fn("sum", "add", b=5), view("w2")],
+        [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "after", "a"), edge("after", "w1"),
+         edge("ok", "sum", "a"), edge("sum", "w2")],
+    )
+    first_jobs, first = _jobs_published(stack, body)
+    for _ in range(3):  # the orchestrator learns that add and divide are quick
+        _jobs_published(stack, body)
+    jobs, answer = _jobs_published(stack, body)
+    assert first_jobs >= 2 and jobs == 1
+    assert answer == first
+    assert answer["results"] == {"w1": None, "w2": 8.0}
+    assert answer["errors"]["d"] == "division by zero"
+    assert "'d'" in answer["errors"]["after"]
+    with stack.client() as client:
+        _, events = stream(client, body)
+    nodes = by_node(events)
+    for node_id in ("d", "after", "ok", "sum"):
+        assert [e["status"] for e in nodes[node_id]][0] == "executing"
+        assert len(nodes[node_id]) == 2, nodes[node_id]
+    assert nodes["sum"][1]["output"] == 8.0

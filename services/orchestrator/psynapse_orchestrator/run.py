@@ -54,6 +54,7 @@ class RunExecution:
         self.done = asyncio.Event()
         self._announced: set[str] = set()  # nodes whose executing event exists
         self._unsent: list[NodeEvent] = []  # built-in events, sent as one batch
+        self._batching = False
         self._started = time.perf_counter()
 
     async def start(self, history: list[Event] | None = None) -> None:
@@ -121,7 +122,7 @@ class RunExecution:
             await self._dispatch_ready(functions)
         if self.schedule.done:
             await self._finish()  # carries the last events itself
-        else:
+        elif not self._batching:
             await self._flush()
 
     async def _flush(self) -> None:
@@ -202,6 +203,17 @@ class RunExecution:
             await self._node_event(dependant, "error", {}, error=reason, instant=True)
         return []
 
+    async def on_node_events(self, events: list[NodeEvent] | tuple[NodeEvent, ...]) -> None:
+        """A runner's message of events: the built-in nodes they complete go out as one message."""
+        self._batching = True
+        try:
+            for event in events:
+                await self.on_node_event(event)
+        finally:
+            self._batching = False
+        if not self._finished:
+            await self._flush()
+
     async def on_node_event(self, event: NodeEvent) -> None:
         if self._finished:
             return
@@ -211,9 +223,9 @@ class RunExecution:
             return
         if self.schedule.is_settled(event.node_id):
             return
+        if not event.cached:  # a failed call's time counts too; a cache hit's does not
+            self._quick.observe(event.node_name, event.duration_ms)
         if event.status == "completed":
-            if not event.cached:
-                self._quick.observe(event.node_name, event.duration_ms)
             self.wiring.set_output(event.node_id, event.output)
             await self._advance(self.schedule.complete(event.node_id))
         else:

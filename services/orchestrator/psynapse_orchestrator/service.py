@@ -126,8 +126,7 @@ class Orchestrator:
         execution = self.active.get(Names.run_id_of(msg.subject))
         if execution is not None:
             event = messages.node_event_decoder.decode(msg.data)
-            for item in event.events if isinstance(event, NodeBatch) else (event,):
-                await execution.on_node_event(item)
+            await execution.on_node_events(event.events if isinstance(event, NodeBatch) else (event,))
 
     async def _route_cancel(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))
