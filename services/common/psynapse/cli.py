@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from .commands import export_arguments, run_arguments
+
 
 def _up(args: argparse.Namespace) -> None:
     from psynapse_common.settings import Settings
@@ -65,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser(name, help=f"run the {name} service alone")
     runner = commands.add_parser("runner", help="run a runner alone")
     runner.add_argument("--pool", help="the pool whose jobs it takes (default: default)")
+    run_arguments(commands.add_parser(
+        "run", help="run a workflow file or a saved workflow headless; view results as JSON on stdout"))
+    export_arguments(commands.add_parser(
+        "export", help="write a workflow file as a standalone Python script"))
     return parser
 
 
@@ -72,6 +78,14 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "up":
         _up(args)
+    elif args.command == "run":
+        from .runcli import main as run_main
+
+        sys.exit(run_main(args))
+    elif args.command == "export":
+        from .export import main as export_main
+
+        sys.exit(export_main(args))
     else:
         _service(args.command, args)
 

@@ -1,0 +1,123 @@
+"""Functions ``psynapse export`` copies, source and all, into the scripts it writes.
+
+Each must stand alone: only the standard library, the names imported in
+``IMPORTS`` and ``NODEPACKS_DIR``, a constant of the written script. They are plain
+functions here so tests call them directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import decimal
+import enum
+import importlib.machinery
+import importlib.util
+import io
+import math
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+NODEPACKS_DIR = Path("nodepacks")  # the written script sets its own
+
+IMPORTS = """\
+import base64
+import dataclasses
+import datetime
+import decimal
+import enum
+import importlib.machinery
+import importlib.util
+import io
+import json
+import math
+import re
+import sys
+import types
+import typing
+import uuid
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
+"""
+
+
+def load_nodepack(pack: str, filename: str) -> Any:
+    """Import NODEPACKS_DIR/<pack>/<filename> as the services do.
+
+    Each pack is a package of its own, so ``from .helpers import x`` works, and its
+    folder is on sys.path, so ``from helpers import x`` works too.
+    """
+    folder = NODEPACKS_DIR / pack
+    package = "nodepack_" + re.sub(r"\W", "_", pack)
+    if package not in sys.modules:
+        spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
+        spec.submodule_search_locations = [str(folder)]
+        sys.modules[package] = importlib.util.module_from_spec(spec)
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    name = f"{package}.{Path(filename).stem}"
+    spec = importlib.util.spec_from_file_location(name, folder / filename)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickle look a module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def report_progress(node: Any, label: str) -> None:
+    """Print a progress node's reports on stderr, as the editor's status panel shows them."""
+    reporter = getattr(node, "_progress_reporter", None)
+
+    def report(percent: float, message: str = "") -> None:
+        print(f"[{label}] {float(percent):.0%} {message or ''}".rstrip(), file=sys.stderr, flush=True)
+
+    if reporter is not None and hasattr(reporter, "set_callback"):
+        reporter.set_callback(report)
+
+
+def report_stream(node: Any, label: str) -> None:
+    """Print a stream node's text on stderr as it arrives."""
+    reporter = getattr(node, "_stream_reporter", None)
+    print(f"[{label}] ", end="", file=sys.stderr, flush=True)
+
+    def emit(chunk: str) -> None:
+        print(str(chunk), end="", file=sys.stderr, flush=True)
+
+    if reporter is not None and hasattr(reporter, "set_callback"):
+        reporter.set_callback(emit)
+
+
+def to_json(value: Any) -> Any:
+    """A value as JSON data, shown the way the services show a view node's value."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, enum.Enum):
+        return to_json(value.value)
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
+    is_record = dataclasses.is_dataclass(value) or hasattr(value, "_fields")
+    if isinstance(value, (list, tuple, set, frozenset)) and not is_record:
+        return [to_json(item) for item in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    module = type(value).__module__
+    if module.startswith("PIL.") and hasattr(value, "save"):
+        buffer = io.BytesIO()
+        value.save(buffer, format="PNG")
+        return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    if module == "numpy" and hasattr(value, "tolist") and not getattr(getattr(value, "dtype", None), "hasobject", True):
+        return to_json(value.tolist())
+    text = repr(value)
+    return text if len(text) <= 2000 else text[:2000] + "…"
+
+
+HELPERS = (load_nodepack, report_progress, report_stream, to_json)

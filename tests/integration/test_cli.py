@@ -1,0 +1,189 @@
+"""`psynapse run` and `psynapse export` as a user runs them, against the real stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import copy_packs
+from tests.graphs import edge, fn, graph, lst, spec_example, var, view
+from tests.unit.test_headless import editor_file
+
+PSYNAPSE = str(Path(sys.executable).parent / "psynapse")
+SPEC_RESULTS = {"View": 48.0, "ListView": [8.0, 6.0]}
+
+
+def psynapse(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([PSYNAPSE, *args], check=False, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def write(tmp_path: Path, body: dict, name: str = "flow.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(body, indent=2))
+    return str(path)
+
+
+def failing_graph() -> dict:
+    return graph(
+        [var("a", "10"), var("z", "0"), fn("d", "divide"), view("w1"), fn("ok", "add", a=1, b=2), view("w2")],
+        [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "w1"), edge("ok", "w2")],
+    )
+
+
+def nodes_kinds_graph() -> dict:
+    """Progress, stream and multi-output nodes, typed inputs, and every variable format."""
+    return graph(
+        [var("T", "x:y", "String", variableName="text"), fn("split", "split_pair"),
+         fn("join", "concat", separator="-"), fn("P1", "SlowProgress", steps=3, step_ms=20),
+         var("W", "hello streaming world", "String"), fn("S1", "Words", delay_ms=5),
+         fn("ty", "typed", i="3", f="2.5", s=5, b="yes", mode="b"),
+         var("msg", "Hi there", "String", llmMessageFormat=True, llmMessageRole="system"),
+         var("legacy", "plain", "String", textContentFormat=True),
+         var("img", "data:image/png;base64,AAAA", "Image", imageContentFormat=True, llmMessageFormat=True),
+         var("obj", '{"k": [1, 2]}', "Object"), var("items", "[1, 2.5]", "List"), var("flag", "yes", "Boolean"),
+         var("num", "2.50", "Number"), fn("steps", "CountWithProgress", count=2, delay_ms=1), lst("L"),
+         view("v_join"), view("v_progress"), view("v_stream"), view("v_typed"), view("v_list"),
+         view("v_left"), view("v_steps")],
+        [edge("T", "split", "text"), edge("split", "join", "a", "left"), edge("split", "join", "b", "right"),
+         edge("join", "v_join"), edge("P1", "v_progress"), edge("W", "S1", "text"), edge("S1", "v_stream"),
+         edge("ty", "v_typed"), edge("split", "v_left", "input", "left"), edge("steps", "v_steps"),
+         *(edge(source, "L", f"input-{i}") for i, source in
+           enumerate(["msg", "legacy", "img", "obj", "items", "flag", "num"])),
+         edge("L", "v_list")],
+    )
+
+
+# -- run against a gateway ------------------------------------------------------------
+def test_run_file_prints_view_results(stack, tmp_path):
+    done = psynapse("run", write(tmp_path, spec_example()), "--url", stack.url)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == SPEC_RESULTS
+    # Not a terminal: plain lines on stderr.
+    assert "multiply (F3) completed" in done.stderr
+
+
+def test_run_editor_export_and_set(stack, tmp_path):
+    path = write(tmp_path, editor_file(), "exported.json")
+    plain = psynapse("run", path, "--url", stack.url)
+    assert plain.returncode == 0, plain.stderr
+    assert json.loads(plain.stdout) == SPEC_RESULTS
+    changed = psynapse("run", path, "--url", stack.url, "--set", "x=7")
+    assert changed.returncode == 0, changed.stderr
+    assert json.loads(changed.stdout) == {"View": 60.0, "ListView": [10.0, 6.0]}
+
+
+def test_failing_node_exits_1_with_its_error(stack, tmp_path):
+    done = psynapse("run", write(tmp_path, failing_graph()), "--url", stack.url)
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == {"w1": None, "w2": 3.0}
+    assert "divide (d) failed: division by zero" in done.stderr
+
+
+def test_graph_error_exits_1(stack, tmp_path):
+    cycle = graph([fn("A", "add", b=1), fn("B", "add", b=1)], [edge("A", "B", "a"), edge("B", "A", "a")])
+    done = psynapse("run", write(tmp_path, cycle), "--url", stack.url)
+    assert done.returncode == 1
+    assert "Graph contains a cycle: A -> B -> A" in done.stderr
+    assert done.stdout == ""
+
+
+def test_usage_errors_exit_2(stack, tmp_path):
+    path = write(tmp_path, editor_file())
+    unknown = psynapse("run", path, "--url", stack.url, "--set", "nope=1")
+    assert unknown.returncode == 2
+    assert "no variable node is named 'nope'" in unknown.stderr and "x" in unknown.stderr
+    bad_value = psynapse("run", path, "--url", stack.url, "--set", "x=abc")
+    assert bad_value.returncode == 2 and "'abc' is not a number" in bad_value.stderr
+    missing = psynapse("run", str(tmp_path / "missing.json"), "--url", stack.url)
+    assert missing.returncode == 2 and "no such workflow file" in missing.stderr
+    (tmp_path / "broken.json").write_text("{nodes")
+    broken = psynapse("run", str(tmp_path / "broken.json"), "--url", stack.url)
+    assert broken.returncode == 2 and "is not JSON" in broken.stderr
+    unreachable = psynapse("run", path, "--url", "http://127.0.0.1:9")
+    assert unreachable.returncode == 2 and "cannot reach the gateway at http://127.0.0.1:9" in unreachable.stderr
+    for done in (unknown, bad_value, missing, broken, unreachable):
+        assert done.stdout == ""
+
+
+def test_json_lines(stack, tmp_path):
+    done = psynapse("run", write(tmp_path, failing_graph()), "--url", stack.url, "--json")
+    assert done.returncode == 1
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert events[-1] == {"status": "done", "results": {"w1": None, "w2": 3.0}}
+    assert {"node_id": "d", "status": "error", "error": "division by zero"}.items() <= next(
+        e for e in events if e.get("node_id") == "d" and e["status"] == "error").items()
+
+
+# -- export ---------------------------------------------------------------------------
+@pytest.mark.parametrize("body", [spec_example(), nodes_kinds_graph()], ids=["spec", "node-kinds"])
+def test_exported_script_prints_what_the_services_show(stack, tmp_path, body):
+    path = write(tmp_path, body)
+    through_services = psynapse("run", path, "--url", stack.url)
+    assert through_services.returncode == 0, through_services.stderr
+    script = tmp_path / "flow.py"
+    exported = psynapse("export", path, "-o", str(script), "--nodepacks-dir", str(stack.nodepacks))
+    assert exported.returncode == 0, exported.stderr
+    done = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(through_services.stdout)
+    if body == spec_example():
+        assert json.loads(done.stdout) == SPEC_RESULTS
+    else:
+        assert "[P1] 100% step 3/3" in done.stderr and "[S1] hello streaming world" in done.stderr
+        assert "p1_node = SlowProgress()\n" in script.read_text()
+
+
+def test_export_errors_exit_2(stack, tmp_path):
+    cycle = graph([fn("A", "add", b=1), fn("B", "add", b=1)], [edge("A", "B", "a"), edge("B", "A", "a")])
+    for body, message in [(cycle, "cycle"), (graph([fn("A", "nope")], []), "unknown function 'nope'")]:
+        done = psynapse("export", write(tmp_path, body), "-o", str(tmp_path / "x.py"),
+                        "--nodepacks-dir", str(stack.nodepacks))
+        assert done.returncode == 2 and message in done.stderr
+    assert not (tmp_path / "x.py").exists()
+
+
+# -- saved workflows ----------------------------------------------------------------------
+def test_run_saved_workflow_by_name(stack, tmp_path):
+    with stack.client() as client:
+        if client.get("/workflows").status_code == 404:
+            pytest.skip("this gateway has no /workflows endpoint")
+        body = editor_file()
+        assert client.put("/workflows/cli-sums", json=body).status_code == 200
+    done = psynapse("run", "cli-sums", "--url", stack.url, "--set", "x=7")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"View": 60.0, "ListView": [10.0, 6.0]}
+    unknown_input = psynapse("run", "cli-sums", "--url", stack.url, "--set", "y=7")
+    assert unknown_input.returncode == 2 and "'y'" in unknown_input.stderr
+    unknown = psynapse("run", "cli-nothing-saved", "--url", stack.url)
+    assert unknown.returncode == 2 and "no workflow named 'cli-nothing-saved'" in unknown.stderr
+    without_gateway = psynapse("run", "cli-sums")
+    assert without_gateway.returncode == 2 and "--url" in without_gateway.stderr
+
+
+# -- embedded mode ------------------------------------------------------------------------
+def test_run_without_url_starts_and_stops_an_embedded_stack(tmp_path):
+    packs = copy_packs(tmp_path / "nodepacks", "basic")
+    token = "cli-test-token"
+    done = psynapse("run", write(tmp_path, spec_example()), "--nodepacks-dir", str(packs),
+                    env={"PSYNAPSE_API_TOKEN": token, "TMPDIR": str(tmp_path)}, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == SPEC_RESULTS
+    assert "starting an embedded stack" in done.stderr
+    # The temporary data folder is gone, and so is every process of the stack.
+    assert not list(tmp_path.glob("psynapse-run-*"))
+    assert not [p.pid for p in psutil.process_iter() if _data_dir(p).startswith(str(tmp_path))]
+
+
+def _data_dir(process: psutil.Process) -> str:
+    try:
+        return process.environ().get("PSYNAPSE_DATA_DIR", "")
+    except (psutil.Error, OSError):
+        return ""
