@@ -136,3 +136,18 @@ def test_placement_inlines_only_proven_quick_plain_functions():
     assert not placement.inline(["f"], ["progress"], has_env=False)
     placement.observe("f", 50.0, inline=True)
     assert not placement.inline(["f"], ["function"], has_env=False)
+
+
+def test_dates_and_times_show_as_iso_text_aware_or_not():
+    import datetime
+
+    aware = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    for value, text in [
+        (aware, "2026-01-02T03:04:05+00:00"),
+        (datetime.datetime(2026, 1, 2, 3, 4), "2026-01-02T03:04:00"),
+        (datetime.date(2026, 1, 2), "2026-01-02"),
+        (datetime.time(3, 4), "03:04:00"),
+    ]:
+        assert codec.to_jsonable(value) == text
+        assert codec.show(codec.encode(value)) == text
+        assert codec.decode(codec.encode(value)) == value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime
 import io
 import pickle
 from typing import Any
@@ -27,8 +28,8 @@ EXT_BLOB = 5  # a reference into the object store (see blobs)
 _REPR_LIMIT = 2000
 
 
-def _pickled(obj: Any) -> Ext:
-    text = repr(obj)
+def _pickled(obj: Any, text: str | None = None) -> Ext:
+    text = repr(obj) if text is None else text
     if len(text) > _REPR_LIMIT:
         text = text[:_REPR_LIMIT] + "…"
     try:
@@ -68,10 +69,18 @@ def encode(value: Any) -> bytes:
         return _encoder.encode(_pickled(value))
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return _encoder.encode(_pickled(value))
+    if isinstance(value, (datetime.date, datetime.time)) and not _aware(value):
+        # msgspec writes these as text, which the next node would get instead;
+        # an aware datetime travels natively as a msgpack timestamp.
+        return _encoder.encode(_pickled(value, value.isoformat()))
     if isinstance(value, (set, frozenset)):
         # msgspec writes sets as arrays; the next node expects a set back.
         return _encoder.encode(Ext(EXT_SET, _encoder.encode(list(value))))
     return _encoder.encode(value)
+
+
+def _aware(value: datetime.date | datetime.time) -> bool:
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
 
 
 def encode_raw(value: Any) -> msgspec.Raw:
@@ -171,7 +180,13 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"<{len(value)} bytes>"
-    return to_jsonable(_display_decoder.decode(encode(value)))
+    if isinstance(value, (datetime.date, datetime.time)):
+        # msgpack keeps an aware datetime as a timestamp, which decodes back to one.
+        return value.isoformat()
+    shown = _display_decoder.decode(encode(value))
+    if type(shown) is type(value):
+        return repr(value)  # the encoding gave back the same kind of thing: never loop
+    return to_jsonable(shown)
 
 
 def show(data: bytes | msgspec.Raw | None, blobs: dict[str, bytes] | None = None) -> Any:
