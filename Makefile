@@ -8,7 +8,7 @@ NPM_STAMP := frontend/node_modules/.installed
 EDITOR := frontend/dist/index.html
 EDITOR_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
 
-.PHONY: run test install editor chromium bench test-python test-frontend clean
+.PHONY: run test install editor chromium bench bench-scale test-python test-frontend clean
 
 run: install editor
 	$(VENV)/bin/psynapse up
@@ -23,6 +23,11 @@ test-python: install
 
 bench: install
 	$(PY) bench/run_bench.py
+	$(PY) bench/scale_bench.py
+
+# Runner scale-out (1, 2, 4 runner processes on a 64-wide graph) and a gpu pool node; ~1 min.
+bench-scale: install
+	$(PY) bench/scale_bench.py
 
 install: $(PIP_STAMP)
 

@@ -3,7 +3,13 @@
 Starts `psynapse up` (fresh data dir, the shared bench nodepack only), measures it,
 stops it; then the same for bench/baseline.py; then prints one comparison table
 (with the original backend's reference numbers and the issue's targets) and writes
-it to bench/results-summary.md. Exits non-zero when any workload gave a wrong answer
+it to bench/results-summary.md.
+
+The contract workloads repeat identical graphs (without a "cache" field), so their
+psynapse stack runs with the output cache off (PSYNAPSE_CACHE_ENABLED=false): they
+measure execution, comparable with the reference. A second stack, cache on, then
+measures incremental re-runs (bench/incremental.py; skipped with --only or
+--skip-incremental). Exits non-zero when any workload gave a wrong answer
 or a server never came up; a missed performance target alone does not fail the run.
 
 The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
@@ -24,6 +30,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from incremental import render_incremental, run_incremental
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -57,13 +65,15 @@ def free_port() -> int:
 class Server:
     """A server under test in its own process group, so stopping it stops its children too."""
 
-    def __init__(self, name: str, cmd: list[str], port: int, log_dir: Path) -> None:
+    def __init__(
+        self, name: str, cmd: list[str], port: int, log_dir: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_dir / f"{name}.log"
         self._log = open(self.log_path, "wb")  # a file, not a pipe: a full pipe would block it
         self.proc = subprocess.Popen(
-            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO
+            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO, env=env
         )
 
     def wait_healthy(self) -> bool:
@@ -116,13 +126,14 @@ def _group_alive(pgid: int) -> bool:
 
 
 def measure(
-    name: str, cmd: list[str], port: int, shared: Path, args: argparse.Namespace, log_dir: Path
+    name: str, cmd: list[str], port: int, shared: Path, args: argparse.Namespace, log_dir: Path,
+    env: dict[str, str] | None = None,
 ) -> dict | None:
     """Start, benchmark, stop. Returns the harness's JSON, or None when nothing was measured."""
     out = BENCH / f"results-{name}.json"
     out.unlink(missing_ok=True)  # a stale file must never pass for this run's numbers
     print(f"== {name}: starting on port {port}", file=sys.stderr, flush=True)
-    server = Server(name, cmd, port, log_dir)
+    server = Server(name, cmd, port, log_dir, env)
     try:
         if not server.wait_healthy():
             print(f"*** {name} did not become healthy in {START_TIMEOUT_S:.0f} s; "
@@ -234,11 +245,40 @@ def wrong_answers(runs: dict[str, dict | None]) -> bool:
     return any(r is None or not r.get("ok", False) for r in runs.values())
 
 
+def measure_incremental(nodepack: Path, repeats: int, log_dir: Path) -> dict | None:
+    """A fresh stack with the cache on; bench/incremental.py's figures, also in results-incremental.json."""
+    out = BENCH / "results-incremental.json"
+    out.unlink(missing_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-incremental-"))
+    port = free_port()
+    print(f"== incremental: starting on port {port}", file=sys.stderr, flush=True)
+    server = Server("incremental", [
+        str(BIN / "psynapse"), "up", "--host", "127.0.0.1", "--port", str(port),
+        "--nodepacks-dir", str(nodepack), "--data-dir", str(data_dir),
+    ], port, log_dir, env={**os.environ, "PSYNAPSE_CACHE_ENABLED": "true"})
+    try:
+        if not server.wait_healthy():
+            print(f"*** incremental stack did not become healthy; log {server.log_path}", file=sys.stderr)
+            return None
+        try:
+            results = run_incremental(server.url, repeats)
+        except (RuntimeError, httpx.HTTPError) as exc:
+            print(f"*** incremental re-runs failed: {exc}", file=sys.stderr)
+            return None
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    out.write_text(json.dumps(results, indent=2))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", default="", help="comma-separated workloads, passed to contract_bench")
     ap.add_argument("--repeats", type=int, default=0, help="timed runs per workload, for contract_bench")
     ap.add_argument("--skip-baseline", action="store_true", help="measure psynapse only")
+    ap.add_argument("--skip-incremental", action="store_true", help="no incremental re-runs section")
+    ap.add_argument("--incremental-repeats", type=int, default=5, help="repeats per incremental step")
     args = ap.parse_args(argv)
 
     shared = shared_dir()
@@ -251,27 +291,32 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-logs-"))
     data_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-data-"))
     runs: dict[str, dict | None] = {}
+    incremental: dict | None | bool = False  # False: not asked for
     try:
         port = free_port()
         runs["psynapse"] = measure("psynapse", [
             str(BIN / "psynapse"), "up", "--host", "127.0.0.1", "--port", str(port),
             "--nodepacks-dir", str(nodepack), "--data-dir", str(data_dir),
-        ], port, shared, args, log_dir)
+        ], port, shared, args, log_dir, env={**os.environ, "PSYNAPSE_CACHE_ENABLED": "false"})
         if not args.skip_baseline:
             port = free_port()
             runs["baseline"] = measure("baseline", [
                 str(BIN / "python"), str(BENCH / "baseline.py"), "--port", str(port),
                 "--nodepacks-dir", str(nodepack),
             ], port, shared, args, log_dir)
+        if not (args.only or args.skip_incremental):
+            incremental = measure_incremental(nodepack, args.incremental_repeats, log_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     ref_path = shared / "results-reference.json"
     reference = json.loads(ref_path.read_text()) if ref_path.is_file() else None
     text = render(runs, reference, load)
+    if incremental is not False:
+        text += render_incremental(incremental, args.incremental_repeats)
     (BENCH / "results-summary.md").write_text(text)
     print(text)
-    failed = wrong_answers(runs)
+    failed = wrong_answers(runs) or incremental is None
     if failed:
         print(f"FAILED: wrong answers or no results; server logs kept in {log_dir}", file=sys.stderr)
     else:

@@ -256,6 +256,7 @@ def test_quick_nodes_run_as_one_job_once_known_quick(stack):
          fn("ok", "add", a=1, b=2), fn("sum", "add", b=5), view("w2")],
         [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "after", "a"), edge("after", "w1"),
          edge("ok", "sum", "a"), edge("sum", "w2")],
+        cache=False,  # every run executes: this is about grouping, not the output cache
     )
     first_jobs, first = _jobs_published(stack, body)
     for _ in range(3):  # the orchestrator learns that add and divide are quick

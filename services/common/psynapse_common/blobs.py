@@ -42,6 +42,11 @@ def _names_in(raw: bytes | msgspec.Raw) -> list[str]:
     return found
 
 
+def names_in(raw: bytes | msgspec.Raw) -> list[str]:
+    """The names of the blobs an encoded value refers to."""
+    return _names_in(raw)
+
+
 class Blobs:
     def __init__(self, store: ObjectStore, inline_limit: int) -> None:
         self._store = store

@@ -34,6 +34,8 @@ class ExecuteRequest(Struct, kw_only=True):
     edges: list[GraphEdge] = []
     env_vars: dict[str, str] | None = None
     cache: bool = True
+    # The saved workflow this graph is (the editor sends its open workflow's name).
+    workflow: str | None = None
 
 
 # -- runs ------------------------------------------------------------------
@@ -148,6 +150,9 @@ class CatalogNode(Struct, kw_only=True):
     params: list[str] = []
     output_keys: list[str] | None = None
     cacheable: bool = True
+    # Hash of the node's source and its pack's version (cache keys start from it);
+    # "" from an older schema service: such nodes are not cached.
+    code_hash: str = ""
 
 
 class CatalogSnapshot(Struct, kw_only=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,9 +20,10 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError, ServiceUnavailableError
 from nats.js.kv import KeyValue
 
+from .cache import open_cache_bucket
 from .settings import Settings
 from .subjects import Names, names_from
 
@@ -51,8 +53,11 @@ async def connect(
         options["password"] = settings.nats_password
     if settings.nats_nkey_seed_file:
         options["nkeys_seed"] = str(settings.nats_nkey_seed_file)
+    # A cluster may be given as "nats://a:4222,nats://b:4222", as NATS tools take it;
+    # either way the client learns the other members from the server it reaches.
+    servers = [url.strip() for url in settings.nats_url.split(",") if url.strip()]
     return await nats.connect(
-        settings.nats_url,
+        servers,
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.25,
@@ -93,9 +98,31 @@ class Backbone:
         self.names = names
         self.schema: KeyValue
         self.services: KeyValue
+        self.cache: KeyValue
 
 
-async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone:
+async def declare_backbone(js: JetStreamContext, settings: Settings, patience_s: float = 60.0) -> Backbone:
+    """Every stream and bucket, created or updated; idempotent, so safe to retry.
+
+    In a cluster, JetStream API requests time out or answer 503 while a leader is
+    being elected or replicas are placed (several services starting together, a
+    node restarting), and a stream just created may not be found for a moment:
+    that is waited out here rather than ending the service.
+    """
+    delay = 0.25
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            return await _declare_backbone(js, settings)
+        except (nats.errors.TimeoutError, ServiceUnavailableError, BucketNotFoundError) as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("backbone.retry", error=str(exc) or type(exc).__name__, in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+async def _declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone:
     names = names_from(settings)
     replicas = settings.stream_replicas
     for name, subjects in ((names.runs_stream, names.runs_all), (names.jobs_stream, names.jobs_all)):
@@ -131,6 +158,9 @@ async def declare_backbone(js: JetStreamContext, settings: Settings) -> Backbone
     )
     backbone.services = await ensure_kv(
         js, KeyValueConfig(bucket=names.services_bucket, history=1, ttl=15.0, replicas=replicas)
+    )
+    backbone.cache = await open_cache_bucket(
+        js, names.cache_bucket, settings.cache_ttl_s, settings.cache_max_bytes, replicas
     )
     return backbone
 

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     subject_prefix: str = "psynapse"
     stream_prefix: str = "PSY"
     stream_replicas: int = 1
-    # A run's events are also its record (GET /runs/{id}): kept as long as runs.
+    # A run's events are also its record (GET /runs/{id}) and the run history
+    # (GET /runs): this is how long history lasts. Kept as long as runs.
     events_max_age_s: float = 7 * 24 * 3600
     runs_max_age_s: float = 7 * 24 * 3600
 
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
     max_runs_per_client: int = 64
     # Node values whose encoding is larger travel through the object store.
     inline_value_limit: int = 256 * 1024
+    # The output cache (incremental re-runs): function outputs by a hash of their code
+    # and inputs, in KV <stream_prefix>_CACHE. Entries expire after cache_ttl_s (never
+    # later than the object store's blobs, which age like runs); a full bucket drops
+    # its oldest entries.
+    cache_enabled: bool = True
+    cache_ttl_s: float = 24 * 3600
+    cache_max_bytes: int = 256 * 1024 * 1024
     secret_key: str | None = None
     api_token: str | None = None
 
@@ -74,6 +82,8 @@ class Settings(BaseSettings):
         return value
 
     def model_post_init(self, __context: object) -> None:
+        # Large cached outputs are object store references: they must not outlive it.
+        self.cache_ttl_s = min(self.cache_ttl_s, self.runs_max_age_s)
         if self.secret_key is None:
             key_file = self.data_dir / "secret.key"
             if key_file.is_file():

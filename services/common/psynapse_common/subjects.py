@@ -26,6 +26,22 @@ def check_token(value: str, what: str = "id") -> str:
     return value
 
 
+# Workflow names are KV keys (subjects) and URL path segments: no dots, slashes,
+# spaces, '*' or '>', so a name can neither escape its key nor its path.
+_WORKFLOW_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+WORKFLOW_NAME_RULE = "1-64 letters, digits, '-' or '_' (no dots, spaces, slashes, '*' or '>')"
+
+
+class InvalidWorkflowName(InvalidSubjectToken):
+    pass
+
+
+def check_workflow_name(value: object) -> str:
+    if not isinstance(value, str) or not _WORKFLOW_NAME.match(value):
+        raise InvalidWorkflowName(f"invalid workflow name {value!r}: use {WORKFLOW_NAME_RULE}")
+    return value
+
+
 @dataclass(frozen=True)
 class Names:
     prefix: str = "psynapse"
@@ -56,11 +72,25 @@ class Names:
     def blobs_store(self) -> str:
         return f"{self.stream_prefix}_BLOBS"
 
+    @property
+    def cache_bucket(self) -> str:
+        return f"{self.stream_prefix}_CACHE"
+
+    @property
+    def workflows_bucket(self) -> str:
+        return f"{self.stream_prefix}_WORKFLOWS"
+
     # consumers
     orchestrators_consumer: str = "orchestrators"
 
     def runners_consumer(self, pool: str) -> str:
         return f"runners-{check_token(pool, 'pool')}"
+
+    @staticmethod
+    def pool_of_consumer(durable: str) -> str | None:
+        """The pool a ``runners-<pool>`` consumer serves; None for any other consumer."""
+        pool = durable.removeprefix("runners-")
+        return pool if pool != durable and pool else None
 
     # subjects
     def run_submit(self, run_id: str) -> str:
@@ -78,6 +108,10 @@ class Names:
     @property
     def jobs_all(self) -> str:
         return f"{self.prefix}.jobs.>"
+
+    def pool_of_job(self, subject: str) -> str:
+        """The pool token of a ``jobs(pool)`` subject."""
+        return subject.removeprefix(f"{self.prefix}.jobs.")
 
     def event(self, run_id: str, kind: str) -> str:
         if kind not in EVENT_KINDS:

@@ -1,4 +1,10 @@
-"""One run, driven to its end: built-ins inline, function chains as jobs, one final event."""
+"""One run, driven to its end: built-ins inline, function chains as jobs, one final event.
+
+With the output cache on (see ``psynapse_common.cache``), ready cacheable function
+nodes are looked up first, together and off the event callback: hits complete at
+once (a ``completed`` event with ``cached``) and their successors go on; misses are
+dispatched as usual. A node's output is stored when its runner reports it completed.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import messages
+from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
@@ -19,6 +26,7 @@ from psynapse_common.publisher import AckedPublisher
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
+from .cached import RunCache
 from .quick import QuickFunctions
 
 log = structlog.get_logger()
@@ -36,6 +44,7 @@ class RunExecution:
         catalog_revision: int,
         on_finished: Callable[[str], None],
         quick: QuickFunctions,
+        cache: NodeCache | None = None,
     ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
@@ -56,6 +65,8 @@ class RunExecution:
         self._unsent: list[NodeEvent] = []  # built-in events, sent as one batch
         self._batching = False
         self._started = time.perf_counter()
+        # The output cache, None when off for this run (see the orchestrator).
+        self._cache = RunCache(cache, plan, self.wiring, self.run_id) if cache is not None else None
 
     async def start(self, history: list[Event] | None = None) -> None:
         """Start the run, or resume it from its event log after an orchestrator died.
@@ -105,7 +116,12 @@ class RunExecution:
         self._on_finished(self.run_id)
         self.done.set()
 
-    async def _advance(self, ready: list[str]) -> None:
+    async def _advance(self, ready: list[str], hold: bool = False) -> None:
+        """Run what became ready: built-ins now, functions looked up or dispatched.
+
+        ``hold``: a lookup's hits go on; their events wait for the next lookup's
+        (one message for a cascade of hits), unless nothing is left to look up.
+        """
         queue = list(ready)
         functions: list[str] = []
         while queue:
@@ -114,16 +130,25 @@ class RunExecution:
                 continue
             if self.plan.nodes[node_id].type == FUNCTION:
                 # A node that became ready inside a job it belongs to is already running.
-                if node_id not in self.schedule.dispatched:
+                if node_id in self.schedule.dispatched or self._being_looked_up(node_id):
+                    continue
+                hit = self._cache.take_prefetched(node_id) if self._cache is not None else None
+                if hit is not None:
+                    queue.extend(await self._complete_hit(node_id, *hit))
+                else:
                     functions.append(node_id)
                 continue
             queue.extend(await self._run_builtin(node_id))
+        if functions and self._cache is not None:
+            functions = self._cache.defer(functions)
         if functions:
             await self._dispatch_ready(functions)
         if self.schedule.done:
             await self._finish()  # carries the last events itself
         elif not self._batching:
-            await self._flush()
+            looking_on = self._start_lookups()
+            if not (hold and looking_on):
+                await self._flush()
 
     async def _flush(self) -> None:
         if self._unsent:
@@ -138,6 +163,42 @@ class RunExecution:
             await self._node_event(node_id, "error", {}, error=f"{name}: {describe_error(exc)}", instant=True)
             return await self._fail(node_id, describe_error(exc))
         await self._node_event(node_id, "completed", inputs, output=output, instant=True)
+        self.wiring.set_output(node_id, output)
+        return self.schedule.complete(node_id)
+
+    # -- the output cache ---------------------------------------------------------
+    def _being_looked_up(self, node_id: str) -> bool:
+        return self._cache is not None and node_id in self._cache.looking
+
+    def _start_lookups(self) -> bool:
+        """Look up the nodes waiting for it, in a task; False when none were waiting."""
+        if self._cache is None or self._finished:
+            return False
+        nodes = self._cache.take_pending()
+        if nodes:
+            self._cache.spawn(self._look_up(nodes))
+        return bool(nodes)
+
+    async def _look_up(self, nodes: list[str]) -> None:
+        assert self._cache is not None
+        hits, misses = await self._cache.look_up(nodes)
+        if self._finished:
+            return
+        ready: list[str] = []
+        for node_id, inputs, output in hits:
+            if not self.schedule.is_settled(node_id):  # else abandoned while we looked
+                ready.extend(await self._complete_hit(node_id, inputs, output))
+        misses = [node_id for node_id in misses if not self.schedule.is_settled(node_id)]
+        if misses:
+            await self._dispatch_ready(misses)
+        if hits:
+            await self._cache.prefetch([node_id for node_id, _, _ in hits], self.schedule.is_settled)
+            if self._finished:
+                return
+        await self._advance(ready, hold=True)
+
+    async def _complete_hit(self, node_id: str, inputs: dict[str, msgspec.Raw], output: msgspec.Raw) -> list[str]:
+        await self._node_event(node_id, "completed", inputs, output=output, instant=True, cached=True)
         self.wiring.set_output(node_id, output)
         return self.schedule.complete(node_id)
 
@@ -183,6 +244,7 @@ class RunExecution:
         output: msgspec.Raw | None = None,
         error: str | None = None,
         instant: bool = False,
+        cached: bool = False,
     ) -> None:
         if status == "executing" or instant:
             self._announced.add(node_id)
@@ -195,6 +257,8 @@ class RunExecution:
             output=output if output is not None else NIL,
             error=error,
             instant=instant,
+            cached=cached,
+            duration_ms=0.0 if cached else None,
         )
         self._unsent.append(event)
 
@@ -213,6 +277,9 @@ class RunExecution:
             self._batching = False
         if not self._finished:
             await self._flush()
+            self._start_lookups()
+        if self._cache is not None:
+            self._cache.flush_stores()
 
     async def on_node_event(self, event: NodeEvent) -> None:
         if self._finished:
@@ -226,6 +293,8 @@ class RunExecution:
         if not event.cached:  # a failed call's time counts too; a cache hit's does not
             self._quick.observe(event.node_name, event.duration_ms)
         if event.status == "completed":
+            if not event.cached and self._cache is not None:
+                self._cache.store(event)
             self.wiring.set_output(event.node_id, event.output)
             await self._advance(self.schedule.complete(event.node_id))
         else:

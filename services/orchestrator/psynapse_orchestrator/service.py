@@ -10,6 +10,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import logs, messages
+from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
@@ -18,7 +19,7 @@ from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import read_run_log
 from psynapse_common.service import Beat, instance_id, run
-from psynapse_common.messages import NodeBatch
+from psynapse_common.messages import NodeBatch, RunSubmit
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
@@ -50,6 +51,11 @@ class Orchestrator:
         self.publisher = AckedPublisher(self.nc)
         await self.publisher.start()
         self.sink = EventSink(self.publisher, self.names)
+        self.cache: NodeCache | None = None
+        if settings.cache_enabled:
+            self.cache = NodeCache(
+                self.nc, self.js, self.backbone.cache, self.names.cache_bucket, self.names.blobs_store
+            )
         self.catalog = CatalogWatch(self.backbone.schema, self.names.catalog_key)
         await self.catalog.start()
         if not await self.catalog.wait_ready(timeout=30):
@@ -112,6 +118,7 @@ class Orchestrator:
             self.catalog.revision,
             self._forget,
             self.quick,
+            self._cache_for(submit),
         )
         self.active[submit.run_id] = execution
         history = None
@@ -121,6 +128,12 @@ class Orchestrator:
         await execution.start(history)
         # Holding the slot until the run ends is what bounds concurrent runs.
         await execution.done.wait()
+
+    def _cache_for(self, submit: RunSubmit) -> NodeCache | None:
+        """The cache, unless the run opts out or carries env_vars (outputs may depend on secrets)."""
+        if not submit.cache or submit.env_sealed is not None:
+            return None
+        return self.cache
 
     async def _route_node_event(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))

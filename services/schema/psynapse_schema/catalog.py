@@ -32,6 +32,7 @@ def snapshot_of(catalog: Catalog, revision: int) -> CatalogSnapshot:
                 params=[p["name"] for p in spec.schema["params"]],
                 output_keys=list(spec.output_keys) if spec.output_keys else None,
                 cacheable=spec.cacheable,
+                code_hash=spec.code_hash,
             )
             for name, spec in catalog.nodes.items()
         },

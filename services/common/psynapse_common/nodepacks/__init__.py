@@ -7,6 +7,7 @@
 from .annotated import AnnotatedDict
 from .introspect import NodeKind, type_name
 from .loader import PACK_FILES, Catalog, NodeSpec, PackReport, load_catalog
+from .markers import no_cache, pool
 
 __all__ = [
     "PACK_FILES",
@@ -16,5 +17,7 @@ __all__ = [
     "NodeSpec",
     "PackReport",
     "load_catalog",
+    "no_cache",
+    "pool",
     "type_name",
 ]

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import importlib
 import inspect
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
+from ..subjects import InvalidSubjectToken, check_token
+from .fingerprint import code_hash, pack_digest
 from .importer import exec_file, fresh_package, sibling_imports
 from .introspect import NodeKind, introspect, is_node_class
+from .markers import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
 
 # File name -> the kind of node its public members become, in listing order.
 PACK_FILES: dict[str, NodeKind] = {"ops.py": "function", "progress_ops.py": "progress", "stream_ops.py": "stream"}
@@ -39,6 +44,8 @@ class NodeSpec:
     param_types: dict[str, Any]
     output_keys: tuple[str, ...] | None
     cacheable: bool
+    # Source and pack version: outputs cached under another code hash are stale.
+    code_hash: str = ""
 
 
 @dataclass
@@ -94,6 +101,7 @@ def _load_pack(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
     report = PackReport(name=pack_dir.name, path=str(pack_dir))
     specs: list[NodeSpec] = []
     package = fresh_package(pack_dir)
+    pack_files = functools.cache(lambda: pack_digest(pack_dir))  # only if a file has no version
     with sibling_imports(pack_dir):
         for filename, kind in PACK_FILES.items():
             path = pack_dir / filename
@@ -107,7 +115,7 @@ def _load_pack(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
             except (Exception, SystemExit) as exc:
                 report.add_error(*_import_error(path, pack_dir, exc))
                 continue
-            specs.extend(_module_nodes(module, kind, path, report))
+            specs.extend(_module_nodes(module, kind, path, report, pack_files))
     return report, specs
 
 
@@ -121,11 +129,13 @@ def _import_error(path: Path, pack_dir: Path, exc: BaseException) -> tuple[str, 
     return str(path), frames[-1].lineno if frames else None, f"{kind}: {detail}" if detail else kind
 
 
-def _module_nodes(module: ModuleType, kind: NodeKind, path: Path, report: PackReport) -> list[NodeSpec]:
-    pool = getattr(module, "PSYNAPSE_POOL", "default")
-    if not isinstance(pool, str) or not pool:
-        report.add_error(str(path), None, f"PSYNAPSE_POOL must be a non-empty string, got {pool!r}")
-        pool = "default"
+def _module_nodes(
+    module: ModuleType, kind: NodeKind, path: Path, report: PackReport, pack_files: Callable[[], str]
+) -> list[NodeSpec]:
+    pool = getattr(module, "PSYNAPSE_POOL", DEFAULT_POOL)
+    if not _valid_pool(pool):
+        report.add_error(str(path), None, f"PSYNAPSE_POOL must be {_POOL_RULE}, got {pool!r}")
+        pool = DEFAULT_POOL
     cacheable = bool(getattr(module, "PSYNAPSE_CACHE", True))
     specs = []
     for attr, obj in list(vars(module).items()):
@@ -136,11 +146,37 @@ def _module_nodes(module: ModuleType, kind: NodeKind, path: Path, report: PackRe
         except (ValueError, TypeError) as exc:
             report.add_error(str(path), _def_line(obj), f"cannot read the signature of {attr}: {exc}")
             continue
+        node_pool = _node_pool(obj, pool, attr, path, report)
+        schema = info.schema if node_pool == DEFAULT_POOL else {**info.schema, "pool": node_pool}
         specs.append(NodeSpec(
-            name=attr, kind=kind, target=obj, schema=info.schema, pack=report.name, pool=pool,
-            param_types=info.param_types, output_keys=info.output_keys, cacheable=cacheable,
+            name=attr, kind=kind, target=obj, schema=schema, pack=report.name, pool=node_pool,
+            param_types=info.param_types, output_keys=info.output_keys,
+            cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
+            code_hash=code_hash(obj, module, path, pack_files),
         ))
     return specs
+
+
+_POOL_RULE = "1-128 letters, digits, '-' or '_'"
+
+
+def _valid_pool(value: Any) -> bool:
+    try:
+        check_token(value, "pool")
+    except InvalidSubjectToken:
+        return False
+    return True
+
+
+def _node_pool(obj: Any, module_pool: str, attr: str, path: Path, report: PackReport) -> str:
+    """The `@pool(...)` of a node, else its file's PSYNAPSE_POOL."""
+    marked = getattr(obj, POOL_ATTR, None)
+    if marked is None:
+        return module_pool
+    if not _valid_pool(marked):  # set by hand, not through the decorator
+        report.add_error(str(path), _def_line(obj), f"the pool of {attr} must be {_POOL_RULE}, got {marked!r}")
+        return module_pool
+    return marked
 
 
 def _is_node(attr: str, obj: Any, module: ModuleType, kind: NodeKind) -> bool:
