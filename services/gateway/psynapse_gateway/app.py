@@ -21,9 +21,13 @@ from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
 from .health_api import HealthController
+from .history import History
 from .limits import Limits
+from .metrics_api import MetricsController
 from .runs import RunService
 from .runs_api import RunsController
+from .workflows import WorkflowStore
+from .workflows_api import WorkflowsController
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -53,6 +57,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.limits = Limits(settings)
         app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs)
         await app.state.runs.start()
+        app.state.history = History(js, backbone.names, blobs)
+        app.state.workflows = WorkflowStore(nc, js, backbone.names, settings.stream_replicas)
+        await app.state.workflows.open()
         try:
             yield
         finally:
@@ -64,10 +71,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             Router(
                 path="/",
-                route_handlers=[ExecuteController, RunsController, CatalogController],
+                route_handlers=[ExecuteController, RunsController, WorkflowsController, CatalogController],
                 guards=token_guard(settings.api_token),
             ),
             HealthController,
+            MetricsController,
             *editor_routes(settings),
         ],
         lifespan=[lifespan],

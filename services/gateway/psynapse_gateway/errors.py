@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
 
 from psynapse_common.graph import GraphError
 from psynapse_common.sealing import SealError
-from psynapse_common.subjects import InvalidSubjectToken
+from psynapse_common.subjects import InvalidSubjectToken, InvalidWorkflowName, check_workflow_name
 
 from .limits import LimitExceeded
 from .runs import RunNotFound
+from .workflows import WorkflowInputError, WorkflowNotFound
 
 
 def _limit(_: Request, exc: LimitExceeded) -> Response:
@@ -25,8 +28,31 @@ def _answer(status: int):  # type: ignore[no-untyped-def]
     return handler
 
 
-def _http_error(_: Request, exc: HTTPException) -> Response:
+def _bad_workflow_name(request: Request) -> str | None:
+    """Why a /workflows/<name> path matched no route, when its name is the cause.
+
+    A name holding '/' (even as %2F) splits the path, so no route matches it: say
+    what is wrong with the name rather than "Not Found".
+    """
+    raw = request.scope.get("raw_path") or request.scope.get("path", "").encode()
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+    prefix = "/workflows/"
+    if not path.startswith(prefix):
+        return None
+    name = unquote(path[len(prefix):].split("/", 1)[0])
+    try:
+        check_workflow_name(name)
+    except InvalidWorkflowName as exc:
+        return str(exc)
+    return None
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
     # Always JSON, also on the SSE endpoints (whose success answers are not).
+    if exc.status_code == HTTP_404_NOT_FOUND:
+        reason = _bad_workflow_name(request)
+        if reason is not None:
+            return Response({"status_code": HTTP_400_BAD_REQUEST, "detail": reason}, status_code=HTTP_400_BAD_REQUEST)
     body: dict = {"status_code": exc.status_code, "detail": exc.detail}
     if exc.extra:
         body["extra"] = exc.extra
@@ -40,6 +66,8 @@ def exception_handlers() -> dict:
         SealError: _answer(HTTP_400_BAD_REQUEST),
         InvalidSubjectToken: _answer(HTTP_400_BAD_REQUEST),
         RunNotFound: _answer(HTTP_404_NOT_FOUND),
+        WorkflowNotFound: _answer(HTTP_404_NOT_FOUND),
+        WorkflowInputError: _answer(HTTP_400_BAD_REQUEST),
         LimitExceeded: _limit,
     }
 

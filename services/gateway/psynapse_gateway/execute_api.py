@@ -11,6 +11,7 @@ from litestar.response import ServerSentEvent
 
 from psynapse_common.graph import GraphError
 from psynapse_common.messages import ExecuteRequest
+from psynapse_common.subjects import check_workflow_name
 
 from .docs import errors
 from .sse_response import sse
@@ -26,12 +27,7 @@ class ExecuteController(Controller):
         responses=errors(400, 413, 422, 429),
     )
     async def execute(self, state: State, request: Request, data: ExecuteRequest) -> Response[dict[str, Any]]:
-        runs = state.runs
-        state.limits.check_graph(data)
-        runs.validate(data)
-        with state.limits.run_slot(_client(request)):
-            final = await runs.execute(data)
-        return Response(await runs.final_body(final))
+        return await run_folded(state, request, data)
 
     @post(
         "/execute/stream",
@@ -41,27 +37,49 @@ class ExecuteController(Controller):
         responses=errors(400, 413, 422, 429),
     )
     async def execute_stream(self, state: State, request: Request, data: ExecuteRequest) -> ServerSentEvent:
-        runs = state.runs
-        state.limits.check_graph(data)
+        return await run_streamed(state, request, data)
+
+
+def _check(state: State, data: ExecuteRequest) -> None:
+    state.limits.check_graph(data)
+    if data.workflow is not None:
+        check_workflow_name(data.workflow)
+
+
+async def run_folded(state: State, request: Request, data: ExecuteRequest) -> Response[dict[str, Any]]:
+    """Run to the end; answer the view results (``X-Run-Id`` names the run)."""
+    runs = state.runs
+    _check(state, data)
+    runs.validate(data)
+    run_id = runs.new_run_id()
+    with state.limits.run_slot(_client(request)):
+        final = await runs.execute(data, run_id)
+    return Response(await runs.final_body(final), headers={"X-Run-Id": run_id})
+
+
+async def run_streamed(state: State, request: Request, data: ExecuteRequest) -> ServerSentEvent:
+    """Run, answering its events as SSE; a graph error is the stream's one event."""
+    runs = state.runs
+    _check(state, data)
+    try:
+        runs.validate(data)
+    except GraphError as exc:
+        return sse(_single({"status": "error", "error": str(exc)}))
+    client = _client(request)
+    state.limits.take(client)
+    try:
+        run_id = runs.new_run_id()
+        subscription = await runs.open_events(run_id)
         try:
-            runs.validate(data)
-        except GraphError as exc:
-            return sse(_single({"status": "error", "error": str(exc)}))
-        client = _client(request)
-        state.limits.take(client)
-        try:
-            run_id = runs.new_run_id()
-            subscription = await runs.open_events(run_id)
-            try:
-                await runs.submit(data, run_id)
-            except Exception:
-                await subscription.close()
-                raise
+            await runs.submit(data, run_id)
         except Exception:
-            state.limits.give_back(client)
+            await subscription.close()
             raise
-        events = state.limits.hold_while(client, runs.follow(subscription))
-        return sse(events, headers={"X-Run-Id": run_id}, stopping=state.get("stopping"))
+    except Exception:
+        state.limits.give_back(client)
+        raise
+    events = state.limits.hold_while(client, runs.follow(subscription))
+    return sse(events, headers={"X-Run-Id": run_id}, stopping=state.get("stopping"))
 
 
 def _client(request: Request) -> str:

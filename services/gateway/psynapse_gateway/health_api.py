@@ -1,19 +1,18 @@
-"""GET /health: NATS and every service's liveness (from their KV beats)."""
+"""GET /health: NATS, every service's liveness (from their KV beats), each runner pool's queue."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from typing import Any
 
 from litestar import Controller, Response, get
 from litestar.datastructures import State
 
-from psynapse_common.messages import beat_decoder
-
 from .docs import errors
+from .queues import live_services, pool_queues, runners_by_pool
 
 _REQUIRED = ("schema", "orchestrator", "runner")
-_STALE_S = 7.5  # beats come every 3 s
+_POOLS_TIMEOUT_S = 2.0
 
 
 class HealthController(Controller):
@@ -24,29 +23,23 @@ class HealthController(Controller):
         services: dict[str, list[dict[str, Any]]] = {name: [] for name in _REQUIRED}
         nats_ok = state.nc.is_connected
         if nats_ok:
-            kv = state.backbone.services
-            try:
-                keys = await kv.keys()
-            except Exception:  # noqa: BLE001 - an empty bucket raises NoKeysError
-                keys = []
-            now = time.time()
-            for key in keys:
-                entry = await kv.get(key)
-                if not entry or not entry.value:
-                    continue
-                beat = beat_decoder.decode(entry.value)
-                if now - beat.at > _STALE_S:
-                    continue
-                item = {"instance": beat.instance, "pid": beat.pid}
-                if beat.pool:
-                    item["pool"] = beat.pool
-                services.setdefault(beat.service, []).append(item)
+            for service, items in (await live_services(state.backbone.services)).items():
+                services.setdefault(service, []).extend(items)
         services["gateway"] = [{"instance": "this", "pid": None}]
         ok = nats_ok and all(services[name] for name in _REQUIRED)
-        body = {
+        body: dict[str, Any] = {
             "status": "ok" if ok else "degraded",
             "nats": nats_ok,
             "catalog_revision": state.catalog.revision,
             "services": services,
+            "pools": {},
         }
+        if nats_ok:
+            runners = runners_by_pool(services)
+            try:
+                body["pools"] = await asyncio.wait_for(
+                    pool_queues(state.backbone.js, state.backbone.names, runners), _POOLS_TIMEOUT_S
+                )
+            except Exception as exc:  # noqa: BLE001 - JetStream busy or electing: liveness still answers
+                body["pools_error"] = str(exc) or type(exc).__name__
         return Response(body, status_code=200 if ok else 503)

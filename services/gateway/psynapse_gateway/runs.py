@@ -23,6 +23,7 @@ from psynapse_common.reader import StreamReader
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
+from .metrics_api import RUNS_SUBMITTED
 from .sse import SseTranslator
 
 # Each stored message stands for at most 2 * MAX_BATCH spec events.
@@ -82,18 +83,19 @@ class RunService:
             edges=request.edges,
             env_sealed=env_sealed,
             submitted_at=time.time(),
-            workflow=workflow,
+            workflow=workflow or request.workflow,
             cache=request.cache,
         )
         await (await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit)))
+        RUNS_SUBMITTED.inc()
 
     @staticmethod
     def new_run_id() -> str:
         return uuid.uuid4().hex
 
-    async def execute(self, request: ExecuteRequest) -> RunEvent:
+    async def execute(self, request: ExecuteRequest, run_id: str | None = None) -> RunEvent:
         """Run to the end and return its final event: /execute is the same run as a stream."""
-        run_id = self.new_run_id()
+        run_id = run_id or self.new_run_id()
         waiter: asyncio.Future[RunEvent] = asyncio.get_running_loop().create_future()
         self._waiting[run_id] = waiter
         try:
@@ -123,34 +125,31 @@ class RunService:
     async def record(self, run_id: str, missing_ok: bool = False) -> RunRecord | None:
         """A run's status: from its final event, or from its pending submit while it runs."""
         check_token(run_id, "run id")
-        final = await self._final_event(run_id)
-        if final is not None:
-            if final.error == "cancelled":
-                status = "cancelled"
-            elif final.status == "error" or final.errors:
-                status = "error"
-            else:
-                status = "done"
-            return RunRecord(
-                run_id=run_id,
-                status=status,  # type: ignore[arg-type]
-                started_at=final.started_at,
-                finished_at=final.finished_at,
-                workflow=final.workflow,
-                node_count=final.node_count,
-                results=final.results,
-                errors=final.errors,
-                error=final.error,
-            )
-        submit = await self._pending_submit(run_id)
-        if submit is not None:
-            return RunRecord(
-                run_id=run_id,
-                status="running",
-                started_at=submit.submitted_at,
-                workflow=submit.workflow,
-                node_count=len(submit.nodes),
-            )
+        # The submit leaves the queue only once the final event is stored, so a run
+        # that ends between the two reads is found by reading its final event again.
+        for _ in range(2):
+            final = await self._final_event(run_id)
+            if final is not None:
+                return RunRecord(
+                    run_id=run_id,
+                    status=run_status(final),  # type: ignore[arg-type]
+                    started_at=final.started_at,
+                    finished_at=final.finished_at,
+                    workflow=final.workflow,
+                    node_count=final.node_count,
+                    results=final.results,
+                    errors=final.errors,
+                    error=final.error,
+                )
+            submit = await self._pending_submit(run_id)
+            if submit is not None:
+                return RunRecord(
+                    run_id=run_id,
+                    status="running",
+                    started_at=submit.submitted_at,
+                    workflow=submit.workflow,
+                    node_count=len(submit.nodes),
+                )
         if missing_ok:
             return None
         raise RunNotFound(f"no run {run_id!r}")
@@ -212,11 +211,27 @@ class RunService:
             "workflow": record.workflow,
             "started_at": record.started_at,
             "finished_at": record.finished_at,
+            "duration_ms": duration_ms(record.started_at, record.finished_at),
             "node_count": record.node_count,
             "results": {k: show(v, blobs) for k, v in record.results.items()},
             "errors": record.errors,
             "error": record.error,
         }
+
+
+def run_status(final: Any) -> str:
+    """A finished run's status from its final event (any struct with its fields)."""
+    if final.error == "cancelled":
+        return "cancelled"
+    if final.status == "error" or final.errors:
+        return "error"
+    return "done"
+
+
+def duration_ms(started_at: float | None, finished_at: float | None) -> float | None:
+    if not started_at or not finished_at:
+        return None
+    return round((finished_at - started_at) * 1000, 1)
 
 
 def final_body(event: RunEvent, blobs: dict[str, bytes] | None = None) -> dict[str, Any]:

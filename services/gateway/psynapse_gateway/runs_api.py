@@ -6,9 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
-from .docs import errors
+from psynapse_common.subjects import check_workflow_name
+
+from .docs import RUN_DETAIL_EXAMPLE, RUN_LIST_EXAMPLE, errors, example
+from .history import MAX_LIMIT, STATUSES
 from .sse_response import sse
 
 
@@ -24,10 +29,38 @@ class RunsController(Controller):
     path = "/runs"
     tags = ["runs"]
 
-    @get("/{run_id:str}", summary="A run's status and view results", responses=errors(400, 404))
+    @get(
+        "/",
+        summary="Past and running runs, newest first",
+        description=(
+            "Runs are kept as long as their events: PSYNAPSE_EVENTS_MAX_AGE_S (default 7 days). "
+            "`status` is one of running, done, error, cancelled; `limit` is 1 to 500 (default 50)."
+        ),
+        responses={**errors(400), **example(200, "The runs, newest first", RUN_LIST_EXAMPLE)},
+    )
+    async def list_runs(
+        self,
+        state: State,
+        workflow: str | None = Parameter(default=None, description="Only runs of this saved workflow"),
+        status: str | None = Parameter(default=None, description="running, done, error or cancelled"),
+        limit: int = Parameter(default=50, ge=1, le=MAX_LIMIT, description="At most this many runs"),
+    ) -> dict[str, Any]:
+        if status is not None and status not in STATUSES:
+            raise ValidationException(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        if workflow is not None:
+            check_workflow_name(workflow)
+        return {"runs": await state.history.list_runs(workflow, status, limit)}
+
+    @get(
+        "/{run_id:str}",
+        summary="A run's status, view results and nodes",
+        responses={**errors(400, 404), **example(200, "The run", RUN_DETAIL_EXAMPLE)},
+    )
     async def get_run(self, state: State, run_id: str) -> dict[str, Any]:
         record = await state.runs.record(run_id)
-        return await state.runs.record_body(record)
+        body = await state.runs.record_body(record)
+        body["nodes"] = await state.history.nodes(run_id)
+        return body
 
     @get(
         "/{run_id:str}/events",

@@ -1,0 +1,47 @@
+"""GET /metrics: Prometheus text for the gateway and the queues behind it.
+
+Queue depth is read from JetStream at scrape time, so it is exact for the whole
+deployment whichever gateway replica is scraped; counters are this process's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+
+from .queues import live_services, pool_queues, runners_by_pool
+
+RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
+JOBS_PENDING = Gauge("psynapse_jobs_pending", "Jobs waiting for a runner, by pool", ["pool"])
+JOBS_IN_FLIGHT = Gauge("psynapse_jobs_in_flight", "Jobs runners hold unacked, by pool", ["pool"])
+POOL_RUNNERS = Gauge("psynapse_pool_runners", "Live runner processes, by pool", ["pool"])
+RUNS_IN_FLIGHT = Gauge("psynapse_runs_in_flight", "Runs submitted and not yet ended (all gateways)")
+SCRAPE_ERRORS = Counter("psynapse_gateway_queue_read_errors", "Scrapes that could not read the queues")
+_READ_TIMEOUT_S = 2.0
+
+
+async def _read_queues(state: State) -> None:
+    backbone = state.backbone
+    runners = runners_by_pool(await live_services(backbone.services))
+    pools = await pool_queues(backbone.js, backbone.names, runners)
+    for pool, queue in pools.items():
+        JOBS_PENDING.labels(pool).set(queue["pending"])
+        JOBS_IN_FLIGHT.labels(pool).set(queue["in_flight"])
+        POOL_RUNNERS.labels(pool).set(queue["consumers"])
+    runs = await backbone.js.stream_info(backbone.names.runs_stream)
+    RUNS_IN_FLIGHT.set(runs.state.messages)
+
+
+class MetricsController(Controller):
+    tags = ["health"]
+
+    @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)
+    async def metrics(self, state: State) -> Response[bytes]:
+        try:
+            await asyncio.wait_for(_read_queues(state), _READ_TIMEOUT_S)
+        except Exception:  # noqa: BLE001 - NATS busy or electing: the counters still answer
+            SCRAPE_ERRORS.inc()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,269 @@
+"""Saved workflows: the KV bucket PSY_WORKFLOWS, whose history is each one's versions.
+
+A key is a workflow's name; each save is a new revision of it. Version n is the
+n-th value of the key still in the bucket's history (oldest first), counted after
+its last delete: a deleted workflow that is saved again starts at version 1. The
+bucket keeps 64 revisions per key (the most NATS allows), so once a workflow has
+64 versions every save drops the oldest one and the numbers move down by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NamedTuple
+
+import msgspec
+import structlog
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from psynapse_common.graph import FUNCTION, VARIABLE
+from psynapse_common.messages import ExecuteRequest
+from psynapse_common.nats_io import ensure_kv
+from psynapse_common.subjects import Names, check_workflow_name
+from psynapse_common.values import ConversionError, variable_value
+
+from .limits import LimitExceeded
+from .scan import scan
+
+log = structlog.get_logger()
+
+HISTORY = 64
+_DELETED = {"DEL", "PURGE"}
+
+
+class WorkflowNotFound(LookupError):
+    pass
+
+
+class WorkflowInputError(ValueError):
+    """Inputs a workflow run cannot take (an unknown name, a value that does not fit)."""
+
+
+class WorkflowBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A saved graph, as the editor sends it (node positions and all)."""
+
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    description: str | None = None
+
+
+class WorkflowRun(msgspec.Struct, kw_only=True):
+    inputs: dict[str, Any] = {}
+    env_vars: dict[str, str] | None = None
+    cache: bool = True
+
+
+class Version(NamedTuple):
+    number: int
+    revision: int
+    updated: str
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def check_body(body: WorkflowBody) -> None:
+    for index, node in enumerate(body.nodes):
+        if not isinstance(node.get("id"), str) or not node["id"]:
+            raise WorkflowInputError(f"node #{index + 1} has no id")
+        if not isinstance(node.get("data", {}), dict):
+            raise WorkflowInputError(f"node {node['id']!r} has data that is not an object")
+    for index, edge in enumerate(body.edges):
+        if not isinstance(edge.get("source"), str) or not isinstance(edge.get("target"), str):
+            raise WorkflowInputError(f"edge #{index + 1} needs a source and a target node id")
+
+
+class WorkflowStore:
+    def __init__(self, nc: Client, js: JetStreamContext, names: Names, replicas: int) -> None:
+        self._nc = nc
+        self._js = js
+        self._bucket = names.workflows_bucket
+        self._stream = f"KV_{self._bucket}"
+        self._replicas = replicas
+        self._kv: KeyValue | None = None
+
+    async def open(self) -> None:
+        """Create the bucket if missing. A failure (a cluster electing a leader) is
+        not fatal: the first request that needs the bucket tries again."""
+        try:
+            await self._bucket_handle()
+        except Exception as exc:  # noqa: BLE001 - retried on first use
+            log.warning("workflows.bucket_unavailable", error=str(exc) or type(exc).__name__)
+
+    async def _bucket_handle(self) -> KeyValue:
+        if self._kv is None:
+            self._kv = await ensure_kv(
+                self._js,
+                KeyValueConfig(
+                    bucket=self._bucket, history=HISTORY, storage=StorageType.FILE, replicas=self._replicas
+                ),
+            )
+        return self._kv
+
+    def _subject(self, name: str) -> str:
+        return f"$KV.{self._bucket}.{check_workflow_name(name)}"
+
+    # -- versions -------------------------------------------------------------
+    async def versions(self, name: str) -> list[Version]:
+        """The workflow's versions, oldest first (empty when there is none)."""
+        revisions: list[tuple[int, dt.datetime]] = []
+        await self._bucket_handle()
+        async for msg in scan(self._js, self._stream, self._subject(name), headers_only=True):
+            if _is_deletion(msg.headers):
+                revisions.clear()
+            else:
+                revisions.append((msg.metadata.sequence.stream, msg.metadata.timestamp))
+        return [Version(n, rev, iso(at)) for n, (rev, at) in enumerate(revisions, start=1)]
+
+    async def _versions_or_404(self, name: str) -> list[Version]:
+        versions = await self.versions(name)
+        if not versions:
+            raise WorkflowNotFound(f"no workflow named {name!r}")
+        return versions
+
+    async def _version(self, name: str, number: int) -> Version:
+        versions = await self._versions_or_404(name)
+        if not 1 <= number <= len(versions):
+            raise WorkflowNotFound(
+                f"workflow {name!r} has no version {number}; it has versions 1 to {len(versions)}"
+            )
+        return versions[number - 1]
+
+    async def _read(self, name: str, version: Version) -> dict[str, Any]:
+        try:
+            entry = await (await self._bucket_handle()).get(name, revision=version.revision)
+        except KeyNotFoundError:
+            # Deleted (or pushed out of the history) since the versions were read.
+            raise WorkflowNotFound(f"workflow {name!r} has no version {version.number}") from None
+        return msgspec.json.decode(entry.value or b"{}")
+
+    # -- the endpoints' operations -----------------------------------------------
+    async def save(self, name: str, body: WorkflowBody) -> dict[str, Any]:
+        check_workflow_name(name)
+        return await self._put(name, msgspec.json.encode(body))
+
+    async def _put(self, name: str, value: bytes) -> dict[str, Any]:
+        limit = self._nc.max_payload
+        if len(value) > limit:
+            raise LimitExceeded(
+                f"the workflow is {len(value)} bytes; NATS stores values of at most {limit} bytes "
+                "(the server's max_payload)",
+                413,
+            )
+        revision = await (await self._bucket_handle()).put(name, value)
+        versions = await self.versions(name)
+        for version in versions:
+            if version.revision == revision:
+                return self._saved(name, version)
+        # Saved, then deleted or superseded 64 times over before we looked.
+        latest = versions[-1] if versions else Version(1, revision, iso(dt.datetime.now(dt.timezone.utc)))
+        return self._saved(name, latest)
+
+    @staticmethod
+    def _saved(name: str, version: Version) -> dict[str, Any]:
+        return {"name": name, "version": version.number, "updated": version.updated}
+
+    async def get(self, name: str, number: int | None = None) -> dict[str, Any]:
+        if number is None:
+            version = (await self._versions_or_404(name))[-1]
+        else:
+            version = await self._version(name, number)
+        return {**self._saved(name, version), "workflow": await self._read(name, version)}
+
+    async def version_list(self, name: str) -> dict[str, Any]:
+        versions = await self._versions_or_404(name)
+        return {
+            "name": name,
+            "versions": [{"version": v.number, "updated": v.updated} for v in reversed(versions)],
+        }
+
+    async def restore(self, name: str, number: int) -> dict[str, Any]:
+        version = await self._version(name, number)
+        content = await self._read(name, version)
+        return await self._put(name, msgspec.json.encode(content))
+
+    async def delete(self, name: str) -> None:
+        await self._versions_or_404(name)
+        await (await self._bucket_handle()).purge(name)
+
+    async def list_all(self) -> dict[str, Any]:
+        found: dict[str, list[dt.datetime]] = {}
+        prefix = f"$KV.{self._bucket}."
+        await self._bucket_handle()
+        async for msg in scan(self._js, self._stream, prefix + ">", headers_only=True):
+            name = msg.subject[len(prefix):]
+            if _is_deletion(msg.headers):
+                found.pop(name, None)
+            else:
+                found.setdefault(name, []).append(msg.metadata.timestamp)
+        return {
+            "workflows": [
+                {"name": name, "updated": iso(times[-1]), "versions": len(times)}
+                for name, times in sorted(found.items())
+            ]
+        }
+
+    async def run_request(self, name: str, run: WorkflowRun) -> ExecuteRequest:
+        """The latest version as an /execute body, its named variables set to ``inputs``."""
+        saved = (await self.get(name))["workflow"]
+        nodes = [_api_node(node) for node in saved.get("nodes", [])]
+        _set_inputs(name, nodes, run.inputs)
+        body = {"nodes": nodes, "edges": saved.get("edges", []), "env_vars": run.env_vars,
+                "cache": run.cache, "workflow": name}
+        try:
+            return msgspec.convert(body, ExecuteRequest)
+        except msgspec.ValidationError as exc:
+            raise WorkflowInputError(f"workflow {name!r} cannot run: {exc}") from None
+
+
+def _is_deletion(headers: dict[str, str] | None) -> bool:
+    if not headers:
+        return False
+    if headers.get("KV-Operation") in _DELETED:
+        return True
+    # nats-server 2.11+ writes its own markers (a key's max age, a purge) this way.
+    return headers.get("Nats-Marker-Reason") in ("MaxAge", "Purge", "Remove")
+
+
+def _api_node(node: dict[str, Any]) -> dict[str, Any]:
+    """A saved node as the editor would send it to /execute: a function input left
+    empty ("") is not sent, so its default applies."""
+    data = dict(node.get("data") or {})
+    if node.get("type") == FUNCTION:
+        data = {k: v for k, v in data.items() if k == "functionName" or v != ""}
+    return {"id": node.get("id"), "type": node.get("type"), "data": data}
+
+
+def variable_names(nodes: list[dict[str, Any]]) -> list[str]:
+    return sorted({
+        node["data"]["variableName"]
+        for node in nodes
+        if node["type"] == VARIABLE and isinstance(node["data"].get("variableName"), str)
+        and node["data"]["variableName"]
+    })
+
+
+def _set_inputs(workflow: str, nodes: list[dict[str, Any]], inputs: dict[str, Any]) -> None:
+    """Give every variable node named like an input that input's value (in place)."""
+    known = variable_names(nodes)
+    unknown = sorted(set(inputs) - set(known))
+    if unknown:
+        raise WorkflowInputError(
+            f"workflow {workflow!r} has no input named {', '.join(map(repr, unknown))}; "
+            f"its inputs (variable nodes with a variableName) are: {', '.join(known) or 'none'}"
+        )
+    for node in nodes:
+        data = node["data"]
+        name = data.get("variableName")
+        if node["type"] != VARIABLE or not isinstance(name, str) or name not in inputs:
+            continue
+        data["variableValue"] = inputs[name]
+        try:
+            variable_value(data)
+        except ConversionError as exc:
+            raise WorkflowInputError(f"input {name!r}: {exc}") from None
