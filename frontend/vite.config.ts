@@ -6,7 +6,7 @@ import react from "@vitejs/plugin-react";
 // relative paths. `npm run dev` proxies them to a local gateway instead
 // (or set VITE_API_URL to talk to another origin directly).
 const gateway = process.env.PSYNAPSE_GATEWAY ?? "http://127.0.0.1:8000";
-const apiPaths = ["/get_schema", "/nodepacks", "/catalog", "/execute", "/runs", "/health"];
+const apiPaths = ["/get_schema", "/nodepacks", "/catalog", "/execute", "/runs", "/workflows", "/health"];
 
 export default defineConfig({
   base: "/",

@@ -8,6 +8,7 @@ import "./styles/node-fields.css";
 import "./styles/library.css";
 import "./styles/overlays.css";
 import "./styles/status.css";
+import "./styles/history.css";
 import { PsynapseEditor } from "./editor/PsynapseEditor";
 
 createRoot(document.getElementById("root")!).render(

@@ -112,3 +112,43 @@ def samples(page: Page) -> list:
 
 def expect_edges(page: Page, count: int) -> None:
     expect(page.locator(".react-flow__edge")).to_have_count(count)
+
+
+# -- saved workflows and run history (test_workflows_ui.py) -------------------
+def workflow_name(page: Page) -> Locator:
+    return page.get_by_test_id("workflow-name")
+
+
+def dirty_marker(page: Page) -> Locator:
+    return page.get_by_test_id("dirty-marker")
+
+
+def save_as(page: Page, name: str) -> None:
+    """Save as `name` through the dialog (opened by Save as)."""
+    page.get_by_role("button", name="Save workflow as").click()
+    dialog = page.get_by_role("dialog", name="Save workflow as")
+    dialog.get_by_label("Workflow name").fill(name)
+    dialog.get_by_role("button", name="Save", exact=True).click()
+    expect(dialog).to_be_hidden()
+    expect(workflow_name(page)).to_have_text(name)
+
+
+def open_dialog(page: Page) -> Locator:
+    page.get_by_role("button", name="Open workflow").click()
+    dialog = page.get_by_role("dialog", name="Open workflow")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def saved_workflow(dialog: Locator, name: str) -> Locator:
+    return dialog.locator(f'[data-testid="workflow-item"][data-name="{name}"]')
+
+
+def history_rows(page: Page) -> Locator:
+    return page.get_by_test_id("history-run")
+
+
+def confirm(page: Page, button: str) -> None:
+    """Answer the in-page confirmation with `button` (its confirm label, or Cancel)."""
+    page.get_by_role("alertdialog").get_by_role("button", name=button).click()
+    expect(page.get_by_role("alertdialog")).to_be_hidden()

@@ -2,10 +2,25 @@
 import { apiHeaders, apiUrl, errorFrom } from "./config";
 import type { NodeSchema, NodepacksResponse, RunRecord } from "./types";
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(apiUrl(path), { signal, headers: apiHeaders({ Accept: "application/json" }) });
   if (!response.ok) throw await errorFrom(response);
   return (await response.json()) as T;
+}
+
+/** A PUT/POST/DELETE with an optional JSON body; the JSON answer, or null for 204. */
+export async function sendJson<T>(method: "PUT" | "POST" | "DELETE", path: string, body?: unknown, signal?: AbortSignal): Promise<T | null> {
+  const headers = apiHeaders(body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" });
+  const response = await fetch(apiUrl(path), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw await errorFrom(response);
+  if (response.status === 204) return null;
+  const text = await response.text();
+  return text ? (JSON.parse(text) as T) : null;
 }
 
 export async function fetchSchema(signal?: AbortSignal): Promise<NodeSchema[]> {

@@ -67,6 +67,8 @@ export interface ExecuteRequest {
   nodes: GraphNodePayload[];
   edges: GraphEdgePayload[];
   env_vars?: Record<string, string>;
+  /** The saved workflow this graph is (recorded on the run). */
+  workflow?: string;
 }
 
 export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error";
@@ -84,6 +86,8 @@ export interface NodeEvent {
   progress_message?: string;
   streaming_text?: string;
   streaming_chunk?: string;
+  /** A completed node whose output came from the cache. */
+  cached?: boolean;
 }
 
 export interface DoneEvent {
@@ -100,11 +104,71 @@ export interface RunErrorEvent {
 
 export type RunEvent = NodeEvent | DoneEvent | RunErrorEvent;
 
+export type RunStatus = "running" | "done" | "error" | "cancelled";
+
 export interface RunRecord {
   run_id: string;
-  status: "running" | "done" | "error" | "cancelled";
+  status: RunStatus;
   results: Record<string, unknown>;
   errors: Record<string, string>;
+}
+
+// -- saved workflows (GET/PUT/DELETE /workflows...) ---------------------------
+/** A saved graph: the editor's workflow file without its format version. */
+export interface WorkflowBody {
+  nodes: Array<{ id: string; type: NodeKind; position?: { x: number; y: number }; data: Record<string, unknown> }>;
+  edges: Array<{ id?: string; source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }>;
+  description?: string;
+}
+
+/** Times are epoch seconds (ISO strings are accepted too). */
+export type Timestamp = number | string;
+
+export interface WorkflowSummary {
+  name: string;
+  updated: Timestamp;
+  versions: number;
+}
+
+export interface WorkflowSaved {
+  name: string;
+  version: number;
+  updated: Timestamp;
+}
+
+export interface WorkflowRecord extends WorkflowSaved {
+  workflow: WorkflowBody;
+}
+
+export interface WorkflowVersion {
+  version: number;
+  updated: Timestamp;
+}
+
+// -- run history (GET /runs, GET /runs/{id}) -----------------------------------
+export interface RunSummary {
+  run_id: string;
+  workflow: string | null;
+  status: RunStatus;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+  node_count: number | null;
+}
+
+export interface RunNodeRecord {
+  node_name: string;
+  status: NodeStatus;
+  duration_ms?: number | null;
+  inputs?: Record<string, unknown>;
+  output?: unknown;
+  error?: string | null;
+  cached?: boolean;
+}
+
+export interface RunDetail extends RunRecord, RunSummary {
+  error?: string | null;
+  nodes?: Record<string, RunNodeRecord>;
 }
 
 export function isNodeEvent(event: RunEvent): event is NodeEvent {

@@ -1,14 +1,20 @@
-// The editor: library | canvas | status panel, under a toolbar.
+// The editor: library | canvas | (history) | status panel, under a toolbar.
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useCallback, useRef } from "react";
 import { useAutosave } from "../hooks/useAutosave";
 import { useExecution } from "../hooks/useExecution";
 import { useSchema } from "../hooks/useSchema";
 import { useShortcuts } from "../hooks/useShortcuts";
+import { useWorkflowDirty } from "../hooks/useWorkflowDirty";
+import { save } from "../hooks/workflowActions";
 import type { DragPayload } from "../lib/model";
+import { ConfirmDialog } from "../panels/ConfirmDialog";
 import { Help } from "../panels/Help";
+import { HistoryPanel } from "../panels/HistoryPanel";
 import { NodeLibraryPanel } from "../panels/NodeLibraryPanel";
+import { OpenWorkflowDialog } from "../panels/OpenWorkflowDialog";
 import { QuickAdd } from "../panels/QuickAdd";
+import { SaveAsDialog } from "../panels/SaveAsDialog";
 import { Settings } from "../panels/Settings";
 import { StatusPanel } from "../panels/StatusPanel";
 import { Issues, Toasts } from "../panels/Toasts";
@@ -21,6 +27,7 @@ import { useEditorActions } from "./useEditorActions";
 function EditorInner() {
   useSchema();
   useAutosave();
+  useWorkflowDirty();
   const wrapper = useRef<HTMLDivElement>(null);
   const actions = useEditorActions(wrapper);
   const { run, stop, phase } = useExecution();
@@ -33,6 +40,8 @@ function EditorInner() {
   const setDialog = useUiStore((s) => s.setDialog);
   const quickAdd = useUiStore((s) => s.quickAdd);
   const setQuickAdd = useUiStore((s) => s.setQuickAdd);
+  const historyOpen = useUiStore((s) => s.historyOpen);
+  const setHistoryOpen = useUiStore((s) => s.setHistoryOpen);
 
   const openQuickAdd = useCallback(() => {
     const rect = wrapper.current?.getBoundingClientRect();
@@ -47,7 +56,7 @@ function EditorInner() {
     duplicate: actions.duplicate,
     selectAll: actions.selectAll,
     execute: () => void run(),
-    exportFile: actions.exportFile,
+    save: () => void save(),
     quickAdd: openQuickAdd,
     help: () => setDialog("help"),
   });
@@ -60,6 +69,7 @@ function EditorInner() {
     [actions, quickAdd, screenToFlowPosition, setQuickAdd],
   );
   const closeDialog = useCallback(() => setDialog(null), [setDialog]);
+  const closeHistory = useCallback(() => setHistoryOpen(false), [setHistoryOpen]);
 
   return (
     <div className="psy-app">
@@ -74,21 +84,30 @@ function EditorInner() {
         onExport={actions.exportFile}
         onImport={actions.importFile}
         onClear={actions.clear}
+        onOpen={() => setDialog("open")}
+        onSave={() => void save()}
+        onSaveAs={() => setDialog("saveAs")}
+        historyOpen={historyOpen}
+        onHistory={() => setHistoryOpen(!historyOpen)}
         onSettings={() => setDialog("settings")}
         onHelp={() => setDialog("help")}
       />
-      <div className="psy-main">
+      <div className={`psy-main${historyOpen ? " psy-main--history" : ""}`}>
         <NodeLibraryPanel onAdd={actions.addInMiddle} />
         <div className="psy-stage">
           <Canvas wrapper={wrapper} onAddAt={actions.addAt} />
           <Issues onFocus={actions.focusNode} />
           <Toasts />
         </div>
+        {historyOpen ? <HistoryPanel onRerun={run} onClose={closeHistory} /> : null}
         <StatusPanel onFocusNode={actions.focusNode} />
       </div>
       {quickAdd ? <QuickAdd at={quickAdd} onPick={pickQuickAdd} onClose={() => setQuickAdd(null)} /> : null}
       {dialog === "settings" ? <Settings onClose={closeDialog} /> : null}
       {dialog === "help" ? <Help onClose={closeDialog} /> : null}
+      {dialog === "open" ? <OpenWorkflowDialog onClose={closeDialog} /> : null}
+      {dialog === "saveAs" ? <SaveAsDialog onClose={closeDialog} /> : null}
+      <ConfirmDialog />
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { schemaOf } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
+import { useWorkflowStore } from "../store/workflowStore";
 import { followRunStream, GONE } from "./runFollower";
 
 const STOP_GRACE_MS = 5000;
@@ -58,6 +59,9 @@ export function useExecution() {
     }
     useRunStore.getState().begin();
     const request = toExecuteRequest(nodes, edges, schemaOf, envVarsRecord());
+    // A saved workflow's runs carry its name (the history lists them by it).
+    const workflow = useWorkflowStore.getState().name;
+    if (workflow) request.workflow = workflow;
     await follow((handlers) => executeStream(request, handlers));
   }, [follow]);
 

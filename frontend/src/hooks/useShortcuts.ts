@@ -9,7 +9,7 @@ export interface ShortcutActions {
   duplicate: () => void;
   selectAll: () => void;
   execute: () => void;
-  exportFile: () => void;
+  save: () => void;
   quickAdd: () => void;
   help: () => void;
 }
@@ -33,6 +33,11 @@ export function useShortcuts(actions: ShortcutActions) {
         a.execute();
         return;
       }
+      if (mod && key === "s" && !event.shiftKey && !event.altKey) {
+        event.preventDefault(); // also while typing: never the browser's "save page"
+        a.save();
+        return;
+      }
       if (typing(event.target)) return; // text fields keep their own undo, copy, paste
       let handled = true;
       if (mod && key === "z" && event.shiftKey) a.redo();
@@ -42,7 +47,6 @@ export function useShortcuts(actions: ShortcutActions) {
       else if (mod && key === "v") a.paste();
       else if (mod && key === "d") a.duplicate();
       else if (mod && key === "a") a.selectAll();
-      else if (mod && key === "s") a.exportFile();
       else if (!mod && event.key === "/") a.quickAdd();
       else if (!mod && event.key === "?") a.help();
       else handled = false;

@@ -1,11 +1,13 @@
-// What survives a reload: the canvas (localStorage), the current run id
-// (localStorage, until the run ends) and run env vars (sessionStorage only).
+// What survives a reload: the canvas (localStorage), which saved workflow it
+// is, the current run id (localStorage, until the run ends) and run env vars
+// (sessionStorage only).
 import type { PsyEdge, PsyNode } from "./model";
 import { exportWorkflow, parseWorkflow } from "./serialize";
 
 export const WORKFLOW_KEY = "psynapse.workflow";
 export const RUN_KEY = "psynapse.currentRun";
 export const ENV_KEY = "psynapse.envVars";
+export const OPEN_WORKFLOW_KEY = "psynapse.openWorkflow";
 
 function safe<T>(work: () => T, fallback: T): T {
   try {
@@ -32,6 +34,25 @@ export function loadRunId(): string | null {
 
 export function saveRunId(runId: string | null): void {
   safe(() => (runId ? localStorage.setItem(RUN_KEY, runId) : localStorage.removeItem(RUN_KEY)), undefined);
+}
+
+/** The saved workflow on the canvas: its name, version, and the signature it was saved with. */
+export interface OpenWorkflow {
+  name: string;
+  version: number | null;
+  signature: string;
+}
+
+export function loadOpenWorkflow(): OpenWorkflow | null {
+  return safe(() => {
+    const parsed = JSON.parse(localStorage.getItem(OPEN_WORKFLOW_KEY) ?? "null") as Partial<OpenWorkflow> | null;
+    if (!parsed || typeof parsed.name !== "string" || typeof parsed.signature !== "string") return null;
+    return { name: parsed.name, version: typeof parsed.version === "number" ? parsed.version : null, signature: parsed.signature };
+  }, null);
+}
+
+export function saveOpenWorkflow(open: OpenWorkflow | null): void {
+  safe(() => (open ? localStorage.setItem(OPEN_WORKFLOW_KEY, JSON.stringify(open)) : localStorage.removeItem(OPEN_WORKFLOW_KEY)), undefined);
 }
 
 export interface EnvVar {

@@ -78,6 +78,11 @@ export function parseWorkflow(text: string): { nodes: PsyNode[]; edges: PsyEdge[
   } catch (error) {
     throw new Error(`Not a JSON file: ${(error as Error).message}`);
   }
+  return graphFromWorkflow(body);
+}
+
+/** Check a parsed workflow (a file, or a saved workflow from the server) and make it a graph. */
+export function graphFromWorkflow(body: unknown): { nodes: PsyNode[]; edges: PsyEdge[] } {
   const file = body as Partial<WorkflowFile>;
   if (!file || !Array.isArray(file.nodes) || !Array.isArray(file.edges)) {
     throw new Error('A workflow file is {"nodes": [...], "edges": [...]}');

@@ -23,12 +23,17 @@ function NodeShellImpl({ id, kind, title, subtitle, tooltip, badges, selected, i
   if (selected) classes.push("is-selected");
   if (invalid) classes.push("is-invalid");
   return (
-    <div className={classes.join(" ")} data-testid={`node-${id}`} data-node-id={id} data-node-kind={kind} data-status={status}>
+    <div className={classes.join(" ")} data-testid={`node-${id}`} data-node-id={id} data-node-kind={kind} data-status={status} data-cached={live?.cached ? "true" : undefined}>
       <div className="psy-node__header" title={tooltip || undefined}>
         <span className="psy-node__title">{title}</span>
         {subtitle ? <span className="psy-node__subtitle">{subtitle}</span> : null}
         <span className="psy-node__badges">
           {badges}
+          {status === "completed" && live?.cached ? (
+            <span className="psy-badge psy-badge--cached" data-testid="cached-badge" title="Output reused from the cache">
+              cached
+            </span>
+          ) : null}
           <span className={`psy-node__status psy-node__status--${status}`} aria-label={`status ${status}`} />
         </span>
       </div>

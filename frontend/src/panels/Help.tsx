@@ -9,7 +9,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ["Delete / Backspace", "Delete the selection"],
   ["Ctrl/⌘ + A", "Select everything"],
   ["/  or double-click the canvas", "Quick-add a node"],
-  ["Ctrl/⌘ + S", "Export the workflow as JSON"],
+  ["Ctrl/⌘ + S", "Save the workflow (asks for a name the first time)"],
   ["Shift + drag", "Box-select nodes"],
   ["?", "This help"],
   ["Esc", "Close a dialog or the quick-add box"],
@@ -32,7 +32,7 @@ export function Help({ onClose }: { onClose: () => void }) {
       </table>
       <p className="psy-small psy-muted">
         Drag nodes from the library onto the canvas and wire outputs (right) to inputs (left). Wires whose types do not fit
-        are refused, with the reason shown. The canvas is saved in this browser as you work.
+        are refused, with the reason shown. The canvas is kept in this browser as you work; Save stores it on the server as a new version.
       </p>
     </Dialog>
   );

@@ -1,5 +1,6 @@
 // One node of a run in the status panel.
 import { memo, useLayoutEffect, useRef, useState } from "react";
+import { formatDuration } from "../lib/format";
 import type { StatusEntry } from "../store/runStore";
 
 export function pretty(value: unknown): string {
@@ -46,6 +47,7 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
       data-testid="status-item"
       data-node-id={entry.node_id ?? ""}
       data-status={entry.status}
+      data-cached={entry.cached ? "true" : undefined}
     >
       <div className="psy-card__head">
         <span className="psy-card__badge">{entry.node_number ?? "!"}</span>
@@ -58,7 +60,19 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
           {entry.node_name}
         </button>
         {entry.node_id ? <span className="psy-card__id">{entry.node_id}</span> : null}
-        <StatusIcon status={entry.status} />
+        <span className="psy-card__end">
+          {entry.cached && entry.status === "completed" ? (
+            <span className="psy-badge psy-badge--cached" data-testid="cached-badge" title="Output reused from the cache">
+              cached
+            </span>
+          ) : null}
+          {entry.duration_ms != null ? (
+            <span className="psy-card__duration" data-testid="status-duration">
+              {formatDuration(entry.duration_ms)}
+            </span>
+          ) : null}
+          <StatusIcon status={entry.status} />
+        </span>
       </div>
       {percent !== null && (running || entry.status === "completed") ? (
         <div className="psy-card__progress" data-testid="status-progress" data-percent={percent}>

@@ -4,7 +4,7 @@ import { memo, useLayoutEffect, useRef } from "react";
 import { useRunStore } from "../store/runStore";
 import { StatusCard } from "./StatusCard";
 
-const PHASE_LABEL: Record<string, string> = {
+export const PHASE_LABEL: Record<string, string> = {
   idle: "Idle",
   running: "Running",
   stopping: "Stopping…",

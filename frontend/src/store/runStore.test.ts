@@ -66,4 +66,29 @@ describe("run store", () => {
     expect(r().viewResults).toEqual({});
     expect(r().phase).toBe("running");
   });
+
+  it("marks nodes completed from the cache, on the card and the canvas state", () => {
+    r().begin();
+    r().apply([ev("n1", "executing"), ev("n1", "completed", { output: 3, cached: true }), ev("n2", "completed", { output: 4 })]);
+    expect(r().entries[0].cached).toBe(true);
+    expect(r().live.n1).toMatchObject({ status: "completed", cached: true });
+    expect(r().entries[1].cached).toBeUndefined();
+    expect(r().live.n2.cached).toBeUndefined();
+    r().apply([ev("n1", "executing")]); // a redelivered node starts again
+    expect(r().entries[0].cached).toBeUndefined();
+  });
+
+  it("shows a past run as finished, with its cards and views", () => {
+    r().showPast({
+      runId: "old",
+      phase: "error",
+      entries: [{ key: "a", node_id: "a", node_number: 1, node_name: "add", status: "error", error: "boom", hasOutput: false }],
+      viewResults: { v: null },
+      startedAt: 1000,
+      finishedAt: 3000,
+    });
+    expect(r()).toMatchObject({ runId: "old", phase: "error", viewResults: { v: null }, startedAt: 1000, finishedAt: 3000 });
+    expect(r().live.a.status).toBe("error");
+    expect(r().index.a).toBe(0);
+  });
 });

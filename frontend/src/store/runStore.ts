@@ -16,11 +16,26 @@ export interface StatusEntry {
   progress?: number;
   progress_message?: string;
   streaming_text?: string;
+  /** Completed from the output cache, not run again. */
+  cached?: boolean;
+  /** Known for past runs (GET /runs/{id}). */
+  duration_ms?: number | null;
 }
 
 export interface LiveStatus {
   status: NodeStatus;
   progress?: number;
+  cached?: boolean;
+}
+
+/** A finished run from the history, shown as if it had just run. */
+export interface PastRun {
+  runId: string;
+  phase: RunPhase;
+  entries: StatusEntry[];
+  viewResults: Record<string, unknown>;
+  startedAt: number | null;
+  finishedAt: number | null;
 }
 
 export type RunPhase = "idle" | "running" | "stopping" | "done" | "error" | "cancelled";
@@ -43,6 +58,8 @@ export interface RunState {
   setPhase: (phase: RunPhase) => void;
   apply: (events: RunEvent[], lastEventId?: string) => void;
   fail: (message: string) => void;
+  /** Show a past run: its cards, node states and view values. */
+  showPast: (past: PastRun) => void;
   clear: () => void;
 }
 
@@ -58,6 +75,7 @@ function merge(previous: StatusEntry | undefined, event: NodeEvent): StatusEntry
         hasOutput: false,
       };
   entry.status = event.status;
+  if (event.status === "executing") entry.cached = undefined;
   if (event.node_number != null) entry.node_number = event.node_number;
   if (event.inputs !== undefined) entry.inputs = event.inputs;
   if (event.progress !== undefined) entry.progress = event.progress;
@@ -67,6 +85,7 @@ function merge(previous: StatusEntry | undefined, event: NodeEvent): StatusEntry
   if (event.status === "completed") {
     entry.output = event.output;
     entry.hasOutput = true;
+    entry.cached = event.cached === true ? true : undefined;
     if (entry.progress !== undefined) entry.progress = 1;
   }
   if (event.status === "error") entry.error = event.error ?? "failed";
@@ -94,6 +113,25 @@ export const useRunStore = create<RunState>((set, get) => ({
   setRunId: (runId) => set({ runId }),
   setPhase: (phase) => set({ phase, finishedAt: phase === "running" || phase === "stopping" ? null : Date.now() }),
   clear: () => set({ ...initial }),
+  showPast(past) {
+    const index: Record<string, number> = {};
+    const live: Record<string, LiveStatus> = {};
+    past.entries.forEach((entry, at) => {
+      index[entry.key] = at;
+      if (entry.node_id) live[entry.node_id] = entry.cached ? { status: entry.status, cached: true } : { status: entry.status };
+    });
+    set({
+      ...initial,
+      phase: past.phase,
+      runId: past.runId,
+      entries: past.entries,
+      index,
+      live,
+      viewResults: past.viewResults,
+      startedAt: past.startedAt,
+      finishedAt: past.finishedAt,
+    });
+  },
 
   fail(message) {
     get().apply([{ status: "error", error: message }]);
@@ -124,7 +162,10 @@ export const useRunStore = create<RunState>((set, get) => ({
           index[event.node_id] = entries.length;
           entries.push(entry);
         } else entries[at] = entry;
-        live[event.node_id] = { status: event.status, progress: event.progress };
+        live[event.node_id] =
+          event.status === "completed" && event.cached === true
+            ? { status: event.status, progress: event.progress, cached: true }
+            : { status: event.status, progress: event.progress };
         if (event.status === "completed" && event.node_name === "View") {
           viewResults = { ...viewResults, [event.node_id]: event.output };
         }

@@ -1,4 +1,5 @@
-// Transient UI state: toasts, the connection hint, open dialogs, run issues.
+// Transient UI state: toasts, the connection hint, open dialogs, a pending
+// confirmation, the history panel, run issues.
 import { create } from "zustand";
 import type { Issue } from "../lib/validate";
 
@@ -10,12 +11,26 @@ export interface Toast {
   text: string;
 }
 
-export type Dialog = "settings" | "help" | null;
+export type Dialog = "settings" | "help" | "open" | "saveAs" | null;
+
+export interface ConfirmRequest {
+  title: string;
+  message: string;
+  /** The label of the button that goes ahead ("Delete", "Discard changes"). */
+  confirmLabel: string;
+  danger?: boolean;
+}
+
+interface PendingConfirm extends ConfirmRequest {
+  resolve: (yes: boolean) => void;
+}
 
 export interface UiState {
   toasts: Toast[];
   hint: string | null;
   dialog: Dialog;
+  confirm: PendingConfirm | null;
+  historyOpen: boolean;
   quickAdd: { x: number; y: number } | null;
   issues: Issue[];
   /** Fit the view once the nodes are measured (after an import). */
@@ -25,6 +40,10 @@ export interface UiState {
   dismiss: (id: number) => void;
   setHint: (hint: string | null) => void;
   setDialog: (dialog: Dialog) => void;
+  /** Ask the user (an in-page dialog); resolves true when they go ahead. */
+  ask: (request: ConfirmRequest) => Promise<boolean>;
+  answer: (yes: boolean) => void;
+  setHistoryOpen: (open: boolean) => void;
   setQuickAdd: (at: { x: number; y: number } | null) => void;
   setIssues: (issues: Issue[]) => void;
 }
@@ -35,6 +54,8 @@ export const useUiStore = create<UiState>((set, get) => ({
   toasts: [],
   hint: null,
   dialog: null,
+  confirm: null,
+  historyOpen: false,
   quickAdd: null,
   issues: [],
   fitPending: false,
@@ -47,6 +68,17 @@ export const useUiStore = create<UiState>((set, get) => ({
   dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   setHint: (hint) => set({ hint }),
   setDialog: (dialog) => set({ dialog }),
+  ask(request) {
+    get().confirm?.resolve(false); // one question at a time: a new one cancels the old
+    return new Promise<boolean>((resolve) => set({ confirm: { ...request, resolve } }));
+  },
+  answer(yes) {
+    const pending = get().confirm;
+    if (!pending) return;
+    set({ confirm: null });
+    pending.resolve(yes);
+  },
+  setHistoryOpen: (historyOpen) => set({ historyOpen }),
   setQuickAdd: (quickAdd) => set({ quickAdd }),
   setIssues: (issues) => set({ issues }),
 }));

@@ -1,0 +1,27 @@
+// Times and durations as the history shows them.
+import type { Timestamp } from "../api/types";
+
+/** A server time (epoch seconds, or an ISO string) as a Date; null when absent or unreadable. */
+export function toDate(value: Timestamp | null | undefined): Date | null {
+  if (value === null || value === undefined || value === "") return null;
+  const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Today's times as a clock time, older ones with their date. */
+export function formatTime(value: Timestamp | null | undefined, now: Date = new Date()): string {
+  const date = toDate(value);
+  if (!date) return "—";
+  const time = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  if (date.toDateString() === now.toDateString()) return time;
+  return `${date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" })} ${time}`;
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
+}
