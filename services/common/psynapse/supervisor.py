@@ -117,10 +117,18 @@ class Supervisor:
         self.children = [Child("schema", ["schema"]), Child("orchestrator", ["orchestrator"])]
         self.children += [Child(f"runner-{i + 1}", ["runner"]) for i in range(self.runners)]
         self.children.append(Child("gateway", ["gateway"]))
+        self._give_metrics_ports()
         for child in self.children:
             self._spawn(child, self._env_cache)
         self._wait_healthy(timeout=60)
         return time.monotonic() - started
+
+    def _give_metrics_ports(self) -> None:
+        """One metrics port each on one machine: the orchestrator's, then the runners' after it."""
+        base = int(self._env_cache.get("PSYNAPSE_METRICS_PORT") or 0)
+        exporters = [c for c in self.children if c.args[0] in ("orchestrator", "runner")]
+        for offset, child in enumerate(exporters):
+            child.extra_env["PSYNAPSE_METRICS_PORT"] = str(base + offset if base > 0 else 0)
 
     def _wait_healthy(self, timeout: float) -> None:
         url = f"http://{self.host}:{self.port}/health"

@@ -79,6 +79,9 @@ class Beat:
         self._record.at = time.time()
         key = self._record.instance.replace(".", "_")
         await self._kv.put(key, encode(self._record))
+        self.last_ok = self._record.at
+
+    last_ok: float = 0.0  # when a beat last reached NATS: the health probes' answer
 
     async def _loop(self, every: float) -> None:
         while True:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
 
     runners: int = Field(default_factory=lambda: os.cpu_count() or 1)
     runner_concurrency: int = 8
+    # /metrics and /health of the orchestrator and runners (0: off). `psynapse up`
+    # gives the orchestrator this port and runner i this port + i.
+    metrics_port: int = 0
     runner_pool: str = "default"
     # Plain functions whose calls all took less than this run on the runner's
     # event loop instead of a thread (0 turns it off).

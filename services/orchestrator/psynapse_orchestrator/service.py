@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import msgspec
 from nats.js.errors import NotFoundError
@@ -14,6 +15,7 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
+from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
@@ -23,6 +25,7 @@ from psynapse_common.messages import NodeBatch, RunSubmit
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
+from . import metrics
 from .quick import QuickFunctions
 from .run import RunExecution, graph_error_event
 
@@ -125,9 +128,12 @@ class Orchestrator:
         if msg.metadata.num_delivered > 1:
             # Another orchestrator (or this one, before a restart) had this run.
             history = await read_run_log(self.js, self.names, submit.run_id)
+        metrics.RUNS_STARTED.inc()
+        started = time.perf_counter()
         await execution.start(history)
         # Holding the slot until the run ends is what bounds concurrent runs.
         await execution.done.wait()
+        metrics.run_finished(_outcome(execution.schedule.failed), time.perf_counter() - started)
 
     def _cache_for(self, submit: RunSubmit) -> NodeCache | None:
         """The cache, unless the run opts out or carries env_vars (outputs may depend on secrets)."""
@@ -139,7 +145,9 @@ class Orchestrator:
         execution = self.active.get(Names.run_id_of(msg.subject))
         if execution is not None:
             event = messages.node_event_decoder.decode(msg.data)
-            await execution.on_node_events(event.events if isinstance(event, NodeBatch) else (event,))
+            events = event.events if isinstance(event, NodeBatch) else (event,)
+            metrics.observe_node_events(events)
+            await execution.on_node_events(events)
 
     async def _route_cancel(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))
@@ -188,10 +196,19 @@ class Orchestrator:
         await wait_closed(self.nc)
 
 
+def _outcome(failed: dict[str, str]) -> str:
+    if not failed:
+        return "done"
+    return "cancelled" if "cancelled" in failed.values() else "error"
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     orchestrator = Orchestrator(settings)
     await orchestrator.start()
+    exporter = start_metrics(settings.http_host, settings.metrics_port, lambda: orchestrator.beat.last_ok)
     await stop.wait()
+    if exporter is not None:
+        exporter.stop()
     await orchestrator.stop()
 
 

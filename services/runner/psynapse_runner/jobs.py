@@ -26,6 +26,7 @@ from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
 from psynapse_common.messages import NIL, Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
 from psynapse_common.sealing import SealError, unseal
 
+from . import metrics
 from .cancels import CancelBoard
 from .code import CodeCatalog
 from .envlock import EnvLock
@@ -48,6 +49,7 @@ class JobRunner:
         ack_wait: float,
         blobs: Blobs,
         inline_threshold_ms: float = 1.0,
+        pool_name: str = "default",
     ) -> None:
         self._sink = sink
         self._code = code
@@ -58,6 +60,8 @@ class JobRunner:
         self._env_lock = EnvLock()
         self._blobs = blobs
         self.placement = Placement(inline_threshold_ms)
+        self._jobs = metrics.JOBS.labels(pool_name)
+        self._in_flight = metrics.JOBS_IN_FLIGHT.labels(pool_name)
 
     async def handle(self, msg: Msg) -> None:
         try:
@@ -68,6 +72,7 @@ class JobRunner:
             return
         attempt = msg.metadata.num_delivered if msg.reply else 1
         flag = self._cancels.acquire(job.run_id)
+        self._in_flight.inc()
         try:
             await self._code.ensure(job.catalog_revision)
             fetched = await self._blobs.fetch([raw for step in job.steps for raw in step.inputs.values()])
@@ -81,6 +86,8 @@ class JobRunner:
                 await self._run_threaded(job, attempt, flag, msg, fetched, multi)
         finally:
             self._cancels.release(job.run_id)
+            self._in_flight.dec()
+            self._jobs.inc()
         # Acked only once its events are stored: a crash before this replays the job.
         await msg.ack()
 
@@ -259,10 +266,12 @@ class JobRunner:
                 output = msgspec.Raw(codec.encode(result))
             except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
                 message = _scrub(describe_error(exc), secrets)
+                metrics.node_called(step.function, time.perf_counter() - started, failed=True)
                 emit(node_event("error", error=message, duration_ms=_since(started), instant=inline))
                 log.info("node.failed", run_id=run_id, node_id=node_id, error=message)
                 failed.add(node_id)
                 continue
+            metrics.node_called(step.function, time.perf_counter() - started, failed=False)
             values[node_id] = result
             encoded[node_id] = output
             emit(node_event("completed", output=output, duration_ms=_since(started), instant=inline))

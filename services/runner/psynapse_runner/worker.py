@@ -11,6 +11,7 @@ from psynapse_common import logs
 from psynapse_common.blobs import open_blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
+from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
@@ -70,6 +71,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             settings.stream_replicas,
         ),
         settings.runner_inline_threshold_ms,
+        pool_name,
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 
@@ -84,9 +86,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await puller.start()
     beat = Beat(backbone.services, "runner", instance_id("runner"), pool=pool_name)
     await beat.start()
+    exporter = start_metrics(settings.http_host, settings.metrics_port, lambda: beat.last_ok)
     log.info("runner.ready", pool=pool_name, concurrency=settings.runner_concurrency)
 
     await stop.wait()
+    if exporter is not None:
+        exporter.stop()
     log.info("runner.stopping", in_flight=puller.in_flight)
     await puller.stop(timeout=settings.job_ack_wait_s)
     await beat.stop()

@@ -1,0 +1,62 @@
+"""``/metrics`` and ``/health`` for the services without an HTTP API (orchestrator, runners).
+
+Prometheus and Kubernetes probes need a port on every pod. The server is the
+standard library's WSGI server in a daemon thread, serving prometheus_client's
+exposition: it only wakes for a scrape or a probe, so it costs the event loop
+nothing. Health is the service's own beat: a beat stored in NATS within the
+last ``HEALTHY_WITHIN_S`` means the loop runs and NATS answers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import make_wsgi_app
+
+HEALTHY_WITHIN_S = 15.0
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        pass  # a probe every few seconds is not news
+
+
+class MetricsServer:
+    def __init__(self, host: str, port: int, last_beat: Callable[[], float]) -> None:
+        self._metrics = make_wsgi_app()
+        self._last_beat = last_beat
+        self._server: WSGIServer = make_server(host, port, self._app, handler_class=_QuietHandler)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/health":
+            age = time.time() - self._last_beat()
+            healthy = age < HEALTHY_WITHIN_S
+            start_response(
+                "200 OK" if healthy else "503 Service Unavailable",
+                [("Content-Type", "application/json")],
+            )
+            state = "ok" if healthy else "stale"
+            return [f'{{"status": "{state}", "last_beat_s": {age:.1f}}}'.encode()]
+        return self._metrics(environ, start_response)
+
+
+def start_metrics(host: str, port: int, last_beat: Callable[[], float]) -> MetricsServer | None:
+    """Serve on ``port``; 0 means metrics are off (embedded mode unless asked)."""
+    if port <= 0:
+        return None
+    server = MetricsServer(host, port, last_beat)
+    server.start()
+    return server

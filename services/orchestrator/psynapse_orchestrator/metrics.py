@@ -1,0 +1,44 @@
+"""The orchestrator's Prometheus metrics: runs, node durations and failures.
+
+Node figures come from the events the runners publish (their measured call
+time), so they are counted once per node however many runners there are. Queue
+depth is the gateway's: it reads JetStream when scraped.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+from psynapse_common.messages import NodeEvent
+
+RUNS_STARTED = Counter("psynapse_runs_started", "Runs the orchestrator began to drive")
+RUNS_FINISHED = Counter("psynapse_runs_finished", "Runs that ended, by outcome", ["status"])
+RUN_SECONDS = Histogram(
+    "psynapse_run_duration_seconds",
+    "Wall time of a run in the orchestrator",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+NODE_SECONDS = Histogram(
+    "psynapse_node_duration_seconds",
+    "Call time of function nodes, as the runners measured it",
+    ["function"],
+    buckets=(0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300),
+)
+NODE_FAILURES = Counter("psynapse_node_failures", "Function nodes that raised", ["function"])
+
+
+def observe_node_events(events: tuple[NodeEvent, ...] | list[NodeEvent]) -> None:
+    for event in events:
+        # Only runner-measured calls carry a duration: not built-ins, not dependants failed for them.
+        if event.duration_ms is None or event.cached:
+            continue
+        if event.status == "completed":
+            NODE_SECONDS.labels(event.node_name).observe(event.duration_ms / 1000)
+        elif event.status == "error":
+            NODE_SECONDS.labels(event.node_name).observe(event.duration_ms / 1000)
+            NODE_FAILURES.labels(event.node_name).inc()
+
+
+def run_finished(status: str, seconds: float) -> None:
+    RUNS_FINISHED.labels(status).inc()
+    RUN_SECONDS.observe(seconds)

@@ -1,0 +1,81 @@
+"""Prometheus /metrics and /health of the orchestrator and runners, as `psynapse up` ports them."""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import httpx
+import pytest
+
+from tests.conftest import copy_packs, start_stack, stop_stack
+from tests.graphs import edge, fn, graph, spec_example, var, view
+
+
+def _free_run_of_ports(count: int) -> int:
+    for base in range(41000, 60000, 97):
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", port))
+                sockets.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no run of free ports")
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format (0 when absent)."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    pattern = rf"^{re.escape(name)}(?:\{{{re.escape(wanted)}\}})? ([0-9.e+-]+)$" if wanted else rf"^{re.escape(name)} ([0-9.e+-]+)$"
+    found = re.search(pattern, text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+@pytest.fixture(scope="module")
+def metered(nats_server, tmp_path_factory):
+    root = tmp_path_factory.mktemp("metered")
+    packs = copy_packs(root / "nodepacks", "testpack", "basic")
+    data = root / "data"
+    data.mkdir()
+    base = _free_run_of_ports(3)
+    running = start_stack(nats_server.url, packs, data, runners=2, env={"PSYNAPSE_METRICS_PORT": str(base)})
+    yield running, base
+    stop_stack(running.process)
+
+
+def test_orchestrator_and_runners_export_runs_nodes_and_failures(metered):
+    stack, base = metered
+    failing = graph([var("a", "1"), var("z", "0"), fn("d", "divide"), view("v")],
+                    [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "v")])
+    with stack.client() as client:
+        for _ in range(3):
+            assert client.post("/execute", json=spec_example()).json()["results"]["View"] == 48
+        assert "errors" in client.post("/execute", json=failing).json()
+    orchestrator = httpx.get(f"http://127.0.0.1:{base}/metrics").text
+    assert _sample(orchestrator, "psynapse_runs_started_total") >= 4
+    assert _sample(orchestrator, "psynapse_runs_finished_total", status="done") >= 3
+    assert _sample(orchestrator, "psynapse_runs_finished_total", status="error") >= 1
+    assert _sample(orchestrator, "psynapse_run_duration_seconds_count") >= 4
+    # the spec example calls add twice and multiply once per run
+    assert _sample(orchestrator, "psynapse_node_duration_seconds_count", function="add") >= 6
+    assert _sample(orchestrator, "psynapse_node_duration_seconds_count", function="multiply") >= 3
+    assert _sample(orchestrator, "psynapse_node_failures_total", function="divide") >= 1
+    runners = [httpx.get(f"http://127.0.0.1:{base + i}/metrics").text for i in (1, 2)]
+    calls = sum(_sample(text, "psynapse_runner_node_calls_total", function="add") for text in runners)
+    failures = sum(_sample(text, "psynapse_runner_node_failures_total", function="divide") for text in runners)
+    jobs = sum(_sample(text, "psynapse_runner_jobs_total", pool="default") for text in runners)
+    assert calls >= 6 and failures >= 1 and jobs >= 4
+    assert all("psynapse_runner_jobs_in_flight" in text for text in runners)
+
+
+def test_health_answers_on_the_metrics_port(metered):
+    _, base = metered
+    for port in (base, base + 1, base + 2):
+        response = httpx.get(f"http://127.0.0.1:{port}/health")
+        assert response.status_code == 200 and response.json()["status"] == "ok"
