@@ -54,8 +54,9 @@ def test_orchestrator_and_runners_export_runs_nodes_and_failures(metered):
     failing = graph([var("a", "1"), var("z", "0"), fn("d", "divide"), view("v")],
                     [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "v")])
     with stack.client() as client:
-        for _ in range(3):
-            assert client.post("/execute", json=spec_example()).json()["results"]["View"] == 48
+        for _ in range(3):  # no cache: each run calls its nodes
+            body = {**spec_example(), "cache": False}
+            assert client.post("/execute", json=body).json()["results"]["View"] == 48
         assert "errors" in client.post("/execute", json=failing).json()
     orchestrator = httpx.get(f"http://127.0.0.1:{base}/metrics").text
     assert _sample(orchestrator, "psynapse_runs_started_total") >= 4
@@ -79,3 +80,14 @@ def test_health_answers_on_the_metrics_port(metered):
     for port in (base, base + 1, base + 2):
         response = httpx.get(f"http://127.0.0.1:{port}/health")
         assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_gateway_exports_queue_depth_and_submitted_runs(metered):
+    stack, _ = metered
+    with stack.client() as client:
+        assert client.post("/execute", json=spec_example()).status_code == 200
+        text = client.get("/metrics").text
+    assert _sample(text, "psynapse_gateway_runs_submitted_total") >= 1
+    assert _sample(text, "psynapse_pool_runners", pool="default") == 2
+    assert "psynapse_jobs_pending{pool=\"default\"}" in text
+    assert "psynapse_runs_in_flight" in text
