@@ -4,9 +4,9 @@ schema and orchestrator talk to n1, the runners to n2, the gateway to n3; each i
 given only its node and learns the others from the cluster. A node is SIGKILLed
 while a run is in flight: the run must still finish with the right results (a hard
 assertion), and the event log should hold every node's executing and terminal event
-exactly once, every progress step once, in order. That second half is an xfail
-today when it does not hold (KNOWN_PUBLISH_LOSS below): remove the xfail once event
-publishes survive a node failure.
+exactly once, every progress step once, in order, the live stream equal to the
+stored log: publishes are sent again through the election, and a run's final
+event waits until the events its runners sent are stored.
 """
 
 from __future__ import annotations
@@ -122,12 +122,21 @@ def _stored_log(deployment: Deployment, run_id: str) -> list:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             record = client.get(f"/runs/{run_id}")
+            if record.status_code == 503:  # an election in progress: the gateway says when to retry
+                assert record.headers["retry-after"]
+                time.sleep(0.5)
+                continue
             assert record.status_code == 200, record.text
             if record.json()["status"] != "running":
                 break
             time.sleep(0.2)
-        with client.stream("GET", f"/runs/{run_id}/events") as response:
-            return list(sse_events(response.iter_lines()))
+        while True:
+            with client.stream("GET", f"/runs/{run_id}/events") as response:
+                if response.status_code == 503 and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                    continue
+                assert response.status_code == 200, response.read()
+                return list(sse_events(response.iter_lines()))
 
 
 def _event_problems(log: list) -> list[str]:
@@ -149,22 +158,11 @@ def _event_problems(log: list) -> list[str]:
     return problems
 
 
-# Why the strict half of the kill tests fails today (see the issue #6 note):
-# events are published once; one in flight to the dying server, or sent while a
-# stream elects a new leader ("no responders"), is lost. The runner then fails the
-# job's final confirm, the job is redelivered after PSYNAPSE_JOB_ACK_WAIT_S and the
-# node runs again; meanwhile the orchestrator, which hears node events over core
-# NATS, may have finished the run on an event the stream never stored.
-KNOWN_PUBLISH_LOSS = "events lost or repeated across a NATS node failure (publish without retry)"
-
-
 def _assert_nothing_lost_or_doubled(events: list, log: list) -> None:
     problems = _event_problems(log)
     if events[1:] != log:
         problems.append("the live stream and the stored log differ")
-    if problems:
-        print("\n".join(["event log problems:", *problems]))
-        pytest.xfail(f"{KNOWN_PUBLISH_LOSS}: {problems[0]}")
+    assert not problems, "\n".join(["event log problems:", *problems])
 
 
 async def _replication(url: str) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:

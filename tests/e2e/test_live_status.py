@@ -113,6 +113,8 @@ def test_status_panel_follows_the_newest_card_unless_scrolled_up(page: Page, psy
     top, bottom = page.evaluate(SCROLL)
     assert bottom > 0 and abs(top - bottom) <= 2, (top, bottom)  # followed to the end
 
+    # Other inputs, so the output cache cannot answer the second run at once.
+    import_workflow(page, many_progress_graph(14, 30, delay_ms=61), tmp_path)
     execute(page)  # a new run clears the panel and follows again ...
     expect(page.get_by_test_id("status-item")).to_have_count(14, timeout=10000)
     page.locator(".psy-status__list").evaluate("el => el.scrollTo(0, 0)")

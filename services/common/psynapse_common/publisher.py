@@ -5,18 +5,21 @@ future per message; a counter token and one wildcard reply subscription do the
 same job for a fraction of the CPU, which is what run throughput is made of.
 
 A stream without a leader (a NATS node died, an election runs for a few
-seconds) answers "no responders" or 503: the message was certainly not stored,
-so it is sent again with a growing pause until the stream answers or
-``retry_for`` runs out. An ack that never comes leaves the message's fate
-unknown, so every message carries a ``Nats-Msg-Id`` (its own, or one made from
-the publisher's inbox and the token) and is sent again: the stream drops the
-copy if the first one was stored. Futures fail only when the retries are spent,
-so a caller confirming a batch never waits forever.
+seconds) answers "no responders" or 503: the message was certainly not stored.
+An ack that never comes leaves its fate unknown, so every message carries a
+``Nats-Msg-Id`` (its own, or one made from the publisher's inbox and the token)
+and the stream drops a copy of one it stored. Either way the publisher turns
+careful: failed messages and every new one wait in token order and go out one
+at a time, each after the previous is stored, with a growing pause while the
+stream still refuses. Order is what a run's log needs (progress 3 after 2), and
+it holds through an election; once the queue drains, publishing is pipelined
+again. Futures fail only when ``retry_for`` is spent, so nobody waits forever.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections import OrderedDict
 
@@ -35,17 +38,24 @@ _LONGEST_PAUSE_S = 1.0
 
 
 class _Sent:
-    __slots__ = ("subject", "payload", "headers", "future", "first_at", "sent_at", "pause")
+    __slots__ = ("number", "subject", "payload", "headers", "future", "first_at", "sent_at", "outcome")
 
     def __init__(
-        self, subject: str, payload: bytes, headers: dict[str, str] | None, future: asyncio.Future[None]
+        self,
+        number: int,
+        subject: str,
+        payload: bytes,
+        headers: dict[str, str],
+        future: asyncio.Future[None],
     ) -> None:
+        self.number = number
         self.subject = subject
         self.payload = payload
         self.headers = headers
         self.future = future
         self.first_at = self.sent_at = time.monotonic()
-        self.pause = _FIRST_PAUSE_S
+        # Set while it goes out one at a time: True once settled, False to try again.
+        self.outcome: asyncio.Future[bool] | None = None
 
 
 class AckedPublisher:
@@ -54,9 +64,19 @@ class AckedPublisher:
         self._prefix = nc.new_inbox() + "."
         self._counter = 0
         self._pending: OrderedDict[str, _Sent] = OrderedDict()
+        self._held: list[_Sent] = []  # in token order, waiting for the careful sender
+        self._careful: asyncio.Task[None] | None = None
         self._ack_timeout = ack_timeout
         self._retry_for = retry_for
         self._sweeper: asyncio.Task[None] | None = None
+        self.troubled_at = float("-inf")  # when a publish last had to be sent again
+
+    def note_trouble(self) -> None:
+        """Something outside the publisher (an election advisory, a reconnect) shook the streams."""
+        self.troubled_at = time.monotonic()
+
+    def troubled_within(self, seconds: float) -> bool:
+        return time.monotonic() - self.troubled_at < seconds
 
     async def start(self) -> None:
         await self._nc.subscribe(self._prefix + "*", cb=self._on_ack)
@@ -70,45 +90,82 @@ class AckedPublisher:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if headers is None:
             headers = {"Nats-Msg-Id": self._prefix + token}
-        self._pending[token] = _Sent(subject, payload, headers, future)
+        sent = _Sent(self._counter, subject, payload, headers, future)
+        if self._careful is not None:
+            self._held.append(sent)  # after the ones still waiting: order holds
+            return future
+        self._pending[token] = sent
         await self._nc.publish(subject, payload, reply=self._prefix + token, headers=headers)
         return future
 
     async def _on_ack(self, msg: Msg) -> None:
-        token = msg.subject[len(self._prefix):]
-        sent = self._pending.pop(token, None)
+        sent = self._pending.pop(msg.subject[len(self._prefix):], None)
         if sent is None or sent.future.done():
             return
         if not msg.data:
-            self._again(token, sent, "no stream stored the message (no responders)")
+            self._refused(sent, "no stream stored the message (no responders)")
             return
         if b'"error"' in msg.data:
             error = _ack_decoder.decode(msg.data).get("error", {})
             reason = str(error.get("description", error))
             if error.get("code") == 503:
-                self._again(token, sent, reason)
-            else:
-                sent.future.set_exception(PublishError(reason))
-            return
-        sent.future.set_result(None)
+                self._refused(sent, reason)
+                return
+            sent.future.set_exception(PublishError(reason))
+        else:
+            sent.future.set_result(None)
+        if sent.outcome is not None and not sent.outcome.done():
+            sent.outcome.set_result(True)
 
-    def _again(self, token: str, sent: _Sent, reason: str) -> None:
-        """Send once more after a pause, or fail the future when time is up."""
+    def _refused(self, sent: _Sent, reason: str) -> None:
+        self.troubled_at = time.monotonic()
         if time.monotonic() - sent.first_at > self._retry_for:
             sent.future.set_exception(PublishError(f"{reason}; gave up after {self._retry_for:.0f} s"))
+            if sent.outcome is not None and not sent.outcome.done():
+                sent.outcome.set_result(True)
             return
-        pause, sent.pause = sent.pause, min(sent.pause * 2, _LONGEST_PAUSE_S)
-        asyncio.get_running_loop().call_later(pause, lambda: asyncio.ensure_future(self._resend(token, sent)))
+        if sent.outcome is not None:
+            if not sent.outcome.done():
+                sent.outcome.set_result(False)  # the careful sender tries it again
+            return
+        bisect.insort(self._held, sent, key=lambda item: item.number)
+        if self._careful is None:
+            self._careful = asyncio.ensure_future(self._send_carefully())
 
-    async def _resend(self, token: str, sent: _Sent) -> None:
-        if sent.future.done():
-            return
-        sent.sent_at = time.monotonic()
-        self._pending[token] = sent
+    async def _send_carefully(self) -> None:
+        loop = asyncio.get_running_loop()
+        pause = _FIRST_PAUSE_S
         try:
-            await self._nc.publish(sent.subject, sent.payload, reply=self._prefix + token, headers=sent.headers)
-        except Exception:  # noqa: BLE001 - reconnecting: the sweep sends it again
-            pass
+            while self._held:
+                sent = self._held[0]
+                if sent.future.done():
+                    self._held.pop(0)
+                    continue
+                sent.outcome = loop.create_future()
+                token = str(sent.number)
+                sent.sent_at = time.monotonic()
+                self._pending[token] = sent
+                try:
+                    await self._nc.publish(
+                        sent.subject, sent.payload, reply=self._prefix + token, headers=sent.headers
+                    )
+                    settled = await asyncio.wait_for(asyncio.shield(sent.outcome), self._ack_timeout)
+                except Exception:  # noqa: BLE001 - reconnecting or no ack: the same message again
+                    self._pending.pop(token, None)
+                    settled = False
+                    if time.monotonic() - sent.first_at > self._retry_for and not sent.future.done():
+                        sent.future.set_exception(PublishError("no ack from JetStream in time"))
+                        settled = True
+                sent.outcome = None
+                if settled:
+                    # Not pop(0): an earlier message refused meanwhile may now lead.
+                    self._held.remove(sent)
+                    pause = _FIRST_PAUSE_S
+                else:
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, _LONGEST_PAUSE_S)
+        finally:
+            self._careful = None
 
     async def _sweep(self) -> None:
         while True:
@@ -119,10 +176,11 @@ class AckedPublisher:
                 if sent.sent_at > cutoff:
                     break
                 del self._pending[token]
-                if not sent.future.done():
-                    self._again(token, sent, "no ack from JetStream in time")
+                if not sent.future.done() and sent.outcome is None:
+                    self._refused(sent, "no ack from JetStream in time")
 
     async def stop(self) -> None:
-        if self._sweeper:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for task in (self._sweeper, self._careful):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)

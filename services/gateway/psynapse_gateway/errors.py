@@ -1,20 +1,27 @@
-"""Domain errors -> 4xx answers a user can act on."""
+"""Domain errors -> 4xx answers a user can act on; a busy backbone -> 503 with Retry-After."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
+import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import ServiceUnavailableError
 
 from psynapse_common.graph import GraphError
+from psynapse_common.publisher import PublishError
 from psynapse_common.sealing import SealError
 from psynapse_common.subjects import InvalidSubjectToken, InvalidWorkflowName, check_workflow_name
 
 from .limits import LimitExceeded
 from .runs import RunNotFound
 from .workflows import WorkflowInputError, WorkflowNotFound
+
+log = structlog.get_logger()
 
 
 def _limit(_: Request, exc: LimitExceeded) -> Response:
@@ -59,6 +66,14 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
     return Response(body, status_code=exc.status_code, headers=exc.headers, media_type="application/json")
 
 
+def _backbone_busy(_: Request, exc: Exception) -> Response:
+    # A NATS node restarting or a stream electing its leader takes seconds: the
+    # client may try again soon, and nothing is wrong with its request.
+    log.warning("gateway.nats_unavailable", error=str(exc) or type(exc).__name__)
+    detail = f"the message backbone is busy (NATS: {str(exc) or type(exc).__name__}); try again shortly"
+    return Response({"status_code": 503, "detail": detail}, status_code=503, headers={"Retry-After": "2"})
+
+
 def exception_handlers() -> dict:
     return {
         HTTPException: _http_error,
@@ -69,6 +84,10 @@ def exception_handlers() -> dict:
         WorkflowNotFound: _answer(HTTP_404_NOT_FOUND),
         WorkflowInputError: _answer(HTTP_400_BAD_REQUEST),
         LimitExceeded: _limit,
+        NatsTimeoutError: _backbone_busy,
+        NoRespondersError: _backbone_busy,
+        ServiceUnavailableError: _backbone_busy,
+        PublishError: _backbone_busy,
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import msgspec
 import structlog
@@ -22,7 +22,7 @@ from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
 from psynapse_common.messages import NIL, Event, Job, NodeBatch, NodeEvent, RunEvent, RunSubmit
-from psynapse_common.publisher import AckedPublisher
+from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
@@ -30,6 +30,12 @@ from .cached import RunCache
 from .quick import QuickFunctions
 
 log = structlog.get_logger()
+
+# After a publish had to be sent again (or an election), runs ending within this
+# long check their log: resends settle within seconds of a new leader.
+_TROUBLE_WINDOW_S = 30.0
+# How long a run's end waits for events its runners are still sending again.
+_STORE_WAIT_S = 60.0
 
 
 class RunExecution:
@@ -45,6 +51,7 @@ class RunExecution:
         on_finished: Callable[[str], None],
         quick: QuickFunctions,
         cache: NodeCache | None = None,
+        read_log: Callable[[str], Awaitable[list[Event]]] | None = None,
     ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
@@ -56,6 +63,8 @@ class RunExecution:
         self._catalog_revision = catalog_revision
         self._on_finished = on_finished
         self._quick = quick
+        self._read_log = read_log
+        self._heard_ended: set[str] = set()  # nodes whose runner said they ended
         self.schedule = Schedule(plan)
         self.wiring = Wiring(plan)
         self._published: list[asyncio.Future] = []
@@ -228,13 +237,21 @@ class RunExecution:
             catalog_revision=self._catalog_revision,
         )
         first = members[0]
-        self._published.append(
-            await self._publisher.publish(
-                self._names.jobs(self.plan.functions[first].pool),
-                messages.encode(job),
-                {"Nats-Msg-Id": f"{self.run_id}:{first}:job"},
-            )
+        stored = await self._publisher.publish(
+            self._names.jobs(self.plan.functions[first].pool),
+            messages.encode(job),
+            {"Nats-Msg-Id": f"{self.run_id}:{first}:job"},
         )
+        stored.add_done_callback(lambda done: self._job_not_stored(done, members))
+        self._published.append(stored)
+
+    def _job_not_stored(self, stored: asyncio.Future, members: list[str]) -> None:
+        # The publisher retried through elections; a job still not stored will
+        # never run, so its nodes fail now instead of the run waiting forever.
+        if stored.cancelled() or stored.exception() is None or self._finished:
+            return
+        reason = f"the job could not be queued: {stored.exception()}"
+        asyncio.ensure_future(self.abandon(members, reason))
 
     async def _node_event(
         self,
@@ -290,6 +307,7 @@ class RunExecution:
             return
         if self.schedule.is_settled(event.node_id):
             return
+        self._heard_ended.add(event.node_id)
         if not event.cached:  # a failed call's time counts too; a cache hit's does not
             self._quick.observe(event.node_name, event.duration_ms)
         if event.status == "completed":
@@ -318,6 +336,8 @@ class RunExecution:
         if self._finished:
             return
         self._finished = True
+        if self._publisher.troubled_within(_TROUBLE_WINDOW_S):
+            await self._wait_until_stored()
         errors = dict(self.schedule.failed)
         results = self.wiring.view_results()
         last_nodes, self._unsent = self._unsent, []
@@ -336,6 +356,10 @@ class RunExecution:
         self._published.append(await self._sink.run(final))
         try:
             await confirm(self._published)
+        except PublishError as exc:
+            # Retried through elections and still not stored (a job whose nodes were
+            # failed for it, or an event): said here, the run ends all the same.
+            log.warning("run.unconfirmed", run_id=self.run_id, error=str(exc))
         finally:
             if self.msg is not None:
                 await self.msg.ack()
@@ -350,6 +374,35 @@ class RunExecution:
             duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
         )
 
+    async def _wait_until_stored(self) -> None:
+        """Hold the final event until every event the run heard of is in its log.
+
+        Node events reach the orchestrator over core NATS even while their stream
+        elects a leader and cannot store them; their publishers send them again,
+        but a final event stored first would end the log (and every replay) before
+        them. Only after publishes had to be retried is the log checked: reading it
+        costs a consumer, and in calm times the stream order is the send order.
+        """
+        try:
+            await confirm(self._published)
+        except PublishError as exc:
+            log.warning("run.unconfirmed", run_id=self.run_id, error=str(exc))
+        if self._read_log is None:
+            return
+        deadline = time.monotonic() + _STORE_WAIT_S
+        while True:
+            try:
+                stored = _ended_in(await self._read_log(self.run_id))
+            except Exception as exc:  # noqa: BLE001 - still shaky: end the run as heard
+                log.warning("run.log_unreadable", run_id=self.run_id, error=str(exc) or type(exc).__name__)
+                return
+            missing = self._heard_ended - stored
+            if not missing or time.monotonic() > deadline:
+                if missing:
+                    log.warning("run.events_missing", run_id=self.run_id, nodes=sorted(missing))
+                return
+            await asyncio.sleep(0.5)
+
     async def abandon(self, node_ids: list[str], reason: str) -> None:
         """Fail nodes whose job will never complete (their runners kept dying)."""
         for node_id in node_ids:
@@ -362,6 +415,15 @@ class RunExecution:
     async def keep_alive(self) -> None:
         if self.msg is not None and not self._finished:
             await self.msg.in_progress()
+
+
+def _ended_in(history: list[Event]) -> set[str]:
+    ended: set[str] = set()
+    for event in history:
+        for item in event.events if isinstance(event, NodeBatch) else [event]:
+            if isinstance(item, NodeEvent) and item.status != "executing":
+                ended.add(item.node_id)
+    return ended
 
 
 def graph_error_event(run_id: str, message: str) -> RunEvent:

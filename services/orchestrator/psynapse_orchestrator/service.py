@@ -43,6 +43,7 @@ class Orchestrator:
         self._puller: Puller | None = None
 
         async def on_reconnect() -> None:
+            self.publisher.note_trouble()
             if self._puller is not None:
                 self._puller.reset()
 
@@ -68,6 +69,12 @@ class Orchestrator:
         await self.nc.subscribe(self.names.events_of_kind("node"), cb=self._route_node_event)
         await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
         # JetStream announces a job that used up its deliveries: its node fails.
+        for advisory in ("LEADER_ELECTED", "QUORUM_LOST"):
+            # Events heard while their stream had no leader may be stored late.
+            await self.nc.subscribe(
+                f"$JS.EVENT.ADVISORY.STREAM.{advisory}.{self.names.events_stream}",
+                cb=self._on_stream_trouble,
+            )
         await self.nc.subscribe(
             f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.names.jobs_stream}.*",
             cb=self._on_job_given_up,
@@ -122,6 +129,7 @@ class Orchestrator:
             self._forget,
             self.quick,
             self._cache_for(submit),
+            self._read_log,
         )
         self.active[submit.run_id] = execution
         history = None
@@ -148,6 +156,12 @@ class Orchestrator:
             events = event.events if isinstance(event, NodeBatch) else (event,)
             metrics.observe_node_events(events)
             await execution.on_node_events(events)
+
+    async def _on_stream_trouble(self, _msg: Msg) -> None:
+        self.publisher.note_trouble()
+
+    async def _read_log(self, run_id: str) -> list:
+        return await read_run_log(self.js, self.names, run_id)
 
     async def _route_cancel(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))

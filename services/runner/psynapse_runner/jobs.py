@@ -145,6 +145,11 @@ class JobRunner:
             event = await outbox.get()
             if event is _END:
                 break
+            if isinstance(event, NodeEvent) and event.status != "executing" and acks:
+                # A node's end goes out once its earlier events are stored: the
+                # orchestrator acts on the end, and a log must never hold an end
+                # without the progress before it (a resend after an election).
+                await asyncio.gather(*acks)
             acks.append(await self._publish(await self._offload(event, multi)))
         if acks:
             await asyncio.gather(*acks)
