@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import nats
 import structlog
@@ -36,13 +36,19 @@ async def connect(
     on_reconnect: Callable[[], Awaitable[None]] | None = None,
     no_echo: bool = False,
 ) -> Client:
+    watchers: list[ConnectionWatcher] = []
+
     async def reconnected() -> None:
         log.info("nats.reconnected", client=name)
+        for watcher in watchers:
+            await watcher.reconnected()
         if on_reconnect is not None:
             await on_reconnect()
 
     async def disconnected() -> None:
         log.warning("nats.disconnected", client=name)
+        for watcher in watchers:
+            await watcher.disconnected()
 
     async def error(exc: Exception) -> None:
         log.warning("nats.error", client=name, error=str(exc))
@@ -56,7 +62,7 @@ async def connect(
     # A cluster may be given as "nats://a:4222,nats://b:4222", as NATS tools take it;
     # either way the client learns the other members from the server it reaches.
     servers = [url.strip() for url in settings.nats_url.split(",") if url.strip()]
-    return await nats.connect(
+    client = await nats.connect(
         servers,
         name=name,
         max_reconnect_attempts=-1,
@@ -71,6 +77,24 @@ async def connect(
         no_echo=no_echo,
         **options,
     )
+    _WATCHERS[id(client)] = watchers
+    return client
+
+
+class ConnectionWatcher(Protocol):
+    """What wants to hear of a connection's losses and returns (the acked publisher)."""
+
+    async def disconnected(self) -> None: ...
+
+    async def reconnected(self) -> None: ...
+
+
+# Per client made by connect(): nats-py takes one callback of each kind, given at connect.
+_WATCHERS: dict[int, list[ConnectionWatcher]] = {}
+
+
+def watch_connection(client: Client, watcher: ConnectionWatcher) -> None:
+    _WATCHERS.setdefault(id(client), []).append(watcher)
 
 
 async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:

@@ -11,8 +11,10 @@ An ack that never comes leaves its fate unknown, so every message carries a
 and the stream drops a copy of one it stored. Either way the publisher turns
 careful: failed messages and every new one wait in token order and go out one
 at a time, each after the previous is stored, with a growing pause while the
-stream still refuses. Order is what a run's log needs (progress 3 after 2), and
-it holds through an election; once the queue drains, publishing is pipelined
+stream still refuses. A lost connection does the same for every unacked message
+once it is back (``disconnected``/``reconnected``, via nats_io.watch_connection).
+Order is what a run's log needs (progress 3 after 2), and it holds through an
+election; once the queue drains, publishing is pipelined
 again. Futures fail only when ``retry_for`` is spent, so nobody waits forever.
 """
 
@@ -70,10 +72,30 @@ class AckedPublisher:
         self._retry_for = retry_for
         self._sweeper: asyncio.Task[None] | None = None
         self.troubled_at = float("-inf")  # when a publish last had to be sent again
+        self._holding = False  # disconnected: everything waits for the reconnect
 
     def note_trouble(self) -> None:
         """Something outside the publisher (an election advisory, a reconnect) shook the streams."""
         self.troubled_at = time.monotonic()
+
+    async def disconnected(self) -> None:
+        """The connection is gone: hold new messages, so none overtakes one lost in flight."""
+        self.troubled_at = time.monotonic()
+        self._holding = True
+
+    async def reconnected(self) -> None:
+        """Send again, in order and before anything newer, every message not yet acked.
+
+        One written to the dead connection is lost without an answer; the ids make
+        the copies of those that were stored harmless.
+        """
+        self._holding = False
+        for token, sent in list(self._pending.items()):
+            if sent.outcome is None and not sent.future.done():
+                del self._pending[token]
+                bisect.insort(self._held, sent, key=lambda item: item.number)
+        if self._held and self._careful is None:
+            self._careful = asyncio.ensure_future(self._send_carefully())
 
     def troubled_within(self, seconds: float) -> bool:
         return time.monotonic() - self.troubled_at < seconds
@@ -91,7 +113,7 @@ class AckedPublisher:
         if headers is None:
             headers = {"Nats-Msg-Id": self._prefix + token}
         sent = _Sent(self._counter, subject, payload, headers, future)
-        if self._careful is not None:
+        if self._careful is not None or self._holding:
             self._held.append(sent)  # after the ones still waiting: order holds
             return future
         self._pending[token] = sent

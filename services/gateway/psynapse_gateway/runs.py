@@ -18,6 +18,7 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import build_plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
+from psynapse_common.nats_io import watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.reader import StreamReader
 from psynapse_common.sealing import seal
@@ -59,6 +60,7 @@ class RunService:
 
     async def start(self) -> None:
         self._publisher = AckedPublisher(self._nc)
+        watch_connection(self._nc, self._publisher)
         await self._publisher.start()
         # One subscription to every run's final event, routed by run id: cheaper
         # than a subscription per /execute request.

@@ -26,16 +26,12 @@ from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
+from .barrier import TROUBLE_WINDOW_S, wait_until_stored
 from .cached import RunCache
 from .quick import QuickFunctions
 
 log = structlog.get_logger()
 
-# After a publish had to be sent again (or an election), runs ending within this
-# long check their log: resends settle within seconds of a new leader.
-_TROUBLE_WINDOW_S = 30.0
-# How long a run's end waits for events its runners are still sending again.
-_STORE_WAIT_S = 60.0
 
 
 class RunExecution:
@@ -336,8 +332,8 @@ class RunExecution:
         if self._finished:
             return
         self._finished = True
-        if self._publisher.troubled_within(_TROUBLE_WINDOW_S):
-            await self._wait_until_stored()
+        if self._publisher.troubled_within(TROUBLE_WINDOW_S):
+            await wait_until_stored(self.run_id, self._published, self._heard_ended, self._read_log)
         errors = dict(self.schedule.failed)
         results = self.wiring.view_results()
         last_nodes, self._unsent = self._unsent, []
@@ -374,35 +370,6 @@ class RunExecution:
             duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
         )
 
-    async def _wait_until_stored(self) -> None:
-        """Hold the final event until every event the run heard of is in its log.
-
-        Node events reach the orchestrator over core NATS even while their stream
-        elects a leader and cannot store them; their publishers send them again,
-        but a final event stored first would end the log (and every replay) before
-        them. Only after publishes had to be retried is the log checked: reading it
-        costs a consumer, and in calm times the stream order is the send order.
-        """
-        try:
-            await confirm(self._published)
-        except PublishError as exc:
-            log.warning("run.unconfirmed", run_id=self.run_id, error=str(exc))
-        if self._read_log is None:
-            return
-        deadline = time.monotonic() + _STORE_WAIT_S
-        while True:
-            try:
-                stored = _ended_in(await self._read_log(self.run_id))
-            except Exception as exc:  # noqa: BLE001 - still shaky: end the run as heard
-                log.warning("run.log_unreadable", run_id=self.run_id, error=str(exc) or type(exc).__name__)
-                return
-            missing = self._heard_ended - stored
-            if not missing or time.monotonic() > deadline:
-                if missing:
-                    log.warning("run.events_missing", run_id=self.run_id, nodes=sorted(missing))
-                return
-            await asyncio.sleep(0.5)
-
     async def abandon(self, node_ids: list[str], reason: str) -> None:
         """Fail nodes whose job will never complete (their runners kept dying)."""
         for node_id in node_ids:
@@ -415,15 +382,6 @@ class RunExecution:
     async def keep_alive(self) -> None:
         if self.msg is not None and not self._finished:
             await self.msg.in_progress()
-
-
-def _ended_in(history: list[Event]) -> set[str]:
-    ended: set[str] = set()
-    for event in history:
-        for item in event.events if isinstance(event, NodeBatch) else [event]:
-            if isinstance(item, NodeEvent) and item.status != "executing":
-                ended.add(item.node_id)
-    return ended
 
 
 def graph_error_event(run_id: str, message: str) -> RunEvent:

@@ -16,7 +16,7 @@ from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
 from psynapse_common.metrics_server import start_metrics
-from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
+from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import read_run_log
@@ -53,6 +53,7 @@ class Orchestrator:
         self.backbone = await declare_backbone(self.js, settings)
         self.names = self.backbone.names
         self.publisher = AckedPublisher(self.nc)
+        watch_connection(self.nc, self.publisher)
         await self.publisher.start()
         self.sink = EventSink(self.publisher, self.names)
         self.cache: NodeCache | None = None

@@ -12,7 +12,7 @@ from psynapse_common.blobs import open_blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.metrics_server import start_metrics
-from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed
+from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.service import Beat, instance_id, run
@@ -48,6 +48,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     )
 
     publisher = AckedPublisher(nc)
+    watch_connection(nc, publisher)
     await publisher.start()
     code = CodeCatalog(settings.nodepacks_dir)
     await code.load()
