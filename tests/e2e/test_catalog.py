@@ -25,8 +25,10 @@ def test_library_refreshes_when_a_nodepack_changes(page: Page, start_psynapse, w
     open_editor(page, url)
     schema_requests: list[float] = []
     page.on("request", lambda r: r.url.endswith("/get_schema") and schema_requests.append(time.monotonic()))
-    page.wait_for_timeout(1500)
-    assert len(schema_requests) == 0, "the editor polls /get_schema"
+    page.wait_for_timeout(3000)
+    # A catalog stream that reconnects on a busy machine may reload once; polling would
+    # show a request every interval.
+    assert len(schema_requests) <= 1, f"the editor polls /get_schema: {schema_requests}"
     expect(library_item(page, "triple")).to_have_count(0)
 
     ops = writable_nodepacks / "basic" / "ops.py"
