@@ -181,8 +181,12 @@ class RunExecution:
             return False
         nodes = self._cache.take_pending()
         if nodes:
-            self._cache.spawn(self._look_up(nodes))
+            self._cache.spawn(self._look_up(nodes), self._lookup_failed)
         return bool(nodes)
+
+    def _lookup_failed(self, error: str) -> None:
+        unsettled = [n for n in self.plan.order if not self.schedule.is_settled(n)]
+        asyncio.ensure_future(self.abandon(unsettled, f"the run could not go on: {error}"))
 
     async def _look_up(self, nodes: list[str]) -> None:
         assert self._cache is not None
