@@ -73,17 +73,18 @@ class RunCache:
         nodes, self._pending = self._pending, []
         return nodes
 
-    def spawn(self, lookup: Coroutine[Any, Any, None], on_failure: Callable[[str], None]) -> None:
+    def spawn(self, lookup: Coroutine[Any, Any, None], on_failure: Callable[[str], None] | None = None) -> None:
         task = asyncio.create_task(lookup)
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._task_done(done, on_failure))
 
-    def _task_done(self, task: asyncio.Task, on_failure: Callable[[str], None]) -> None:
+    def _task_done(self, task: asyncio.Task, on_failure: Callable[[str], None] | None) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             error = describe_error(task.exception())
             log.error("run.cache_task_failed", run_id=self._run_id, error=error)
-            on_failure(error)  # the run must end, not wait for nodes nobody will run
+            if on_failure is not None:
+                on_failure(error)  # the run must end, not wait for nodes nobody will run
 
     def _key(self, node_id: str, inputs: dict[str, msgspec.Raw]) -> str:
         spec = self._plan.functions[node_id]
