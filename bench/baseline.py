@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from granian.constants import Interfaces
-from granian.server import Server
+import uvicorn
 from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
@@ -39,8 +38,8 @@ from psynapse_gateway.sse_response import sse
 from psynapse_runner.envlock import EnvLock
 from psynapse_schema.catalog import snapshot_of
 
-# granian builds the app in its worker process by importing this file, so the
-# command-line options reach create_app through the environment.
+# create_app takes no arguments (an ASGI factory), so the command-line options
+# reach it through the environment.
 NODEPACKS_ENV = "PSYNAPSE_BASELINE_NODEPACKS"
 # Events never leave this process, so every run can share one id.
 RUN_ID = "baseline"
@@ -260,16 +259,21 @@ def main() -> None:
     parser.add_argument("--nodepacks-dir", required=True)
     args = parser.parse_args()
     os.environ[NODEPACKS_ENV] = str(Path(args.nodepacks_dir).resolve())
-    Server(
-        f"{Path(__file__).resolve()}:create_app",
-        address=args.host,
-        port=args.port,
-        interface=Interfaces.ASGI,
+    # The same HTTP server and options as the product's gateway (psynapse_common.service),
+    # so the two columns differ only in how a graph runs.
+    uvicorn.run(
+        create_app,
         factory=True,
-        workers=1,
-        log_enabled=False,
+        host=args.host,
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        ws="none",
+        access_log=False,
+        log_config=None,
+        server_header=False,
         backlog=2048,
-    ).serve()
+    )
 
 
 if __name__ == "__main__":
