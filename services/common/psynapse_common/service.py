@@ -109,7 +109,7 @@ def serve_asgi(factory: Callable[[], Any], host: str, port: int) -> None:
     Python loop and back across threads. On our 2-core target that hand-off was the
     largest cost of a request: a bare ASGI answer took 0.46 ms of CPU under granian and
     0.20 ms under uvicorn+httptools, and the gateway's share of a whole run fell from
-    ~1.2 to ~0.9 ms (measured side by side, `bench/README`).
+    ~1.2 to ~0.9 ms (measured side by side with the same client).
     """
     import uvicorn
 
