@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import socket
@@ -62,6 +63,7 @@ class EmbeddedNats:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             preexec_fn=preexec_fn,
+            env=nats_environment(),
         )
         wait_healthy(self.monitor_port, self.process, timeout)
 
@@ -74,6 +76,18 @@ class EmbeddedNats:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def nats_environment() -> dict[str, str]:
+    """The embedded server's environment: half the cores for Go, unless GOMAXPROCS is set.
+
+    On one machine the Python services need the cores more than the server does. With
+    every core, Go's idle threads spin looking for work while ours wait: on 2 cores
+    the server used ~15% less CPU per run with GOMAXPROCS=1.
+    """
+    env = dict(os.environ)
+    env.setdefault("GOMAXPROCS", str(max(1, (os.cpu_count() or 2) // 2)))
+    return env
 
 
 def wait_for_ok(url: str, timeout: float, between: Callable[[], None], pause: float = 0.02) -> bool:
