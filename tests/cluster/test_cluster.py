@@ -83,7 +83,11 @@ def _wait_healthy(deployment: Deployment, runners: int, timeout: float = 60) -> 
         except (httpx.HTTPError, ValueError):
             pass
         time.sleep(0.2)
-    raise AssertionError(f"not healthy in {timeout} s: {body}\n{deployment.services.logs('gateway')}")
+    logs = "\n".join(
+        f"--- {label}\n{deployment.services.logs(label, tail=1500)}"
+        for label in ("gateway", "runner-1", "runner-2", "orchestrator")
+    )
+    raise AssertionError(f"not healthy in {timeout} s: {body}\n{logs}")
 
 
 def _long_graph() -> dict:
