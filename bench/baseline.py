@@ -30,6 +30,7 @@ from psynapse_common.graph import FUNCTION, GraphError, Plan, Schedule, build_pl
 from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
 from psynapse_common.messages import NIL, ExecuteRequest, NodeEvent, ProgressEvent, RunEvent, StreamEvent
 from psynapse_common.nodepacks import NodeSpec, load_catalog
+from psynapse_common.service import HTTP_SERVER_OPTIONS
 from psynapse_common.wiring import Wiring
 from psynapse_gateway.errors import exception_handlers
 from psynapse_gateway.runs import final_body
@@ -259,20 +260,8 @@ def main() -> None:
     parser.add_argument("--nodepacks-dir", required=True)
     args = parser.parse_args()
     os.environ[NODEPACKS_ENV] = str(Path(args.nodepacks_dir).resolve())
-    # The same HTTP server and options as the product's gateway (psynapse_common.service),
-    # so the two columns differ only in how a graph runs.
     uvicorn.run(
-        create_app,
-        factory=True,
-        host=args.host,
-        port=args.port,
-        loop="uvloop",
-        http="httptools",
-        ws="none",
-        access_log=False,
-        log_config=None,
-        server_header=False,
-        backlog=2048,
+        create_app, factory=True, host=args.host, port=args.port, loop="uvloop", **HTTP_SERVER_OPTIONS
     )
 
 

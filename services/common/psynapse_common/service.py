@@ -102,6 +102,18 @@ class Beat:
             pass
 
 
+# How every HTTP service is served; the bench's in-process baseline uses the same,
+# so its figures differ from ours only in how a graph runs.
+HTTP_SERVER_OPTIONS: dict[str, Any] = {
+    "http": "httptools",
+    "ws": "none",
+    "access_log": False,
+    "log_config": None,
+    "server_header": False,
+    "backlog": 2048,
+}
+
+
 def serve_asgi(factory: Callable[[], Any], host: str, port: int) -> None:
     """Serve an ASGI app factory with uvicorn (httptools) on this process's own loop.
 
@@ -129,14 +141,9 @@ def serve_asgi(factory: Callable[[], Any], host: str, port: int) -> None:
                 host=host,
                 port=port,
                 loop="none",  # ours: uvloop, set up by run()
-                http="httptools",
-                ws="none",
                 lifespan="on",
-                access_log=False,
-                log_config=None,
-                server_header=False,
-                backlog=2048,
                 timeout_graceful_shutdown=5,
+                **HTTP_SERVER_OPTIONS,
             )
         )
         serving = asyncio.create_task(server.serve())
