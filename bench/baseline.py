@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import threading
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,20 @@ import uvicorn
 from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
-
 from psynapse_common import codec
-from psynapse_common.graph import FUNCTION, GraphError, Plan, Schedule, build_plan
+from psynapse_common.graph import GraphError, Plan, build_plan
 from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
-from psynapse_common.messages import NIL, ExecuteRequest, NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from psynapse_common.local import LocalRun
+from psynapse_common.messages import (
+    ExecuteRequest,
+    JobStep,
+    NodeEvent,
+    ProgressEvent,
+    RunEvent,
+    StreamEvent,
+)
 from psynapse_common.nodepacks import NodeSpec, load_catalog
 from psynapse_common.service import HTTP_SERVER_OPTIONS
-from psynapse_common.wiring import Wiring
 from psynapse_gateway.errors import exception_handlers
 from psynapse_gateway.runs import final_body
 from psynapse_gateway.sse import SseTranslator
@@ -73,61 +78,26 @@ class Engine:
     ) -> RunEvent:
         # env_vars are process-wide: the runner's lock keeps concurrent runs apart.
         with self._env.around(env):
-            return _Run(plan, self.catalog.nodes, emit, cancelled).execute()
+            call = _StepCaller(self.catalog.nodes, emit, cancelled)
+            run = LocalRun(plan, RUN_ID, call, emit, cancelled)
+            run.execute()
+            return run.final()
 
 
-class _Run:
-    """One run, executed sequentially in the calling thread."""
+class _StepCaller:
+    """Calls one function node in the calling thread, like the original backend."""
 
     def __init__(
-        self,
-        plan: Plan,
-        specs: dict[str, NodeSpec],
-        emit: Emit | None,
-        cancelled: threading.Event | None,
+        self, specs: dict[str, NodeSpec], emit: Emit | None, cancelled: threading.Event | None
     ) -> None:
-        self.plan = plan
         self.specs = specs
-        self.emit = emit  # None for /execute: nobody reads the events, so none are built
+        self.emit = emit
         self.cancelled = cancelled
-        self.schedule = Schedule(plan)
-        self.wiring = Wiring(plan)
 
-    def execute(self) -> RunEvent:
-        # FIFO over the schedule's ready lists is a topological order; one node at a
-        # time is the original backend's executor.
-        ready = deque(self.schedule.initial())
-        while ready:
-            node_id = ready.popleft()
-            if self.schedule.is_settled(node_id):
-                continue  # a failed input already ended it
-            if self.plan.nodes[node_id].type == FUNCTION:
-                ready.extend(self._function(node_id))
-            else:
-                ready.extend(self._builtin(node_id))
-        assert self.schedule.done
-        return RunEvent(
-            run_id=RUN_ID,
-            status="done",
-            results=self.wiring.view_results(),
-            errors=dict(self.schedule.failed),
-        )
-
-    def _builtin(self, node_id: str) -> list[str]:
-        try:
-            inputs, output = self.wiring.builtin(node_id)
-        except Exception as exc:  # noqa: BLE001 - bad variable data fails that node only
-            message = describe_error(exc)
-            name = self.plan.node_name(node_id)
-            self._event(node_id, "error", {}, error=f"{name}: {message}", instant=True)
-            return self._fail(node_id, message)
-        self.wiring.set_output(node_id, output)
-        self._event(node_id, "completed", inputs, output=output, instant=True)
-        return self.schedule.complete(node_id)
-
-    def _function(self, node_id: str) -> list[str]:
-        step = self.wiring.job_steps([node_id])[0]
-        self._event(node_id, "executing", step.inputs)
+    def __call__(self, step: JobStep) -> NodeEvent:
+        node_id = step.node_id
+        self._tell(NodeEvent(run_id=RUN_ID, node_id=node_id, node_name=step.function,
+                             status="executing", inputs=step.inputs))
         progress: Callable[[float, str], None] = _ignore
         chunk: Callable[[str], None] = _ignore
         if self.emit is not None:
@@ -139,47 +109,19 @@ class _Run:
             def chunk(text: str) -> None:
                 emit(StreamEvent(run_id=RUN_ID, node_id=node_id, chunk=text))
 
+        end = {"run_id": RUN_ID, "node_id": node_id, "node_name": step.function, "inputs": step.inputs}
         try:
             spec = self.specs[step.function]
             kwargs = prepare_kwargs(spec, {k: codec.decode(v) for k, v in step.inputs.items()})
             result = call_node(spec, kwargs, progress, chunk, self.cancelled)
             output = msgspec.Raw(codec.encode(result))
         except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
-            message = describe_error(exc)
-            self._event(node_id, "error", step.inputs, error=message)
-            return self._fail(node_id, message)
-        self.wiring.set_output(node_id, output)
-        self._event(node_id, "completed", step.inputs, output=output)
-        return self.schedule.complete(node_id)
+            return NodeEvent(status="error", error=describe_error(exc), **end)
+        return NodeEvent(status="completed", output=output, **end)
 
-    def _fail(self, node_id: str, message: str) -> list[str]:
-        for dependant, reason in self.schedule.fail(node_id, message):
-            self._event(dependant, "error", {}, error=reason, instant=True)
-        return []
-
-    def _event(
-        self,
-        node_id: str,
-        status: str,
-        inputs: dict[str, msgspec.Raw],
-        output: msgspec.Raw | None = None,
-        error: str | None = None,
-        instant: bool = False,
-    ) -> None:
-        if self.emit is None:
-            return
-        self.emit(
-            NodeEvent(
-                run_id=RUN_ID,
-                node_id=node_id,
-                node_name=self.plan.node_name(node_id),
-                status=status,  # type: ignore[arg-type]
-                inputs=inputs,
-                output=output if output is not None else NIL,
-                error=error,
-                instant=instant,
-            )
-        )
+    def _tell(self, event: NodeEvent) -> None:
+        if self.emit is not None:
+            self.emit(event)
 
 
 async def _follow(

@@ -103,3 +103,21 @@ def run_async(coroutine: Any) -> Any:
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def stored_counts(nats_url: str, run_id: str | None = None) -> tuple[int, int]:
+    """Jobs stored in PSY_JOBS so far, and the event messages stored for one run."""
+    import nats
+
+    async def counts() -> tuple[int, int]:
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        jobs = (await js.stream_info("PSY_JOBS")).state.last_seq
+        events = 0
+        if run_id is not None:
+            info = await js.stream_info("PSY_EVENTS", subjects_filter=f"psynapse.events.{run_id}.>")
+            events = sum((info.state.subjects or {}).values())
+        await nc.close()
+        return jobs, events
+
+    return run_async(counts())

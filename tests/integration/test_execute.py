@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.graphs import by_node, edge, fn, graph, lst, spec_example, stream, var, view
+from tests.graphs import by_node, edge, fn, graph, lst, spec_example, stored_counts, stream, var, view
 
 
 def test_spec_example_executes_to_48(stack):
@@ -231,22 +231,13 @@ def test_limits_answer_with_their_name(stack):
         assert response.status_code == 413
 
 
-def _jobs_published(stack, body: dict) -> tuple[int, dict]:
-    """Jobs the orchestrator published for one run of ``body``, and its /execute answer."""
-    import nats
-
-    from tests.graphs import run_async
-
-    async def last_seq() -> int:
-        nc = await nats.connect(stack.nats_url)
-        info = await nc.jetstream().stream_info("PSY_JOBS")
-        await nc.close()
-        return info.state.last_seq
-
-    before = run_async(last_seq())
+def _jobs_published(stack, body: dict) -> tuple[int, dict, int]:
+    """Jobs the orchestrator published for one run of ``body``, its answer, its event messages."""
+    before, _ = stored_counts(stack.nats_url)
     with stack.client() as client:
-        answer = client.post("/execute", json=body).json()
-    return run_async(last_seq()) - before, answer
+        response = client.post("/execute", json=body)
+    after, events = stored_counts(stack.nats_url, response.headers["x-run-id"])
+    return after - before, response.json(), events
 
 
 def test_quick_nodes_run_as_one_job_once_known_quick(stack):
@@ -258,11 +249,14 @@ def test_quick_nodes_run_as_one_job_once_known_quick(stack):
          edge("ok", "sum", "a"), edge("sum", "w2")],
         cache=False,  # every run executes: this is about grouping, not the output cache
     )
-    first_jobs, first = _jobs_published(stack, body)
+    first_jobs, first, first_messages = _jobs_published(stack, body)
     for _ in range(3):  # the orchestrator learns that add and divide are quick
         _jobs_published(stack, body)
-    jobs, answer = _jobs_published(stack, body)
+    jobs, answer, messages = _jobs_published(stack, body)
     assert first_jobs >= 2 and jobs == 1
+    # A small run of quick functions went to one runner whole: its final event,
+    # which carries every node's events, is the run's only stored message.
+    assert first_messages > 1 and messages == 1
     assert answer == first
     assert answer["results"] == {"w1": None, "w2": 8.0}
     assert answer["errors"]["d"] == "division by zero"

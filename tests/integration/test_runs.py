@@ -10,7 +10,7 @@ import time
 import nats
 import pytest
 
-from tests.graphs import by_node, edge, fn, graph, run_async, sse_events, stream, var, view
+from tests.graphs import by_node, edge, fn, graph, run_async, sse_events, stored_counts, stream, var, view
 
 
 def _long_progress(steps: int = 40, step_ms: int = 50) -> dict:
@@ -71,6 +71,33 @@ def test_cancel_mid_progress(stack):
         assert nodes["p"][-1]["status"] == "error" and nodes["p"][-1]["error"] == "cancelled"
         assert nodes["v"][-1]["status"] == "error"
         assert client.get(f"/runs/{run_id}").json()["status"] == "cancelled"
+
+
+def test_cancel_a_run_handed_to_one_runner_whole(stack):
+    def body(ms: int) -> dict:
+        return graph([var("x", "7"), fn("s", "slow_identity", ms=ms), view("v")],
+                     [edge("x", "s", "x"), edge("s", "v")], cache=False)
+
+    with stack.client() as client:
+        for _ in range(12):  # until the orchestrator knows slow_identity(ms=0) is quick
+            response = client.post("/execute", json=body(0))
+            assert response.json() == {"results": {"v": 7}}
+            if stored_counts(stack.nats_url, response.headers["x-run-id"])[1] == 1:
+                break
+        else:
+            pytest.fail("a small run of quick functions was never handed to one runner whole")
+        with client.stream("POST", "/execute/stream", json=body(1500)) as response:
+            run_id = response.headers["x-run-id"]
+            time.sleep(0.3)
+            assert client.post(f"/runs/{run_id}/cancel").status_code == 202
+            events = [data for _, data in sse_events(response.iter_lines())]
+        assert events[-1] == {"status": "error", "error": "cancelled"}
+        nodes = by_node([(None, e) for e in events])
+        assert {n: e[-1]["error"] for n, e in nodes.items()} == {"x": "cancelled", "s": "cancelled", "v": "cancelled"}
+        time.sleep(1.6)  # the runner ends the node it was in; its own end must not be stored too
+        assert stored_counts(stack.nats_url, run_id)[1] == 1
+        assert client.get(f"/runs/{run_id}").json()["status"] == "cancelled"
+        assert client.post("/execute", json=body(0)).json() == {"results": {"v": 7}}
 
 
 def test_env_vars_reach_only_their_run(stack):

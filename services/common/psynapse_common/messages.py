@@ -73,8 +73,19 @@ class JobStep(Struct, kw_only=True):
     chained: dict[str, tuple[str, str | None]] = {}
 
 
+class WholeRun(Struct, kw_only=True):
+    """A small run handed to one runner entire: built-ins, functions and its final event."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    # The catalog entries of its functions, as the orchestrator planned with them.
+    functions: dict[str, "CatalogNode"]
+    submitted_at: float = 0.0
+    workflow: str | None = None
+
+
 class Job(Struct, tag="job", kw_only=True):
-    """A linear chain of function nodes that one runner executes in order."""
+    """A linear chain of function nodes that one runner executes in order, or a whole run."""
 
     run_id: str
     steps: list[JobStep]
@@ -82,6 +93,7 @@ class Job(Struct, tag="job", kw_only=True):
     # The KV revision of the catalog the orchestrator planned with: a runner
     # reloads its code first when it has only seen an older one.
     catalog_revision: int = 0
+    whole: WholeRun | None = None
 
 
 # -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------
@@ -136,6 +148,24 @@ class RunEvent(Struct, tag="run", kw_only=True):
     node_count: int = 0
 
 
+class NodeTiming(Struct, kw_only=True):
+    """A node event as the orchestrator reads it in a final event: no values."""
+
+    node_name: str
+    status: str
+    duration_ms: float | None = None
+    cached: bool = False
+
+
+class RunOutcome(Struct, tag="run", kw_only=True):
+    """A final event as the orchestrator reads it: how the run ended, how long its calls took."""
+
+    run_id: str
+    status: Literal["done", "error"]
+    errors: dict[str, str] = {}
+    nodes: list[NodeTiming] = []
+
+
 Event = Union[NodeEvent, NodeBatch, ProgressEvent, StreamEvent, RunEvent]
 # Most parts an SSE event id can carry for one stored message (see the gateway).
 MAX_BATCH = 500
@@ -179,5 +209,6 @@ run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)
 node_event_decoder = msgspec.msgpack.Decoder(Union[NodeEvent, NodeBatch])
 run_event_decoder = msgspec.msgpack.Decoder(RunEvent)
+run_outcome_decoder = msgspec.msgpack.Decoder(RunOutcome)
 catalog_decoder = msgspec.msgpack.Decoder(CatalogSnapshot)
 beat_decoder = msgspec.msgpack.Decoder(ServiceBeat)

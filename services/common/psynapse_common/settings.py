@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     runner_inline_threshold_ms: float = 1.0
     # Ready function nodes whose calls average under this share one job (0: never).
     quick_group_threshold_ms: float = 5.0
+    # A run of at most this many nodes whose functions are all quick goes to one
+    # runner whole: one job and one event message for the run (0: never).
+    whole_run_max_nodes: int = 64
     job_ack_wait_s: float = 30.0
     # An orchestrator holds a run's submit unacked while it runs; if it dies, the
     # run is redelivered to another after this long and resumed from its log.

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
-from psynapse_common.messages import NodeEvent
+from collections.abc import Sequence
+
+from psynapse_common.messages import NodeEvent, NodeTiming
 
 RUNS_STARTED = Counter("psynapse_runs_started", "Runs the orchestrator began to drive")
 RUNS_FINISHED = Counter("psynapse_runs_finished", "Runs that ended, by outcome", ["status"])
@@ -27,7 +29,7 @@ NODE_SECONDS = Histogram(
 NODE_FAILURES = Counter("psynapse_node_failures", "Function nodes that raised", ["function"])
 
 
-def observe_node_events(events: tuple[NodeEvent, ...] | list[NodeEvent]) -> None:
+def observe_node_events(events: Sequence[NodeEvent] | Sequence[NodeTiming]) -> None:
     for event in events:
         # Only runner-measured calls carry a duration: not built-ins, not dependants failed for them.
         if event.duration_ms is None or event.cached:

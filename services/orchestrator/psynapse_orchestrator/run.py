@@ -1,5 +1,9 @@
 """One run, driven to its end: built-ins inline, function chains as jobs, one final event.
 
+A small run whose functions all proved quick is handed to one runner entire (see
+``_can_hand_over``): the runner runs every node and publishes the final event;
+this side keeps the run's submit, its cancel and its given-up job, as for any run.
+
 With the output cache on (see ``psynapse_common.cache``), ready cacheable function
 nodes are looked up first, together and off the event callback: hits complete at
 once (a ``completed`` event with ``cached``) and their successors go on; misses are
@@ -21,7 +25,7 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
-from psynapse_common.messages import NIL, Event, Job, NodeBatch, NodeEvent, RunEvent, RunSubmit
+from psynapse_common.messages import NIL, Event, Job, NodeBatch, NodeEvent, RunEvent, RunOutcome, RunSubmit, WholeRun
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
@@ -31,7 +35,6 @@ from .cached import RunCache
 from .quick import QuickFunctions
 
 log = structlog.get_logger()
-
 
 
 class RunExecution:
@@ -48,6 +51,7 @@ class RunExecution:
         quick: QuickFunctions,
         cache: NodeCache | None = None,
         read_log: Callable[[str], Awaitable[list[Event]]] | None = None,
+        whole_run_max_nodes: int = 0,
     ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
@@ -60,11 +64,15 @@ class RunExecution:
         self._on_finished = on_finished
         self._quick = quick
         self._read_log = read_log
+        # A run handed to one runner whole has its events in its final one: small runs only.
+        self._whole_run_max_nodes = min(whole_run_max_nodes, messages.MAX_BATCH // 2)
         self._heard_ended: set[str] = set()  # nodes whose runner said they ended
         self.schedule = Schedule(plan)
         self.wiring = Wiring(plan)
         self._published: list[asyncio.Future] = []
         self._finished = False
+        self._handed_over = False  # the whole run is one runner's job
+        self.errors: dict[str, str] = {}  # failed nodes, once the run ended
         self.done = asyncio.Event()
         self._announced: set[str] = set()  # nodes whose executing event exists
         self._unsent: list[NodeEvent] = []  # built-in events, sent as one batch
@@ -82,6 +90,11 @@ class RunExecution:
         are dispatched again, and the job's Nats-Msg-Id makes JetStream drop the
         copy when the first dispatch had already reached the stream.
         """
+        if history is None and self._can_hand_over():
+            # Only on a first delivery: a resumed run goes node by node, as the
+            # log it resumes from was written.
+            await self._hand_over()
+            return
         if not history:
             await self._advance(self.schedule.initial())
             return
@@ -104,6 +117,48 @@ class RunExecution:
         ]
         log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(ready))
         await self._advance(ready)
+
+    def _can_hand_over(self) -> bool:
+        """A small run of quick plain functions of one pool, no cache, no env_vars."""
+        functions = self.plan.functions
+        return (
+            bool(functions)
+            and self._cache is None
+            and self.submit.env_sealed is None
+            and len(self.plan.nodes) <= self._whole_run_max_nodes
+            and len({spec.pool for spec in functions.values()}) == 1
+            and all(self._is_quick(node_id) for node_id in functions)
+        )
+
+    async def _hand_over(self) -> None:
+        self._handed_over = True
+        for node_id in self.plan.functions:
+            self.schedule.mark_dispatched(node_id)
+        specs = {spec.name: spec for spec in self.plan.functions.values()}
+        whole = WholeRun(
+            nodes=self.submit.nodes,
+            edges=self.submit.edges,
+            functions=specs,
+            submitted_at=self.submit.submitted_at,
+            workflow=self.submit.workflow,
+        )
+        job = Job(run_id=self.run_id, steps=[], catalog_revision=self._catalog_revision, whole=whole)
+        stored = await self._publisher.publish(
+            self._names.jobs(next(iter(specs.values())).pool),
+            messages.encode(job),
+            {"Nats-Msg-Id": f"{self.run_id}:whole:job"},
+        )
+        stored.add_done_callback(lambda done: self._job_not_stored(done, list(self.plan.order)))
+        self._published.append(stored)
+
+    async def on_final(self, final: RunEvent | RunOutcome) -> None:
+        """The final event of a run handed over whole: its runner ended it."""
+        if self._finished or not self._handed_over:
+            return
+        self._finished = True
+        for event in final.nodes:
+            self._quick.observe(event.node_name, event.duration_ms)
+        await self._close(final.status, dict(final.errors))
 
     def _replay(self, event: NodeEvent) -> None:
         self._announced.add(event.node_id)
@@ -361,16 +416,24 @@ class RunExecution:
             # failed for it, or an event): said here, the run ends all the same.
             log.warning("run.unconfirmed", run_id=self.run_id, error=str(exc))
         finally:
+            await self._close(final.status, errors)
+
+    async def _close(self, status: str, errors: dict[str, str]) -> None:
+        """The run's end is stored: its submit leaves the queue, its slot is free."""
+        self.errors = errors
+        try:
             if self.msg is not None:
                 await self.msg.ack()
+        finally:
             self._on_finished(self.run_id)
             self.done.set()
         log.info(
             "run.finished",
             run_id=self.run_id,
-            status=final.status,
+            status=status,
             nodes=len(self.plan.nodes),
             failed=len(errors),
+            whole=self._handed_over,
             duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
         )
 
@@ -384,8 +447,16 @@ class RunExecution:
         await self._advance([])
 
     async def keep_alive(self) -> None:
-        if self.msg is not None and not self._finished:
-            await self.msg.in_progress()
+        if self.msg is None or self._finished:
+            return
+        if self._handed_over and self._read_log is not None:
+            # The final event reaches us as a plain message; a reconnect can drop
+            # that, never the stored event.
+            for event in await self._read_log(self.run_id):
+                if isinstance(event, RunEvent):
+                    await self.on_final(event)
+                    return
+        await self.msg.in_progress()
 
 
 def graph_error_event(run_id: str, message: str) -> RunEvent:

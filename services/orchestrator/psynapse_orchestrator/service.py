@@ -68,6 +68,8 @@ class Orchestrator:
         # One subscription each for every run's node events and cancels, routed by
         # run id: cheaper than two subscriptions per run.
         await self.nc.subscribe(self.names.events_of_kind("node"), cb=self._route_node_event)
+        # Final events reach us only from runners given a whole run (our own do not echo).
+        await self.nc.subscribe(self.names.events_of_kind("run"), cb=self._route_final)
         await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
         # JetStream announces a job that used up its deliveries: its node fails.
         for advisory in ("LEADER_ELECTED", "QUORUM_LOST"):
@@ -131,6 +133,7 @@ class Orchestrator:
             self.quick,
             self._cache_for(submit),
             self._read_log,
+            self.settings.whole_run_max_nodes,
         )
         self.active[submit.run_id] = execution
         history = None
@@ -142,7 +145,7 @@ class Orchestrator:
         await execution.start(history)
         # Holding the slot until the run ends is what bounds concurrent runs.
         await execution.done.wait()
-        metrics.run_finished(_outcome(execution.schedule.failed), time.perf_counter() - started)
+        metrics.run_finished(_outcome(execution.errors), time.perf_counter() - started)
 
     def _cache_for(self, submit: RunSubmit) -> NodeCache | None:
         """The cache, unless the run opts out or carries env_vars (outputs may depend on secrets)."""
@@ -157,6 +160,13 @@ class Orchestrator:
             events = event.events if isinstance(event, NodeBatch) else (event,)
             metrics.observe_node_events(events)
             await execution.on_node_events(events)
+
+    async def _route_final(self, msg: Msg) -> None:
+        execution = self.active.get(Names.run_id_of(msg.subject))
+        if execution is not None:
+            final = messages.run_outcome_decoder.decode(msg.data)
+            metrics.observe_node_events(final.nodes)
+            await execution.on_final(final)
 
     async def _on_stream_trouble(self, _msg: Msg) -> None:
         self.publisher.note_trouble()
@@ -180,13 +190,16 @@ class Orchestrator:
         if execution is None:
             return  # another orchestrator drives that run
         deliveries = advisory.get("deliveries", self.settings.job_max_deliver)
-        first = job.steps[0]
-        reason = (
-            f"node '{first.node_id}' ({first.function}) did not finish after {deliveries} "
-            "attempts: the runner running it stopped each time (crashed or was killed)"
-        )
-        log.warning("job.given_up", run_id=job.run_id, node_id=first.node_id, deliveries=deliveries)
-        await execution.abandon([step.node_id for step in job.steps], reason)
+        stopped = "the runner running it stopped each time (crashed or was killed)"
+        if job.whole is not None:
+            reason = f"the run (one job for all its nodes) did not finish after {deliveries} attempts: {stopped}"
+            nodes = list(execution.plan.order)
+        else:
+            first = job.steps[0]
+            reason = f"node '{first.node_id}' ({first.function}) did not finish after {deliveries} attempts: {stopped}"
+            nodes = [step.node_id for step in job.steps]
+        log.warning("job.given_up", run_id=job.run_id, nodes=len(nodes), deliveries=deliveries)
+        await execution.abandon(nodes, reason)
         await self.js.delete_msg(self.names.jobs_stream, advisory["stream_seq"])
 
     def _forget(self, run_id: str) -> None:

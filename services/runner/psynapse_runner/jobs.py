@@ -22,8 +22,10 @@ from nats.aio.msg import Msg
 from psynapse_common import codec
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink
+from psynapse_common.graph import build_plan
 from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
-from psynapse_common.messages import NIL, Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
+from psynapse_common.local import LocalRun
+from psynapse_common.messages import NIL, Job, JobStep, NodeEvent, ProgressEvent, StreamEvent, job_decoder
 from psynapse_common.sealing import SealError, unseal
 
 from . import metrics
@@ -81,8 +83,9 @@ class JobRunner:
                 for step in job.steps
                 if (spec := self._code.get(step.function)) is not None and spec.output_keys
             }
-            ran = self._runs_inline(job) and await self._run_inline(job, attempt, flag, fetched, multi)
-            if not ran:
+            if job.whole is not None:
+                await self._run_whole(job, attempt, flag, msg)
+            elif not (self._runs_inline(job) and await self._run_inline(job, attempt, flag, fetched, multi)):
                 await self._run_threaded(job, attempt, flag, msg, fetched, multi)
         finally:
             self._cancels.release(job.run_id)
@@ -128,6 +131,59 @@ class JobRunner:
                 await publisher
             finally:
                 beat.cancel()
+
+    async def _run_whole(self, job: Job, attempt: int, flag: threading.Event, msg: Msg) -> None:
+        """A whole small run: every node here, then the run's final event, as one message.
+
+        The orchestrator hands a run over entire when all its functions proved
+        quick; it still owns the run (cancel, a job given up) and acks its submit
+        when this final event arrives. The final's Nats-Msg-Id is the one the
+        orchestrator would use, so if a cancel crosses it only one end is stored.
+        """
+        whole = job.whole
+        assert whole is not None
+        plan = build_plan(whole.nodes, whole.edges, whole.functions)
+        specs = list(plan.functions.values())
+        on_loop = self.placement.inline(
+            [spec.name for spec in specs], [spec.kind for spec in specs], False
+        ) and self._env_lock.try_shared()
+
+        def call_step(step: JobStep) -> NodeEvent | None:
+            ends: list[NodeEvent] = []
+            single = Job(run_id=job.run_id, steps=[step])
+            self._run_steps(single, attempt, flag, ends.append, None, {}, True, [], on_loop=on_loop)
+            return ends[-1] if ends else None
+
+        events: list[NodeEvent] = []
+        run = LocalRun(plan, job.run_id, call_step, events.append, flag)
+        if on_loop:
+            try:
+                finished = run.execute()
+            finally:
+                self._env_lock.release_shared()
+        else:
+            beat = asyncio.create_task(self._keep_alive(msg))
+            try:
+                finished = await asyncio.get_running_loop().run_in_executor(
+                    self._pool, contextvars.copy_context().run, self._shared_env, run.execute
+                )
+            finally:
+                beat.cancel()
+        if not finished:
+            return  # cancelled: the orchestrator has ended the run already
+        multi = {node_id for node_id, spec in plan.functions.items() if spec.output_keys}
+        final = run.final(
+            nodes=[await self._offload(event, multi) for event in events],
+            started_at=whole.submitted_at,
+            finished_at=time.time(),
+            workflow=whole.workflow,
+        )
+        results = {node_id: await self._blobs.offload(raw) for node_id, raw in final.results.items()}
+        await (await self._sink.run(msgspec.structs.replace(final, results=results)))
+
+    def _shared_env(self, work: Any) -> Any:
+        with self._env_lock.around(None):
+            return work()
 
     def _runs_inline(self, job: Job) -> bool:
         specs = [self._code.get(step.function) for step in job.steps]
@@ -217,7 +273,11 @@ class JobRunner:
         fetched: dict[str, bytes],
         inline: bool,
         secrets: list[str],
+        on_loop: bool | None = None,
     ) -> None:
+        """``inline``: each node's end event stands for its start too; ``on_loop``
+        (default: ``inline``): the calls run on the event loop, for placement."""
+        on_loop = inline if on_loop is None else on_loop
         values: dict[str, Any] = {}
         encoded: dict[str, msgspec.Raw] = {}
         failed: set[str] = set()
@@ -267,7 +327,7 @@ class JobRunner:
 
                 called = time.perf_counter()
                 result = call_node(spec, kwargs, progress, chunk, flag)
-                self.placement.observe(step.function, _since(called), inline)
+                self.placement.observe(step.function, _since(called), on_loop)
                 output = msgspec.Raw(codec.encode(result))
             except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
                 message = _scrub(describe_error(exc), secrets)
