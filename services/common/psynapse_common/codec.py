@@ -59,8 +59,14 @@ _plain_encoder = msgspec.msgpack.Encoder()
 _encoder = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
 
 
+# Types msgspec writes and reads back as themselves: most values, no checks needed.
+_NATIVE = frozenset({int, float, str, bool, type(None), bytes, list, dict})
+
+
 def encode(value: Any) -> bytes:
     """Encode a node's value for the wire."""
+    if type(value) in _NATIVE:
+        return _encoder.encode(value)
     # msgspec would flatten dataclasses and Structs into maps; a downstream node
     # expects the object itself back.
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Histogram
 
 from collections.abc import Sequence
+from typing import Any
 
 from psynapse_common.messages import NodeEvent, NodeTiming
 
@@ -29,15 +30,20 @@ NODE_SECONDS = Histogram(
 NODE_FAILURES = Counter("psynapse_node_failures", "Function nodes that raised", ["function"])
 
 
+# Each function's histogram, looked up once: labels() validates and locks on every call.
+_node_seconds: dict[str, Any] = {}
+
+
 def observe_node_events(events: Sequence[NodeEvent] | Sequence[NodeTiming]) -> None:
     for event in events:
         # Only runner-measured calls carry a duration: not built-ins, not dependants failed for them.
         if event.duration_ms is None or event.cached:
             continue
-        if event.status == "completed":
-            NODE_SECONDS.labels(event.node_name).observe(event.duration_ms / 1000)
-        elif event.status == "error":
-            NODE_SECONDS.labels(event.node_name).observe(event.duration_ms / 1000)
+        seconds = _node_seconds.get(event.node_name)
+        if seconds is None:
+            seconds = _node_seconds[event.node_name] = NODE_SECONDS.labels(event.node_name)
+        seconds.observe(event.duration_ms / 1000)
+        if event.status == "error":
             NODE_FAILURES.labels(event.node_name).inc()
 
 
