@@ -9,7 +9,7 @@ import psutil
 import pytest
 
 from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import by_node, edge, fn, graph, sse_events, var, view
+from tests.graphs import by_node, edge, fn, graph, sse_events, stored_counts, var, view
 
 pytestmark = pytest.mark.faults
 
@@ -82,6 +82,30 @@ def test_node_that_kills_its_runner_fails_after_bounded_attempts(stack):
         while len(client.get("/health").json()["services"]["runner"]) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert client.post("/execute", json=healthy).json() == {"results": {"v": 5.0}}
+
+
+def test_a_run_handed_over_whole_whose_runner_dies_fails_after_bounded_attempts(stack):
+    def body(now: bool) -> dict:
+        return graph([var("x", "4"), fn("c", "crash_if", now=now), fn("a", "add", a=1, b=2), view("v"), view("w")],
+                     [edge("x", "c", "x"), edge("c", "v"), edge("a", "w")], cache=False)
+
+    with stack.client(timeout=120) as client:
+        for _ in range(12):  # until the orchestrator knows crash_if and add are quick
+            response = client.post("/execute", json=body(False))
+            assert response.json() == {"results": {"v": 4, "w": 3.0}}
+            if stored_counts(stack.nats_url, response.headers["x-run-id"])[1] == 1:
+                break
+        else:
+            pytest.fail("a small run of quick functions was never handed to one runner whole")
+        result = client.post("/execute", json=body(True)).json()
+        # The whole run was one job: every node fails with the reason, none hangs.
+        assert result["results"] == {"v": None, "w": None}
+        assert "2 attempts" in result["errors"]["x"] and "one job for all its nodes" in result["errors"]["x"]
+        assert set(result["errors"]) == {"x", "c", "a", "v", "w"}
+        deadline = time.monotonic() + 30
+        while len(client.get("/health").json()["services"]["runner"]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.post("/execute", json=body(False)).json() == {"results": {"v": 4, "w": 3.0}}
 
 
 def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):

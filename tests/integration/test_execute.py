@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.graphs import by_node, edge, fn, graph, lst, spec_example, stored_counts, stream, var, view
 
 
@@ -238,6 +240,25 @@ def _jobs_published(stack, body: dict) -> tuple[int, dict, int]:
         response = client.post("/execute", json=body)
     after, events = stored_counts(stack.nats_url, response.headers["x-run-id"])
     return after - before, response.json(), events
+
+
+@pytest.mark.parametrize("kb", [300, 200])
+def test_a_run_handed_over_whole_sends_large_values_through_the_object_store(stack, kb):
+    # 300 KB: each value is over the inline limit. 200 KB: none is, but the final
+    # event carries each one several times over, far more than one message holds.
+    body = graph([fn("big", "make_big", kb=kb), fn("s", "big_sum"), view("sv"), view("bv"), view("bv2")],
+                 [edge("big", "s", "a"), edge("s", "sv"), edge("big", "bv"), edge("big", "bv2")], cache=False)
+    n = kb * 128
+    first = None
+    for _ in range(12):  # until make_big and big_sum are known quick
+        _, answer, messages = _jobs_published(stack, body)
+        assert answer["results"]["sv"] == n * (n - 1) / 2 and len(answer["results"]["bv"]) == n
+        first = first or answer
+        if messages == 1:
+            break
+    else:
+        pytest.fail("a small run of quick functions was never handed to one runner whole")
+    assert answer == first
 
 
 def test_quick_nodes_run_as_one_job_once_known_quick(stack):

@@ -52,9 +52,9 @@ class Blobs:
         self._store = store
         self.inline_limit = inline_limit
 
-    async def offload(self, raw: msgspec.Raw) -> msgspec.Raw:
-        """``raw`` itself when small, else a reference to it in the object store."""
-        if len(raw) <= self.inline_limit:
+    async def offload(self, raw: msgspec.Raw, limit: int | None = None) -> msgspec.Raw:
+        """``raw`` itself when small (``limit``, default the inline limit), else a reference to it."""
+        if len(raw) <= (self.inline_limit if limit is None else limit):
             return raw
         data = bytes(raw)
         name = hashlib.sha256(data).hexdigest()

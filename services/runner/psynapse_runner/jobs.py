@@ -38,6 +38,9 @@ log = structlog.get_logger()
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
 _END = object()
+# Values above this go to the object store when a whole run's final event would
+# not fit in one message otherwise.
+_SMALL_VALUE = 1024
 
 
 class JobRunner:
@@ -52,6 +55,7 @@ class JobRunner:
         blobs: Blobs,
         inline_threshold_ms: float = 1.0,
         pool_name: str = "default",
+        max_message_bytes: int = 1024 * 1024,
     ) -> None:
         self._sink = sink
         self._code = code
@@ -61,6 +65,7 @@ class JobRunner:
         self._ack_wait = ack_wait
         self._env_lock = EnvLock()
         self._blobs = blobs
+        self._max_message_bytes = max_message_bytes
         self.placement = Placement(inline_threshold_ms)
         self._jobs = metrics.JOBS.labels(pool_name)
         self._in_flight = metrics.JOBS_IN_FLIGHT.labels(pool_name)
@@ -172,14 +177,20 @@ class JobRunner:
         if not finished:
             return  # cancelled: the orchestrator has ended the run already
         multi = {node_id for node_id, spec in plan.functions.items() if spec.output_keys}
+        nodes, results = await self._offload_all(events, run.wiring.view_results(), multi)
+        if _value_bytes(nodes, results) > self._max_message_bytes // 2:
+            # Many values, each under the inline limit, can still overflow one message.
+            nodes, results = await self._offload_all(events, run.wiring.view_results(), multi, _SMALL_VALUE)
         final = run.final(
-            nodes=[await self._offload(event, multi) for event in events],
-            started_at=whole.submitted_at,
-            finished_at=time.time(),
-            workflow=whole.workflow,
+            nodes=nodes, started_at=whole.submitted_at, finished_at=time.time(), workflow=whole.workflow
         )
-        results = {node_id: await self._blobs.offload(raw) for node_id, raw in final.results.items()}
         await (await self._sink.run(msgspec.structs.replace(final, results=results)))
+
+    async def _offload_all(
+        self, events: list[NodeEvent], results: dict[str, msgspec.Raw], multi: set[str], limit: int | None = None
+    ) -> tuple[list[NodeEvent], dict[str, msgspec.Raw]]:
+        nodes = [await self._offload(event, multi, limit) for event in events]
+        return nodes, {node_id: await self._blobs.offload(raw, limit) for node_id, raw in results.items()}
 
     def _shared_env(self, work: Any) -> Any:
         with self._env_lock.around(None):
@@ -210,22 +221,22 @@ class JobRunner:
         if acks:
             await asyncio.gather(*acks)
 
-    async def _offload(self, event: Any, multi: set[str]) -> Any:
+    async def _offload(self, event: Any, multi: set[str], limit: int | None = None) -> Any:
         """Large outputs go to the object store; a multi-output node's keys each on their own."""
         if not isinstance(event, NodeEvent):
             return event
-        limit = self._blobs.inline_limit
+        limit = self._blobs.inline_limit if limit is None else limit
         if any(len(raw) > limit for raw in event.inputs.values()):
-            inputs = {name: await self._blobs.offload(raw) for name, raw in event.inputs.items()}
+            inputs = {name: await self._blobs.offload(raw, limit) for name, raw in event.inputs.items()}
             event = msgspec.structs.replace(event, inputs=inputs)
         if len(event.output) <= limit:
             return event
         if event.node_id in multi:
             parts = _parts_decoder.decode(event.output)
-            shrunk = {key: await self._blobs.offload(raw) for key, raw in parts.items()}
+            shrunk = {key: await self._blobs.offload(raw, limit) for key, raw in parts.items()}
             output = msgspec.Raw(msgspec.msgpack.encode(shrunk))
         else:
-            output = await self._blobs.offload(event.output)
+            output = await self._blobs.offload(event.output, limit)
         return msgspec.structs.replace(event, output=output)
 
     def _publish(self, event: Any) -> Any:
@@ -340,6 +351,13 @@ class JobRunner:
             values[node_id] = result
             encoded[node_id] = output
             emit(node_event("completed", output=output, duration_ms=_since(started), instant=inline))
+
+
+def _value_bytes(events: list[NodeEvent], results: dict[str, msgspec.Raw]) -> int:
+    size = sum(len(raw) for raw in results.values())
+    for event in events:
+        size += len(event.output) + sum(len(raw) for raw in event.inputs.values())
+    return size
 
 
 def _scrub(message: str, secrets: list[str]) -> str:

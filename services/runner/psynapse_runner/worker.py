@@ -73,6 +73,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         ),
         settings.runner_inline_threshold_ms,
         pool_name,
+        nc.max_payload,
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 

@@ -118,3 +118,10 @@ def crash(x: Any) -> Any:
 def fail_with_env(var_name: str) -> int:
     """Raise an error that quotes an environment variable (a careless client library)."""
     raise RuntimeError(f"auth failed with key {os.environ.get(var_name)}")
+
+
+def crash_if(x: Any, now: bool = False) -> Any:
+    """Pass x through, or kill this runner process when told to (a quick node that turns fatal)."""
+    if now:
+        os._exit(3)
+    return x
