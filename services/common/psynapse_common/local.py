@@ -104,17 +104,28 @@ class LocalRun:
         output: msgspec.Raw | None = None,
         error: str | None = None,
     ) -> None:
-        if self._emit is None:
-            return
-        self._emit(
-            NodeEvent(
-                run_id=self.run_id,
-                node_id=node_id,
-                node_name=self.plan.node_name(node_id),
-                status=status,  # type: ignore[arg-type]
-                inputs=inputs,
-                output=output if output is not None else NIL,
-                error=error,
-                instant=True,
-            )
-        )
+        if self._emit is not None:
+            self._emit(node_event(self.plan, self.run_id, node_id, status, inputs, output, error, instant=True))
+
+
+def node_event(
+    plan: Plan,
+    run_id: str,
+    node_id: str,
+    status: str,
+    inputs: dict[str, msgspec.Raw],
+    output: msgspec.Raw | None = None,
+    error: str | None = None,
+    **flags: object,
+) -> NodeEvent:
+    """A node's event as the node's plan names it (``flags``: instant, cached, ...)."""
+    return NodeEvent(
+        run_id=run_id,
+        node_id=node_id,
+        node_name=plan.node_name(node_id),
+        status=status,  # type: ignore[arg-type]
+        inputs=inputs,
+        output=output if output is not None else NIL,
+        error=error,
+        **flags,  # type: ignore[arg-type]
+    )

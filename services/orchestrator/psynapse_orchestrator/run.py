@@ -25,7 +25,8 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
-from psynapse_common.messages import NIL, Event, Job, NodeBatch, NodeEvent, RunEvent, RunOutcome, RunSubmit, WholeRun
+from psynapse_common.local import node_event
+from psynapse_common.messages import Event, Job, NodeBatch, NodeEvent, RunEvent, RunOutcome, RunSubmit, WholeRun
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
@@ -320,19 +321,12 @@ class RunExecution:
     ) -> None:
         if status == "executing" or instant:
             self._announced.add(node_id)
-        event = NodeEvent(
-            run_id=self.run_id,
-            node_id=node_id,
-            node_name=self.plan.node_name(node_id),
-            status=status,  # type: ignore[arg-type]
-            inputs=inputs,
-            output=output if output is not None else NIL,
-            error=error,
-            instant=instant,
-            cached=cached,
-            duration_ms=0.0 if cached else None,
+        self._unsent.append(
+            node_event(
+                self.plan, self.run_id, node_id, status, inputs, output, error,
+                instant=instant, cached=cached, duration_ms=0.0 if cached else None,
+            )
         )
-        self._unsent.append(event)
 
     async def _fail(self, node_id: str, message: str) -> list[str]:
         for dependant, reason in self.schedule.fail(node_id, message):
