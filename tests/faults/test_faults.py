@@ -125,6 +125,37 @@ def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
     assert events[-1][1] == {"status": "done", "results": {"v": 8.0, "w": 8}}
 
 
+def test_orchestrator_killed_while_a_run_handed_over_whole_waits_for_a_runner(stack):
+    quick = graph([var("x", "5"), fn("a", "add", b=1), view("v")], [edge("x", "a", "a"), edge("a", "v")], cache=False)
+    slots = 2 * 8  # two runners, eight jobs each
+    busy = graph([fn(f"s{i}", "slow_identity", x=i, ms=4000) for i in range(slots)] + [view(f"w{i}") for i in range(slots)],
+                 [edge(f"s{i}", f"w{i}") for i in range(slots)], cache=False)
+    with stack.client() as client:
+        for _ in range(12):  # until the orchestrator knows add is quick
+            response = client.post("/execute", json=quick)
+            if stored_counts(stack.nats_url, response.headers["x-run-id"])[1] == 1:
+                break
+        else:
+            pytest.fail("a small run of quick functions was never handed to one runner whole")
+    busy_events, _, busy_thread = _stream_in_background(stack, busy)
+    deadline = time.monotonic() + 20
+    while sum(e[1].get("status") == "executing" for e in busy_events) < slots and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # Every runner slot is taken: the quick run's job waits in PSY_JOBS while its orchestrator dies.
+    events, _, thread = _stream_in_background(stack, quick)
+    time.sleep(0.5)
+    for orchestrator in _services(stack, "orchestrator"):
+        orchestrator.kill()
+    print("\nkilled the orchestrator (SIGKILL) while a whole run's job was queued")
+    thread.join(90)
+    busy_thread.join(90)
+    assert events[-1][1] == {"status": "done", "results": {"v": 6.0}}
+    assert busy_events[-1][1]["status"] == "done"
+    # The next orchestrator waited for that job: nobody ran the run node by node beside it.
+    assert stored_counts(stack.nats_url, events[0][1]["run_id"])[1] == 1
+    assert [e[1]["status"] for e in events[1:] if e[1].get("node_id") == "a"] == ["executing", "completed"]
+
+
 def test_nats_restart_mid_run(stack, nats_server):
     body = graph([fn("p", "SlowProgress", steps=12, step_ms=150), view("v")], [edge("p", "v")])
     events, first_progress, thread = _stream_in_background(stack, body)

@@ -91,9 +91,7 @@ class RunExecution:
         are dispatched again, and the job's Nats-Msg-Id makes JetStream drop the
         copy when the first dispatch had already reached the stream.
         """
-        if history is None and self._can_hand_over():
-            # Only on a first delivery: a resumed run goes node by node, as the
-            # log it resumes from was written.
+        if not history and self._can_hand_over(resumed=history is not None):
             await self._hand_over()
             return
         if not history:
@@ -119,8 +117,14 @@ class RunExecution:
         log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(ready))
         await self._advance(ready)
 
-    def _can_hand_over(self) -> bool:
-        """A small run of quick plain functions of one pool, no cache, no env_vars."""
+    def _can_hand_over(self, resumed: bool = False) -> bool:
+        """A small run of quick plain functions of one pool, no cache, no env_vars.
+
+        ``resumed``: another orchestrator had the run and its log holds nothing. It
+        may have handed the run over, and that job may still wait for a runner (a
+        busy pool) however quick its functions are: what this one learnt of them
+        does not count, and the same job's Nats-Msg-Id makes JetStream keep one.
+        """
         functions = self.plan.functions
         return (
             bool(functions)
@@ -128,7 +132,8 @@ class RunExecution:
             and self.submit.env_sealed is None
             and len(self.plan.nodes) <= self._whole_run_max_nodes
             and len({spec.pool for spec in functions.values()}) == 1
-            and all(self._is_quick(node_id) for node_id in functions)
+            and all(spec.kind == "function" for spec in functions.values())
+            and (resumed or all(self._is_quick(node_id) for node_id in functions))
         )
 
     async def _hand_over(self) -> None:
