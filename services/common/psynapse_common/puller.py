@@ -117,8 +117,10 @@ class Puller:
                     log.warning("puller.request_failed", error=str(exc))
             self._wake.clear()
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
+                # asyncio.timeout, not wait_for: no task per wake, and this wakes once per message.
+                async with asyncio.timeout(1.0):
+                    await self._wake.wait()
+            except TimeoutError:
                 pass
 
     async def stop(self, timeout: float = 10.0) -> None:
