@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 import msgspec
 
@@ -96,16 +97,9 @@ class LocalRun:
             self._event(dependant, "error", {}, error=reason)
         return []
 
-    def _event(
-        self,
-        node_id: str,
-        status: str,
-        inputs: dict[str, msgspec.Raw],
-        output: msgspec.Raw | None = None,
-        error: str | None = None,
-    ) -> None:
+    def _event(self, node_id: str, status: str, inputs: dict[str, msgspec.Raw], **fields: Any) -> None:
         if self._emit is not None:
-            self._emit(node_event(self.plan, self.run_id, node_id, status, inputs, output, error, instant=True))
+            self._emit(node_event(self.plan, self.run_id, node_id, status, inputs, instant=True, **fields))
 
 
 def node_event(
