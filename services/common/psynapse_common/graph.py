@@ -211,7 +211,8 @@ class Schedule:
             self._waiting[child] -= 1
             if self._waiting[child] == 0 and not self.is_settled(child):
                 ready.append(child)
-        ready.sort(key=self._position.__getitem__)
+        if len(ready) > 1:
+            ready.sort(key=self._position.__getitem__)
         return ready
 
     def fail(self, node_id: str, message: str) -> list[tuple[str, str]]:

@@ -47,6 +47,12 @@ def observe_node_events(events: Sequence[NodeEvent] | Sequence[NodeTiming]) -> N
             NODE_FAILURES.labels(event.node_name).inc()
 
 
+_runs_finished: dict[str, Any] = {}
+
+
 def run_finished(status: str, seconds: float) -> None:
-    RUNS_FINISHED.labels(status).inc()
+    counter = _runs_finished.get(status)
+    if counter is None:
+        counter = _runs_finished[status] = RUNS_FINISHED.labels(status)
+    counter.inc()
     RUN_SECONDS.observe(seconds)
