@@ -1,8 +1,7 @@
 """One run, driven to its end: built-ins inline, function chains as jobs, one final event.
 
-A small run whose functions all proved quick is handed to one runner entire (see
-``_can_hand_over``): the runner runs every node and publishes the final event;
-this side keeps the run's submit, its cancel and its given-up job, as for any run.
+A small run whose functions all proved quick is handed to one runner whole (see
+``handover``); this side keeps its submit, its cancel and its given-up job.
 
 With the output cache on (see ``psynapse_common.cache``), ready cacheable function
 nodes are looked up first, together and off the event callback: hits complete at
@@ -26,13 +25,14 @@ from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
 from psynapse_common.local import node_event
-from psynapse_common.messages import Event, Job, NodeBatch, NodeEvent, RunEvent, RunOutcome, RunSubmit, WholeRun
+from psynapse_common.messages import Event, Job, NodeBatch, NodeEvent, RunEvent, RunOutcome, RunSubmit
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
 from .barrier import TROUBLE_WINDOW_S, wait_until_stored
 from .cached import RunCache
+from .handover import can_hand_over, whole_job, whole_job_id
 from .quick import QuickFunctions
 
 log = structlog.get_logger()
@@ -91,7 +91,10 @@ class RunExecution:
         are dispatched again, and the job's Nats-Msg-Id makes JetStream drop the
         copy when the first dispatch had already reached the stream.
         """
-        if not history and self._can_hand_over(resumed=history is not None):
+        resumed = history is not None
+        if not history and can_hand_over(
+            self.plan, self.submit, self._cache is not None, self._whole_run_max_nodes, self._is_quick, resumed
+        ):
             await self._hand_over()
             return
         if not history:
@@ -117,42 +120,13 @@ class RunExecution:
         log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(ready))
         await self._advance(ready)
 
-    def _can_hand_over(self, resumed: bool = False) -> bool:
-        """A small run of quick plain functions of one pool, no cache, no env_vars.
-
-        ``resumed``: another orchestrator had the run and its log holds nothing. It
-        may have handed the run over, and that job may still wait for a runner (a
-        busy pool) however quick its functions are: what this one learnt of them
-        does not count, and the same job's Nats-Msg-Id makes JetStream keep one.
-        """
-        functions = self.plan.functions
-        return (
-            bool(functions)
-            and self._cache is None
-            and self.submit.env_sealed is None
-            and len(self.plan.nodes) <= self._whole_run_max_nodes
-            and len({spec.pool for spec in functions.values()}) == 1
-            and all(spec.kind == "function" for spec in functions.values())
-            and (resumed or all(self._is_quick(node_id) for node_id in functions))
-        )
-
     async def _hand_over(self) -> None:
         self._handed_over = True
         for node_id in self.plan.functions:
             self.schedule.mark_dispatched(node_id)
-        specs = {spec.name: spec for spec in self.plan.functions.values()}
-        whole = WholeRun(
-            nodes=self.submit.nodes,
-            edges=self.submit.edges,
-            functions=specs,
-            submitted_at=self.submit.submitted_at,
-            workflow=self.submit.workflow,
-        )
-        job = Job(run_id=self.run_id, steps=[], catalog_revision=self._catalog_revision, whole=whole)
+        pool, job = whole_job(self.submit, self.plan, self._catalog_revision)
         stored = await self._publisher.publish(
-            self._names.jobs(next(iter(specs.values())).pool),
-            messages.encode(job),
-            {"Nats-Msg-Id": f"{self.run_id}:whole:job"},
+            self._names.jobs(pool), messages.encode(job), {"Nats-Msg-Id": whole_job_id(self.run_id)}
         )
         stored.add_done_callback(lambda done: self._job_not_stored(done, list(self.plan.order)))
         self._published.append(stored)
