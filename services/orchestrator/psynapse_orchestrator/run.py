@@ -25,7 +25,7 @@ from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
 from psynapse_common.invoke import describe_error
 from psynapse_common.local import node_event
-from psynapse_common.messages import Event, Job, NodeBatch, NodeEvent, RunEvent, RunOutcome, RunSubmit
+from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunOutcome, RunSubmit
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
@@ -33,6 +33,7 @@ from psynapse_common.wiring import Wiring
 from .barrier import TROUBLE_WINDOW_S, wait_until_stored
 from .cached import RunCache
 from .handover import can_hand_over, whole_job, whole_job_id
+from .resume import replay
 from .quick import QuickFunctions
 
 log = structlog.get_logger()
@@ -83,14 +84,7 @@ class RunExecution:
         self._cache = RunCache(cache, plan, self.wiring, self.run_id) if cache is not None else None
 
     async def start(self, history: list[Event] | None = None) -> None:
-        """Start the run, or resume it from its event log after an orchestrator died.
-
-        Resuming trusts the log: completed nodes keep their outputs and never run
-        again; nodes seen executing are still in a runner's hands (their jobs are
-        unacked, so JetStream redelivers them if that runner died too); ready nodes
-        are dispatched again, and the job's Nats-Msg-Id makes JetStream drop the
-        copy when the first dispatch had already reached the stream.
-        """
+        """Start the run, or resume it from its event log after an orchestrator died (see ``resume``)."""
         resumed = history is not None
         if not history and can_hand_over(
             self.plan, self.submit, self._cache is not None, self._whole_run_max_nodes, self._is_quick, resumed
@@ -100,25 +94,15 @@ class RunExecution:
         if not history:
             await self._advance(self.schedule.initial())
             return
-        for event in history:
-            if isinstance(event, RunEvent):
-                await self._acknowledge_finished()
-                return
-            for item in event.events if isinstance(event, NodeBatch) else [event]:
-                if isinstance(item, NodeEvent):
-                    self._replay(item)
-        in_flight = self._announced - self.schedule.finished - set(self.schedule.failed)
-        for node_id in in_flight:
-            self.schedule.mark_dispatched(node_id)
-        ready = [
-            node_id
-            for node_id in self.plan.order
-            if not self.schedule.is_settled(node_id)
-            and node_id not in in_flight
-            and all(self.schedule.is_settled(p) for p in self.plan.predecessors[node_id])
-        ]
-        log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(ready))
-        await self._advance(ready)
+        replayed = replay(history, self.schedule, self.wiring)
+        if isinstance(replayed, RunEvent):
+            # It ended before the crash; only the ack of its submit was lost.
+            self._finished = True
+            await self._close(replayed.status, dict(replayed.errors))
+            return
+        self._announced |= replayed.announced
+        log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(replayed.ready))
+        await self._advance(replayed.ready)
 
     async def _hand_over(self) -> None:
         self._handed_over = True
@@ -139,22 +123,6 @@ class RunExecution:
         for event in final.nodes:
             self._quick.observe(event.node_name, event.duration_ms)
         await self._close(final.status, dict(final.errors))
-
-    def _replay(self, event: NodeEvent) -> None:
-        self._announced.add(event.node_id)
-        if event.status == "completed":
-            self.wiring.set_output(event.node_id, event.output)
-            self.schedule.complete(event.node_id)
-        elif event.status == "error":
-            self.schedule.fail(event.node_id, event.error or "failed")
-
-    async def _acknowledge_finished(self) -> None:
-        # It ended before the crash; only the ack of its submit was lost.
-        self._finished = True
-        if self.msg is not None:
-            await self.msg.ack()
-        self._on_finished(self.run_id)
-        self.done.set()
 
     async def _advance(self, ready: list[str], hold: bool = False) -> None:
         """Run what became ready: built-ins now, functions looked up or dispatched.
@@ -430,7 +398,3 @@ class RunExecution:
                     await self.on_final(event)
                     return
         await self.msg.in_progress()
-
-
-def graph_error_event(run_id: str, message: str) -> RunEvent:
-    return RunEvent(run_id=run_id, status="error", error=message)

@@ -21,13 +21,13 @@ from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import read_run_log
 from psynapse_common.service import Beat, instance_id, run
-from psynapse_common.messages import NodeBatch, RunSubmit
+from psynapse_common.messages import NodeBatch, RunEvent, RunSubmit
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
 from . import metrics
 from .quick import QuickFunctions
-from .run import RunExecution, graph_error_event
+from .run import RunExecution
 
 log = structlog.get_logger()
 
@@ -116,7 +116,7 @@ class Orchestrator:
         try:
             plan = build_plan(submit.nodes, submit.edges, self.catalog.nodes)
         except GraphError as exc:
-            ack = await self.sink.run(graph_error_event(submit.run_id, str(exc)))
+            ack = await self.sink.run(RunEvent(run_id=submit.run_id, status="error", error=str(exc)))
             await ack
             await msg.ack()
             return
