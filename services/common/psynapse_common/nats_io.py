@@ -20,7 +20,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 from nats.js.kv import KeyValue
 
 from .cache import open_cache_bucket
@@ -107,7 +107,7 @@ async def _ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
 async def ensure_kv(js: JetStreamContext, config: KeyValueConfig) -> KeyValue:
     try:
         return await js.key_value(config.bucket)
-    except (BucketNotFoundError, NotFoundError):
+    except NotFoundError:  # BucketNotFoundError included
         try:
             return await js.create_key_value(config)
         except BadRequestError:
@@ -138,7 +138,9 @@ async def declare_backbone(js: JetStreamContext, settings: Settings, patience_s:
     while True:
         try:
             return await _declare_backbone(js, settings)
-        except (nats.errors.TimeoutError, ServiceUnavailableError, BucketNotFoundError) as exc:
+        # NotFoundError: another service's add_stream was answered "already in use"
+        # before the stream could be found, so our update_stream did not find it.
+        except (nats.errors.TimeoutError, ServiceUnavailableError, NotFoundError) as exc:
             if time.monotonic() + delay > deadline:
                 raise
             log.warning("backbone.retry", error=str(exc) or type(exc).__name__, in_s=delay)
