@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import socket
+import time
+import uuid
 
 import httpx
+import nats
 import pytest
+from psynapse_common.messages import ServiceBeat, encode
+from psynapse_common.subjects import Names
 
 from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, spec_example, var, view
+from tests.graphs import edge, fn, graph, run_async, spec_example, var, view
 
 
 def _free_run_of_ports(count: int) -> int:
@@ -82,12 +87,58 @@ def test_health_answers_on_the_metrics_port(metered):
         assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
+def _metrics_until(client: httpx.Client, ready, seconds: float = 10.0) -> str:
+    """/metrics once ``ready(text)`` holds: a scrape may miss the queues (it says so, and the next one reads them)."""
+    deadline = time.monotonic() + seconds
+    text = client.get("/metrics").text
+    while not ready(text) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        text = client.get("/metrics").text
+    return text
+
+
 def test_gateway_exports_queue_depth_and_submitted_runs(metered):
     stack, _ = metered
     with stack.client() as client:
         assert client.post("/execute", json=spec_example()).status_code == 200
-        text = client.get("/metrics").text
+        text = _metrics_until(client, lambda t: _sample(t, "psynapse_pool_runners", pool="default") == 2)
     assert _sample(text, "psynapse_gateway_runs_submitted_total") >= 1
     assert _sample(text, "psynapse_pool_runners", pool="default") == 2
     assert "psynapse_jobs_pending{pool=\"default\"}" in text
     assert "psynapse_runs_in_flight" in text
+
+
+def test_health_and_metrics_follow_service_beats_as_they_come_and_go(metered):
+    """A beat put in KV shows in /health and /metrics; a deleted one (a clean stop) leaves at once,
+    not only when it would have gone stale (7.5 s)."""
+    stack, _ = metered
+    pool = f"probe{uuid.uuid4().hex[:8]}"
+    beat = ServiceBeat(service="runner", instance=f"runner.{pool}", pid=4242,
+                       started_at=time.time(), at=time.time(), pool=pool)
+    key = beat.instance.replace(".", "_")
+
+    async def change(put: bool) -> None:
+        nc = await nats.connect(stack.nats_url)
+        kv = await nc.jetstream().key_value(Names().services_bucket)
+        await (kv.put(key, encode(beat)) if put else kv.delete(key))
+        await nc.close()
+
+    def pools_in_health(client: httpx.Client) -> set[str]:
+        return {item.get("pool") for item in client.get("/health").json()["services"]["runner"]}
+
+    with stack.client() as client:
+        run_async(change(put=True))
+        deadline = time.monotonic() + 5
+        while pool not in pools_in_health(client) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool in pools_in_health(client)
+        text = _metrics_until(client, lambda t: _sample(t, "psynapse_pool_runners", pool=pool) == 1)
+        assert _sample(text, "psynapse_pool_runners", pool=pool) == 1
+        run_async(change(put=False))
+        deadline = time.monotonic() + 5
+        while pool in pools_in_health(client) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool not in pools_in_health(client)
+        assert "default" in pools_in_health(client)
+        text = _metrics_until(client, lambda t: f'pool="{pool}"' not in t)
+        assert f'pool="{pool}"' not in text and _sample(text, "psynapse_pool_runners", pool="default") == 2

@@ -16,6 +16,7 @@ from psynapse_common.nats_io import connect, declare_backbone, wait_closed
 from psynapse_common.settings import Settings
 
 from .auth import token_guard
+from .beats import LiveServices
 from .catalog_api import CatalogController, CatalogSignal
 from .editor import editor_routes
 from .errors import exception_handlers
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.backbone = backbone
         app.state.catalog = catalog
         app.state.catalog_signal = signal
+        app.state.live_services = LiveServices(backbone.services)
+        await app.state.live_services.start()
         blobs = await open_blobs(
             js,
             backbone.names.blobs_store,
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             signal.close()
+            await app.state.live_services.stop()
             await catalog.stop()
             await wait_closed(nc)
 

@@ -9,7 +9,7 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 
 from .docs import errors
-from .queues import live_services, pool_queues, runners_by_pool
+from .queues import pool_queues, runners_by_pool
 
 _REQUIRED = ("schema", "orchestrator", "runner")
 _POOLS_TIMEOUT_S = 2.0
@@ -23,7 +23,7 @@ class HealthController(Controller):
         services: dict[str, list[dict[str, Any]]] = {name: [] for name in _REQUIRED}
         nats_ok = state.nc.is_connected
         if nats_ok:
-            for service, items in (await live_services(state.backbone.services)).items():
+            for service, items in state.live_services.now().items():
                 services.setdefault(service, []).extend(items)
         services["gateway"] = [{"instance": "this", "pid": None}]
         ok = nats_ok and all(services[name] for name in _REQUIRED)

@@ -12,7 +12,7 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
-from .queues import live_services, pool_queues, runners_by_pool
+from .queues import pool_queues, runners_by_pool
 
 RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
 JOBS_PENDING = Gauge("psynapse_jobs_pending", "Jobs waiting for a runner, by pool", ["pool"])
@@ -25,13 +25,17 @@ _READ_TIMEOUT_S = 2.0
 
 async def _read_queues(state: State) -> None:
     backbone = state.backbone
-    runners = runners_by_pool(await live_services(backbone.services))
+    runners = runners_by_pool(state.live_services.now())
     pools = await pool_queues(backbone.js, backbone.names, runners)
+    runs = await backbone.js.stream_info(backbone.names.runs_stream)
+    # Read everything first, then replace the samples in one go: a pool that is gone
+    # leaves the export instead of keeping its last figures.
+    for gauge in (JOBS_PENDING, JOBS_IN_FLIGHT, POOL_RUNNERS):
+        gauge.clear()
     for pool, queue in pools.items():
         JOBS_PENDING.labels(pool).set(queue["pending"])
         JOBS_IN_FLIGHT.labels(pool).set(queue["in_flight"])
         POOL_RUNNERS.labels(pool).set(queue["consumers"])
-    runs = await backbone.js.stream_info(backbone.names.runs_stream)
     RUNS_IN_FLIGHT.set(runs.state.messages)
 
 

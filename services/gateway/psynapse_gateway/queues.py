@@ -1,43 +1,13 @@
-"""What the backbone holds right now: live services (their KV beats) and each pool's job queue.
-
-/health shows them and /metrics exports them; both read JetStream when asked.
-"""
+"""Each runner pool's job queue, read from JetStream when /health or /metrics asks."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
 from nats.js import JetStreamContext
-from nats.js.kv import KeyValue
 
-from psynapse_common.messages import beat_decoder
 from psynapse_common.subjects import Names
-
-_STALE_S = 7.5  # beats come every 3 s
-
-
-async def live_services(kv: KeyValue) -> dict[str, list[dict[str, Any]]]:
-    """Service name -> its live instances, from beats newer than a few beat intervals."""
-    services: dict[str, list[dict[str, Any]]] = {}
-    try:
-        keys = await kv.keys()
-    except Exception:  # noqa: BLE001 - an empty bucket raises NoKeysError
-        return services
-    now = time.time()
-    for key in keys:
-        entry = await kv.get(key)
-        if not entry or not entry.value:
-            continue
-        beat = beat_decoder.decode(entry.value)
-        if now - beat.at > _STALE_S:
-            continue
-        item: dict[str, Any] = {"instance": beat.instance, "pid": beat.pid}
-        if beat.pool:
-            item["pool"] = beat.pool
-        services.setdefault(beat.service, []).append(item)
-    return services
 
 
 def runners_by_pool(services: dict[str, list[dict[str, Any]]]) -> Counter[str]:

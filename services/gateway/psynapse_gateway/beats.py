@@ -1,0 +1,72 @@
+"""The live services, from the beats they put in KV: one watch, answered from memory.
+
+/health and /metrics ask on every request. Listing the bucket each time (a consumer to
+list the keys, then a get per key) took seconds on a busy machine, and a listing that
+failed read as "no services at all".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import structlog
+from nats.js.kv import KeyValue
+
+from psynapse_common.messages import ServiceBeat, beat_decoder
+
+log = structlog.get_logger()
+
+_STALE_S = 7.5  # beats come every 3 s
+_GONE = ("DEL", "PURGE")
+
+
+class LiveServices:
+    def __init__(self, kv: KeyValue) -> None:
+        self._kv = kv
+        self._beats: dict[str, ServiceBeat] = {}
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, timeout: float = 5.0) -> None:
+        self._task = asyncio.create_task(self._follow())
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except asyncio.TimeoutError:
+            log.warning("beats.not_ready", timeout_s=timeout)  # /health says degraded until they come
+
+    def now(self) -> dict[str, list[dict[str, Any]]]:
+        """Service name -> its live instances: those whose last beat is a few intervals old at most."""
+        services: dict[str, list[dict[str, Any]]] = {}
+        oldest = time.time() - _STALE_S
+        for beat in self._beats.values():
+            if beat.at < oldest:
+                continue
+            item: dict[str, Any] = {"instance": beat.instance, "pid": beat.pid}
+            if beat.pool:
+                item["pool"] = beat.pool
+            services.setdefault(beat.service, []).append(item)
+        return services
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                watcher = await self._kv.watchall()
+                async for entry in watcher:
+                    if entry is None:  # every beat already stored has been read
+                        self._ready.set()
+                    elif entry.operation in _GONE or not entry.value:
+                        self._beats.pop(entry.key, None)
+                    else:
+                        self._beats[entry.key] = beat_decoder.decode(entry.value)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep following across NATS hiccups
+                log.warning("beats.watch_failed", error=str(exc))
+                await asyncio.sleep(0.5)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
