@@ -1,6 +1,13 @@
 # Two commands on a fresh machine: `make run` (the product) and `make test` (every test).
 SHELL := /bin/bash
-PYTHON ?= python3
+# The distribution's CPython when it is 3.11+: Debian's is statically linked and built with
+# PGO/LTO, and runs the services (and the bench's client) on 10-15% less CPU than a default
+# pyenv build of the same version. Any 3.11+ python3 on PATH otherwise; PYTHON=... overrides.
+ifndef PYTHON
+PYTHON := $(shell for p in /usr/bin/python3 python3; do \
+	$$p -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+endif
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP_STAMP := $(VENV)/.installed
@@ -32,7 +39,7 @@ bench-scale: install
 install: $(PIP_STAMP)
 
 $(PIP_STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ (with venv/ensurepip) is needed: set PYTHON=..."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
