@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-import structlog
 from nats.js.kv import KeyValue
 
+from .kv_follow import follow
 from .messages import CatalogNode, CatalogSnapshot, catalog_decoder
-
-log = structlog.get_logger()
 
 
 class CatalogWatch:
@@ -31,7 +29,7 @@ class CatalogWatch:
         self._listeners.append(listener)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._follow())
+        self._task = asyncio.create_task(follow(self._kv, self._key, self._apply, "catalog"))
 
     async def wait_ready(self, timeout: float | None = None) -> bool:
         if self._ready.is_set():  # the usual case, without a timer task per call
@@ -42,23 +40,14 @@ class CatalogWatch:
             return False
         return True
 
-    async def _follow(self) -> None:
-        while True:
-            try:
-                watcher = await self._kv.watch(self._key)
-                async for entry in watcher:
-                    if entry is None or not entry.value:
-                        continue
-                    self.snapshot = catalog_decoder.decode(entry.value)
-                    self.revision = entry.revision or 0
-                    self._ready.set()
-                    for listener in self._listeners:
-                        listener(self.snapshot)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - keep following across NATS hiccups
-                log.warning("catalog.watch_failed", error=str(exc))
-                await asyncio.sleep(0.5)
+    def _apply(self, entry: KeyValue.Entry | None) -> None:
+        if entry is None or not entry.value:
+            return
+        self.snapshot = catalog_decoder.decode(entry.value)
+        self.revision = entry.revision or 0
+        self._ready.set()
+        for listener in self._listeners:
+            listener(self.snapshot)
 
     async def stop(self) -> None:
         if self._task:

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from nats.js.kv import KeyValue
 
+from psynapse_common.kv_follow import follow
 from psynapse_common.messages import ServiceBeat, beat_decoder
 
 log = structlog.get_logger()
@@ -30,7 +31,7 @@ class LiveServices:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, timeout: float = 5.0) -> None:
-        self._task = asyncio.create_task(self._follow())
+        self._task = asyncio.create_task(follow(self._kv, ">", self._apply, "beats"))
         try:
             await asyncio.wait_for(self._ready.wait(), timeout)
         except asyncio.TimeoutError:
@@ -49,22 +50,13 @@ class LiveServices:
             services.setdefault(beat.service, []).append(item)
         return services
 
-    async def _follow(self) -> None:
-        while True:
-            try:
-                watcher = await self._kv.watchall()
-                async for entry in watcher:
-                    if entry is None:  # every beat already stored has been read
-                        self._ready.set()
-                    elif entry.operation in _GONE or not entry.value:
-                        self._beats.pop(entry.key, None)
-                    else:
-                        self._beats[entry.key] = beat_decoder.decode(entry.value)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - keep following across NATS hiccups
-                log.warning("beats.watch_failed", error=str(exc))
-                await asyncio.sleep(0.5)
+    def _apply(self, entry: KeyValue.Entry | None) -> None:
+        if entry is None:  # every beat already stored has been read
+            self._ready.set()
+        elif entry.operation in _GONE or not entry.value:
+            self._beats.pop(entry.key, None)
+        else:
+            self._beats[entry.key] = beat_decoder.decode(entry.value)
 
     async def stop(self) -> None:
         if self._task:
