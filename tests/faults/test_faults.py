@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
+import nats
 import psutil
 import pytest
+from psynapse_common.subjects import Names
 
 from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import by_node, edge, fn, graph, sse_events, stored_counts, var, view
+from tests.graphs import by_node, edge, fn, graph, run_async, sse_events, stored_counts, var, view
 
 pytestmark = pytest.mark.faults
 
@@ -125,24 +127,35 @@ def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
     assert events[-1][1] == {"status": "done", "results": {"v": 8.0, "w": 8}}
 
 
-def test_orchestrator_killed_while_a_run_handed_over_whole_waits_for_a_runner(stack):
-    quick = graph([var("x", "5"), fn("a", "add", b=1), view("v")], [edge("x", "a", "a"), edge("a", "v")], cache=False)
-    slots = 2 * 8  # two runners, eight jobs each
-    busy = graph([fn(f"s{i}", "slow_identity", x=i, ms=4000) for i in range(slots)] + [view(f"w{i}") for i in range(slots)],
-                 [edge(f"s{i}", f"w{i}") for i in range(slots)], cache=False)
+QUICK_RUN = graph([var("x", "5"), fn("a", "add", b=1), view("v")], [edge("x", "a", "a"), edge("a", "v")], cache=False)
+RUNNER_SLOTS = 2 * 8  # two runners, eight jobs each
+
+
+def _until_handed_over_whole(stack) -> None:
     with stack.client() as client:
         for _ in range(12):  # until the orchestrator knows add is quick
-            response = client.post("/execute", json=quick)
+            response = client.post("/execute", json=QUICK_RUN)
             if stored_counts(stack.nats_url, response.headers["x-run-id"])[1] == 1:
-                break
-        else:
-            pytest.fail("a small run of quick functions was never handed to one runner whole")
+                return
+    pytest.fail("a small run of quick functions was never handed to one runner whole")
+
+
+def _fill_every_runner_slot(stack, ms: int) -> tuple[list, threading.Thread]:
+    busy = graph([fn(f"s{i}", "slow_identity", x=i, ms=ms) for i in range(RUNNER_SLOTS)]
+                 + [view(f"w{i}") for i in range(RUNNER_SLOTS)],
+                 [edge(f"s{i}", f"w{i}") for i in range(RUNNER_SLOTS)], cache=False)
     busy_events, _, busy_thread = _stream_in_background(stack, busy)
     deadline = time.monotonic() + 20
-    while sum(e[1].get("status") == "executing" for e in busy_events) < slots and time.monotonic() < deadline:
+    while sum(e[1].get("status") == "executing" for e in busy_events) < RUNNER_SLOTS and time.monotonic() < deadline:
         time.sleep(0.05)
+    return busy_events, busy_thread
+
+
+def test_orchestrator_killed_while_a_run_handed_over_whole_waits_for_a_runner(stack):
+    _until_handed_over_whole(stack)
+    busy_events, busy_thread = _fill_every_runner_slot(stack, ms=4000)
     # Every runner slot is taken: the quick run's job waits in PSY_JOBS while its orchestrator dies.
-    events, _, thread = _stream_in_background(stack, quick)
+    events, _, thread = _stream_in_background(stack, QUICK_RUN)
     time.sleep(0.5)
     for orchestrator in _services(stack, "orchestrator"):
         orchestrator.kill()
@@ -154,6 +167,35 @@ def test_orchestrator_killed_while_a_run_handed_over_whole_waits_for_a_runner(st
     # The next orchestrator waited for that job: nobody ran the run node by node beside it.
     assert stored_counts(stack.nats_url, events[0][1]["run_id"])[1] == 1
     assert [e[1]["status"] for e in events[1:] if e[1].get("node_id") == "a"] == ["executing", "completed"]
+
+
+def test_runs_handed_over_whole_and_queued_behind_a_busy_pool_are_kept_held(stack):
+    """Every run the orchestrator holds is kept alive on every tick (the run ack wait here is 3 s).
+
+    Whether a queued whole run had ended used to be checked by reading its whole log,
+    which waits half a second when the log is empty, one run after another: eight
+    queued runs outlasted the ack wait and JetStream delivered their submits again.
+    """
+    _until_handed_over_whole(stack)
+
+    async def redelivered_submits() -> int:
+        nc = await nats.connect(stack.nats_url)
+        info = await nc.jetstream().consumer_info(Names().runs_stream, Names().orchestrators_consumer)
+        await nc.close()
+        return info.num_redelivered or 0
+
+    busy_events, busy_thread = _fill_every_runner_slot(stack, ms=7000)
+    queued = [_stream_in_background(stack, QUICK_RUN) for _ in range(8)]
+    most_redelivered = 0
+    while busy_thread.is_alive():
+        most_redelivered = max(most_redelivered, run_async(redelivered_submits()))
+        time.sleep(0.5)
+    for events, _, thread in queued:
+        thread.join(60)
+        assert events[-1][1] == {"status": "done", "results": {"v": 6.0}}
+        assert stored_counts(stack.nats_url, events[0][1]["run_id"])[1] == 1  # handed over whole
+    assert busy_events[-1][1]["status"] == "done"
+    assert most_redelivered == 0
 
 
 def test_nats_restart_mid_run(stack, nats_server):

@@ -1,4 +1,4 @@
-"""Reading one run's event log back from PSY_EVENTS (resume after a crash)."""
+"""Reading one run's events back from PSY_EVENTS: its whole log (resume after a crash), or its end."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import asyncio
 
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from . import messages
-from .messages import Event
+from .messages import Event, RunEvent
 from .subjects import Names
 
 # How long an empty log is waited for: only a run that crashed before its first
@@ -36,3 +37,12 @@ async def read_run_log(js: JetStreamContext, names: Names, run_id: str) -> list[
             msg = await sub.next_msg(timeout=10)
     finally:
         await sub.unsubscribe()
+
+
+async def read_final(js: JetStreamContext, names: Names, run_id: str) -> RunEvent | None:
+    """The run's final event if it is stored: one direct read, no consumer, no wait."""
+    try:
+        msg = await js.get_last_msg(names.events_stream, names.event(run_id, "run"))
+    except NotFoundError:
+        return None
+    return messages.run_event_decoder.decode(msg.data)

@@ -21,6 +21,7 @@ from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSub
 from psynapse_common.nats_io import watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.reader import StreamReader
+from psynapse_common.runlog import read_final
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
@@ -106,23 +107,14 @@ class RunService:
                 try:
                     return await asyncio.wait_for(asyncio.shield(waiter), _RECHECK_S)
                 except asyncio.TimeoutError:
-                    final = await self._final_from_record(run_id)
+                    final = await self._final_event(run_id)
                     if final is not None:
                         return final
         finally:
             self._waiting.pop(run_id, None)
 
-    async def _final_from_record(self, run_id: str) -> RunEvent | None:
-        return await self._final_event(run_id)
-
     async def _final_event(self, run_id: str) -> RunEvent | None:
-        try:
-            msg = await self._js.get_last_msg(
-                self._names.events_stream, self._names.event(run_id, "run")
-            )
-        except NotFoundError:
-            return None
-        return messages.run_event_decoder.decode(msg.data)
+        return await read_final(self._js, self._names, run_id)
 
     async def record(self, run_id: str, missing_ok: bool = False) -> RunRecord | None:
         """A run's status: from its final event, or from its pending submit while it runs."""

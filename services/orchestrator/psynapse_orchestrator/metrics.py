@@ -7,10 +7,10 @@ depth is the gateway's: it reads JetStream when scraped.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
-
 from collections.abc import Sequence
 from typing import Any
+
+from prometheus_client import Counter, Histogram
 
 from psynapse_common.messages import NodeEvent, NodeTiming
 

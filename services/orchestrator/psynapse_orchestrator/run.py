@@ -54,6 +54,7 @@ class RunExecution:
         cache: NodeCache | None = None,
         read_log: Callable[[str], Awaitable[list[Event]]] | None = None,
         whole_run_max_nodes: int = 0,
+        read_final: Callable[[str], Awaitable[RunEvent | None]] | None = None,
     ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
@@ -66,6 +67,7 @@ class RunExecution:
         self._on_finished = on_finished
         self._quick = quick
         self._read_log = read_log
+        self._read_final = read_final
         # A run handed to one runner whole has its events in its final one: small runs only.
         self._whole_run_max_nodes = min(whole_run_max_nodes, messages.MAX_BATCH // 2)
         self._heard_ended: set[str] = set()  # nodes whose runner said they ended
@@ -390,11 +392,12 @@ class RunExecution:
     async def keep_alive(self) -> None:
         if self.msg is None or self._finished:
             return
-        if self._handed_over and self._read_log is not None:
+        if self._handed_over and self._read_final is not None:
             # The final event reaches us as a plain message; a reconnect can drop
-            # that, never the stored event.
-            for event in await self._read_log(self.run_id):
-                if isinstance(event, RunEvent):
-                    await self.on_final(event)
-                    return
+            # that, never the stored event. One direct read: every held run is
+            # checked on every tick, and a queued one has no event yet.
+            final = await self._read_final(self.run_id)
+            if final is not None:
+                await self.on_final(final)
+                return
         await self.msg.in_progress()

@@ -19,7 +19,7 @@ from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
-from psynapse_common.runlog import read_run_log
+from psynapse_common.runlog import read_final, read_run_log
 from psynapse_common.service import Beat, instance_id, run
 from psynapse_common.messages import NodeBatch, RunEvent, RunSubmit
 from psynapse_common.settings import Settings
@@ -134,6 +134,7 @@ class Orchestrator:
             self._cache_for(submit),
             self._read_log,
             self.settings.whole_run_max_nodes,
+            self._read_final,
         )
         self.active[submit.run_id] = execution
         history = None
@@ -173,6 +174,9 @@ class Orchestrator:
 
     async def _read_log(self, run_id: str) -> list:
         return await read_run_log(self.js, self.names, run_id)
+
+    async def _read_final(self, run_id: str) -> RunEvent | None:
+        return await read_final(self.js, self.names, run_id)
 
     async def _route_cancel(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))
