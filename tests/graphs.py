@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 
 def var(node_id: str, value: Any, kind: str = "Number", **extra: Any) -> dict:
@@ -121,3 +122,41 @@ def stored_counts(nats_url: str, run_id: str | None = None) -> tuple[int, int]:
         return jobs, events
 
     return run_async(counts())
+
+
+def runs_submitted(nats_url: str) -> int:
+    """Run submits stored in PSY_RUNS so far: what the orchestrators were given."""
+    import nats
+
+    async def last_seq() -> int:
+        nc = await nats.connect(nats_url)
+        seq = (await nc.jetstream().stream_info("PSY_RUNS")).state.last_seq
+        await nc.close()
+        return seq
+
+    return run_async(last_seq())
+
+
+def until_handed_over_whole(nats_url: str, client: httpx.Client, body: dict) -> list[tuple[str | None, dict]]:
+    """Stream ``body`` until an orchestrator hands it to one runner whole; that run's events.
+
+    Handed over whole, the run's final event is its only stored message. Streamed
+    runs always go through an orchestrator, so this teaches it which functions are
+    quick (an /execute run may go past it, see the gateway's ``direct``).
+    """
+    for _ in range(12):
+        headers, events = stream(client, body)
+        if stored_counts(nats_url, headers["x-run-id"])[1] == 1:
+            return events
+    pytest.fail("a small run of quick functions was never handed to one runner whole")
+
+
+def until_direct(nats_url: str, client: httpx.Client, body: dict) -> dict:
+    """POST /execute ``body`` until the gateway hands it to a runner past the orchestrators; its answer."""
+    for _ in range(16):
+        before = runs_submitted(nats_url)
+        response = client.post("/execute", json=body)
+        assert response.status_code == 200, response.text
+        if runs_submitted(nats_url) == before:
+            return response.json()
+    pytest.fail("the gateway never handed a small run of quick functions to a runner direct")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.graphs import by_node, edge, fn, graph, lst, spec_example, stored_counts, stream, var, view
+from tests.graphs import (
+    by_node, edge, fn, graph, lst, runs_submitted, spec_example, stored_counts, stream, until_direct, var, view,
+)
 
 
 def test_spec_example_executes_to_48(stack):
@@ -289,3 +293,39 @@ def test_quick_nodes_run_as_one_job_once_known_quick(stack):
         assert [e["status"] for e in nodes[node_id]][0] == "executing"
         assert len(nodes[node_id]) == 2, nodes[node_id]
     assert nodes["sum"][1]["output"] == 8.0
+
+
+def _gateway_metric(client, name: str) -> float:
+    found = re.search(rf"^{name} ([0-9.e+-]+)$", client.get("/metrics").text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_execute_runs_of_functions_known_quick_go_past_the_orchestrators(stack):
+    def body(ms: int, **extra) -> dict:
+        return graph([var("x", "7"), fn("s", "slow_identity", ms=ms), fn("a", "add", b=1), view("v")],
+                     [edge("x", "s", "x"), edge("s", "a", "a"), edge("a", "v")], cache=False, **extra)
+
+    url = stack.nats_url
+    with stack.client() as client:
+        direct_before = _gateway_metric(client, "psynapse_gateway_runs_direct_total")
+        assert until_direct(url, client, body(0)) == {"results": {"v": 8.0}}
+        assert _gateway_metric(client, "psynapse_gateway_runs_direct_total") > direct_before
+
+        def submitted(request: dict, streamed: bool = False) -> bool:
+            before = runs_submitted(url)
+            if streamed:
+                assert stream(client, request)[1][-1][1] == {"status": "done", "results": {"v": 8.0}}
+            else:
+                assert client.post("/execute", json=request).json() == {"results": {"v": 8.0}}
+            return runs_submitted(url) > before
+
+        # An orchestrator still takes what only it can do: streamed runs (their id
+        # is the client's at once: it may cancel them), env_vars, the output cache.
+        assert submitted(body(0), streamed=True)
+        assert submitted(body(0, env_vars={"PSY_TEST_SECRET": "x"}))
+        assert submitted({**body(0), "cache": True})
+        assert not submitted(body(0))
+        # A call that turns slow is seen in its final event: the next run is the orchestrators' again.
+        assert client.post("/execute", json=body(60)).json() == {"results": {"v": 8.0}}
+        assert submitted(body(0))
+        assert until_direct(url, client, body(0)) == {"results": {"v": 8.0}}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psynapse_orchestrator.quick import QuickFunctions
+from psynapse_common.quick import QuickFunctions
 
 
 def test_quick_after_three_fast_calls_only_for_plain_functions():

@@ -82,6 +82,8 @@ class WholeRun(Struct, kw_only=True):
     functions: dict[str, "CatalogNode"]
     submitted_at: float = 0.0
     workflow: str | None = None
+    # Handed over by the gateway, past the orchestrators: none of them holds the run.
+    direct: bool = False
 
 
 class Job(Struct, tag="job", kw_only=True):

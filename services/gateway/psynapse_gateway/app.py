@@ -18,6 +18,7 @@ from psynapse_common.settings import Settings
 from .auth import token_guard
 from .beats import LiveServices
 from .catalog_api import CatalogController, CatalogSignal
+from .direct import DirectRuns
 from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             settings.stream_replicas,
         )
         app.state.limits = Limits(settings)
-        app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs)
+        direct = DirectRuns(settings, catalog)
+        app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs, direct)
         await app.state.runs.start()
         app.state.history = History(js, backbone.names, blobs)
         app.state.workflows = WorkflowStore(nc, js, backbone.names, settings.stream_replicas)

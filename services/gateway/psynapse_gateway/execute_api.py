@@ -50,10 +50,10 @@ async def run_folded(state: State, request: Request, data: ExecuteRequest) -> Re
     """Run to the end; answer the view results (``X-Run-Id`` names the run)."""
     runs = state.runs
     _check(state, data)
-    runs.validate(data)
+    plan = runs.validate(data)
     run_id = runs.new_run_id()
     with state.limits.run_slot(_client(request)):
-        final = await runs.execute(data, run_id)
+        final = await runs.execute(data, plan, run_id)
     return Response(await runs.final_body(final), headers={"X-Run-Id": run_id})
 
 

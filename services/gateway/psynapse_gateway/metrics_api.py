@@ -15,10 +15,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_late
 from .queues import pool_queues, runners_by_pool
 
 RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
+RUNS_DIRECT = Counter(
+    "psynapse_gateway_runs_direct", "Of those, runs handed to a runner whole, past the orchestrators"
+)
 JOBS_PENDING = Gauge("psynapse_jobs_pending", "Jobs waiting for a runner, by pool", ["pool"])
 JOBS_IN_FLIGHT = Gauge("psynapse_jobs_in_flight", "Jobs runners hold unacked, by pool", ["pool"])
 POOL_RUNNERS = Gauge("psynapse_pool_runners", "Live runner processes, by pool", ["pool"])
-RUNS_IN_FLIGHT = Gauge("psynapse_runs_in_flight", "Runs submitted and not yet ended (all gateways)")
+RUNS_IN_FLIGHT = Gauge(
+    "psynapse_runs_in_flight", "Runs submitted to the orchestrators and not yet ended (all gateways)"
+)
 SCRAPE_ERRORS = Counter("psynapse_gateway_queue_read_errors", "Scrapes that could not read the queues")
 _READ_TIMEOUT_S = 2.0
 

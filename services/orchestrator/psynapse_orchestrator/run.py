@@ -23,18 +23,18 @@ from psynapse_common import messages
 from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import FUNCTION, Plan, Schedule
+from psynapse_common.handover import can_hand_over, whole_job, whole_job_id
 from psynapse_common.invoke import describe_error
 from psynapse_common.local import node_event
 from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunOutcome, RunSubmit
 from psynapse_common.publisher import AckedPublisher, PublishError
+from psynapse_common.quick import QuickFunctions
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
 from .barrier import TROUBLE_WINDOW_S, wait_until_stored
 from .cached import RunCache
-from .handover import can_hand_over, whole_job, whole_job_id
 from .resume import replay
-from .quick import QuickFunctions
 
 log = structlog.get_logger()
 
@@ -68,8 +68,7 @@ class RunExecution:
         self._quick = quick
         self._read_log = read_log
         self._read_final = read_final
-        # A run handed to one runner whole has its events in its final one: small runs only.
-        self._whole_run_max_nodes = min(whole_run_max_nodes, messages.MAX_BATCH // 2)
+        self._whole_run_max_nodes = whole_run_max_nodes
         self._heard_ended: set[str] = set()  # nodes whose runner said they ended
         self.schedule = Schedule(plan)
         self.wiring = Wiring(plan)
@@ -106,10 +105,14 @@ class RunExecution:
         log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(replayed.ready))
         await self._advance(replayed.ready)
 
-    async def _hand_over(self) -> None:
+    def handed_over(self) -> None:
+        """Its functions are one runner's job: none of them is dispatched from here."""
         self._handed_over = True
         for node_id in self.plan.functions:
             self.schedule.mark_dispatched(node_id)
+
+    async def _hand_over(self) -> None:
+        self.handed_over()
         pool, job = whole_job(self.submit, self.plan, self._catalog_revision)
         stored = await self._publisher.publish(
             self._names.jobs(pool), messages.encode(job), {"Nats-Msg-Id": whole_job_id(self.run_id)}

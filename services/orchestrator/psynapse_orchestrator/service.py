@@ -6,27 +6,28 @@ import asyncio
 import time
 
 import msgspec
-from nats.js.errors import NotFoundError
 import structlog
 from nats.aio.msg import Msg
+from nats.js.errors import NotFoundError
 
 from psynapse_common import logs, messages
 from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
-from psynapse_common.graph import GraphError, build_plan
+from psynapse_common.graph import GraphError, Plan, build_plan
+from psynapse_common.handover import submit_of
+from psynapse_common.messages import Job, NodeBatch, RunEvent, RunSubmit
 from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
+from psynapse_common.quick import QuickFunctions
 from psynapse_common.runlog import read_final, read_run_log
 from psynapse_common.service import Beat, instance_id, run
-from psynapse_common.messages import NodeBatch, RunEvent, RunSubmit
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
 from . import metrics
-from .quick import QuickFunctions
 from .run import RunExecution
 
 log = structlog.get_logger()
@@ -71,16 +72,17 @@ class Orchestrator:
         # Final events reach us only from runners given a whole run (our own do not echo).
         await self.nc.subscribe(self.names.events_of_kind("run"), cb=self._route_final)
         await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
-        # JetStream announces a job that used up its deliveries: its node fails.
         for advisory in ("LEADER_ELECTED", "QUORUM_LOST"):
             # Events heard while their stream had no leader may be stored late.
             await self.nc.subscribe(
                 f"$JS.EVENT.ADVISORY.STREAM.{advisory}.{self.names.events_stream}",
                 cb=self._on_stream_trouble,
             )
+        # JetStream announces a job that used up its deliveries: its nodes fail.
+        given_up = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.names.jobs_stream}.*"
+        await self.nc.subscribe(given_up, cb=self._on_job_given_up)
         await self.nc.subscribe(
-            f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.names.jobs_stream}.*",
-            cb=self._on_job_given_up,
+            given_up, queue=self.names.orchestrators_consumer, cb=self._on_direct_job_given_up
         )
         await ensure_work_consumer(
             self.js,
@@ -121,21 +123,7 @@ class Orchestrator:
             await msg.ack()
             return
         self.quick.catalog_changed(self.catalog.revision)
-        execution = RunExecution(
-            submit,
-            plan,
-            msg,
-            self.publisher,
-            self.sink,
-            self.names,
-            self.catalog.revision,
-            self._forget,
-            self.quick,
-            self._cache_for(submit),
-            self._read_log,
-            self.settings.whole_run_max_nodes,
-            self._read_final,
-        )
+        execution = self._execution(submit, plan, msg, self._cache_for(submit))
         self.active[submit.run_id] = execution
         history = None
         if msg.metadata.num_delivered > 1:
@@ -147,6 +135,25 @@ class Orchestrator:
         # Holding the slot until the run ends is what bounds concurrent runs.
         await execution.done.wait()
         metrics.run_finished(_outcome(execution.errors), time.perf_counter() - started)
+
+    def _execution(
+        self, submit: RunSubmit, plan: Plan, msg: Msg | None, cache: NodeCache | None = None
+    ) -> RunExecution:
+        return RunExecution(
+            submit,
+            plan,
+            msg,
+            self.publisher,
+            self.sink,
+            self.names,
+            self.catalog.revision,
+            self._forget,
+            self.quick,
+            cache,
+            self._read_log,
+            self.settings.whole_run_max_nodes,
+            self._read_final,
+        )
 
     def _cache_for(self, submit: RunSubmit) -> NodeCache | None:
         """The cache, unless the run opts out or carries env_vars (outputs may depend on secrets)."""
@@ -183,16 +190,39 @@ class Orchestrator:
         if execution is not None:
             await execution.cancel()
 
-    async def _on_job_given_up(self, msg: Msg) -> None:
+    async def _given_up_job(self, msg: Msg) -> tuple[dict, Job] | None:
+        """The job a max-deliveries advisory is about, unless another orchestrator removed it."""
         advisory = msgspec.json.decode(msg.data)
         try:
             stored = await self.js.get_msg(self.names.jobs_stream, advisory["stream_seq"])
         except NotFoundError:
+            return None
+        return advisory, messages.job_decoder.decode(stored.data)
+
+    async def _on_job_given_up(self, msg: Msg) -> None:
+        found = await self._given_up_job(msg)
+        if found is None:
             return
-        job = messages.job_decoder.decode(stored.data)
+        advisory, job = found
         execution = self.active.get(job.run_id)
         if execution is None:
-            return  # another orchestrator drives that run
+            return  # another orchestrator drives that run, or none does (direct)
+        await self._give_up(execution, job, advisory)
+
+    async def _on_direct_job_given_up(self, msg: Msg) -> None:
+        """A run the gateway handed over direct: one orchestrator of the queue group ends it."""
+        found = await self._given_up_job(msg)
+        if found is None:
+            return
+        advisory, job = found
+        if job.whole is None or not job.whole.direct:
+            return
+        plan = build_plan(job.whole.nodes, job.whole.edges, job.whole.functions)
+        execution = self._execution(submit_of(job), plan, None)
+        execution.handed_over()
+        await self._give_up(execution, job, advisory)
+
+    async def _give_up(self, execution: RunExecution, job: Job, advisory: dict) -> None:
         deliveries = advisory.get("deliveries", self.settings.job_max_deliver)
         stopped = "the runner running it stopped each time (crashed or was killed)"
         if job.whole is not None:

@@ -140,10 +140,12 @@ class JobRunner:
     async def _run_whole(self, job: Job, attempt: int, flag: threading.Event, msg: Msg) -> None:
         """A whole small run: every node here, then the run's final event, as one message.
 
-        The orchestrator hands a run over entire when all its functions proved
+        An orchestrator hands a run over entire when all its functions proved
         quick; it still owns the run (cancel, a job given up) and acks its submit
         when this final event arrives. The final's Nats-Msg-Id is the one the
         orchestrator would use, so if a cancel crosses it only one end is stored.
+        A gateway's ``direct`` run has no owner until its job is given up (see
+        ``psynapse_common.handover``).
         """
         whole = job.whole
         assert whole is not None
