@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -160,3 +161,11 @@ def until_direct(nats_url: str, client: httpx.Client, body: dict) -> dict:
         if runs_submitted(nats_url) == before:
             return response.json()
     pytest.fail("the gateway never handed a small run of quick functions to a runner direct")
+
+
+def metric_sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format (0 when absent)."""
+    wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    pattern = rf"^{re.escape(name)}(?:\{{{re.escape(wanted)}\}})? ([0-9.e+-]+)$" if wanted else rf"^{re.escape(name)} ([0-9.e+-]+)$"
+    found = re.search(pattern, text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0

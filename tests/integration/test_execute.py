@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.graphs import (
-    by_node, edge, fn, graph, lst, runs_submitted, spec_example, stored_counts, stream, until_direct, var, view,
+    by_node, edge, fn, graph, lst, metric_sample, runs_submitted, spec_example, stored_counts, stream, until_direct, var, view,
 )
 
 
@@ -295,11 +293,6 @@ def test_quick_nodes_run_as_one_job_once_known_quick(stack):
     assert nodes["sum"][1]["output"] == 8.0
 
 
-def _gateway_metric(client, name: str) -> float:
-    found = re.search(rf"^{name} ([0-9.e+-]+)$", client.get("/metrics").text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
-
-
 def test_execute_runs_of_functions_known_quick_go_past_the_orchestrators(stack):
     def body(ms: int, **extra) -> dict:
         return graph([var("x", "7"), fn("s", "slow_identity", ms=ms), fn("a", "add", b=1), view("v")],
@@ -307,9 +300,9 @@ def test_execute_runs_of_functions_known_quick_go_past_the_orchestrators(stack):
 
     url = stack.nats_url
     with stack.client() as client:
-        direct_before = _gateway_metric(client, "psynapse_gateway_runs_direct_total")
+        direct_before = metric_sample(client.get("/metrics").text, "psynapse_gateway_runs_direct_total")
         assert until_direct(url, client, body(0)) == {"results": {"v": 8.0}}
-        assert _gateway_metric(client, "psynapse_gateway_runs_direct_total") > direct_before
+        assert metric_sample(client.get("/metrics").text, "psynapse_gateway_runs_direct_total") > direct_before
 
         def submitted(request: dict, streamed: bool = False) -> bool:
             before = runs_submitted(url)

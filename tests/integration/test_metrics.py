@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import time
 import uuid
@@ -14,7 +13,7 @@ from psynapse_common.messages import ServiceBeat, encode
 from psynapse_common.subjects import Names
 
 from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, run_async, spec_example, var, view
+from tests.graphs import edge, fn, graph, metric_sample, run_async, spec_example, var, view
 
 
 def _free_run_of_ports(count: int) -> int:
@@ -32,14 +31,6 @@ def _free_run_of_ports(count: int) -> int:
             for sock in sockets:
                 sock.close()
     raise RuntimeError("no run of free ports")
-
-
-def _sample(text: str, name: str, **labels: str) -> float:
-    """The value of one sample in Prometheus text format (0 when absent)."""
-    wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
-    pattern = rf"^{re.escape(name)}(?:\{{{re.escape(wanted)}\}})? ([0-9.e+-]+)$" if wanted else rf"^{re.escape(name)} ([0-9.e+-]+)$"
-    found = re.search(pattern, text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +55,18 @@ def test_orchestrator_and_runners_export_runs_nodes_and_failures(metered):
             assert client.post("/execute", json=body).json()["results"]["View"] == 48
         assert "errors" in client.post("/execute", json=failing).json()
     orchestrator = httpx.get(f"http://127.0.0.1:{base}/metrics").text
-    assert _sample(orchestrator, "psynapse_runs_started_total") >= 4
-    assert _sample(orchestrator, "psynapse_runs_finished_total", status="done") >= 3
-    assert _sample(orchestrator, "psynapse_runs_finished_total", status="error") >= 1
-    assert _sample(orchestrator, "psynapse_run_duration_seconds_count") >= 4
+    assert metric_sample(orchestrator, "psynapse_runs_started_total") >= 4
+    assert metric_sample(orchestrator, "psynapse_runs_finished_total", status="done") >= 3
+    assert metric_sample(orchestrator, "psynapse_runs_finished_total", status="error") >= 1
+    assert metric_sample(orchestrator, "psynapse_run_duration_seconds_count") >= 4
     # the spec example calls add twice and multiply once per run
-    assert _sample(orchestrator, "psynapse_node_duration_seconds_count", function="add") >= 6
-    assert _sample(orchestrator, "psynapse_node_duration_seconds_count", function="multiply") >= 3
-    assert _sample(orchestrator, "psynapse_node_failures_total", function="divide") >= 1
+    assert metric_sample(orchestrator, "psynapse_node_duration_seconds_count", function="add") >= 6
+    assert metric_sample(orchestrator, "psynapse_node_duration_seconds_count", function="multiply") >= 3
+    assert metric_sample(orchestrator, "psynapse_node_failures_total", function="divide") >= 1
     runners = [httpx.get(f"http://127.0.0.1:{base + i}/metrics").text for i in (1, 2)]
-    calls = sum(_sample(text, "psynapse_runner_node_calls_total", function="add") for text in runners)
-    failures = sum(_sample(text, "psynapse_runner_node_failures_total", function="divide") for text in runners)
-    jobs = sum(_sample(text, "psynapse_runner_jobs_total", pool="default") for text in runners)
+    calls = sum(metric_sample(text, "psynapse_runner_node_calls_total", function="add") for text in runners)
+    failures = sum(metric_sample(text, "psynapse_runner_node_failures_total", function="divide") for text in runners)
+    jobs = sum(metric_sample(text, "psynapse_runner_jobs_total", pool="default") for text in runners)
     assert calls >= 6 and failures >= 1 and jobs >= 4
     assert all("psynapse_runner_jobs_in_flight" in text for text in runners)
 
@@ -101,9 +92,9 @@ def test_gateway_exports_queue_depth_and_submitted_runs(metered):
     stack, _ = metered
     with stack.client() as client:
         assert client.post("/execute", json=spec_example()).status_code == 200
-        text = _metrics_until(client, lambda t: _sample(t, "psynapse_pool_runners", pool="default") == 2)
-    assert _sample(text, "psynapse_gateway_runs_submitted_total") >= 1
-    assert _sample(text, "psynapse_pool_runners", pool="default") == 2
+        text = _metrics_until(client, lambda t: metric_sample(t, "psynapse_pool_runners", pool="default") == 2)
+    assert metric_sample(text, "psynapse_gateway_runs_submitted_total") >= 1
+    assert metric_sample(text, "psynapse_pool_runners", pool="default") == 2
     assert "psynapse_jobs_pending{pool=\"default\"}" in text
     assert "psynapse_runs_in_flight" in text
 
@@ -132,8 +123,8 @@ def test_health_and_metrics_follow_service_beats_as_they_come_and_go(metered):
         while pool not in pools_in_health(client) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert pool in pools_in_health(client)
-        text = _metrics_until(client, lambda t: _sample(t, "psynapse_pool_runners", pool=pool) == 1)
-        assert _sample(text, "psynapse_pool_runners", pool=pool) == 1
+        text = _metrics_until(client, lambda t: metric_sample(t, "psynapse_pool_runners", pool=pool) == 1)
+        assert metric_sample(text, "psynapse_pool_runners", pool=pool) == 1
         run_async(change(put=False))
         deadline = time.monotonic() + 5
         while pool in pools_in_health(client) and time.monotonic() < deadline:
@@ -141,4 +132,4 @@ def test_health_and_metrics_follow_service_beats_as_they_come_and_go(metered):
         assert pool not in pools_in_health(client)
         assert "default" in pools_in_health(client)
         text = _metrics_until(client, lambda t: f'pool="{pool}"' not in t)
-        assert f'pool="{pool}"' not in text and _sample(text, "psynapse_pool_runners", pool="default") == 2
+        assert f'pool="{pool}"' not in text and metric_sample(text, "psynapse_pool_runners", pool="default") == 2
