@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import socket
@@ -51,6 +52,18 @@ def run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
         uvloop.run(runner())
     except ImportError:
         asyncio.run(runner())
+
+
+def settle_heap() -> None:
+    """Call once a service is up: what start-up built lives as long as the process.
+
+    Frozen, it is left out of every later collection. Otherwise each full
+    collection walks every module, class and route the process loaded: in the
+    gateway that stalled the process 45-70 ms, every request in flight with it,
+    about once every 700 runs under load.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def instance_id(service: str) -> str:

@@ -13,6 +13,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from psynapse_common.blobs import open_blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
+from psynapse_common.service import settle_heap
 from psynapse_common.settings import Settings
 
 from .auth import token_guard
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.history = History(js, backbone.names, blobs)
         app.state.workflows = WorkflowStore(nc, js, backbone.names, settings.stream_replicas)
         await app.state.workflows.open()
+        settle_heap()
         try:
             yield
         finally:

@@ -23,7 +23,7 @@ from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.quick import QuickFunctions
 from psynapse_common.runlog import read_final, read_run_log
-from psynapse_common.service import Beat, instance_id, run
+from psynapse_common.service import Beat, instance_id, run, settle_heap
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
@@ -103,6 +103,7 @@ class Orchestrator:
         self._keep_alive = asyncio.create_task(self._keep_runs_alive())
         self.beat = Beat(self.backbone.services, "orchestrator", instance_id("orchestrator"))
         await self.beat.start()
+        settle_heap()
         log.info("orchestrator.ready")
 
     async def take_run(self, msg: Msg) -> None:

@@ -15,7 +15,7 @@ from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
-from psynapse_common.service import Beat, instance_id, run
+from psynapse_common.service import Beat, instance_id, run, settle_heap
 from psynapse_common.settings import Settings
 
 from .cancels import CancelBoard
@@ -89,6 +89,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     beat = Beat(backbone.services, "runner", instance_id("runner"), pool=pool_name)
     await beat.start()
     exporter = start_metrics(settings.http_host, settings.metrics_port, lambda: beat.last_ok)
+    settle_heap()
     log.info("runner.ready", pool=pool_name, concurrency=settings.runner_concurrency)
 
     await stop.wait()
