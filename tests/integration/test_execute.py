@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
+import nats
+import nats.js.errors
 import pytest
 
 from tests.graphs import (
-    by_node, edge, fn, graph, lst, metric_sample, runs_submitted, spec_example, stored_counts, stream, until_direct, var, view,
+    by_node, edge, fn, graph, lst, metric_sample, run_async, runs_submitted, spec_example, stored_counts, stream,
+    until_direct, until_handed_over_whole, var, view,
 )
 
 
@@ -322,3 +327,29 @@ def test_execute_runs_of_functions_known_quick_go_past_the_orchestrators(stack):
         assert client.post("/execute", json=body(60)).json() == {"results": {"v": 8.0}}
         assert submitted(body(0))
         assert until_direct(url, client, body(0)) == {"results": {"v": 8.0}}
+
+
+def test_an_orchestrator_lets_go_of_a_run_handed_over_whole_as_soon_as_its_runner_ends_it(stack):
+    body = graph([var("x", "2"), fn("a", "add", b=1), view("v")], [edge("x", "a", "a"), edge("a", "v")], cache=False)
+
+    async def submit_held(run_id: str) -> bool:
+        nc = await nats.connect(stack.nats_url)
+        try:
+            await nc.jetstream().get_last_msg("PSY_RUNS", f"psynapse.runs.submit.{run_id}")
+            return True
+        except nats.js.errors.NotFoundError:
+            return False
+        finally:
+            await nc.close()
+
+    with stack.client() as client:
+        until_handed_over_whole(stack.nats_url, client, body)
+        for _ in range(3):
+            headers, events = stream(client, body)
+            assert events[-1][1] == {"status": "done", "results": {"v": 3.0}}
+            # The orchestrator hears the runner's final event and acks the submit
+            # then, not at its next keep-alive tick (10 s here).
+            deadline = time.monotonic() + 2
+            while run_async(submit_held(headers["x-run-id"])) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not run_async(submit_held(headers["x-run-id"]))

@@ -55,6 +55,7 @@ class RunExecution:
         read_log: Callable[[str], Awaitable[list[Event]]] | None = None,
         whole_run_max_nodes: int = 0,
         read_final: Callable[[str], Awaitable[RunEvent | None]] | None = None,
+        listen_final: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
@@ -68,6 +69,7 @@ class RunExecution:
         self._quick = quick
         self._read_log = read_log
         self._read_final = read_final
+        self._listen_final = listen_final
         self._whole_run_max_nodes = whole_run_max_nodes
         self._heard_ended: set[str] = set()  # nodes whose runner said they ended
         self.schedule = Schedule(plan)
@@ -113,6 +115,8 @@ class RunExecution:
 
     async def _hand_over(self) -> None:
         self.handed_over()
+        if self._listen_final is not None:
+            await self._listen_final(self.run_id)  # before the job exists, so its end cannot be missed
         pool, job = whole_job(self.submit, self.plan, self._catalog_revision)
         stored = await self._publisher.publish(
             self._names.jobs(pool), messages.encode(job), {"Nats-Msg-Id": whole_job_id(self.run_id)}

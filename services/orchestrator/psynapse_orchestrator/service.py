@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import msgspec
 import structlog
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.errors import Error as NatsError
 from nats.js.errors import NotFoundError
 
 from psynapse_common import logs, messages
@@ -37,6 +40,7 @@ class Orchestrator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.active: dict[str, RunExecution] = {}
+        self._final_subs: dict[str, Subscription] = {}
         self.quick = QuickFunctions(settings.quick_group_threshold_ms)
 
     async def start(self) -> None:
@@ -69,8 +73,6 @@ class Orchestrator:
         # One subscription each for every run's node events and cancels, routed by
         # run id: cheaper than two subscriptions per run.
         await self.nc.subscribe(self.names.events_of_kind("node"), cb=self._route_node_event)
-        # Final events reach us only from runners given a whole run (our own do not echo).
-        await self.nc.subscribe(self.names.events_of_kind("run"), cb=self._route_final)
         await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
         for advisory in ("LEADER_ELECTED", "QUORUM_LOST"):
             # Events heard while their stream had no leader may be stored late.
@@ -154,6 +156,7 @@ class Orchestrator:
             self._read_log,
             self.settings.whole_run_max_nodes,
             self._read_final,
+            self._listen_final,
         )
 
     def _cache_for(self, submit: RunSubmit) -> NodeCache | None:
@@ -237,8 +240,21 @@ class Orchestrator:
         await execution.abandon(nodes, reason)
         await self.js.delete_msg(self.names.jobs_stream, advisory["stream_seq"])
 
+    async def _listen_final(self, run_id: str) -> None:
+        """Hear the final event of a run handed over whole, from its runner.
+
+        One subscription per such run, not one to every run's final: an /execute
+        run the gateway hands over direct would wake every orchestrator for nothing.
+        """
+        subject = self.names.event(run_id, "run")
+        self._final_subs[run_id] = await self.nc.subscribe(subject, cb=self._route_final)
+
     def _forget(self, run_id: str) -> None:
         self.active.pop(run_id, None)
+        listening = self._final_subs.pop(run_id, None)
+        if listening is not None:
+            # Not awaited here: this may run inside that subscription's own callback.
+            asyncio.ensure_future(_unsubscribe(listening))
 
     async def _keep_runs_alive(self) -> None:
         while True:
@@ -257,6 +273,11 @@ class Orchestrator:
         await self.catalog.stop()
         await self.publisher.stop()
         await wait_closed(self.nc)
+
+
+async def _unsubscribe(subscription: Subscription) -> None:
+    with contextlib.suppress(NatsError):  # closed or gone: the interest went with it
+        await subscription.unsubscribe()
 
 
 def _outcome(failed: dict[str, str]) -> str:
