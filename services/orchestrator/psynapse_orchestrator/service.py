@@ -41,6 +41,7 @@ class Orchestrator:
         self.settings = settings
         self.active: dict[str, RunExecution] = {}
         self._final_subs: dict[str, Subscription] = {}
+        self._unsubscribing: set[asyncio.Future[None]] = set()
         self.quick = QuickFunctions(settings.quick_group_threshold_ms)
 
     async def start(self) -> None:
@@ -254,7 +255,9 @@ class Orchestrator:
         listening = self._final_subs.pop(run_id, None)
         if listening is not None:
             # Not awaited here: this may run inside that subscription's own callback.
-            asyncio.ensure_future(_unsubscribe(listening))
+            task = asyncio.ensure_future(_unsubscribe(listening))
+            self._unsubscribing.add(task)  # the loop keeps only a weak reference
+            task.add_done_callback(self._unsubscribing.discard)
 
     async def _keep_runs_alive(self) -> None:
         while True:
