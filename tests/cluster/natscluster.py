@@ -95,11 +95,15 @@ class Cluster:
         return next(node for node in self.nodes if node.name == name)
 
     def start(self, timeout: float = 60.0) -> None:
-        for node in self.nodes:
-            node.start()
-        for node in self.nodes:
-            wait_healthy(node.monitor_port, node.process, timeout)  # type: ignore[arg-type]
-        self.wait_meta_leader(timeout)
+        try:
+            for node in self.nodes:
+                node.start()
+            for node in self.nodes:
+                wait_healthy(node.monitor_port, node.process, timeout)  # type: ignore[arg-type]
+            self.wait_meta_leader(timeout)
+        except BaseException:
+            self.stop()  # a node that failed to start must not leave the others running
+            raise
 
     def wait_meta_leader(self, timeout: float = 30.0) -> str:
         """Until every live node agrees on one JetStream meta leader, itself alive."""

@@ -14,10 +14,41 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+# Ports handed out by this process: a port is picked now and bound later by another process.
+_handed_out: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, for a server that will bind it a moment later.
+
+    Outside the range the kernel draws outgoing connections' local ports from: a
+    port picked by binding port 0 comes from that range, and a cluster node
+    dialing its peers' routes before they listen once took the port a peer was
+    about to bind ("address already in use").
+    """
+    low, high = _ephemeral_range()
+    choices = [*range(10_000, low), *range(high + 1, 65_536)]
+    for _ in range(200):
+        port = secrets.choice(choices) if choices else 0
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port outside the ephemeral range")
 
 
 def nats_server_binary() -> str:
