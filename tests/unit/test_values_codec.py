@@ -53,6 +53,12 @@ def test_variable_values_and_formats():
     url = "data:image/png;base64,AA"
     assert variable_value({"variableType": "Image", "variableValue": url, "imageContentFormat": True}) == {
         "type": "image_url", "image_url": {"url": url}}
+    # An image as an LLM message is the spec's "Image Message Format", with or without
+    # "image content" checked: what an OpenAI vision call needs.
+    image_message = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
+    for image_content in (False, True):
+        assert variable_value({"variableType": "Image", "variableValue": url, "llmMessageFormat": True,
+                               "imageContentFormat": image_content}) == image_message
     with pytest.raises(ConversionError):
         variable_value({"variableType": "Number", "variableValue": "five"})
     with pytest.raises(ConversionError):

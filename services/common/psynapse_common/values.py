@@ -140,7 +140,8 @@ def _format_message(kind: str, value: Any, data: dict[str, Any]) -> Any:
     role = data.get("llmMessageRole") or "user"
     if role not in ("user", "assistant", "system"):
         raise ConversionError(f"unknown llmMessageRole {role!r}; use user, assistant or system")
-    if kind == "Image" and data.get("imageContentFormat"):
+    if kind == "Image" and (data.get("imageContentFormat") or data.get("llmMessageFormat")):
+        # The spec's image message: an OpenAI vision call takes its content as parts.
         part = {"type": "image_url", "image_url": {"url": value}}
         if data.get("llmMessageFormat"):
             return {"role": role, "content": [part]}
