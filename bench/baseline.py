@@ -1,9 +1,10 @@
 """In-process baseline: the Psynapse HTTP contract in one process, without NATS.
 
-Graphs run through the project's own pure modules (graph, wiring, invoke, codec and
-the gateway's SSE translator), so contract_bench compares the distributed pipeline
-with the very same logic executed in-process: one run at a time per worker thread,
-one node at a time in topological order, like the original FastAPI backend.
+Graphs run through the project's own pure modules (the planner, the segment walk of
+``psynapse_common.execute`` and the gateway's SSE translator), so contract_bench
+compares the distributed pipeline with the very same logic executed in-process: one
+run at a time per worker thread, the whole plan as one segment, one node at a time
+in topological order, like the original FastAPI backend.
 
     .venv/bin/python bench/baseline.py --port 18002 --nodepacks-dir ../shared/bench/nodepack
 """
@@ -23,20 +24,22 @@ import uvicorn
 from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
-from psynapse_common import codec
-from psynapse_common.graph import GraphError, Plan, build_plan
-from psynapse_common.invoke import call_node, describe_error, prepare_kwargs
-from psynapse_common.local import LocalRun
+from psynapse_common.execute import SegmentRun, run_here
+from psynapse_common.graph import VIEW, GraphError, Plan, Schedule, build_plan
+from psynapse_common.invoke import describe_error
 from psynapse_common.messages import (
+    NIL,
     ExecuteRequest,
-    JobStep,
+    Job,
     NodeEvent,
+    NodeEvents,
     ProgressEvent,
     RunEvent,
     StreamEvent,
 )
-from psynapse_common.nodepacks import NodeSpec, load_catalog
+from psynapse_common.nodepacks import load_catalog
 from psynapse_common.service import HTTP_SERVER_OPTIONS
+from psynapse_common.wiring import Wiring
 from psynapse_gateway.errors import exception_handlers
 from psynapse_gateway.runs import final_body
 from psynapse_gateway.sse import SseTranslator
@@ -51,10 +54,6 @@ NODEPACKS_ENV = "PSYNAPSE_BASELINE_NODEPACKS"
 RUN_ID = "baseline"
 
 Emit = Callable[[Any], None]
-
-
-def _ignore(*_: Any) -> None:
-    pass
 
 
 class Engine:
@@ -76,52 +75,44 @@ class Engine:
         emit: Emit | None = None,
         cancelled: threading.Event | None = None,
     ) -> RunEvent:
-        # env_vars are process-wide: the runner's lock keeps concurrent runs apart.
-        with self._env.around(env):
-            call = _StepCaller(self.catalog.nodes, emit, cancelled)
-            run = LocalRun(plan, RUN_ID, call, emit, cancelled)
-            run.execute()
-            return run.final()
+        """The whole plan as one segment, every call here; dependants of a failure fail as the orchestrator fails them."""
+        schedule = Schedule(plan)
+        # No step is quick: each call's start is told before it runs, as the original did.
+        job = Job(run_id=RUN_ID, steps=Wiring(plan).steps(plan.order, quick=(), cache=False))
+        segment = SegmentRun(job, self.catalog.nodes.get)
 
+        def publish(events: list[NodeEvent]) -> None:
+            told: list[NodeEvent] = []
+            for event in events:
+                told.append(event)
+                if event.status == "completed":
+                    schedule.complete(event.node_id)
+                elif event.status == "error":
+                    told += [NodeEvent(node_id=dependant, node_name=plan.node_name(dependant), status="error",
+                                       error=reason)
+                             for dependant, reason in schedule.fail(event.node_id, event.error or "failed")]
+            if emit is not None and told:
+                emit(NodeEvents(run_id=RUN_ID, events=told))
 
-class _StepCaller:
-    """Calls one function node in the calling thread, like the original backend."""
-
-    def __init__(
-        self, specs: dict[str, NodeSpec], emit: Emit | None, cancelled: threading.Event | None
-    ) -> None:
-        self.specs = specs
-        self.emit = emit
-        self.cancelled = cancelled
-
-    def __call__(self, step: JobStep) -> NodeEvent:
-        node_id = step.node_id
-        self._tell(NodeEvent(run_id=RUN_ID, node_id=node_id, node_name=step.function,
-                             status="executing", inputs=step.inputs))
-        progress: Callable[[float, str], None] = _ignore
-        chunk: Callable[[str], None] = _ignore
-        if self.emit is not None:
-            emit = self.emit
-
-            def progress(percent: float, message: str) -> None:
+        def progress(node_id: str, percent: float, message: str) -> None:
+            if emit is not None:
                 emit(ProgressEvent(run_id=RUN_ID, node_id=node_id, progress=percent, message=message))
 
-            def chunk(text: str) -> None:
+        def chunk(node_id: str, text: str) -> None:
+            if emit is not None:
                 emit(StreamEvent(run_id=RUN_ID, node_id=node_id, chunk=text))
 
-        end = {"run_id": RUN_ID, "node_id": node_id, "node_name": step.function, "inputs": step.inputs}
-        try:
-            spec = self.specs[step.function]
-            kwargs = prepare_kwargs(spec, {k: codec.decode(v) for k, v in step.inputs.items()})
-            result = call_node(spec, kwargs, progress, chunk, self.cancelled)
-            output = msgspec.Raw(codec.encode(result))
-        except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
-            return NodeEvent(status="error", error=describe_error(exc), **end)
-        return NodeEvent(status="completed", output=output, **end)
-
-    def _tell(self, event: NodeEvent) -> None:
-        if self.emit is not None:
-            self.emit(event)
+        # env_vars are process-wide: the runner's lock keeps concurrent runs apart.
+        with self._env.around(env):
+            run_here(segment, publish, progress, chunk, cancelled)
+        views = [node_id for node_id, node in plan.nodes.items() if node.type == VIEW]
+        return RunEvent(
+            run_id=RUN_ID,
+            status="done",
+            results={node_id: segment.outputs.get(node_id, NIL) for node_id in views},
+            errors=dict(schedule.failed),
+            node_count=len(plan.nodes),
+        )
 
 
 async def _follow(

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 
 def var(node_id: str, value: Any, kind: str = "Number", **extra: Any) -> dict:
@@ -138,29 +137,33 @@ def runs_submitted(nats_url: str) -> int:
     return run_async(last_seq())
 
 
-def until_handed_over_whole(nats_url: str, client: httpx.Client, body: dict) -> list[tuple[str | None, dict]]:
-    """Stream ``body`` until an orchestrator hands it to one runner whole; that run's events.
+def stored_node_events(nats_url: str, run_id: str) -> list[tuple[str, str]]:
+    """(node id, status) of every node event stored for one run, in log order."""
+    import nats
 
-    Handed over whole, the run's final event is its only stored message. Streamed
-    runs always go through an orchestrator, so this teaches it which functions are
-    quick (an /execute run may go past it, see the gateway's ``direct``).
-    """
-    for _ in range(12):
-        headers, events = stream(client, body)
-        if stored_counts(nats_url, headers["x-run-id"])[1] == 1:
-            return events
-    pytest.fail("a small run of quick functions was never handed to one runner whole")
+    from psynapse_common.messages import NodeEvents
+    from psynapse_common.runlog import read_run_log
+    from psynapse_common.subjects import Names
+
+    async def read() -> list[tuple[str, str]]:
+        nc = await nats.connect(nats_url)
+        try:
+            log = await read_run_log(nc.jetstream(), Names(), run_id)
+        finally:
+            await nc.close()
+        return [(item.node_id, item.status) for event in log if isinstance(event, NodeEvents)
+                for item in event.events]
+
+    return run_async(read())
 
 
-def until_direct(nats_url: str, client: httpx.Client, body: dict) -> dict:
-    """POST /execute ``body`` until the gateway hands it to a runner past the orchestrators; its answer."""
-    for _ in range(16):
-        before = runs_submitted(nats_url)
-        response = client.post("/execute", json=body)
-        assert response.status_code == 200, response.text
-        if runs_submitted(nats_url) == before:
-            return response.json()
-    pytest.fail("the gateway never handed a small run of quick functions to a runner direct")
+def terminal_counts(nats_url: str, run_id: str) -> dict[str, int]:
+    """How many ends (completed or error) the stored log holds per node: one each, always."""
+    counts: dict[str, int] = {}
+    for node_id, status in stored_node_events(nats_url, run_id):
+        if status != "executing":
+            counts[node_id] = counts.get(node_id, 0) + 1
+    return counts
 
 
 def metric_sample(text: str, name: str, **labels: str) -> float:

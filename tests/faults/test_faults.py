@@ -12,8 +12,7 @@ from psynapse_common.subjects import Names
 
 from tests.conftest import copy_packs, start_stack, stop_stack
 from tests.graphs import (
-    by_node, edge, fn, graph, run_async, runs_submitted, sse_events, stored_counts, stream, until_direct,
-    until_handed_over_whole, var, view,
+    by_node, edge, fn, graph, run_async, sse_events, stream, terminal_counts, var, view,
 )
 
 pytestmark = pytest.mark.faults
@@ -89,29 +88,21 @@ def test_node_that_kills_its_runner_fails_after_bounded_attempts(stack):
         assert client.post("/execute", json=healthy).json() == {"results": {"v": 5.0}}
 
 
-@pytest.mark.parametrize("direct", [False, True], ids=["by-an-orchestrator", "direct-by-the-gateway"])
-def test_a_run_handed_over_whole_whose_runner_dies_fails_after_bounded_attempts(stack, direct):
+def test_a_job_whose_runner_dies_every_time_fails_all_its_nodes(stack):
     def body(now: bool) -> dict:
         return graph([var("x", "4"), fn("c", "crash_if", now=now), fn("a", "add", a=1, b=2), view("v"), view("w")],
                      [edge("x", "c", "x"), edge("c", "v"), edge("a", "w")], cache=False)
 
     with stack.client(timeout=120) as client:
-        if direct:
-            assert until_direct(stack.nats_url, client, body(False)) == {"results": {"v": 4, "w": 3.0}}
-            submitted = runs_submitted(stack.nats_url)
-            result = client.post("/execute", json=body(True)).json()
-            # No orchestrator held the run; one of them ended it when its job was given up.
-            assert runs_submitted(stack.nats_url) == submitted
-            errors = result["errors"]
-        else:
-            until_handed_over_whole(stack.nats_url, client, body(False))
-            _, events = stream(client, body(True))
-            result = {"results": events[-1][1]["results"]}
-            errors = {node: seen[-1]["error"] for node, seen in by_node(events).items()}
-        # The whole run was one job: every node fails with the reason, none hangs.
-        assert result["results"] == {"v": None, "w": None}
-        assert "2 attempts" in errors["x"] and "one job for all its nodes" in errors["x"]
+        for _ in range(3):  # crash_if and add become quick: the run is one job, called on the runner's loop
+            assert client.post("/execute", json=body(False)).json() == {"results": {"v": 4, "w": 3.0}}
+        headers, events = stream(client, body(True))
+        errors = {node: seen[-1]["error"] for node, seen in by_node(events).items()}
+        # Nothing of the job was stored before its runner died: every node fails with the reason, none hangs.
+        assert events[-1][1] == {"status": "done", "results": {"v": None, "w": None}}
         assert set(errors) == {"x", "c", "a", "v", "w"}
+        assert all("did not finish after 2 attempts" in error for error in errors.values()), errors
+        assert terminal_counts(stack.nats_url, headers["x-run-id"]) == dict.fromkeys(errors, 1)
         deadline = time.monotonic() + 30
         while len(client.get("/health").json()["services"]["runner"]) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -135,13 +126,17 @@ def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
     assert events[-1][1] == {"status": "done", "results": {"v": 8.0, "w": 8}}
 
 
-QUICK_RUN = graph([var("x", "5"), fn("a", "add", b=1), view("v")], [edge("x", "a", "a"), edge("a", "v")], cache=False)
+# Two quick branches: one job once add is known quick, two for an orchestrator that never saw add.
+QUICK_RUN = graph([var("x", "5"), fn("a", "add", b=1), view("v"), var("y", "1"), fn("b", "add", b=2), view("w")],
+                  [edge("x", "a", "a"), edge("a", "v"), edge("y", "b", "a"), edge("b", "w")], cache=False)
+QUICK_ANSWER = {"status": "done", "results": {"v": 6.0, "w": 3.0}}
 RUNNER_SLOTS = 2 * 8  # two runners, eight jobs each
 
 
-def _until_handed_over_whole(stack) -> None:
+def _learn_quick(stack) -> None:
     with stack.client() as client:
-        until_handed_over_whole(stack.nats_url, client, QUICK_RUN)
+        for _ in range(3):
+            assert client.post("/execute", json=QUICK_RUN).json() == {"results": QUICK_ANSWER["results"]}
 
 
 def _fill_every_runner_slot(stack, ms: int) -> tuple[list, threading.Thread]:
@@ -155,32 +150,30 @@ def _fill_every_runner_slot(stack, ms: int) -> tuple[list, threading.Thread]:
     return busy_events, busy_thread
 
 
-def test_orchestrator_killed_while_a_run_handed_over_whole_waits_for_a_runner(stack):
-    _until_handed_over_whole(stack)
+def test_orchestrator_killed_while_a_runs_job_waits_for_a_runner(stack):
+    _learn_quick(stack)
     busy_events, busy_thread = _fill_every_runner_slot(stack, ms=4000)
-    # Every runner slot is taken: the quick run's job waits in PSY_JOBS while its orchestrator dies.
+    # Every runner slot is taken: the quick run's one job waits in PSY_JOBS while its orchestrator dies.
     events, _, thread = _stream_in_background(stack, QUICK_RUN)
     time.sleep(0.5)
-    for orchestrator in _services(stack, "orchestrator"):
+    killed = _services(stack, "orchestrator")
+    assert killed
+    for orchestrator in killed:
         orchestrator.kill()
-    print("\nkilled the orchestrator (SIGKILL) while a whole run's job was queued")
+    print("\nkilled the orchestrator (SIGKILL) while a run's job was queued")
     thread.join(90)
     busy_thread.join(90)
-    assert events[-1][1] == {"status": "done", "results": {"v": 6.0}}
+    assert events[-1][1] == QUICK_ANSWER
     assert busy_events[-1][1]["status"] == "done"
-    # The next orchestrator waited for that job: nobody ran the run node by node beside it.
-    assert stored_counts(stack.nats_url, events[0][1]["run_id"])[1] == 1
+    # The next orchestrator, which would cut the run in two jobs, found its one job
+    # queued and waited for it: no node ran twice.
+    assert terminal_counts(stack.nats_url, events[0][1]["run_id"]) == dict.fromkeys(["x", "a", "v", "y", "b", "w"], 1)
     assert [e[1]["status"] for e in events[1:] if e[1].get("node_id") == "a"] == ["executing", "completed"]
 
 
-def test_runs_handed_over_whole_and_queued_behind_a_busy_pool_are_kept_held(stack):
-    """Every run the orchestrator holds is kept alive on every tick (the run ack wait here is 3 s).
-
-    Whether a queued whole run had ended used to be checked by reading its whole log,
-    which waits half a second when the log is empty, one run after another: eight
-    queued runs outlasted the ack wait and JetStream delivered their submits again.
-    """
-    _until_handed_over_whole(stack)
+def test_runs_queued_behind_a_busy_pool_are_kept_held(stack):
+    """Every run the orchestrator holds is kept alive on every tick (the run ack wait here is 3 s)."""
+    _learn_quick(stack)
 
     async def redelivered_submits() -> int:
         nc = await nats.connect(stack.nats_url)
@@ -196,8 +189,8 @@ def test_runs_handed_over_whole_and_queued_behind_a_busy_pool_are_kept_held(stac
         time.sleep(0.5)
     for events, _, thread in queued:
         thread.join(60)
-        assert events[-1][1] == {"status": "done", "results": {"v": 6.0}}
-        assert stored_counts(stack.nats_url, events[0][1]["run_id"])[1] == 1  # handed over whole
+        assert events[-1][1] == QUICK_ANSWER
+        assert set(terminal_counts(stack.nats_url, events[0][1]["run_id"]).values()) == {1}
     assert busy_events[-1][1]["status"] == "done"
     assert most_redelivered == 0
 

@@ -13,7 +13,7 @@ from nats.js.api import DiscardPolicy
 
 from psynapse_common import messages
 from psynapse_common.cache import cache_key
-from psynapse_common.messages import NodeBatch, NodeEvent, RunEvent
+from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.runlog import read_run_log
 from psynapse_common.subjects import Names
 
@@ -266,15 +266,7 @@ def test_a_cancelled_node_stores_nothing(stack):
 
 
 def _node_events(events: list) -> list[NodeEvent]:
-    found: list[NodeEvent] = []
-    for event in events:
-        if isinstance(event, NodeBatch):
-            found += event.events
-        elif isinstance(event, RunEvent):
-            found += event.nodes
-        elif isinstance(event, NodeEvent):
-            found.append(event)
-    return found
+    return [item for event in events if isinstance(event, NodeEvents) for item in event.events]
 
 
 def test_entries_live_in_the_shared_bucket_under_their_key(stack):

@@ -1,4 +1,4 @@
-"""The pure graph module: validation, order, scheduling, chains."""
+"""The pure graph module: validation, order, scheduling."""
 
 from __future__ import annotations
 
@@ -90,37 +90,3 @@ def test_failure_cascades_to_dependants_with_the_failed_input():
     assert "Input 'b' failed: node 'b' (add)" in skipped[1][1]
     assert schedule.complete("side") == []
     assert schedule.done
-
-
-def test_chains_group_linear_runs_in_one_pool_only():
-    nodes = [fn("a"), fn("b"), fn("c"), fn("g", "gpu_op"), fn("d"), fn("e2")]
-    edges = [e("a", "b"), e("b", "c"), e("c", "g"), e("g", "d"), e("d", "e2"), e("d", "e2", "b")]
-    schedule = Schedule(build_plan(nodes, edges, CATALOG))
-    assert schedule.chain_from("a") == ["a", "b", "c"]
-    assert schedule.chain_from("d") == ["d", "e2"]
-    fan = Schedule(build_plan([fn("a"), fn("b"), fn("c")], [e("a", "b"), e("a", "c")], CATALOG))
-    assert fan.chain_from("a") == ["a"]
-
-
-def test_quick_groups_take_ready_nodes_and_what_only_they_feed():
-    # a, b ready; c needs both; d needs c and the slow s; g is in another pool.
-    nodes = [fn("a"), fn("b"), fn("c"), fn("s"), fn("d"), fn("g", "gpu_op"), fn("after")]
-    edges = [e("a", "c"), e("b", "c", "b"), e("c", "d"), e("s", "d", "b"), e("c", "g"), e("g", "after")]
-    schedule = Schedule(build_plan(nodes, edges, CATALOG))
-    quick = lambda node: node != "s"  # noqa: E731
-    assert schedule.group_from(["b", "a"], quick) == ["a", "b", "c"]
-    for node in ("a", "b", "c"):
-        schedule.mark_dispatched(node)
-    schedule.complete("a")
-    schedule.complete("b")
-    schedule.complete("c")
-    # d waits for s; once s is done, d is its own group again, never twice.
-    schedule.complete("s")
-    assert schedule.group_from(["d"], quick) == ["d"]
-    assert schedule.group_from(["g"], quick) == ["g"]  # "after" runs in the default pool
-
-
-def test_a_slow_successor_stays_out_of_a_quick_group():
-    nodes = [fn("a"), fn("b")]
-    schedule = Schedule(build_plan(nodes, [e("a", "b")], CATALOG))
-    assert schedule.group_from(["a"], lambda node: node == "a") == ["a"]

@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 
 from psynapse import pool
-from psynapse_common.graph import Schedule, build_plan
-from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode
 from psynapse_common.nodepacks import load_catalog
 
 
@@ -86,17 +84,3 @@ def test_bad_pools_are_reported_and_the_pack_still_loads(tmp_path):
     assert any("PSYNAPSE_POOL must be" in m for m in q_errors)
     assert any("the pool of g must be" in m for m in q_errors)
     assert (catalog.nodes["f"].pool, catalog.nodes["g"].pool) == ("default", "default")
-
-
-def test_a_chain_never_mixes_pools():
-    catalog = {
-        "cpu": CatalogNode(name="cpu", kind="function", pack="p", params=["x"]),
-        "gpu": CatalogNode(name="gpu", kind="function", pack="p", pool="gpu", params=["x"]),
-    }
-    nodes = [GraphNode(id=i, type="functionNode", data={"functionName": name})
-             for i, name in (("a", "cpu"), ("b", "cpu"), ("c", "gpu"), ("d", "gpu"), ("e", "cpu"))]
-    edges = [GraphEdge(source=s, target=t, target_handle="x") for s, t in ("ab", "bc", "cd", "de")]
-    schedule = Schedule(build_plan(nodes, edges, catalog))
-    assert schedule.chain_from("a") == ["a", "b"]
-    assert schedule.chain_from("c") == ["c", "d"]
-    assert schedule.chain_from("e") == ["e"]

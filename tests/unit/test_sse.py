@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from psynapse_common.codec import encode_raw
-from psynapse_common.messages import NodeBatch, NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from psynapse_common.messages import NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
 from psynapse_gateway.sse import SseTranslator
 
 
-def node(node_id: str, status: str, **kw) -> NodeEvent:
-    return NodeEvent(run_id="r", node_id=node_id, node_name=kw.pop("name", "op"), status=status, **kw)
+def node(node_id: str, status: str, **kw) -> NodeEvents:
+    return NodeEvents(run_id="r", events=[item(node_id, status, **kw)])
+
+
+def item(node_id: str, status: str, **kw) -> NodeEvent:
+    return NodeEvent(node_id=node_id, node_name=kw.pop("name", "op"), status=status, **kw)
 
 
 def test_numbers_inputs_text_and_done():
@@ -32,17 +36,19 @@ def test_numbers_inputs_text_and_done():
     assert t.finished
 
 
-def test_instant_and_batched_events_expand_and_a_node_ends_once():
+def test_ends_without_a_start_open_with_one_and_a_node_ends_once():
     t = SseTranslator()
-    batch = NodeBatch(run_id="r", events=[
-        node("v", "completed", name="Variable", output=encode_raw(5), instant=True),
-        node("w", "error", name="View", error="Input failed", instant=True),
+    t.translate(node("slow", "executing"))
+    batch = NodeEvents(run_id="r", events=[
+        item("v", "completed", name="Variable", output=encode_raw(5)),
+        item("slow", "completed", output=encode_raw(1)),
+        item("w", "error", name="View", error="Input failed"),
     ])
     out = t.translate(batch)
     assert [(o["node_id"], o["status"], o["node_number"]) for o in out] == [
-        ("v", "executing", 1), ("v", "completed", 1), ("w", "executing", 2), ("w", "error", 2)]
+        ("v", "executing", 2), ("v", "completed", 2), ("slow", "completed", 1), ("w", "executing", 3),
+        ("w", "error", 3)]
+    assert out[0] == {"node_id": "v", "node_number": 2, "node_name": "Variable", "status": "executing", "inputs": {}}
     assert t.translate(node("v", "completed", output=encode_raw(6))) == []
-    final = t.translate(RunEvent(run_id="r", status="error", error="cancelled",
-                                 nodes=[node("z", "error", error="cancelled", instant=True)]))
-    assert [o.get("status") for o in final] == ["executing", "error", "error"]
-    assert final[-1] == {"status": "error", "error": "cancelled"}
+    final = t.translate(RunEvent(run_id="r", status="error", error="cancelled"))
+    assert final == [{"status": "error", "error": "cancelled"}]

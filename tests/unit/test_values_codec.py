@@ -130,20 +130,6 @@ def test_env_lock_isolates_env_nodes_and_restores():
     assert "PSY_LOCK_TEST" not in os.environ
 
 
-def test_placement_inlines_only_proven_quick_plain_functions():
-    from psynapse_runner.placement import Placement
-
-    placement = Placement(threshold_ms=1.0)
-    assert not placement.inline(["f"], ["function"], has_env=False)
-    for _ in range(3):
-        placement.observe("f", 0.1, inline=False)
-    assert placement.inline(["f"], ["function"], has_env=False)
-    assert not placement.inline(["f"], ["function"], has_env=True)
-    assert not placement.inline(["f"], ["progress"], has_env=False)
-    placement.observe("f", 50.0, inline=True)
-    assert not placement.inline(["f"], ["function"], has_env=False)
-
-
 def test_dates_and_times_show_as_iso_text_aware_or_not():
     import datetime
 

@@ -2,9 +2,10 @@
 
 The script imports the nodepacks' files by path, defines the variables as
 constants (converted exactly as the services convert them), calls the function
-nodes in the services' topological order with their inputs converted to the
-hinted types, and prints the view nodes' values as one JSON object, so its output
-compares with ``psynapse run``'s.
+nodes in the services' order with their inputs converted to the hinted types, and
+prints the view nodes' values as one JSON object, so its output compares with
+``psynapse run``'s. It is written from the plan as one segment: the steps a runner
+would get for the whole graph, each with its values and wires.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import msgspec
-from psynapse_common import values
+from psynapse_common import codec, values
+from psynapse_common.builtins import list_position
 from psynapse_common.graph import LIST, VARIABLE, VIEW, GraphError, Plan, build_plan
-from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode
+from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode, Step
 from psynapse_common.nodepacks.loader import Catalog, NodeSpec, load_catalog
+from psynapse_common.wiring import Wiring
 
 from . import scripthelpers
 from .graphfile import WorkflowFileError, load_workflow
@@ -169,27 +172,29 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
     body: list[str] = []
     outputs: dict[str, str] = {}
     views: list[tuple[str, str]] = []
-    for node_id in plan.order:
-        node = plan.nodes[node_id]
-        if node.type == VARIABLE:
-            outputs[node_id] = names.claim(str(node.data.get("variableName") or node_id).upper(), "V")
+    # The plan as one segment, as a runner would get it: each step's wires and values.
+    for step in Wiring(plan).steps(plan.order, quick=(), cache=False):
+        node_id = step.node_id
+        if step.node_type == VARIABLE:
+            outputs[node_id] = names.claim(str(step.data.get("variableName") or node_id).upper(), "V")
             try:
-                value = values.variable_value(node.data)
+                value = values.variable_value(step.data)
             except values.ConversionError as exc:
                 raise ExportError(f"variable node '{node_id}': {exc}") from None
             comment = f"  # variable node '{node_id}'" if outputs[node_id] != node_id else ""
             constants.append(f"{outputs[node_id]} = {literal(value)}{comment}")
-        elif node.type == LIST:
+        elif step.node_type == LIST:
             outputs[node_id] = names.claim(node_id.lower(), "n")
-            items = ", ".join(_edge_value(plan, e, outputs) for e in plan.incoming[node_id])
+            ordered = sorted(step.wires, key=list_position)
+            items = ", ".join(_wire_value(step.wires[handle], outputs) for handle in ordered)
             body.append(f"{outputs[node_id]} = [{items}]" + _id_comment(node_id, outputs[node_id]))
-        elif node.type == VIEW:
-            edges = plan.incoming[node_id]
-            views.append((node_id, _edge_value(plan, edges[0], outputs) if edges else "None"))
+        elif step.node_type == VIEW:
+            wire = next(iter(step.wires.values()), None)
+            views.append((node_id, _wire_value(wire, outputs) if wire else "None"))
         else:
-            spec = catalog.nodes[plan.functions[node_id].name]
+            spec = catalog.nodes[step.node_name]
             outputs[node_id] = names.claim(node_id.lower(), "n")
-            kwargs = _call_arguments(plan, node_id, spec, outputs)
+            kwargs = _call_arguments(step, spec, outputs)
             body.extend(_call(node_id, spec, callables[spec.name], kwargs, outputs[node_id], names))
     return _assemble(source, root, request, imports, constants, body, views)
 
@@ -202,33 +207,30 @@ def _id_comment(node_id: str, name: str) -> str:
     return "" if name == node_id else f"  # node '{node_id}'"
 
 
-def _edge_value(plan: Plan, edge: GraphEdge, outputs: dict[str, str]) -> str:
-    source = outputs[edge.source]
-    spec = plan.functions.get(edge.source)
-    if spec is not None and spec.output_keys and edge.source_handle in spec.output_keys:
-        return f"{source}[{edge.source_handle!r}]"
-    return source
+def _wire_value(wire: tuple[str, str | None], outputs: dict[str, str]) -> str:
+    source, key = wire
+    return f"{outputs[source]}[{key!r}]" if key is not None else outputs[source]
 
 
-def _call_arguments(plan: Plan, node_id: str, spec: NodeSpec, outputs: dict[str, str]) -> list[str]:
-    node = plan.nodes[node_id]
-    wired = {e.target_handle or "": e for e in plan.incoming[node_id]}
+def _call_arguments(step: Step, spec: NodeSpec, outputs: dict[str, str]) -> list[str]:
     arguments = []
     for param in spec.schema["params"]:
         name = param["name"]
         annotation = spec.param_types.get(name, Any)
-        if name in wired:
-            value = _edge_value(plan, wired[name], outputs)
+        if name in step.wires:
+            value = _wire_value(step.wires[name], outputs)
             hint = hint_source(annotation)
             arguments.append(f"{name}={f'convert({value}, {hint})' if hint else value}")
-        elif name in node.data:
+        elif name in step.inputs:
             try:
-                constant = values.convert(node.data[name], annotation)
+                constant = values.convert(codec.decode(step.inputs[name]), annotation)
             except values.ConversionError as exc:
-                raise ExportError(f"node '{node_id}' ({spec.name}): input '{name}': {exc}") from None
+                raise ExportError(f"node '{step.node_id}' ({spec.name}): input '{name}': {exc}") from None
             arguments.append(f"{name}={literal(constant)}")
         elif "default" not in param:
-            raise ExportError(f"node '{node_id}' ({spec.name}): input '{name}' is not connected and has no value")
+            raise ExportError(
+                f"node '{step.node_id}' ({spec.name}): input '{name}' is not connected and has no value"
+            )
     return arguments
 
 

@@ -5,59 +5,73 @@ from __future__ import annotations
 import asyncio
 
 from . import messages
-from .messages import MAX_BATCH, NodeBatch, NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from .messages import MAX_BATCH, NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
 from .publisher import AckedPublisher
 from .subjects import Names
 
+# Room for an event's names, status and framing beside its values.
+_EVENT_OVERHEAD = 256
 
-def terminal_msg_id(run_id: str, node_id: str) -> str:
-    return f"{run_id}:{node_id}:end"
+
+def ends_msg_id(run_id: str, events: list[NodeEvent]) -> str:
+    """The id of a message of node ends: a job run again publishes the same message, which the stream drops."""
+    return f"{run_id}:{events[0].node_id}..{events[-1].node_id}:end"
 
 
 class EventSink:
-    def __init__(self, publisher: AckedPublisher, names: Names) -> None:
+    def __init__(self, publisher: AckedPublisher, names: Names, max_bytes: int = 512 * 1024) -> None:
         self._publisher = publisher
         self._names = names
+        self._max_bytes = max_bytes
 
     async def _publish(
         self, run_id: str, kind: str, payload: bytes, msg_id: str | None = None
-    ) -> asyncio.Future:
+    ) -> asyncio.Future[None]:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
         return await self._publisher.publish(self._names.event(run_id, kind), payload, headers)
 
-    async def node(self, event: NodeEvent) -> asyncio.Future:
-        msg_id = None
-        if event.status != "executing":
-            msg_id = terminal_msg_id(event.run_id, event.node_id)
-        return await self._publish(event.run_id, "node", messages.encode(event), msg_id)
+    async def nodes(self, run_id: str, events: list[NodeEvent]) -> list[asyncio.Future[None]]:
+        """Publish node events in order, as few messages as fit.
 
-    async def nodes(self, run_id: str, events: list[NodeEvent]) -> list[asyncio.Future]:
-        """Publish node events, several to a message: fewer stores, same order."""
-        acks = []
-        for start in range(0, len(events), MAX_BATCH):
-            part = events[start : start + MAX_BATCH]
-            if len(part) == 1:
-                acks.append(await self.node(part[0]))
+        A node's start goes alone and is stored again if its job runs again (the
+        node starts again); ends share messages whose ids make a repeat a no-op.
+        """
+        acks: list[asyncio.Future[None]] = []
+        ends: list[NodeEvent] = []
+        size = 0
+        for event in events:
+            if event.status == "executing":
+                acks += await self._ends(run_id, ends)
+                ends, size = [], 0
+                payload = messages.encode(NodeEvents(run_id=run_id, events=[event]))
+                acks.append(await self._publish(run_id, "node", payload))
                 continue
-            # Ids of a batch's terminal events: a replayed job stores it once.
-            msg_id = terminal_msg_id(run_id, f"{part[0].node_id}..{part[-1].node_id}")
-            payload = messages.encode(NodeBatch(run_id=run_id, events=part))
-            acks.append(await self._publish(run_id, "node", payload, msg_id))
+            weight = _EVENT_OVERHEAD + len(event.output) + sum(len(raw) for raw in event.inputs.values())
+            if ends and (len(ends) >= MAX_BATCH or size + weight > self._max_bytes):
+                acks += await self._ends(run_id, ends)
+                ends, size = [], 0
+            ends.append(event)
+            size += weight
+        acks += await self._ends(run_id, ends)
         return acks
 
-    async def progress(self, event: ProgressEvent) -> asyncio.Future:
+    async def _ends(self, run_id: str, ends: list[NodeEvent]) -> list[asyncio.Future[None]]:
+        if not ends:
+            return []
+        payload = messages.encode(NodeEvents(run_id=run_id, events=ends))
+        return [await self._publish(run_id, "node", payload, ends_msg_id(run_id, ends))]
+
+    async def progress(self, event: ProgressEvent) -> asyncio.Future[None]:
         return await self._publish(event.run_id, "progress", messages.encode(event))
 
-    async def stream(self, event: StreamEvent) -> asyncio.Future:
+    async def stream(self, event: StreamEvent) -> asyncio.Future[None]:
         return await self._publish(event.run_id, "stream", messages.encode(event))
 
-    async def run(self, event: RunEvent) -> asyncio.Future:
-        return await self._publish(
-            event.run_id, "run", messages.encode(event), f"{event.run_id}:run:end"
-        )
+    async def run(self, event: RunEvent) -> asyncio.Future[None]:
+        return await self._publish(event.run_id, "run", messages.encode(event), f"{event.run_id}:run:end")
 
 
-async def confirm(futures: list[asyncio.Future]) -> None:
+async def confirm(futures: list[asyncio.Future[None]]) -> None:
     """Wait for the stream to have stored every event published so far."""
     if futures:
         pending = list(futures)

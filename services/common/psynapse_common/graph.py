@@ -1,14 +1,14 @@
 """The graph, as a pure module: validation, topological order, scheduling.
 
-No I/O here: the orchestrator drives a ``Schedule``; the in-process baseline and
-the tests drive the same one.
+No I/O here: the orchestrator drives a ``Schedule`` and cuts the plan into
+segments (``segments``); the tests drive the same ones.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .messages import CatalogNode, GraphEdge, GraphNode
@@ -186,7 +186,6 @@ class Schedule:
         self._waiting = {n: len(plan.predecessors[n]) for n in plan.order}
         self.finished: set[str] = set()
         self.failed: dict[str, str] = {}
-        self.dispatched: set[str] = set()
 
     def initial(self) -> list[str]:
         return [n for n in self.plan.order if self._waiting[n] == 0]
@@ -197,9 +196,6 @@ class Schedule:
 
     def is_settled(self, node_id: str) -> bool:
         return node_id in self.finished or node_id in self.failed
-
-    def mark_dispatched(self, node_id: str) -> None:
-        self.dispatched.add(node_id)
 
     def complete(self, node_id: str) -> list[str]:
         """Mark a node completed; return the nodes that became ready, in plan order."""
@@ -217,11 +213,14 @@ class Schedule:
 
     def fail(self, node_id: str, message: str) -> list[tuple[str, str]]:
         """Mark a node failed; its dependants fail too. Returns (dependant, reason)."""
-        if self.is_settled(node_id):
-            return []
-        self.failed[node_id] = message
+        return self.fail_all([node_id], message)
+
+    def fail_all(self, node_ids: list[str], message: str) -> list[tuple[str, str]]:
+        """Mark nodes failed for one reason, then their dependants for theirs (dependant, reason)."""
+        frontier = [node_id for node_id in node_ids if not self.is_settled(node_id)]
+        for node_id in frontier:
+            self.failed[node_id] = message
         skipped: list[tuple[str, str]] = []
-        frontier = [node_id]
         while frontier:
             source = frontier.pop()
             for child in self.plan.successors[source]:
@@ -241,61 +240,3 @@ class Schedule:
                 frontier.append(child)
         skipped.sort(key=lambda item: self._position[item[0]])
         return skipped
-
-    def group_from(self, ready: list[str], quick: Callable[[str], bool]) -> list[str]:
-        """Ready quick function nodes plus every quick node they alone lead to, in plan order.
-
-        Quick nodes (plain functions whose calls proved to take a few milliseconds
-        at most) gain little from running in parallel; one job for all of them saves
-        a dispatch round trip and an event message per node. A successor joins
-        when all its inputs come from the group or are settled already.
-        """
-        plan = self.plan
-        group = set(ready)
-        pool = plan.functions[ready[0]].pool
-        frontier = list(ready)
-        while frontier:
-            source = frontier.pop()
-            for candidate in plan.successors[source]:
-                spec = plan.functions.get(candidate)
-                if (
-                    spec is None
-                    or candidate in group
-                    or spec.pool != pool
-                    or not quick(candidate)
-                    or self.is_settled(candidate)
-                    or candidate in self.dispatched
-                    or not all(p in group or p in self.finished for p in plan.predecessors[candidate])
-                ):
-                    continue
-                group.add(candidate)
-                frontier.append(candidate)
-        return sorted(group, key=self._position.__getitem__)
-
-    def chain_from(self, node_id: str) -> list[str]:
-        """The linear run of function nodes that can follow ``node_id`` on one runner.
-
-        A successor joins when it is the only successor, its only predecessor is the
-        previous node, and it runs in the same pool: nothing could run in parallel
-        with it anyway, so one job saves a dispatch round trip per node.
-        """
-        plan = self.plan
-        chain = [node_id]
-        pool = plan.functions[node_id].pool
-        current = node_id
-        while True:
-            nexts = plan.successors[current]
-            if len(nexts) != 1:
-                return chain
-            candidate = nexts[0]
-            spec = plan.functions.get(candidate)
-            if (
-                spec is None
-                or spec.pool != pool
-                or plan.predecessors[candidate] != {current}
-                or self.is_settled(candidate)
-                or candidate in self.dispatched
-            ):
-                return chain
-            chain.append(candidate)
-            current = candidate

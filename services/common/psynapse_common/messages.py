@@ -64,43 +64,39 @@ class RunRecord(Struct, kw_only=True):
     error: str | None = None
 
 
-# -- jobs --------------------------------------------------------------------
-class JobStep(Struct, kw_only=True):
+# -- jobs ------------------------------------------------------------------
+class Step(Struct, kw_only=True, omit_defaults=True):
+    """One node of a segment, as its runner needs it."""
+
     node_id: str
-    function: str
+    node_type: str  # the graph node's type: functionNode, variableNode, listNode, viewNode
+    node_name: str  # what its events call it: the function's name, or Variable, List, View
+    data: dict[str, Any] = {}  # a built-in's settings (a variable's value and format)
+    # Values known when the job was made: given in the graph, or outputs of other segments.
     inputs: dict[str, Raw] = {}
-    # param -> (node id of an earlier step, its output key or None)
-    chained: dict[str, tuple[str, str | None]] = {}
-
-
-class WholeRun(Struct, kw_only=True):
-    """A small run handed to one runner entire: built-ins, functions and its final event."""
-
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-    # The catalog entries of its functions, as the orchestrator planned with them.
-    functions: dict[str, "CatalogNode"]
-    submitted_at: float = 0.0
-    workflow: str | None = None
-    # Handed over by the gateway, past the orchestrators: none of them holds the run.
-    direct: bool = False
+    # param -> (an earlier step of this job, its output key or None)
+    wires: dict[str, tuple[str, str | None]] = {}
+    # Functions: the catalog's code hash ("" when its output must not be cached), and
+    # whether its calls are known to be quick (the runner calls it on its event loop).
+    code_hash: str = ""
+    quick: bool = False
 
 
 class Job(Struct, tag="job", kw_only=True):
-    """A linear chain of function nodes that one runner executes in order, or a whole run."""
+    """A segment: nodes one runner executes in order (a slow node, a chain, a whole small run)."""
 
     run_id: str
-    steps: list[JobStep]
+    steps: list[Step]
     env_sealed: bytes | None = None
     # The KV revision of the catalog the orchestrator planned with: a runner
     # reloads its code first when it has only seen an older one.
     catalog_revision: int = 0
-    whole: WholeRun | None = None
+    # Look outputs up in the output cache and store new ones there.
+    cache: bool = False
 
 
 # -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------
-class NodeEvent(Struct, tag="node", kw_only=True):
-    run_id: str
+class NodeEvent(Struct, kw_only=True, omit_defaults=True):
     node_id: str
     node_name: str
     status: Literal["executing", "completed", "error"]
@@ -110,13 +106,15 @@ class NodeEvent(Struct, tag="node", kw_only=True):
     attempt: int = 1
     duration_ms: float | None = None
     cached: bool = False
-    # A completed/error event that also stands for the node's executing event:
-    # quick nodes (built-ins, inline functions) store one message, not two.
-    instant: bool = False
 
 
-class NodeBatch(Struct, tag="batch", kw_only=True):
-    """Several node events stored as one message (quick nodes finish together)."""
+class NodeEvents(Struct, tag="nodes", kw_only=True):
+    """One or more node events, stored as one message.
+
+    A node whose end comes without an ``executing`` event before it started and
+    ended at once (a quick node, a cache hit, a dependant of a failure): readers
+    show it starting with the inputs its end carries.
+    """
 
     run_id: str
     events: list[NodeEvent]
@@ -141,8 +139,6 @@ class RunEvent(Struct, tag="run", kw_only=True):
     results: dict[str, Raw] = {}
     errors: dict[str, str] = {}
     error: str | None = None
-    # The last nodes' events, stored with the run's end: one message, not two.
-    nodes: list[NodeEvent] = []
     # The run's final event is also its record: GET /runs/{id} reads it back.
     started_at: float = 0.0
     finished_at: float = 0.0
@@ -150,26 +146,8 @@ class RunEvent(Struct, tag="run", kw_only=True):
     node_count: int = 0
 
 
-class NodeTiming(Struct, kw_only=True):
-    """A node event as the orchestrator reads it in a final event: no values."""
-
-    node_name: str
-    status: str
-    duration_ms: float | None = None
-    cached: bool = False
-
-
-class RunOutcome(Struct, tag="run", kw_only=True):
-    """A final event as the orchestrator reads it: how the run ended, how long its calls took."""
-
-    run_id: str
-    status: Literal["done", "error"]
-    errors: dict[str, str] = {}
-    nodes: list[NodeTiming] = []
-
-
-Event = Union[NodeEvent, NodeBatch, ProgressEvent, StreamEvent, RunEvent]
-# Most parts an SSE event id can carry for one stored message (see the gateway).
+Event = Union[NodeEvents, ProgressEvent, StreamEvent, RunEvent]
+# Most node events one message carries (an SSE event id spans one message's events).
 MAX_BATCH = 500
 
 
@@ -209,8 +187,7 @@ encode = _encoder.encode
 event_decoder = msgspec.msgpack.Decoder(Event)
 run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)
-node_event_decoder = msgspec.msgpack.Decoder(Union[NodeEvent, NodeBatch])
+node_events_decoder = msgspec.msgpack.Decoder(NodeEvents)
 run_event_decoder = msgspec.msgpack.Decoder(RunEvent)
-run_outcome_decoder = msgspec.msgpack.Decoder(RunOutcome)
 catalog_decoder = msgspec.msgpack.Decoder(CatalogSnapshot)
 beat_decoder = msgspec.msgpack.Decoder(ServiceBeat)

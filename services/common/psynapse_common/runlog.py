@@ -1,4 +1,4 @@
-"""Reading one run's events back from PSY_EVENTS: its whole log (resume after a crash), or its end."""
+"""Reading one run's state back: its event log and its end (PSY_EVENTS), its jobs still queued (PSY_JOBS)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from . import messages
-from .messages import Event, RunEvent
+from .messages import Event, Job, RunEvent
 from .subjects import Names
 
 # How long an empty log is waited for: only a run that crashed before its first
@@ -46,3 +46,23 @@ async def read_final(js: JetStreamContext, names: Names, run_id: str) -> RunEven
     except NotFoundError:
         return None
     return messages.run_event_decoder.decode(msg.data)
+
+
+async def jobs_in_flight(js: JetStreamContext, names: Names, run_id: str) -> list[Job]:
+    """The run's jobs still in the work queue: waiting for a runner, or held by one.
+
+    A job leaves the queue once its runner has stored its events, so with the log
+    read after this, every node is either settled there or in one of these jobs.
+    """
+    info = await js.stream_info(names.jobs_stream, subjects_filter=names.run_jobs(run_id))
+    jobs: list[Job] = []
+    for subject in info.state.subjects or {}:
+        sequence = 0
+        while True:
+            try:
+                msg = await js.get_msg(names.jobs_stream, seq=sequence + 1, subject=subject, next=True)
+            except NotFoundError:
+                break
+            jobs.append(messages.job_decoder.decode(msg.data or b""))
+            sequence = msg.seq or sequence + 1
+    return jobs

@@ -47,14 +47,12 @@ class Settings(BaseSettings):
     # gives the orchestrator this port and runner i this port + i.
     metrics_port: int = 0
     runner_pool: str = "default"
-    # Plain functions whose calls all took less than this run on the runner's
-    # event loop instead of a thread (0 turns it off).
-    runner_inline_threshold_ms: float = 1.0
-    # Ready function nodes whose calls average under this share one job (0: never).
-    quick_group_threshold_ms: float = 5.0
-    # A run of at most this many nodes whose functions are all quick goes to one
-    # runner whole: one job and one event message for the run (0: never).
-    whole_run_max_nodes: int = 64
+    # A plain function whose recent calls average under this is *quick*: quick nodes
+    # share a job with their neighbours and run on the runner's event loop; the
+    # others get jobs of their own when they could run in parallel (0: none is quick).
+    quick_call_ms: float = 2.0
+    # Most nodes in one job (a segment): a job and its events must fit in messages.
+    segment_max_nodes: int = 1000
     job_ack_wait_s: float = 30.0
     # An orchestrator holds a run's submit unacked while it runs; if it dies, the
     # run is redelivered to another after this long and resumed from its log.
@@ -94,7 +92,3 @@ class Settings(BaseSettings):
             key_file = self.data_dir / "secret.key"
             if key_file.is_file():
                 self.secret_key = key_file.read_text().strip()
-
-
-def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]

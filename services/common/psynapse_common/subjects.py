@@ -102,16 +102,25 @@ class Names:
     def runs_all(self) -> str:
         return f"{self.prefix}.runs.submit.*"
 
-    def jobs(self, pool: str) -> str:
-        return f"{self.prefix}.jobs.{check_token(pool, 'pool')}"
+    def jobs(self, pool: str, run_id: str) -> str:
+        # The run's id in the subject: an orchestrator resuming a run finds the
+        # jobs it still has in the work queue (see runlog.jobs_in_flight).
+        return f"{self.prefix}.jobs.{check_token(pool, 'pool')}.{check_token(run_id, 'run id')}"
+
+    def pool_jobs(self, pool: str) -> str:
+        """Every job of one pool: what its runners' consumer takes."""
+        return f"{self.prefix}.jobs.{check_token(pool, 'pool')}.*"
+
+    def run_jobs(self, run_id: str) -> str:
+        return f"{self.prefix}.jobs.*.{check_token(run_id, 'run id')}"
 
     @property
     def jobs_all(self) -> str:
         return f"{self.prefix}.jobs.>"
 
     def pool_of_job(self, subject: str) -> str:
-        """The pool token of a ``jobs(pool)`` subject."""
-        return subject.removeprefix(f"{self.prefix}.jobs.")
+        """The pool token of a ``jobs(pool, run_id)`` subject."""
+        return subject.removeprefix(f"{self.prefix}.jobs.").split(".")[0]
 
     def event(self, run_id: str, kind: str) -> str:
         if kind not in EVENT_KINDS:

@@ -1,17 +1,19 @@
-"""What flows along the wires of a plan: input values of each node, as encoded bytes.
+"""What flows along the wires of a plan, and the steps of a segment's job.
 
-The orchestrator routes values without decoding them; only a multi-output node's
-dict is split, and only into its encoded parts.
+The orchestrator routes values without decoding them: a completed node's output
+is kept as encoded bytes, and only a multi-output node's dict is split, into its
+encoded parts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import msgspec
 
 from . import codec
-from .graph import FUNCTION, LIST, VARIABLE, VIEW, Plan
-from .messages import NIL, JobStep
-from .values import variable_value
+from .graph import FUNCTION, VARIABLE, VIEW, Plan
+from .messages import NIL, Step
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
 
@@ -25,10 +27,17 @@ class Wiring:
     def set_output(self, node_id: str, output: msgspec.Raw | None) -> None:
         self.outputs[node_id] = output if output is not None else NIL
 
-    def _edge_value(self, source: str, handle: str | None) -> msgspec.Raw:
-        raw = self.outputs.get(source, NIL)
+    def _output_key(self, source: str, handle: str | None) -> str | None:
+        """The key a wire takes from its source's output: only multi-output functions have keys."""
         spec = self.plan.functions.get(source)
         if spec is None or not spec.output_keys or handle not in spec.output_keys:
+            return None
+        return handle
+
+    def _edge_value(self, source: str, handle: str | None) -> msgspec.Raw:
+        raw = self.outputs.get(source, NIL)
+        key = self._output_key(source, handle)
+        if key is None:
             return raw
         parts = self._parts.get(source)
         if parts is None:
@@ -37,46 +46,43 @@ class Wiring:
             except msgspec.DecodeError:
                 parts = {}
             self._parts[source] = parts
-        return parts.get(handle, NIL)  # type: ignore[arg-type]
+        return parts.get(key, NIL)
 
-    def builtin(self, node_id: str) -> tuple[dict[str, msgspec.Raw], msgspec.Raw]:
-        """Inputs and output of a variable, list or view node (raises on bad data)."""
-        node = self.plan.nodes[node_id]
-        edges = self.plan.incoming[node_id]
-        if node.type == VARIABLE:
-            return {}, msgspec.Raw(codec.encode(variable_value(node.data)))
-        inputs = {
-            (e.target_handle or "input"): self._edge_value(e.source, e.source_handle) for e in edges
-        }
-        if node.type == LIST:
-            return inputs, msgspec.Raw(msgspec.msgpack.encode(list(inputs.values())))
-        assert node.type == VIEW
-        return inputs, (next(iter(inputs.values())) if inputs else NIL)
-
-    def job_steps(self, chain: list[str]) -> list[JobStep]:
-        steps: list[JobStep] = []
-        in_chain: set[str] = set()
-        for node_id in chain:
-            node = self.plan.nodes[node_id]
-            assert node.type == FUNCTION
-            spec = self.plan.functions[node_id]
-            inputs: dict[str, msgspec.Raw] = {
-                param: msgspec.Raw(codec.encode(node.data[param]))
-                for param in spec.params
-                if param in node.data
-            }
-            chained: dict[str, tuple[str, str | None]] = {}
-            for edge in self.plan.incoming[node_id]:
-                param = edge.target_handle or ""
-                if edge.source in in_chain:
-                    source_spec = self.plan.functions[edge.source]
-                    key = edge.source_handle if source_spec.output_keys else None
-                    chained[param] = (edge.source, key)
+    def steps(self, members: list[str], quick: Container[str], cache: bool) -> list[Step]:
+        """The job of a segment: each member with what it takes from the graph, from earlier
+        members (a wire) and from other segments (their outputs, known by now)."""
+        plan = self.plan
+        steps: list[Step] = []
+        in_job: set[str] = set()
+        for node_id in members:
+            node = plan.nodes[node_id]
+            spec = plan.functions.get(node_id)
+            inputs: dict[str, msgspec.Raw] = {}
+            if spec is not None:
+                inputs = {
+                    param: msgspec.Raw(codec.encode(node.data[param])) for param in spec.params if param in node.data
+                }
+            wires: dict[str, tuple[str, str | None]] = {}
+            for edge in plan.incoming[node_id]:
+                param = edge.target_handle or ("" if node.type == FUNCTION else "input")
+                if edge.source in in_job:
+                    wires[param] = (edge.source, self._output_key(edge.source, edge.source_handle))
                     inputs.pop(param, None)
                 else:
                     inputs[param] = self._edge_value(edge.source, edge.source_handle)
-            steps.append(JobStep(node_id=node_id, function=spec.name, inputs=inputs, chained=chained))
-            in_chain.add(node_id)
+            steps.append(
+                Step(
+                    node_id=node_id,
+                    node_type=node.type,
+                    node_name=plan.node_name(node_id),
+                    data=node.data if node.type == VARIABLE else {},
+                    inputs=inputs,
+                    wires=wires,
+                    code_hash=spec.code_hash if spec is not None and spec.cacheable and cache else "",
+                    quick=spec is not None and node_id in quick,
+                )
+            )
+            in_job.add(node_id)
         return steps
 
     def view_results(self) -> dict[str, msgspec.Raw]:
@@ -85,4 +91,3 @@ class Wiring:
             for node_id, node in self.plan.nodes.items()
             if node.type == VIEW
         }
-

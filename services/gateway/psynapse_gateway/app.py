@@ -19,7 +19,6 @@ from psynapse_common.settings import Settings
 from .auth import token_guard
 from .beats import LiveServices
 from .catalog_api import CatalogController, CatalogSignal
-from .direct import DirectRuns
 from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
@@ -60,8 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             settings.stream_replicas,
         )
         app.state.limits = Limits(settings)
-        direct = DirectRuns(settings, catalog)
-        app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs, direct)
+        app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs)
         await app.state.runs.start()
         app.state.history = History(js, backbone.names, blobs)
         app.state.workflows = WorkflowStore(nc, js, backbone.names, settings.stream_replicas)

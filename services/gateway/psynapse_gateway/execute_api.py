@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -50,10 +51,10 @@ async def run_folded(state: State, request: Request, data: ExecuteRequest) -> Re
     """Run to the end; answer the view results (``X-Run-Id`` names the run)."""
     runs = state.runs
     _check(state, data)
-    plan = runs.validate(data)
+    runs.validate(data)
     run_id = runs.new_run_id()
     with state.limits.run_slot(_client(request)):
-        final = await runs.execute(data, plan, run_id)
+        final = await runs.execute(data, run_id)
     return Response(await runs.final_body(final), headers={"X-Run-Id": run_id})
 
 
@@ -67,17 +68,18 @@ async def run_streamed(state: State, request: Request, data: ExecuteRequest) -> 
         return sse(_single({"status": "error", "error": str(exc)}))
     client = _client(request)
     state.limits.take(client)
-    try:
-        run_id = runs.new_run_id()
-        subscription = await runs.open_events(run_id)
-        try:
-            await runs.submit(data, run_id)
-        except Exception:
-            await subscription.close()
-            raise
-    except Exception:
+    run_id = runs.new_run_id()
+    # The reader starts from the run's first event whenever it is made: no need to
+    # wait for it before the submit.
+    opened, submitted = await asyncio.gather(runs.open_events(run_id), runs.submit(data, run_id),
+                                             return_exceptions=True)
+    failure = next((outcome for outcome in (submitted, opened) if isinstance(outcome, BaseException)), None)
+    if failure is not None:
+        if not isinstance(opened, BaseException):
+            await opened.close()
         state.limits.give_back(client)
-        raise
+        raise failure
+    subscription = opened
     events = state.limits.hold_while(client, runs.follow(subscription))
     return sse(events, headers={"X-Run-Id": run_id}, stopping=state.get("stopping"))
 

@@ -27,7 +27,7 @@ from psynapse_common import messages
 from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
-from psynapse_common.messages import NodeBatch, NodeEvent, RunEvent
+from psynapse_common.messages import NodeEvent, NodeEvents, RunEvent
 from psynapse_common.subjects import Names, check_token
 
 from .runs import duration_ms, run_status
@@ -193,10 +193,8 @@ class NodeFold:
         self._ended: set[str] = set()
 
     def add(self, event: Any, at: dt.datetime, blobs: dict[str, bytes] | None = None) -> None:
-        if isinstance(event, NodeEvent):
-            self._node(event, at, blobs)
-        elif isinstance(event, (NodeBatch, RunEvent)):
-            for item in event.events if isinstance(event, NodeBatch) else event.nodes:
+        if isinstance(event, NodeEvents):
+            for item in event.events:
                 self._node(item, at, blobs)
 
     def _node(self, event: NodeEvent, at: dt.datetime, blobs: dict[str, bytes] | None) -> None:
@@ -227,8 +225,6 @@ class NodeFold:
     def _duration(self, event: NodeEvent, at: dt.datetime) -> float | None:
         if event.duration_ms is not None:
             return round(event.duration_ms, 3)
-        if event.instant:
-            return 0.0
         started = self._started.get(event.node_id)
         if started is None:
             return None

@@ -1,6 +1,6 @@
 """GET /metrics: Prometheus text for the gateway and the queues behind it.
 
-Queue depth is read from JetStream at scrape time, so it is exact for the whole
+Queue depth is read from JetStream at scrape time, so it is exact for the entire
 deployment whichever gateway replica is scraped; counters are this process's.
 """
 
@@ -15,9 +15,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_late
 from .queues import pool_queues, runners_by_pool
 
 RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
-RUNS_DIRECT = Counter(
-    "psynapse_gateway_runs_direct", "Of those, runs handed to a runner whole, past the orchestrators"
-)
 JOBS_PENDING = Gauge("psynapse_jobs_pending", "Jobs waiting for a runner, by pool", ["pool"])
 JOBS_IN_FLIGHT = Gauge("psynapse_jobs_in_flight", "Jobs runners hold unacked, by pool", ["pool"])
 POOL_RUNNERS = Gauge("psynapse_pool_runners", "Live runner processes, by pool", ["pool"])

@@ -26,8 +26,11 @@ async def pool_queues(js: JetStreamContext, names: Names, runners: Counter[str])
         if pool is not None:
             pools[pool] = {"pending": info.num_pending or 0, "in_flight": info.num_ack_pending or 0}
     stream = await js.stream_info(names.jobs_stream, subjects_filter=names.jobs_all)
+    waiting: Counter[str] = Counter()
     for subject, count in (stream.state.subjects or {}).items():
-        pools.setdefault(names.pool_of_job(subject), {"pending": count, "in_flight": 0})
+        waiting[names.pool_of_job(subject)] += count
+    for pool, count in waiting.items():
+        pools.setdefault(pool, {"pending": count, "in_flight": 0})
     for pool in runners:
         pools.setdefault(pool, {"pending": 0, "in_flight": 0})
     return {pool: {"consumers": runners[pool], **queue} for pool, queue in sorted(pools.items())}

@@ -17,7 +17,6 @@ from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import Plan, build_plan
-from psynapse_common.handover import whole_job_id
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
 from psynapse_common.nats_io import watch_connection
 from psynapse_common.publisher import AckedPublisher
@@ -26,8 +25,7 @@ from psynapse_common.runlog import read_final
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
-from .direct import DirectRuns
-from .metrics_api import RUNS_DIRECT, RUNS_SUBMITTED
+from .metrics_api import RUNS_SUBMITTED
 from .sse import SseTranslator
 
 # Each stored message stands for at most 2 * MAX_BATCH spec events.
@@ -51,10 +49,8 @@ class RunService:
         catalog: Any,
         secret_key: str | None,
         blobs: Blobs,
-        direct: DirectRuns,
     ) -> None:
         self._nc = nc
-        self._direct = direct
         self._js = js
         self._names = names
         self._catalog = catalog
@@ -76,18 +72,14 @@ class RunService:
     async def _on_final(self, msg: Any) -> None:
         waiter = self._waiting.get(Names.run_id_of(msg.subject))
         if waiter is not None and not waiter.done():
-            final = messages.run_event_decoder.decode(msg.data)
-            self._direct.observe(final)
-            waiter.set_result(final)
+            waiter.set_result(messages.run_event_decoder.decode(msg.data))
 
     def validate(self, request: ExecuteRequest) -> Plan:
         """Raise GraphError before anything runs (same check as the orchestrator's)."""
         return build_plan(request.nodes, request.edges, self._catalog.nodes)
 
-    async def submit(
-        self, request: ExecuteRequest, run_id: str, workflow: str | None = None, plan: Plan | None = None
-    ) -> None:
-        """Queue the run for an orchestrator; with its ``plan`` (``/execute``), maybe for a runner direct."""
+    async def submit(self, request: ExecuteRequest, run_id: str, workflow: str | None = None) -> None:
+        """Queue the run for an orchestrator: every run, from any endpoint, goes this way."""
         env_sealed = seal(request.env_vars, self._secret_key) if request.env_vars else None
         submit = RunSubmit(
             run_id=run_id,
@@ -98,27 +90,20 @@ class RunService:
             workflow=workflow or request.workflow,
             cache=request.cache,
         )
-        direct = self._direct.job_for(submit, plan) if plan is not None else None
-        if direct is None:
-            await (await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit)))
-        else:
-            pool, job = direct
-            headers = {"Nats-Msg-Id": whole_job_id(run_id)}
-            await (await self._publisher.publish(self._names.jobs(pool), messages.encode(job), headers))
-            RUNS_DIRECT.inc()
+        await (await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit)))
         RUNS_SUBMITTED.inc()
 
     @staticmethod
     def new_run_id() -> str:
         return uuid.uuid4().hex
 
-    async def execute(self, request: ExecuteRequest, plan: Plan, run_id: str | None = None) -> RunEvent:
+    async def execute(self, request: ExecuteRequest, run_id: str | None = None) -> RunEvent:
         """Run to the end and return its final event: /execute is the same run as a stream."""
         run_id = run_id or self.new_run_id()
         waiter: asyncio.Future[RunEvent] = asyncio.get_running_loop().create_future()
         self._waiting[run_id] = waiter
         try:
-            await self.submit(request, run_id, plan=plan)
+            await self.submit(request, run_id)
             while True:
                 try:
                     return await asyncio.wait_for(asyncio.shield(waiter), _RECHECK_S)
@@ -187,8 +172,8 @@ class RunService:
         """Yield (event id, spec event) until the run's final event.
 
         Event ids are positions in the run's log: stream sequence × ID_SPAN + the
-        event's place within that stored message (a batch, or an instant node's
-        two events), so Last-Event-ID resumes exactly.
+        event's place within that stored message (several nodes' events, each end
+        maybe with its start), so Last-Event-ID resumes exactly.
         """
         translator = SseTranslator()
         try:

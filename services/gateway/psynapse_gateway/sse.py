@@ -2,8 +2,10 @@
 
 A pure fold over a run's events in stream order: ``node_number`` counts the
 ``executing`` events as they appear, streamed text accumulates per node, and every
-node event repeats the node's inputs, as the spec shows. Replaying a run from its
-first event therefore gives the same objects every time.
+node event repeats the node's inputs, as the spec shows. A node that ends with no
+start before it (a quick node, a cache hit, a dependant of a failure) starts and
+ends at once: the spec's ``executing`` comes first, made from its end. Replaying a
+run from its first event therefore gives the same objects every time.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import msgspec
 
 from psynapse_common.codec import show
-from psynapse_common.messages import Event, NodeBatch, NodeEvent, ProgressEvent, RunEvent, StreamEvent
+from psynapse_common.messages import Event, NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
 
 
 class SseTranslator:
@@ -22,6 +24,7 @@ class SseTranslator:
         self._names: dict[str, str] = {}
         self._inputs: dict[str, dict[str, Any]] = {}
         self._texts: dict[str, str] = {}
+        self._started: set[str] = set()
         self._ended: set[str] = set()
         self.finished = False
         self._blobs: dict[str, bytes] | None = None
@@ -41,19 +44,13 @@ class SseTranslator:
         }
 
     def translate(self, event: Event, blobs: dict[str, bytes] | None = None) -> list[dict[str, Any]]:
-        """The spec events one stored event stands for (two for an instant node).
+        """The spec events one stored event stands for (for a node's end, maybe its start too).
 
         ``blobs`` holds the contents of large values the event refers to.
         """
         self._blobs = blobs
-        if isinstance(event, NodeBatch):
+        if isinstance(event, NodeEvents):
             return [body for item in event.events for body in self._node_bodies(item)]
-        if isinstance(event, NodeEvent):
-            return self._node_bodies(event)
-        if isinstance(event, RunEvent) and event.nodes:
-            return [body for item in event.nodes for body in self._node_bodies(item)] + [
-                self._other(event)
-            ]
         return [self._other(event)]
 
     def _node_bodies(self, event: NodeEvent) -> list[dict[str, Any]]:
@@ -61,12 +58,14 @@ class SseTranslator:
             # A node ends once: a late copy (a replayed job, a cancel racing a
             # completion) changes nothing a client has seen.
             return []
-        if event.status != "executing":
-            self._ended.add(event.node_id)
-        if event.instant:
-            opening = msgspec.structs.replace(event, status="executing", instant=False)
-            return [self._node(opening), self._node(event)]
-        return [self._node(event)]
+        if event.status == "executing":
+            self._started.add(event.node_id)
+            return [self._node(event)]
+        self._ended.add(event.node_id)
+        if event.node_id in self._started:
+            return [self._node(event)]
+        opening = msgspec.structs.replace(event, status="executing")
+        return [self._node(opening), self._node(event)]
 
     def _other(self, event: Event) -> dict[str, Any]:
         if isinstance(event, ProgressEvent):

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from psynapse_common.events import confirm
-from psynapse_common.messages import Event, NodeBatch, NodeEvent
+from psynapse_common.messages import Event, NodeEvents
 from psynapse_common.publisher import PublishError
 
 log = structlog.get_logger()
@@ -60,7 +60,6 @@ def ended_in(history: list[Event]) -> set[str]:
     """Nodes whose terminal event is in a run's log."""
     ended: set[str] = set()
     for event in history:
-        for item in event.events if isinstance(event, NodeBatch) else [event]:
-            if isinstance(item, NodeEvent) and item.status != "executing":
-                ended.add(item.node_id)
+        if isinstance(event, NodeEvents):
+            ended.update(item.node_id for item in event.events if item.status != "executing")
     return ended

@@ -7,12 +7,11 @@ depth is the gateway's: it reads JetStream when scraped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from psynapse_common.messages import NodeEvent, NodeTiming
+from psynapse_common.messages import NodeEvent
 
 RUNS_STARTED = Counter("psynapse_runs_started", "Runs the orchestrator began to drive")
 RUNS_FINISHED = Counter("psynapse_runs_finished", "Runs that ended, by outcome", ["status"])
@@ -34,17 +33,16 @@ NODE_FAILURES = Counter("psynapse_node_failures", "Function nodes that raised", 
 _node_seconds: dict[str, Any] = {}
 
 
-def observe_node_events(events: Sequence[NodeEvent] | Sequence[NodeTiming]) -> None:
-    for event in events:
-        # Only runner-measured calls carry a duration: not built-ins, not dependants failed for them.
-        if event.duration_ms is None or event.cached:
-            continue
-        seconds = _node_seconds.get(event.node_name)
-        if seconds is None:
-            seconds = _node_seconds[event.node_name] = NODE_SECONDS.labels(event.node_name)
-        seconds.observe(event.duration_ms / 1000)
-        if event.status == "error":
-            NODE_FAILURES.labels(event.node_name).inc()
+def node_ended(function: str, event: NodeEvent) -> None:
+    """A function node's end, as its runner measured the call (never a cache hit)."""
+    if event.duration_ms is None:
+        return  # failed without a call: a job given up, a cancel
+    seconds = _node_seconds.get(function)
+    if seconds is None:
+        seconds = _node_seconds[function] = NODE_SECONDS.labels(function)
+    seconds.observe(event.duration_ms / 1000)
+    if event.status == "error":
+        NODE_FAILURES.labels(function).inc()
 
 
 _runs_finished: dict[str, Any] = {}

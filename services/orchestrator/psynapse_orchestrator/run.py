@@ -1,364 +1,261 @@
-"""One run, driven to its end: built-ins inline, function chains as jobs, one final event.
+"""One run, driven to its end: the plan cut into segments, each a job the moment its inputs are ready.
 
-A small run whose functions all proved quick is handed to one runner whole (see
-``handover``); this side keeps its submit, its cancel and its given-up job.
-
-With the output cache on (see ``psynapse_common.cache``), ready cacheable function
-nodes are looked up first, together and off the event callback: hits complete at
-once (a ``completed`` event with ``cached``) and their successors go on; misses are
-dispatched as usual. A node's output is stored when its runner reports it completed.
+Every run takes this route, whatever asked for it. The orchestrator runs no node
+itself: built-ins, functions and the output cache are the runners' (see
+``psynapse_common.execute``). It hears each node's end, fails the dependants of a
+node that failed, dispatches the segments that became ready and, once every node
+is settled, stores the run's final event and acks its submit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
-import msgspec
 import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import messages
-from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
-from psynapse_common.graph import FUNCTION, Plan, Schedule
-from psynapse_common.handover import can_hand_over, whole_job, whole_job_id
-from psynapse_common.invoke import describe_error
-from psynapse_common.local import node_event
-from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunOutcome, RunSubmit
+from psynapse_common.graph import Plan, Schedule
+from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunSubmit
 from psynapse_common.publisher import AckedPublisher, PublishError
-from psynapse_common.quick import QuickFunctions
+from psynapse_common.segments import Segment, cut
 from psynapse_common.subjects import Names
 from psynapse_common.wiring import Wiring
 
+from . import metrics
 from .barrier import TROUBLE_WINDOW_S, wait_until_stored
-from .cached import RunCache
+from .learner import QuickFunctions
 from .resume import replay
 
 log = structlog.get_logger()
 
 
+@dataclass
+class Services:
+    """What every run of one orchestrator shares."""
+
+    publisher: AckedPublisher
+    sink: EventSink
+    names: Names
+    learner: QuickFunctions
+    catalog_revision: Callable[[], int]
+    read_log: Callable[[str], Awaitable[list[Event]]]
+    cache_enabled: bool
+    segment_max_nodes: int
+
+
 class RunExecution:
-    def __init__(
-        self,
-        submit: RunSubmit,
-        plan: Plan,
-        msg: Msg | None,
-        publisher: AckedPublisher,
-        sink: EventSink,
-        names: Names,
-        catalog_revision: int,
-        on_finished: Callable[[str], None],
-        quick: QuickFunctions,
-        cache: NodeCache | None = None,
-        read_log: Callable[[str], Awaitable[list[Event]]] | None = None,
-        whole_run_max_nodes: int = 0,
-        read_final: Callable[[str], Awaitable[RunEvent | None]] | None = None,
-        listen_final: Callable[[str], Awaitable[None]] | None = None,
-    ) -> None:
+    def __init__(self, submit: RunSubmit, plan: Plan, msg: Msg | None, services: Services,
+                 on_finished: Callable[[str], None]) -> None:
         self.submit = submit
         self.run_id = submit.run_id
         self.plan = plan
         self.msg = msg
-        self._publisher = publisher
-        self._names = names
-        self._sink = sink
-        self._catalog_revision = catalog_revision
+        self._services = services
         self._on_finished = on_finished
-        self._quick = quick
-        self._read_log = read_log
-        self._read_final = read_final
-        self._listen_final = listen_final
-        self._whole_run_max_nodes = whole_run_max_nodes
-        self._heard_ended: set[str] = set()  # nodes whose runner said they ended
         self.schedule = Schedule(plan)
         self.wiring = Wiring(plan)
-        self._published: list[asyncio.Future] = []
-        self._finished = False
-        self._handed_over = False  # the whole run is one runner's job
-        self.errors: dict[str, str] = {}  # failed nodes, once the run ended
         self.done = asyncio.Event()
-        self._announced: set[str] = set()  # nodes whose executing event exists
-        self._unsent: list[NodeEvent] = []  # built-in events, sent as one batch
-        self._batching = False
-        self._started = time.perf_counter()
-        # The output cache, None when off for this run (see the orchestrator).
-        self._cache = RunCache(cache, plan, self.wiring, self.run_id) if cache is not None else None
+        self.errors: dict[str, str] = {}
+        self._finished = False
+        # The output cache: on unless the run opts out or carries env_vars (outputs
+        # may depend on secrets, which must not become shared entries).
+        self._cache = services.cache_enabled and submit.cache and submit.env_sealed is None
+        self._heavy: set[str] = set()
+        self._segments: list[Segment] = []
+        self._waiting: list[int] = []  # per segment: its inputs from outside not yet settled
+        self._waiters: dict[str, list[int]] = {}  # node -> segments waiting for it
+        self._unsent: list[NodeEvent] = []  # this side's events: failed dependants, cancels
+        self._published: list[asyncio.Future[None]] = []
+        self._heard_ended: set[str] = set()
+        self._started: set[str] = set()  # nodes whose executing event came
+        self._began = time.perf_counter()
 
-    async def start(self, history: list[Event] | None = None) -> None:
-        """Start the run, or resume it from its event log after an orchestrator died (see ``resume``)."""
-        resumed = history is not None
-        if not history and can_hand_over(
-            self.plan, self.submit, self._cache is not None, self._whole_run_max_nodes, self._is_quick, resumed
-        ):
-            await self._hand_over()
-            return
-        if not history:
-            await self._advance(self.schedule.initial())
-            return
-        replayed = replay(history, self.schedule, self.wiring)
-        if isinstance(replayed, RunEvent):
-            # It ended before the crash; only the ack of its submit was lost.
-            self._finished = True
-            await self._close(replayed.status, dict(replayed.errors))
-            return
-        self._announced |= replayed.announced
-        log.info("run.resumed", run_id=self.run_id, done=len(self.schedule.finished), ready=len(replayed.ready))
-        await self._advance(replayed.ready)
-
-    def handed_over(self) -> None:
-        """Its functions are one runner's job: none of them is dispatched from here."""
-        self._handed_over = True
-        for node_id in self.plan.functions:
-            self.schedule.mark_dispatched(node_id)
-
-    async def _hand_over(self) -> None:
-        self.handed_over()
-        if self._listen_final is not None:
-            await self._listen_final(self.run_id)  # before the job exists, so its end cannot be missed
-        pool, job = whole_job(self.submit, self.plan, self._catalog_revision)
-        stored = await self._publisher.publish(
-            self._names.jobs(pool), messages.encode(job), {"Nats-Msg-Id": whole_job_id(self.run_id)}
-        )
-        stored.add_done_callback(lambda done: self._job_not_stored(done, list(self.plan.order)))
-        self._published.append(stored)
-
-    async def on_final(self, final: RunEvent | RunOutcome) -> None:
-        """The final event of a run handed over whole: its runner ended it."""
-        if self._finished or not self._handed_over:
-            return
-        self._finished = True
-        for event in final.nodes:
-            self._quick.observe(event.node_name, event.duration_ms)
-        await self._close(final.status, dict(final.errors))
-
-    async def _advance(self, ready: list[str], hold: bool = False) -> None:
-        """Run what became ready: built-ins now, functions looked up or dispatched.
-
-        ``hold``: a lookup's hits go on; their events wait for the next lookup's
-        (one message for a cascade of hits), unless nothing is left to look up.
-        """
-        queue = list(ready)
-        functions: list[str] = []
-        while queue:
-            node_id = queue.pop(0)
-            if self.schedule.is_settled(node_id):
-                continue
-            if self.plan.nodes[node_id].type == FUNCTION:
-                # A node that became ready inside a job it belongs to is already running.
-                if node_id in self.schedule.dispatched or self._being_looked_up(node_id):
-                    continue
-                hit = self._cache.take_prefetched(node_id) if self._cache is not None else None
-                if hit is not None:
-                    queue.extend(await self._complete_hit(node_id, *hit))
-                else:
-                    functions.append(node_id)
-                continue
-            queue.extend(await self._run_builtin(node_id))
-        if functions and self._cache is not None:
-            functions = self._cache.defer(functions)
-        if functions:
-            await self._dispatch_ready(functions)
+    async def start(self, history: list[Event] | None = None, in_flight: Iterable[Job] = ()) -> None:
+        """Start the run, or resume it: its log says what is settled, its queued jobs what is under way."""
+        busy: set[str] = set()
+        if history is not None:
+            replayed = replay(history, self.schedule, self.wiring)
+            if isinstance(replayed, RunEvent):
+                # It ended before the crash; only the ack of its submit was lost.
+                self._finished = True
+                await self._close(replayed.status, dict(replayed.errors))
+                return
+            for node_id in replayed:
+                self._unsent.append(self._event(node_id, "error", error=self.schedule.failed[node_id]))
+            busy = {step.node_id for job in in_flight for step in job.steps}
+            log.info("run.resumed", run_id=self.run_id, settled=len(self.schedule.finished) +
+                     len(self.schedule.failed), in_flight=len(busy))
+        learner = self._services.learner
+        remaining = [n for n in self.plan.order if not self.schedule.is_settled(n) and n not in busy]
+        self._heavy = {
+            node_id for node_id in remaining
+            if (spec := self.plan.functions.get(node_id)) is not None and not learner.is_quick(spec.name, spec.kind)
+        }
+        self._segments = cut(self.plan, self._heavy, remaining, self._services.segment_max_nodes)
+        ready: list[int] = []
+        for index, segment in enumerate(self._segments):
+            members = set(segment.nodes)
+            outside = {
+                pred for node_id in segment.nodes for pred in self.plan.predecessors[node_id]
+                if pred not in members and not self.schedule.is_settled(pred)
+            }
+            for pred in outside:
+                self._waiters.setdefault(pred, []).append(index)
+            self._waiting.append(len(outside))
+            if not outside:
+                ready.append(index)
+        await self._dispatch(ready)
         if self.schedule.done:
-            await self._finish()  # carries the last events itself
-        elif not self._batching:
-            looking_on = self._start_lookups()
-            if not (hold and looking_on):
-                await self._flush()
+            await self._finish()
+
+    # -- what the runners say -------------------------------------------------------
+    async def on_node_events(self, events: list[NodeEvent]) -> None:
+        if self._finished:
+            return
+        learner = self._services.learner
+        settled: list[str] = []
+        for event in events:
+            node_id = event.node_id
+            if event.status == "executing":
+                self._started.add(node_id)
+                continue
+            if self.schedule.is_settled(node_id):
+                continue  # a late copy of an end
+            self._heard_ended.add(node_id)
+            spec = self.plan.functions.get(node_id)
+            if spec is not None and not event.cached:  # a failed call's time counts too
+                learner.observe(spec.name, event.duration_ms)
+                metrics.node_ended(spec.name, event)
+            if event.status == "completed":
+                self.wiring.set_output(node_id, event.output)
+                self.schedule.complete(node_id)
+                settled.append(node_id)
+            else:
+                settled.append(node_id)
+                settled += self._fail_dependants(node_id, event.error or "failed")
+        await self._settled(settled)
+
+    def _fail_dependants(self, node_id: str, message: str) -> list[str]:
+        failed = []
+        for dependant, reason in self.schedule.fail(node_id, message):
+            self._unsent.append(self._event(dependant, "error", error=reason))
+            failed.append(dependant)
+        return failed
+
+    async def _settled(self, nodes: list[str]) -> None:
+        ready: list[int] = []
+        for node_id in nodes:
+            for index in self._waiters.pop(node_id, ()):
+                self._waiting[index] -= 1
+                if self._waiting[index] == 0:
+                    ready.append(index)
+        await self._dispatch(sorted(ready))
+        if self.schedule.done:
+            await self._finish()  # carries this side's last events itself
+        else:
+            await self._flush()
+
+    def _event(self, node_id: str, status: str, **fields: object) -> NodeEvent:
+        return NodeEvent(node_id=node_id, node_name=self.plan.node_name(node_id), status=status, **fields)  # type: ignore[arg-type]
 
     async def _flush(self) -> None:
         if self._unsent:
             events, self._unsent = self._unsent, []
-            self._published.extend(await self._sink.nodes(self.run_id, events))
+            self._published.extend(await self._services.sink.nodes(self.run_id, events))
 
-    async def _run_builtin(self, node_id: str) -> list[str]:
-        name = self.plan.node_name(node_id)
-        try:
-            inputs, output = self.wiring.builtin(node_id)
-        except Exception as exc:  # noqa: BLE001 - bad variable data fails that node only
-            await self._node_event(node_id, "error", {}, error=f"{name}: {describe_error(exc)}", instant=True)
-            return await self._fail(node_id, describe_error(exc))
-        await self._node_event(node_id, "completed", inputs, output=output, instant=True)
-        self.wiring.set_output(node_id, output)
-        return self.schedule.complete(node_id)
+    # -- jobs -----------------------------------------------------------------------
+    async def _dispatch(self, ready: list[int]) -> None:
+        services = self._services
+        for index in ready:
+            segment = self._segments[index]
+            # Members whose input failed meanwhile are settled already.
+            members = [n for n in segment.nodes if not self.schedule.is_settled(n)]
+            if not members:
+                continue
+            quick = [n for n in members if n not in self._heavy]
+            job = Job(
+                run_id=self.run_id,
+                steps=self.wiring.steps(members, quick, self._cache),
+                env_sealed=self.submit.env_sealed,
+                catalog_revision=services.catalog_revision(),
+                cache=self._cache,
+            )
+            stored = await services.publisher.publish(
+                services.names.jobs(segment.pool, self.run_id),
+                messages.encode(job),
+                {"Nats-Msg-Id": f"{self.run_id}:{members[0]}:job"},
+            )
+            stored.add_done_callback(lambda done, members=members: self._job_not_stored(done, members))
+            self._published.append(stored)
 
-    # -- the output cache ---------------------------------------------------------
-    def _being_looked_up(self, node_id: str) -> bool:
-        return self._cache is not None and node_id in self._cache.looking
-
-    def _start_lookups(self) -> bool:
-        """Look up the nodes waiting for it, in a task; False when none were waiting."""
-        if self._cache is None or self._finished:
-            return False
-        nodes = self._cache.take_pending()
-        if nodes:
-            self._cache.spawn(self._look_up(nodes), self._lookup_failed)
-        return bool(nodes)
-
-    def _lookup_failed(self, error: str) -> None:
-        unsettled = [n for n in self.plan.order if not self.schedule.is_settled(n)]
-        asyncio.ensure_future(self.abandon(unsettled, f"the run could not go on: {error}"))
-
-    async def _look_up(self, nodes: list[str]) -> None:
-        assert self._cache is not None
-        hits, misses = await self._cache.look_up(nodes)
-        if self._finished:
-            return
-        ready: list[str] = []
-        for node_id, inputs, output in hits:
-            if not self.schedule.is_settled(node_id):  # else abandoned while we looked
-                ready.extend(await self._complete_hit(node_id, inputs, output))
-        misses = [node_id for node_id in misses if not self.schedule.is_settled(node_id)]
-        if misses:
-            await self._dispatch_ready(misses)
-        if hits:
-            await self._cache.prefetch([node_id for node_id, _, _ in hits], self.schedule.is_settled)
-            if self._finished:
-                return
-        await self._advance(ready, hold=True)
-
-    async def _complete_hit(self, node_id: str, inputs: dict[str, msgspec.Raw], output: msgspec.Raw) -> list[str]:
-        await self._node_event(node_id, "completed", inputs, output=output, instant=True, cached=True)
-        self.wiring.set_output(node_id, output)
-        return self.schedule.complete(node_id)
-
-    async def _dispatch_ready(self, ready: list[str]) -> None:
-        # Events of nodes before these must be in the stream before their jobs are.
-        await self._flush()
-        quick_by_pool: dict[str, list[str]] = {}
-        for node_id in ready:
-            if self._is_quick(node_id):
-                quick_by_pool.setdefault(self.plan.functions[node_id].pool, []).append(node_id)
-            else:
-                await self._dispatch(self.schedule.chain_from(node_id))
-        for group in quick_by_pool.values():
-            await self._dispatch(self.schedule.group_from(group, self._is_quick))
-
-    def _is_quick(self, node_id: str) -> bool:
-        spec = self.plan.functions[node_id]
-        return self._quick.is_quick(spec.name, spec.kind)
-
-    async def _dispatch(self, members: list[str]) -> None:
-        for member in members:
-            self.schedule.mark_dispatched(member)
-        job = Job(
-            run_id=self.run_id,
-            steps=self.wiring.job_steps(members),
-            env_sealed=self.submit.env_sealed,
-            catalog_revision=self._catalog_revision,
-        )
-        first = members[0]
-        stored = await self._publisher.publish(
-            self._names.jobs(self.plan.functions[first].pool),
-            messages.encode(job),
-            {"Nats-Msg-Id": f"{self.run_id}:{first}:job"},
-        )
-        stored.add_done_callback(lambda done: self._job_not_stored(done, members))
-        self._published.append(stored)
-
-    def _job_not_stored(self, stored: asyncio.Future, members: list[str]) -> None:
+    def _job_not_stored(self, stored: asyncio.Future[None], members: list[str]) -> None:
         # The publisher retried through elections; a job still not stored will
         # never run, so its nodes fail now instead of the run waiting forever.
         if stored.cancelled() or stored.exception() is None or self._finished:
             return
-        reason = f"the job could not be queued: {stored.exception()}"
-        asyncio.ensure_future(self.abandon(members, reason))
+        asyncio.ensure_future(self.abandon(members, f"the job could not be queued: {stored.exception()}"))
 
-    async def _node_event(
-        self,
-        node_id: str,
-        status: str,
-        inputs: dict[str, msgspec.Raw],
-        output: msgspec.Raw | None = None,
-        error: str | None = None,
-        instant: bool = False,
-        cached: bool = False,
-    ) -> None:
-        if status == "executing" or instant:
-            self._announced.add(node_id)
-        self._unsent.append(
-            node_event(
-                self.plan, self.run_id, node_id, status, inputs, output, error,
-                instant=instant, cached=cached, duration_ms=0.0 if cached else None,
-            )
-        )
+    async def give_up(self, node_ids: list[str], deliveries: int) -> None:
+        """A job whose runner died every time it ran: its nodes fail, naming the one that was running."""
+        unsettled = [n for n in node_ids if not self.schedule.is_settled(n)]
+        running = [n for n in unsettled if n in self._started]
+        if running or len(unsettled) == 1:
+            culprit = (running or unsettled)[0]
+            what = f"node '{culprit}' ({self.plan.node_name(culprit)})"
+        else:
+            what = "the job of nodes " + ", ".join(f"'{n}'" for n in unsettled)
+        stopped = "the runner running it stopped each time (crashed or was killed)"
+        await self.abandon(unsettled, f"{what} did not finish after {deliveries} attempts: {stopped}")
 
-    async def _fail(self, node_id: str, message: str) -> list[str]:
-        for dependant, reason in self.schedule.fail(node_id, message):
-            await self._node_event(dependant, "error", {}, error=reason, instant=True)
-        return []
-
-    async def on_node_events(self, events: list[NodeEvent] | tuple[NodeEvent, ...]) -> None:
-        """A runner's message of events: the built-in nodes they complete go out as one message."""
-        self._batching = True
-        try:
-            for event in events:
-                await self.on_node_event(event)
-        finally:
-            self._batching = False
-        if not self._finished:
-            await self._flush()
-            self._start_lookups()
-        if self._cache is not None:
-            self._cache.flush_stores()
-
-    async def on_node_event(self, event: NodeEvent) -> None:
+    async def abandon(self, node_ids: list[str], reason: str) -> None:
+        """Fail nodes whose job will never complete (never queued, or its runners kept dying)."""
         if self._finished:
             return
-        if event.status == "executing" or event.instant:
-            self._announced.add(event.node_id)
-        if event.status == "executing":
-            return
-        if self.schedule.is_settled(event.node_id):
-            return
-        self._heard_ended.add(event.node_id)
-        if not event.cached:  # a failed call's time counts too; a cache hit's does not
-            self._quick.observe(event.node_name, event.duration_ms)
-        if event.status == "completed":
-            if not event.cached and self._cache is not None:
-                self._cache.store(event)
-            self.wiring.set_output(event.node_id, event.output)
-            await self._advance(self.schedule.complete(event.node_id))
-        else:
-            await self._fail(event.node_id, event.error or "failed")
-            # The rest of this node's chain will not run either: fail them too.
-            await self._advance([])
+        failed = [node_id for node_id in node_ids if not self.schedule.is_settled(node_id)]
+        settled = list(failed)
+        for node_id in failed:
+            self._unsent.append(self._event(node_id, "error", error=reason))
+        for dependant, why in self.schedule.fail_all(failed, reason):
+            self._unsent.append(self._event(dependant, "error", error=why))
+            settled.append(dependant)
+        await self._settled(settled)
 
     async def cancel(self) -> None:
         if self._finished:
             return
-        unsettled = [n for n in self.plan.order if not self.schedule.is_settled(n)]
-        for node_id in unsettled:
-            await self._node_event(
-                node_id, "error", {}, error="cancelled", instant=node_id not in self._announced
-            )
-        for node_id in unsettled:
-            self.schedule.fail(node_id, "cancelled")
+        for node_id in self.plan.order:
+            if not self.schedule.is_settled(node_id):
+                self._unsent.append(self._event(node_id, "error", error="cancelled"))
+                self.schedule.failed[node_id] = "cancelled"
         await self._finish(cancelled=True)
 
+    # -- the end ----------------------------------------------------------------------
     async def _finish(self, cancelled: bool = False) -> None:
         if self._finished:
             return
         self._finished = True
-        if self._publisher.troubled_within(TROUBLE_WINDOW_S):
-            await wait_until_stored(self.run_id, self._published, self._heard_ended, self._read_log)
+        services = self._services
+        if services.publisher.troubled_within(TROUBLE_WINDOW_S):
+            await wait_until_stored(self.run_id, self._published, self._heard_ended, services.read_log)
+        await self._flush()
         errors = dict(self.schedule.failed)
-        results = self.wiring.view_results()
-        last_nodes, self._unsent = self._unsent, []
         final = RunEvent(
             run_id=self.run_id,
             status="error" if cancelled else "done",
             error="cancelled" if cancelled else None,
-            results={} if cancelled else results,
+            results={} if cancelled else self.wiring.view_results(),
             errors=errors,
-            nodes=last_nodes,
             started_at=self.submit.submitted_at,
             finished_at=time.time(),
             workflow=self.submit.workflow,
             node_count=len(self.plan.nodes),
         )
-        self._published.append(await self._sink.run(final))
+        self._published.append(await services.sink.run(final))
         try:
             await confirm(self._published)
         except PublishError as exc:
@@ -382,29 +279,11 @@ class RunExecution:
             run_id=self.run_id,
             status=status,
             nodes=len(self.plan.nodes),
+            jobs=len(self._segments),
             failed=len(errors),
-            whole=self._handed_over,
-            duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
+            duration_ms=round((time.perf_counter() - self._began) * 1000, 2),
         )
 
-    async def abandon(self, node_ids: list[str], reason: str) -> None:
-        """Fail nodes whose job will never complete (their runners kept dying)."""
-        for node_id in node_ids:
-            if self._finished or self.schedule.is_settled(node_id):
-                continue
-            await self._node_event(node_id, "error", {}, error=reason, instant=node_id not in self._announced)
-            await self._fail(node_id, reason)
-        await self._advance([])
-
     async def keep_alive(self) -> None:
-        if self.msg is None or self._finished:
-            return
-        if self._handed_over and self._read_final is not None:
-            # The final event reaches us as a plain message; a reconnect can drop
-            # that, never the stored event. One direct read: every held run is
-            # checked on every tick, and a queued one has no event yet.
-            final = await self._read_final(self.run_id)
-            if final is not None:
-                await self.on_final(final)
-                return
-        await self.msg.in_progress()
+        if self.msg is not None and not self._finished:
+            await self.msg.in_progress()

@@ -9,6 +9,7 @@ import structlog
 
 from psynapse_common import logs
 from psynapse_common.blobs import open_blobs
+from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.metrics_server import start_metrics
@@ -19,7 +20,7 @@ from psynapse_common.service import Beat, instance_id, run, settle_heap
 from psynapse_common.settings import Settings
 
 from .cancels import CancelBoard
-from .code import CodeCatalog
+from .nodecode import CodeCatalog
 from .jobs import JobRunner
 
 log = structlog.get_logger()
@@ -42,7 +43,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         js,
         names.jobs_stream,
         consumer,
-        names.jobs(pool_name),
+        names.pool_jobs(pool_name),
         settings.job_ack_wait_s,
         settings.job_max_deliver,
     )
@@ -57,8 +58,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     threads = ThreadPoolExecutor(
         max_workers=settings.runner_concurrency, thread_name_prefix="node"
     )
+    cache = None
+    if settings.cache_enabled:
+        cache = NodeCache(nc, js, backbone.cache, names.cache_bucket, names.blobs_store)
     jobs = JobRunner(
-        EventSink(publisher, names),
+        EventSink(publisher, names, nc.max_payload // 2),
         code,
         threads,
         cancels,
@@ -71,14 +75,12 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             settings.runs_max_age_s,
             settings.stream_replicas,
         ),
-        settings.runner_inline_threshold_ms,
+        cache,
         pool_name,
-        nc.max_payload,
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 
     def follow_catalog(_snapshot: object) -> None:
-        jobs.placement.forget()
         asyncio.ensure_future(code.load(watch.revision))
 
     watch.on_change(follow_catalog)

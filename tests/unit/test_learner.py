@@ -1,8 +1,8 @@
-"""The orchestrator's record of which functions are quick enough to share a job."""
+"""The orchestrator's one learner of which functions are quick."""
 
 from __future__ import annotations
 
-from psynapse_common.quick import QuickFunctions
+from psynapse_orchestrator.learner import QuickFunctions
 
 
 def test_quick_after_three_fast_calls_only_for_plain_functions():

@@ -1,12 +1,14 @@
-"""Which functions are quick enough to share one job, learnt from their completed events.
+"""Which functions are quick, learnt from the call times in their nodes' events: the one learner.
 
 The runners report each call's wall time. A plain function whose recent calls
 average under the threshold is quick: running a few of them one after another
-costs less than a dispatch round trip each, and the GIL would serialise them in
-one runner anyway. The average is a moving one, so a function that turns slow
-(a cold cache, a network call) is dispatched in parallel again after one or two
-slow calls, and a busy machine's noise on a single call does not stick. New code
-forgets everything.
+costs less than a dispatch round trip each, the GIL would serialise them in one
+runner anyway, and a thread hand-off costs more than such a call. So quick nodes
+share segments with their neighbours (``psynapse_common.segments``) and their
+runner calls them on its event loop; the rest are heavy. The average is a moving
+one, so a function that turns slow (a cold cache, a network call) is heavy again
+after one or two slow calls, and a busy machine's noise on a single call does not
+stick. Functions never seen are heavy; new code forgets everything.
 """
 
 from __future__ import annotations

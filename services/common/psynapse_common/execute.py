@@ -1,0 +1,400 @@
+"""Executing one segment: its steps in order, each with the output cache and its events.
+
+One code path for every job, written as a generator its driver steps through. The
+runner drives it on its event loop (calls inline or on a thread, lookups in the cache
+bucket, events published as they come); the in-process baseline drives it in a plain
+thread without a cache. What the generator cannot do itself, it yields:
+
+- ``Lookup(keys)``: cache entries; answered with one output (or None) per key.
+- ``Fetch(values)``: the object store blobs those values refer to; answered with
+  their contents by name.
+- ``Call``: a function step to call; answered with the ``Outcome`` of ``invoke``
+  (the driver picks where it runs).
+- ``FLUSH``: publish ``take_events()`` now; answered with None. It comes before a
+  slow call starts and after it ends, so the run's other work goes on meanwhile;
+  quick steps' events wait for the next one, and share a message.
+
+The cache: a function's output is found under its content key (``cache.cache_key``:
+its code and the bytes of its inputs). Keys known before anything runs (inputs given
+in the graph or by other segments, or by built-ins that need nothing else) are looked
+up together with *lineage* keys of the rest (code plus where the inputs come from), in
+one request; a lineage entry names the content key its node had last time, so an
+unchanged chain is found whole in a second request instead of one per node. A
+prediction counts only when the node's real inputs give the same key. A slow step
+whose key was not known up front is looked up alone before its call: a round trip is
+cheap beside it. A quick one just runs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from . import builtins, codec
+from .blobs import MARKER
+from .cache import LINEAGE_PREFIX, cache_key, lineage_key, value_digest
+from .graph import FUNCTION
+from .invoke import call_node, describe_error, prepare_kwargs
+from .messages import NIL, Job, NodeEvent, Step
+
+_parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
+_MISSING = object()
+
+
+@dataclass
+class Lookup:
+    keys: list[str]
+
+
+@dataclass
+class Fetch:
+    values: list[msgspec.Raw]
+
+
+@dataclass
+class Call:
+    step: Step
+    spec: Any
+    inputs: dict[str, msgspec.Raw]  # as the node's events show them
+    objects: dict[str, Any]  # inputs already decoded: an earlier step's result, its only consumer
+
+
+class _Flush:
+    pass
+
+
+FLUSH = _Flush()
+Need = Lookup | Fetch | Call | _Flush
+
+
+@dataclass
+class Outcome:
+    result: Any = None
+    output: msgspec.Raw = field(default_factory=lambda: NIL)
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+class SegmentRun:
+    def __init__(
+        self,
+        job: Job,
+        specs: Callable[[str], Any],
+        attempt: int = 1,
+        blobs: dict[str, bytes] | None = None,
+        use_cache: bool = False,
+        scrub: Callable[[str], str] = lambda message: message,
+        broken: Exception | None = None,
+    ) -> None:
+        self.job = job
+        self.run_id = job.run_id
+        self._specs = specs
+        self._attempt = attempt
+        self.blobs: dict[str, bytes] = blobs if blobs is not None else {}
+        self._use_cache = use_cache
+        self._scrub = scrub
+        self._broken = broken  # every call fails with it (env_vars that cannot be opened)
+        self.outputs: dict[str, msgspec.Raw] = {}
+        # Cache entries to put once the events are out: (key, value, the node whose output it is).
+        self.stores: list[tuple[str, msgspec.Raw, str | None]] = []
+        self._events: list[NodeEvent] = []
+        self._parts: dict[str, dict[str, msgspec.Raw]] = {}
+        self._objects: dict[tuple[str, str | None], Any] = {}
+        self._readers: dict[tuple[str, str | None], int] = {}
+        for step in job.steps:
+            for wire in step.wires.values():
+                self._readers[wire] = self._readers.get(wire, 0) + 1
+        # The cache's view of this segment (empty without it).
+        self._found: dict[str, msgspec.Raw | None] = {}
+        self._content_keys: dict[str, str] = {}  # steps whose key is known before they run
+        self._lineages: dict[str, bytes] = {}
+        self._predicted: dict[str, tuple[str, msgspec.Raw]] = {}
+
+    def take_events(self) -> list[NodeEvent]:
+        events, self._events = self._events, []
+        return events
+
+    # -- the walk ----------------------------------------------------------------------
+    def drive(self) -> Generator[Need, Any, None]:
+        steps = self.job.steps
+        waits_for_call = self._waits_for_a_call()
+        for step in steps:
+            if step.node_id not in waits_for_call:
+                self._builtin(step)
+        if self._use_cache:
+            yield from self._look_up_known()
+        for step in steps:
+            if step.node_id not in waits_for_call:
+                continue
+            inputs = self._inputs(step)
+            if inputs is None:
+                continue  # an input failed: the orchestrator fails this node and says why
+            if step.node_type != FUNCTION:
+                self._builtin(step, inputs)
+            else:
+                yield from self._function(step, inputs)
+        yield FLUSH
+
+    def _waits_for_a_call(self) -> set[str]:
+        """Steps that are functions or need one's output: the rest can run first, in order."""
+        found: set[str] = set()
+        for step in self.job.steps:
+            if step.node_type == FUNCTION or any(source in found for source, _ in step.wires.values()):
+                found.add(step.node_id)
+        return found
+
+    def _function(self, step: Step, inputs: dict[str, msgspec.Raw]) -> Generator[Need, Any, None]:
+        if not step.quick:
+            # What ran before goes out first, so its dependants start meanwhile. Where the
+            # messages split depends only on the job, so a job run again after its runner
+            # died publishes the same messages (and ids) again, and the stream drops them.
+            yield FLUSH
+        yield from self._call_or_hit(step, inputs)
+        if not step.quick:
+            yield FLUSH
+
+    def _call_or_hit(self, step: Step, inputs: dict[str, msgspec.Raw]) -> Generator[Need, Any, None]:
+        spec = self._specs(step.node_name)
+        if spec is None:
+            self._end(step, "error", inputs, error=f"function {step.node_name!r} is not loaded on this runner")
+            return
+        key = None
+        if self._use_cache and step.code_hash:
+            key = cache_key(step.code_hash, step.node_name, inputs)
+            hit = yield from self._hit(step, key)
+            if hit is not None:
+                if MARKER in bytes(hit) and any(reader[0] == step.node_id for reader in self._readers):
+                    self.blobs.update((yield Fetch([hit])))
+                self.outputs[step.node_id] = hit
+                self._end(step, "completed", inputs, output=hit, cached=True, duration_ms=0.0)
+                return
+        if not step.quick:
+            self._events.append(self._event(step, "executing", inputs))
+            yield FLUSH
+        objects = {}
+        for param, wire in step.wires.items():
+            kept = self._objects.pop(wire, _MISSING)
+            if kept is not _MISSING:
+                objects[param] = kept
+        outcome: Outcome = yield Call(step, spec, inputs, objects)
+        if outcome.error is not None:
+            self._end(step, "error", inputs, error=outcome.error, duration_ms=outcome.duration_ms)
+            return
+        self.outputs[step.node_id] = outcome.output
+        self._keep_result(step.node_id, outcome.result, spec)
+        self._end(step, "completed", inputs, output=outcome.output, duration_ms=outcome.duration_ms)
+        if key is not None:
+            self.stores.append((key, outcome.output, step.node_id))
+            lineage = self._lineages.get(step.node_id)
+            if lineage is not None and step.node_id not in self._content_keys:
+                self.stores.append((LINEAGE_PREFIX + lineage.hex(), msgspec.Raw(key.encode()), None))
+
+    def _keep_result(self, node_id: str, result: Any, spec: Any) -> None:
+        """Keep the object for its one consumer here, which then needs no decoding."""
+        if spec.output_keys and isinstance(result, dict):
+            for key in spec.output_keys:
+                if self._readers.get((node_id, key)) == 1 and key in result:
+                    self._objects[(node_id, key)] = result[key]
+        elif self._readers.get((node_id, None)) == 1:
+            self._objects[(node_id, None)] = result
+
+    def _builtin(self, step: Step, inputs: dict[str, msgspec.Raw] | None = None) -> None:
+        if inputs is None:
+            inputs = self._inputs(step)
+            if inputs is None:
+                return
+        try:
+            output = builtins.evaluate(step, inputs)
+        except Exception as exc:  # noqa: BLE001 - bad built-in data fails that node only
+            self._end(step, "error", inputs, error=f"{step.node_name}: {describe_error(exc)}")
+            return
+        self.outputs[step.node_id] = output
+        self._end(step, "completed", inputs, output=output, duration_ms=0.0)
+
+    def _inputs(self, step: Step) -> dict[str, msgspec.Raw] | None:
+        """The step's input values, or None when one of its sources here did not complete."""
+        if not step.wires:
+            return step.inputs
+        inputs = dict(step.inputs)
+        for param, (source, key) in step.wires.items():
+            raw = self.outputs.get(source)
+            if raw is None:
+                return None
+            inputs[param] = raw if key is None else self._part(source, raw, key)
+        return inputs
+
+    def _part(self, source: str, raw: msgspec.Raw, key: str) -> msgspec.Raw:
+        parts = self._parts.get(source)
+        if parts is None:
+            try:
+                parts = _parts_decoder.decode(raw)
+            except msgspec.DecodeError:
+                parts = {}
+            self._parts[source] = parts
+        return parts.get(key, NIL)
+
+    def _event(self, step: Step, status: str, inputs: dict[str, msgspec.Raw], **fields: Any) -> NodeEvent:
+        return NodeEvent(
+            node_id=step.node_id,
+            node_name=step.node_name,
+            status=status,  # type: ignore[arg-type]
+            inputs=inputs,
+            attempt=self._attempt,
+            **fields,
+        )
+
+    def _end(self, step: Step, status: str, inputs: dict[str, msgspec.Raw], **fields: Any) -> None:
+        self._events.append(self._event(step, status, inputs, **fields))
+
+    # -- calling a function (in whatever thread the driver chose) ------------------------
+    def invoke(
+        self,
+        call: Call,
+        on_progress: Callable[[float, str], None],
+        on_chunk: Callable[[str], None],
+        cancelled: threading.Event | None = None,
+    ) -> Outcome:
+        started = time.perf_counter()
+        try:
+            if self._broken is not None:
+                raise self._broken
+            values = dict(call.objects)
+            for name, raw in call.inputs.items():
+                if name not in values:
+                    values[name] = codec.decode(raw, self.blobs)
+            result = call_node(call.spec, prepare_kwargs(call.spec, values), on_progress, on_chunk, cancelled)
+            output = msgspec.Raw(codec.encode(result))
+        except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
+            return Outcome(error=self._scrub(describe_error(exc)), duration_ms=_since(started))
+        return Outcome(result=result, output=output, duration_ms=_since(started))
+
+    # -- the output cache ---------------------------------------------------------------
+    def _look_up_known(self) -> Generator[Need, Any, None]:
+        """One request for every key known now and every lineage; a second for what lineages predict."""
+        keys: list[str] = []
+        for step in self.job.steps:
+            if step.node_type != FUNCTION or not step.code_hash:
+                self._lineages[step.node_id] = self._builtin_lineage(step)  # type: ignore[assignment]
+                continue
+            inputs = self._inputs(step)
+            if inputs is not None and all(source in self.outputs for source, _ in step.wires.values()):
+                key = cache_key(step.code_hash, step.node_name, inputs)
+                self._content_keys[step.node_id] = key
+                self._lineages[step.node_id] = bytes.fromhex(key)
+                keys.append(key)
+                continue
+            lineage = self._function_lineage(step)
+            if lineage is not None:
+                self._lineages[step.node_id] = lineage
+                keys.append(LINEAGE_PREFIX + lineage.hex())
+        self._lineages = {node: lineage for node, lineage in self._lineages.items() if lineage is not None}
+        if not keys:
+            return
+        found = yield Lookup(keys)
+        self._found = dict(zip(keys, found))
+        pointers = {
+            node: bytes(pointer).decode()
+            for node, lineage in self._lineages.items()
+            if node not in self._content_keys
+            and (pointer := self._found.get(LINEAGE_PREFIX + lineage.hex())) is not None
+        }
+        if pointers:
+            wanted = sorted(set(pointers.values()))
+            outputs = dict(zip(wanted, (yield Lookup(wanted))))
+            for node, key in pointers.items():
+                output = outputs.get(key)
+                if output is not None:
+                    self._predicted[node] = (key, output)
+
+    def _hit(self, step: Step, key: str) -> Generator[Need, Any, msgspec.Raw | None]:
+        if key in self._found:
+            return self._found[key]
+        predicted = self._predicted.get(step.node_id)
+        if predicted is not None and predicted[0] == key:
+            return predicted[1]
+        if step.quick:
+            return None  # running it costs less than asking
+        found = yield Lookup([key])
+        return found[0]
+
+    def _source_lineage(self, step: Step, param: str) -> bytes | None:
+        wire = step.wires.get(param)
+        if wire is None:
+            return value_digest(step.inputs[param])
+        source, key = wire
+        if source in self.outputs:  # ran already: what it gave is known exactly
+            raw = self.outputs[source]
+            return value_digest(raw if key is None else self._part(source, raw, key))
+        upstream = self._lineages.get(source)
+        return None if upstream is None else upstream + b"\0" + (key or "").encode()
+
+    def _function_lineage(self, step: Step) -> bytes | None:
+        sources: dict[str, bytes] = {}
+        for param in [*step.inputs, *step.wires]:
+            source = self._source_lineage(step, param)
+            if source is None:
+                return None
+            sources[param] = source
+        return bytes.fromhex(lineage_key(step.code_hash, step.node_name, sources))
+
+    def _builtin_lineage(self, step: Step) -> bytes | None:
+        if step.node_type == FUNCTION:
+            return None  # not cached: nothing downstream can be predicted from it
+        if step.node_id in self.outputs:
+            return value_digest(self.outputs[step.node_id])
+        parts = [self._source_lineage(step, param) for param in sorted([*step.inputs, *step.wires])]
+        if any(part is None for part in parts):
+            return None
+        return value_digest(msgspec.msgpack.encode([step.node_type, *parts]))
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
+def run_here(
+    run: SegmentRun,
+    publish: Callable[[list[NodeEvent]], None],
+    on_progress: Callable[[str, float, str], None] | None = None,
+    on_chunk: Callable[[str, str], None] | None = None,
+    cancelled: threading.Event | None = None,
+    look_up: Callable[[list[str]], list[msgspec.Raw | None]] | None = None,
+) -> None:
+    """Drive a segment in the calling thread, every call here too: the in-process way.
+
+    ``look_up`` answers cache lookups (none asked without a cache); blobs are never
+    needed, since nothing leaves the process.
+    """
+    walk = run.drive()
+    answer: Any = None
+    while True:
+        if cancelled is not None and cancelled.is_set():
+            return
+        try:
+            need = walk.send(answer)
+        except StopIteration:
+            return
+        answer = None
+        if need is FLUSH:
+            publish(run.take_events())
+        elif isinstance(need, Call):
+            node_id = need.step.node_id
+            answer = run.invoke(
+                need,
+                (lambda p, m: on_progress(node_id, p, m)) if on_progress else _ignore,
+                (lambda text: on_chunk(node_id, text)) if on_chunk else _ignore,
+                cancelled,
+            )
+        elif isinstance(need, Lookup):
+            answer = look_up(need.keys) if look_up is not None else [None] * len(need.keys)
+        elif isinstance(need, Fetch):
+            answer = {}
+
+
+def _ignore(*_: Any) -> None:
+    """Reports nobody listens to."""

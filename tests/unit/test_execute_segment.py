@@ -1,0 +1,168 @@
+"""The segment walk alone: a job in, events, calls, lookups and cache entries out.
+
+Driven in this thread (``run_here``), with the real nodepack code and a dict for
+the cache bucket: what the runner does, minus NATS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from psynapse_common import codec
+from psynapse_common.execute import SegmentRun, run_here
+from psynapse_common.graph import build_plan
+from psynapse_common.messages import GraphEdge, GraphNode, Job, NodeEvent
+from psynapse_common.nodepacks import load_catalog
+from psynapse_common.segments import cut
+from psynapse_common.wiring import Wiring
+from psynapse_schema.catalog import snapshot_of
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory):
+    import shutil
+
+    root = tmp_path_factory.mktemp("packs")
+    shutil.copytree(REPO / "nodepacks" / "basic", root / "basic")
+    shutil.copytree(REPO / "tests" / "packs" / "testpack", root / "testpack")
+    return load_catalog(root)
+
+
+def var(node_id: str, value) -> GraphNode:
+    return GraphNode(id=node_id, type="variableNode", data={"variableType": "Number", "variableValue": value})
+
+
+def fn(node_id: str, name: str, **data) -> GraphNode:
+    return GraphNode(id=node_id, type="functionNode", data={"functionName": name, **data})
+
+
+def view(node_id: str) -> GraphNode:
+    return GraphNode(id=node_id, type="viewNode")
+
+
+def e(source: str, target: str, handle: str = "input", source_handle: str = "output") -> GraphEdge:
+    return GraphEdge(source=source, target=target, source_handle=source_handle, target_handle=handle)
+
+
+class Cache(dict):
+    """The cache bucket as a dict, counting the requests made of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[list[str]] = []
+
+    def look_up(self, keys: list[str]) -> list[msgspec.Raw | None]:
+        self.requests.append(list(keys))
+        return [self.get(key) for key in keys]
+
+
+def job_of(catalog, nodes, edges, heavy=(), cache=False) -> Job:
+    plan = build_plan(nodes, edges, snapshot_of(catalog, 1).nodes)
+    [segment] = cut(plan, set(heavy))
+    steps = Wiring(plan).steps(segment.nodes, [n for n in segment.nodes if n not in heavy], cache)
+    return Job(run_id="r", steps=steps, cache=cache)
+
+
+def walk(catalog, job: Job, cache: Cache | None = None) -> tuple[list[list[NodeEvent]], SegmentRun]:
+    run = SegmentRun(job, catalog.nodes.get, use_cache=cache is not None)
+    messages: list[list[NodeEvent]] = []
+    run_here(run, lambda events: messages.append(events) if events else None,
+             look_up=cache.look_up if cache is not None else None)
+    if cache is not None:
+        for key, value, _ in run.stores:
+            cache[key] = value
+    return messages, run
+
+
+def shown(events: list[NodeEvent]) -> list[tuple[str, str]]:
+    return [(event.node_id, event.status) for event in events]
+
+
+def example(v1: int = 5):
+    nodes = [var("V1", v1), var("V2", 3), var("V3", 2), var("V4", 4), fn("F1", "add"), fn("F2", "add"),
+             fn("F3", "multiply"), GraphNode(id="L", type="listNode"), view("W")]
+    edges = [e("V1", "F1", "a"), e("V2", "F1", "b"), e("V3", "F2", "a"), e("V4", "F2", "b"), e("F1", "F3", "a"),
+             e("F2", "F3", "b"), e("F1", "L", "input-1"), e("F2", "L", "input-0"), e("F3", "W")]
+    return nodes, edges
+
+
+def test_a_quick_segment_runs_in_order_and_publishes_once(catalog):
+    messages, run = walk(catalog, job_of(catalog, *example()))
+    assert len(messages) == 1
+    [events] = messages
+    assert shown(events) == [("V1", "completed"), ("V2", "completed"), ("V3", "completed"), ("V4", "completed"),
+                             ("F1", "completed"), ("F2", "completed"), ("F3", "completed"), ("L", "completed"),
+                             ("W", "completed")]
+    by_id = {event.node_id: event for event in events}
+    assert codec.decode(by_id["W"].output) == 48
+    assert codec.decode(by_id["L"].output) == [6, 8]  # list order follows the handles, not the wires
+    assert {k: codec.decode(v) for k, v in by_id["F3"].inputs.items()} == {"a": 8, "b": 6}
+    assert by_id["F1"].duration_ms is not None and by_id["V1"].duration_ms == 0.0
+    assert not run.stores  # no cache asked for
+
+
+def test_a_slow_step_goes_out_alone_between_what_came_before_and_after(catalog):
+    nodes = [var("x", 7), fn("s", "slow_identity", ms=0), fn("a", "add", b=1), view("w")]
+    edges = [e("x", "s", "x"), e("s", "a", "a"), e("a", "w")]
+    messages, _ = walk(catalog, job_of(catalog, nodes, edges, heavy={"s"}))
+    assert [shown(m) for m in messages] == [
+        [("x", "completed")], [("s", "executing")], [("s", "completed")], [("a", "completed"), ("w", "completed")]]
+
+
+def test_a_failure_skips_what_depends_on_it_and_nothing_else(catalog):
+    nodes = [var("a", 1), var("z", 0), fn("d", "divide"), fn("after", "add", b=1), view("w1"),
+             fn("ok", "add", a=1, b=2), view("w2")]
+    edges = [e("a", "d", "a"), e("z", "d", "b"), e("d", "after", "a"), e("after", "w1"), e("ok", "w2")]
+    [events], _ = walk(catalog, job_of(catalog, nodes, edges))
+    assert shown(events) == [("a", "completed"), ("z", "completed"), ("d", "error"), ("ok", "completed"),
+                             ("w2", "completed")]
+    assert events[2].error == "division by zero"
+
+
+def test_multi_output_keys_feed_their_own_wires(catalog):
+    nodes = [fn("s", "split_pair", text="ab:cd"), view("l"), view("r")]
+    edges = [e("s", "l", source_handle="left"), e("s", "r", source_handle="right")]
+    [events], _ = walk(catalog, job_of(catalog, nodes, edges))
+    assert {ev.node_id: codec.decode(ev.output) for ev in events if ev.node_id in "lr"} == {"l": "ab", "r": "cd"}
+
+
+def test_the_cache_answers_an_unchanged_segment_in_two_requests(catalog):
+    cache = Cache()
+    walk(catalog, job_of(catalog, *example(), cache=True), cache)
+    # Known up front: F1 and F2 (fed by variables); F3 by lineage, stored beside it.
+    assert len(cache.requests) == 1 and len(cache.requests[0]) == 3
+    assert sum(key.startswith("l.") for key in cache) == 1 and len(cache) == 4
+    cache.requests.clear()
+    [events], _ = walk(catalog, job_of(catalog, *example(), cache=True), cache)
+    assert {ev.node_id for ev in events if ev.cached} == {"F1", "F2", "F3"}
+    assert codec.decode(next(ev for ev in events if ev.node_id == "W").output) == 48
+    assert len(cache.requests) == 2  # the known keys and lineage, then the predicted outputs
+
+
+def test_a_change_upstream_runs_what_it_reaches_and_finds_the_rest(catalog):
+    cache = Cache()
+    walk(catalog, job_of(catalog, *example(5), cache=True), cache)
+    cache.requests.clear()
+    [events], _ = walk(catalog, job_of(catalog, *example(6), cache=True), cache)
+    assert {ev.node_id for ev in events if ev.cached} == {"F2"}
+    assert codec.decode(next(ev for ev in events if ev.node_id == "W").output) == 54
+    assert len(cache.requests) == 1  # quick steps downstream of the change just run
+
+
+def test_a_slow_step_whose_key_comes_late_is_looked_up_alone(catalog):
+    nodes = [var("x", 7), fn("a", "add", b=1), fn("s", "slow_identity", ms=0), view("w")]
+    edges = [e("x", "a", "a"), e("a", "s", "x"), e("s", "w")]
+    cache = Cache()
+    walk(catalog, job_of(catalog, nodes, edges, heavy={"s"}, cache=True), cache)
+    nodes[0] = var("x", 7.0)  # a new key for a, the same output: s's key is the same again
+    cache.requests.clear()
+    messages, _ = walk(catalog, job_of(catalog, nodes, edges, heavy={"s"}, cache=True), cache)
+    ends = {ev.node_id: ev for m in messages for ev in m if ev.status != "executing"}
+    assert ends["s"].cached and not ends["a"].cached
+    # The known keys and lineages first, then s's own key once a had run.
+    assert len(cache.requests) == 2 and len(cache.requests[-1]) == 1
