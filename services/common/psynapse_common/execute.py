@@ -14,15 +14,11 @@ thread without a cache. What the generator cannot do itself, it yields:
   slow call starts and after it ends, so the run's other work goes on meanwhile;
   quick steps' events wait for the next one, and share a message.
 
-The cache: a function's output is found under its content key (``cache.cache_key``:
-its code and the bytes of its inputs). Keys known before anything runs (inputs given
-in the graph or by other segments, or by built-ins that need nothing else) are looked
-up together with *lineage* keys of the rest (code plus where the inputs come from), in
-one request; a lineage entry names the content key its node had last time, so an
-unchanged chain is found whole in a second request instead of one per node. A
-prediction counts only when the node's real inputs give the same key. A slow step
-whose key was not known up front is looked up alone before its call: a round trip is
-cheap beside it. A quick one just runs.
+The cache (see ``cache``): before anything runs, every cacheable function's key is
+looked up in one request: its content key when its inputs are known already (given
+in the graph or by other segments, or by built-ins that need nothing else), else its
+lineage key. A slow step that was not found is looked up again by its content key
+once its inputs are known: a round trip is cheap beside it. A quick one just runs.
 """
 
 from __future__ import annotations
