@@ -78,7 +78,7 @@ class Engine:
         """The whole plan as one segment, every call here; dependants of a failure fail as the orchestrator fails them."""
         schedule = Schedule(plan)
         # No step is quick: each call's start is told before it runs, as the original did.
-        job = Job(run_id=RUN_ID, steps=Wiring(plan).steps(plan.order, quick=(), cache=False))
+        job = Job(run_id=RUN_ID, steps=Wiring(plan).steps(plan.order, quick=(), cached=()))
         segment = SegmentRun(job, self.catalog.nodes.get)
 
         def publish(events: list[NodeEvent]) -> None:

@@ -64,8 +64,9 @@ class Cache(dict):
 def job_of(catalog, nodes, edges, heavy=(), cache=False) -> Job:
     plan = build_plan(nodes, edges, snapshot_of(catalog, 1).nodes)
     [segment] = cut(plan, set(heavy))
-    steps = Wiring(plan).steps(segment.nodes, [n for n in segment.nodes if n not in heavy], cache)
-    return Job(run_id="r", steps=steps, cache=cache)
+    steps = Wiring(plan).steps(segment.nodes, [n for n in segment.nodes if n not in heavy],
+                               segment.nodes if cache else ())
+    return Job(run_id="r", steps=steps)
 
 
 def walk(catalog, job: Job, cache: Cache | None = None) -> tuple[list[list[NodeEvent]], SegmentRun]:
@@ -131,17 +132,17 @@ def test_multi_output_keys_feed_their_own_wires(catalog):
     assert {ev.node_id: codec.decode(ev.output) for ev in events if ev.node_id in "lr"} == {"l": "ab", "r": "cd"}
 
 
-def test_the_cache_answers_an_unchanged_segment_in_two_requests(catalog):
+def test_the_cache_answers_an_unchanged_segment_in_one_request(catalog):
     cache = Cache()
     walk(catalog, job_of(catalog, *example(), cache=True), cache)
-    # Known up front: F1 and F2 (fed by variables); F3 by lineage, stored beside it.
+    # Known up front: F1 and F2 by their inputs (fed by variables), F3 by its lineage.
     assert len(cache.requests) == 1 and len(cache.requests[0]) == 3
-    assert sum(key.startswith("l.") for key in cache) == 1 and len(cache) == 4
+    assert sorted(key.startswith("l.") for key in cache) == [False, False, True]
     cache.requests.clear()
     [events], _ = walk(catalog, job_of(catalog, *example(), cache=True), cache)
     assert {ev.node_id for ev in events if ev.cached} == {"F1", "F2", "F3"}
     assert codec.decode(next(ev for ev in events if ev.node_id == "W").output) == 48
-    assert len(cache.requests) == 2  # the known keys and lineage, then the predicted outputs
+    assert len(cache.requests) == 1
 
 
 def test_a_change_upstream_runs_what_it_reaches_and_finds_the_rest(catalog):
@@ -166,3 +167,20 @@ def test_a_slow_step_whose_key_comes_late_is_looked_up_alone(catalog):
     assert ends["s"].cached and not ends["a"].cached
     # The known keys and lineages first, then s's own key once a had run.
     assert len(cache.requests) == 2 and len(cache.requests[-1]) == 1
+
+
+def test_steps_not_worth_caching_are_neither_looked_up_nor_stored_but_lead_to_those_that_are(catalog):
+    nodes = [var("x", 7), fn("a", "add", b=1), fn("s", "slow_identity", ms=0), view("w")]
+    edges = [e("x", "a", "a"), e("a", "s", "x"), e("s", "w")]
+    plan = build_plan(nodes, edges, snapshot_of(catalog, 1).nodes)
+    job = Job(run_id="r", steps=Wiring(plan).steps(plan.order, quick=["a"], cached=["s"]))
+    cache = Cache()
+    walk(catalog, job, cache)
+    # Only s is looked up: by its lineage (through a) first, then by its inputs, being
+    # slow; it is stored under both. a is neither looked up nor stored.
+    assert len(cache) == 2 and [len(keys) for keys in cache.requests] == [1, 1]
+    cache.requests.clear()
+    messages, _ = walk(catalog, job, cache)
+    ends = {ev.node_id: ev for m in messages for ev in m if ev.status != "executing"}
+    assert ends["s"].cached and not ends["a"].cached
+    assert len(cache.requests) == 1

@@ -40,3 +40,15 @@ def test_new_code_and_a_zero_threshold_forget_everything():
     for _ in range(3):
         off.observe("f", 0.1)
     assert not off.is_quick("f", "function")
+
+
+def test_only_calls_slower_than_the_cache_itself_are_worth_caching():
+    learner = QuickFunctions(threshold_ms=2.0, cache_below_ms=0.05)
+    assert learner.worth_caching("f", "function")  # never seen: cache it
+    for _ in range(3):
+        learner.observe("f", 0.01)
+        learner.observe("g", 0.5)
+    assert not learner.worth_caching("f", "function") and learner.worth_caching("g", "function")
+    assert learner.worth_caching("f", "progress")  # only plain functions are learnt
+    learner.observe("f", 5.0)  # turned slow: worth it again
+    assert learner.worth_caching("f", "function")

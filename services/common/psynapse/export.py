@@ -173,7 +173,7 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
     outputs: dict[str, str] = {}
     views: list[tuple[str, str]] = []
     # The plan as one segment, as a runner would get it: each step's wires and values.
-    for step in Wiring(plan).steps(plan.order, quick=(), cache=False):
+    for step in Wiring(plan).steps(plan.order, quick=(), cached=()):
         node_id = step.node_id
         if step.node_type == VARIABLE:
             outputs[node_id] = names.claim(str(step.data.get("variableName") or node_id).upper(), "V")

@@ -1,24 +1,26 @@
 """The output cache: a function node's output under a key made of what determines it.
 
-A key is the hash of the function's code hash (its source and its pack's version,
-see ``nodepacks.fingerprint``), its catalog name, and the content hash of each input
-value, sorted by parameter name. Input values are the encoded bytes the node gets
-(``JobStep.inputs``, or a completed ``NodeEvent.inputs`` for a node that got them
-inside its job); a reference into the object store hashes as the value it refers
-to, so a large value has one key whether it travelled inline or by reference.
+A *content key* hashes the function's code hash (its source and its pack's version,
+see ``nodepacks.fingerprint``), its catalog name, and each input value's bytes (a
+digest for a long one), sorted by parameter name. Input values are the encoded
+bytes the node gets (``Step.inputs``, or an earlier step's output); a reference into
+the object store hashes as the value it refers to, so a large value has one key
+whether it travelled inline or by reference.
+
+A node whose inputs come from other nodes of its job only gets them as the job runs;
+its *lineage key* is known when the job begins: the hash of its code and of where
+its inputs come from (values given, upstream nodes' lineage keys). Under the
+cache's assumption (a node's output depends only on its code and inputs) a lineage
+determines the output as surely as the inputs do, so a whole unchanged chain is
+found in one request. Its output is stored under ``l.<lineage key>``; a slow node
+is also stored under its content key, which a later run looks up once its real
+inputs are known (an input recomputed to the same value: the node need not run).
 
 Entries live in the JetStream KV bucket ``<stream_prefix>_CACHE`` (history 1, a TTL
-and a size bound; the oldest entries go first when it is full), so every runner and
-orchestrator shares them. The value of an entry is the output's encoded bytes, as
-the node's completed event carried them (large parts are object store references;
-a hit whose blobs have expired is a miss).
-
-A second, small kind of entry makes a re-run of a deep graph cost a constant number
-of round trips instead of one per node: under ``l.<lineage key>`` (the hash of the
-node's code and of where its inputs come from: values given in the graph, upstream
-nodes' lineage keys) the content key the node last had. It only predicts: the
-orchestrator fetches the predicted outputs in one batch and uses one only once the
-node's real inputs give that same content key.
+and a size bound; the oldest entries go first when it is full), so every runner
+shares them. The value of an entry is the output's encoded bytes, as the node's
+completed event carried them (large parts are object store references; a hit whose
+blobs have expired is a miss).
 """
 
 from __future__ import annotations
@@ -53,11 +55,13 @@ class _NoBatchGets(Exception):
 
 # Keys per batched get; one request stays far below a message's size limit.
 _BATCH = 1024
-_KEY_SALT = b"psynapse-cache/1"
-_LINEAGE_SALT = b"psynapse-lineage/1"
+_KEY_SALT = b"psynapse-cache/2"
+# Lineage entries hold outputs (version 1's held content keys).
+_LINEAGE_SALT = b"psynapse-lineage/2"
 LINEAGE_PREFIX = "l."
 # A bare object store reference is a few dozen bytes; anything longer is a value.
 _MAX_REFERENCE_LEN = 256
+_SHORT = 32
 
 
 class _Reference:
@@ -91,32 +95,35 @@ def value_digest(raw: bytes | msgspec.Raw) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def _hash(salt: bytes, parts: list[bytes]) -> str:
-    # Each part length-prefixed: moving bytes across a boundary changes the hash.
-    framed = [salt]
-    for part in parts:
-        framed.append(len(part).to_bytes(8, "big"))
-        framed.append(part)
-    return hashlib.sha256(b"".join(framed)).hexdigest()
+def _part(raw: bytes | msgspec.Raw) -> bytes | msgspec.Raw:
+    """What a value adds to a key: a short one itself, a longer one its digest.
+
+    Hashing a short value first would cost more than it saves. No short value can
+    look like a digest: 32 bytes as msgpack take more than the limit.
+    """
+    return raw if len(raw) <= _SHORT else value_digest(raw)
+
+
+def _hash(salt: bytes, code_hash: str, function: str, parts: list[object]) -> str:
+    # MessagePack frames every part, so moving bytes across a boundary changes the hash.
+    return hashlib.sha256(salt + msgspec.msgpack.encode([code_hash, function, parts])).hexdigest()
 
 
 def cache_key(code_hash: str, function: str, inputs: Mapping[str, bytes | msgspec.Raw]) -> str:
     """The cache key of one call: stable, independent of the order inputs are given in."""
-    parts = [code_hash.encode(), function.encode()]
+    parts: list[object] = []
     for name in sorted(inputs):
-        parts.append(name.encode())
-        parts.append(value_digest(inputs[name]))
-    return _hash(_KEY_SALT, parts)  # 64 hex digits: a valid KV key
+        parts += (name, _part(inputs[name]))
+    return _hash(_KEY_SALT, code_hash, function, parts)  # 64 hex digits: a valid KV key
 
 
 def lineage_key(code_hash: str, function: str, sources: Mapping[str, bytes]) -> str:
     """Where a call's inputs come from, hashed: ``sources`` maps each param to the digest
-    of its graph value or to its upstream node's lineage key and output handle."""
-    parts = [code_hash.encode(), function.encode()]
+    of its value (known when the job began) or to its upstream node's lineage and output key."""
+    parts: list[object] = []
     for name in sorted(sources):
-        parts.append(name.encode())
-        parts.append(sources[name])
-    return _hash(_LINEAGE_SALT, parts)
+        parts += (name, sources[name])
+    return _hash(_LINEAGE_SALT, code_hash, function, parts)
 
 
 async def open_cache_bucket(

@@ -107,9 +107,8 @@ class SegmentRun:
                 self._readers[wire] = self._readers.get(wire, 0) + 1
         # The cache's view of this segment (empty without it).
         self._found: dict[str, msgspec.Raw | None] = {}
-        self._content_keys: dict[str, str] = {}  # steps whose key is known before they run
+        self._content_keys: dict[str, str] = {}  # steps whose inputs are known before they run
         self._lineages: dict[str, bytes] = {}
-        self._predicted: dict[str, tuple[str, msgspec.Raw]] = {}
 
     def take_events(self) -> list[NodeEvent]:
         events, self._events = self._events, []
@@ -122,7 +121,11 @@ class SegmentRun:
         for step in steps:
             if step.node_id not in waits_for_call:
                 self._builtin(step)
-        if self._use_cache:
+        if self._use_cache and any(step.cache for step in steps):
+            if any(not step.quick for step in steps if step.node_type == FUNCTION):
+                # A slow call is coming, so its flush would split the messages anyway:
+                # what is known goes out before the lookup's round trip.
+                yield FLUSH
             yield from self._look_up_known()
         for step in steps:
             if step.node_id not in waits_for_call:
@@ -159,10 +162,9 @@ class SegmentRun:
         if spec is None:
             self._end(step, "error", inputs, error=f"function {step.node_name!r} is not loaded on this runner")
             return
-        key = None
-        if self._use_cache and step.code_hash:
-            key = cache_key(step.code_hash, step.node_name, inputs)
-            hit = yield from self._hit(step, key)
+        cached = self._use_cache and step.cache
+        if cached:
+            hit = yield from self._hit(step, inputs)
             if hit is not None:
                 if MARKER in bytes(hit) and any(reader[0] == step.node_id for reader in self._readers):
                     self.blobs.update((yield Fetch([hit])))
@@ -184,11 +186,17 @@ class SegmentRun:
         self.outputs[step.node_id] = outcome.output
         self._keep_result(step.node_id, outcome.result, spec)
         self._end(step, "completed", inputs, output=outcome.output, duration_ms=outcome.duration_ms)
-        if key is not None:
-            self.stores.append((key, outcome.output, step.node_id))
-            lineage = self._lineages.get(step.node_id)
-            if lineage is not None and step.node_id not in self._content_keys:
-                self.stores.append((LINEAGE_PREFIX + lineage.hex(), msgspec.Raw(key.encode()), None))
+        if cached:
+            self._store(step, inputs, outcome.output)
+
+    def _store(self, step: Step, inputs: dict[str, msgspec.Raw], output: msgspec.Raw) -> None:
+        lineage = self._lineages.get(step.node_id)
+        known = step.node_id in self._content_keys
+        if lineage is not None and not known:
+            self.stores.append((LINEAGE_PREFIX + lineage.hex(), output, step.node_id))
+        if known or lineage is None or not step.quick:
+            key = self._content_keys.get(step.node_id) or cache_key(step.code_hash, step.node_name, inputs)
+            self.stores.append((key, output, step.node_id))
 
     def _keep_result(self, node_id: str, result: Any, spec: Any) -> None:
         """Keep the object for its one consumer here, which then needs no decoding."""
@@ -271,51 +279,55 @@ class SegmentRun:
 
     # -- the output cache ---------------------------------------------------------------
     def _look_up_known(self) -> Generator[Need, Any, None]:
-        """One request for every key known now and every lineage; a second for what lineages predict."""
+        """One request for every key known now: content keys where inputs are, else lineages."""
         keys: list[str] = []
+        needed = self._lineage_needed()
         for step in self.job.steps:
+            if step.node_id not in needed:
+                continue
             if step.node_type != FUNCTION or not step.code_hash:
-                self._lineages[step.node_id] = self._builtin_lineage(step)  # type: ignore[assignment]
+                lineage = self._builtin_lineage(step)
+                if lineage is not None:
+                    self._lineages[step.node_id] = lineage
                 continue
             inputs = self._inputs(step)
             if inputs is not None and all(source in self.outputs for source, _ in step.wires.values()):
                 key = cache_key(step.code_hash, step.node_name, inputs)
                 self._content_keys[step.node_id] = key
                 self._lineages[step.node_id] = bytes.fromhex(key)
-                keys.append(key)
+                if step.cache:
+                    keys.append(key)
                 continue
             lineage = self._function_lineage(step)
             if lineage is not None:
                 self._lineages[step.node_id] = lineage
-                keys.append(LINEAGE_PREFIX + lineage.hex())
-        self._lineages = {node: lineage for node, lineage in self._lineages.items() if lineage is not None}
-        if not keys:
-            return
-        found = yield Lookup(keys)
-        self._found = dict(zip(keys, found))
-        pointers = {
-            node: bytes(pointer).decode()
-            for node, lineage in self._lineages.items()
-            if node not in self._content_keys
-            and (pointer := self._found.get(LINEAGE_PREFIX + lineage.hex())) is not None
-        }
-        if pointers:
-            wanted = sorted(set(pointers.values()))
-            outputs = dict(zip(wanted, (yield Lookup(wanted))))
-            for node, key in pointers.items():
-                output = outputs.get(key)
-                if output is not None:
-                    self._predicted[node] = (key, output)
+                if step.cache:
+                    keys.append(LINEAGE_PREFIX + lineage.hex())
+        if keys:
+            self._found = dict(zip(keys, (yield Lookup(keys))))
 
-    def _hit(self, step: Step, key: str) -> Generator[Need, Any, msgspec.Raw | None]:
-        if key in self._found:
-            return self._found[key]
-        predicted = self._predicted.get(step.node_id)
-        if predicted is not None and predicted[0] == key:
-            return predicted[1]
+    def _lineage_needed(self) -> set[str]:
+        """Cached steps and every step of this job they take inputs from, however far back."""
+        needed: set[str] = set()
+        for step in reversed(self.job.steps):
+            if step.cache or step.node_id in needed:
+                needed.add(step.node_id)
+                needed.update(source for source, _ in step.wires.values())
+        return needed
+
+    def _hit(self, step: Step, inputs: dict[str, msgspec.Raw]) -> Generator[Need, Any, msgspec.Raw | None]:
+        node_id = step.node_id
+        known = self._content_keys.get(node_id)
+        if known is not None:
+            return self._found.get(known)
+        lineage = self._lineages.get(node_id)
+        if lineage is not None:
+            found = self._found.get(LINEAGE_PREFIX + lineage.hex())
+            if found is not None:
+                return found
         if step.quick:
             return None  # running it costs less than asking
-        found = yield Lookup([key])
+        found = yield Lookup([cache_key(step.code_hash, step.node_name, inputs)])
         return found[0]
 
     def _source_lineage(self, step: Step, param: str) -> bytes | None:

@@ -76,9 +76,11 @@ class Step(Struct, kw_only=True, omit_defaults=True):
     inputs: dict[str, Raw] = {}
     # param -> (an earlier step of this job, its output key or None)
     wires: dict[str, tuple[str, str | None]] = {}
-    # Functions: the catalog's code hash ("" when its output must not be cached), and
-    # whether its calls are known to be quick (the runner calls it on its event loop).
+    # Functions: the catalog's code hash ("" when its output must not be cached),
+    # whether to look it up in the output cache and store it there, and whether its
+    # calls are known to be quick (the runner calls it on its event loop).
     code_hash: str = ""
+    cache: bool = False
     quick: bool = False
 
 
@@ -91,8 +93,6 @@ class Job(Struct, tag="job", kw_only=True):
     # The KV revision of the catalog the orchestrator planned with: a runner
     # reloads its code first when it has only seen an older one.
     catalog_revision: int = 0
-    # Look outputs up in the output cache and store new ones there.
-    cache: bool = False
 
 
 # -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------

@@ -48,9 +48,13 @@ class Wiring:
             self._parts[source] = parts
         return parts.get(key, NIL)
 
-    def steps(self, members: list[str], quick: Container[str], cache: bool) -> list[Step]:
+    def steps(self, members: list[str], quick: Container[str], cached: Container[str]) -> list[Step]:
         """The job of a segment: each member with what it takes from the graph, from earlier
-        members (a wire) and from other segments (their outputs, known by now)."""
+        members (a wire) and from other segments (their outputs, known by now).
+
+        ``quick``: functions the runner calls on its event loop; ``cached``: functions
+        it looks up in the output cache and stores there.
+        """
         plan = self.plan
         steps: list[Step] = []
         in_job: set[str] = set()
@@ -78,7 +82,8 @@ class Wiring:
                     data=node.data if node.type == VARIABLE else {},
                     inputs=inputs,
                     wires=wires,
-                    code_hash=spec.code_hash if spec is not None and spec.cacheable and cache else "",
+                    code_hash=spec.code_hash if spec is not None and spec.cacheable else "",
+                    cache=spec is not None and spec.cacheable and bool(spec.code_hash) and node_id in cached,
                     quick=spec is not None and node_id in quick,
                 )
             )

@@ -80,6 +80,12 @@ class RunService:
 
     async def submit(self, request: ExecuteRequest, run_id: str, workflow: str | None = None) -> None:
         """Queue the run for an orchestrator: every run, from any endpoint, goes this way."""
+        await (await self._publish_submit(request, run_id, workflow))
+
+    async def _publish_submit(
+        self, request: ExecuteRequest, run_id: str, workflow: str | None = None
+    ) -> asyncio.Future[None]:
+        """Send the run's submit; the future settles once the stream has stored it."""
         env_sealed = seal(request.env_vars, self._secret_key) if request.env_vars else None
         submit = RunSubmit(
             run_id=run_id,
@@ -90,8 +96,9 @@ class RunService:
             workflow=workflow or request.workflow,
             cache=request.cache,
         )
-        await (await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit)))
+        stored = await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit))
         RUNS_SUBMITTED.inc()
+        return stored
 
     @staticmethod
     def new_run_id() -> str:
@@ -103,7 +110,12 @@ class RunService:
         waiter: asyncio.Future[RunEvent] = asyncio.get_running_loop().create_future()
         self._waiting[run_id] = waiter
         try:
-            await self.submit(request, run_id)
+            stored = await self._publish_submit(request, run_id)
+            # The run goes on while the stream's ack comes back: wait for both at once,
+            # so a submit the stream refuses still ends the wait, with its error.
+            await asyncio.wait({stored, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            if stored.done():
+                stored.result()
             while True:
                 try:
                     return await asyncio.wait_for(asyncio.shield(waiter), _RECHECK_S)

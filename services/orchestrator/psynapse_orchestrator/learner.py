@@ -9,6 +9,9 @@ runner calls them on its event loop; the rest are heavy. The average is a moving
 one, so a function that turns slow (a cold cache, a network call) is heavy again
 after one or two slow calls, and a busy machine's noise on a single call does not
 stick. Functions never seen are heavy; new code forgets everything.
+
+A function quicker still, under the cache's threshold, is not worth caching: its
+call costs less than computing its key and storing its output, so it just runs.
 """
 
 from __future__ import annotations
@@ -26,19 +29,26 @@ class _Record:
 
 
 class QuickFunctions:
-    def __init__(self, threshold_ms: float) -> None:
+    def __init__(self, threshold_ms: float, cache_below_ms: float = 0.0) -> None:
         self._threshold_ms = threshold_ms
+        self._cache_below_ms = cache_below_ms
         self._records: dict[str, _Record] = {}
         self._revision = -1
 
-    def is_quick(self, function: str, kind: str) -> bool:
+    def _average(self, function: str, kind: str) -> float | None:
+        """The moving average of a plain function's calls, once there are enough of them."""
         record = self._records.get(function)
-        return (
-            kind == "function"
-            and record is not None
-            and record.calls >= _SAMPLES_BEFORE_QUICK
-            and record.average_ms < self._threshold_ms
-        )
+        if kind != "function" or record is None or record.calls < _SAMPLES_BEFORE_QUICK:
+            return None
+        return record.average_ms
+
+    def is_quick(self, function: str, kind: str) -> bool:
+        average = self._average(function, kind)
+        return average is not None and average < self._threshold_ms
+
+    def worth_caching(self, function: str, kind: str) -> bool:
+        average = self._average(function, kind)
+        return average is None or average >= self._cache_below_ms
 
     def observe(self, function: str, duration_ms: float | None) -> None:
         if duration_ms is None or self._threshold_ms <= 0:

@@ -66,6 +66,7 @@ class RunExecution:
         # may depend on secrets, which must not become shared entries).
         self._cache = services.cache_enabled and submit.cache and submit.env_sealed is None
         self._heavy: set[str] = set()
+        self._cached: set[str] = set()  # functions worth looking up in the cache and storing
         self._segments: list[Segment] = []
         self._waiting: list[int] = []  # per segment: its inputs from outside not yet settled
         self._waiters: dict[str, list[int]] = {}  # node -> segments waiting for it
@@ -92,10 +93,10 @@ class RunExecution:
                      len(self.schedule.failed), in_flight=len(busy))
         learner = self._services.learner
         remaining = [n for n in self.plan.order if not self.schedule.is_settled(n) and n not in busy]
-        self._heavy = {
-            node_id for node_id in remaining
-            if (spec := self.plan.functions.get(node_id)) is not None and not learner.is_quick(spec.name, spec.kind)
-        }
+        functions = [(node_id, spec) for node_id in remaining if (spec := self.plan.functions.get(node_id))]
+        self._heavy = {node_id for node_id, spec in functions if not learner.is_quick(spec.name, spec.kind)}
+        if self._cache:
+            self._cached = {node_id for node_id, spec in functions if learner.worth_caching(spec.name, spec.kind)}
         self._segments = cut(self.plan, self._heavy, remaining, self._services.segment_max_nodes)
         ready: list[int] = []
         for index, segment in enumerate(self._segments):
@@ -180,10 +181,9 @@ class RunExecution:
             quick = [n for n in members if n not in self._heavy]
             job = Job(
                 run_id=self.run_id,
-                steps=self.wiring.steps(members, quick, self._cache),
+                steps=self.wiring.steps(members, quick, self._cached),
                 env_sealed=self.submit.env_sealed,
                 catalog_revision=services.catalog_revision(),
-                cache=self._cache,
             )
             stored = await services.publisher.publish(
                 services.names.jobs(segment.pool, self.run_id),

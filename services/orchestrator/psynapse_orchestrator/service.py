@@ -35,7 +35,7 @@ class Orchestrator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.active: dict[str, RunExecution] = {}
-        self.learner = QuickFunctions(settings.quick_call_ms)
+        self.learner = QuickFunctions(settings.quick_call_ms, settings.cache_min_call_ms)
 
     async def start(self) -> None:
         settings = self.settings

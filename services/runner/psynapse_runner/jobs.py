@@ -103,7 +103,7 @@ class _Segment:
             job,
             runner._code.get,
             attempt=msg.metadata.num_delivered if msg.reply else 1,
-            use_cache=job.cache and runner._cache is not None,
+            use_cache=runner._cache is not None,
             scrub=lambda message: _scrub(message, secrets),
             broken=broken,
         )
