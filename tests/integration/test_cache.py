@@ -17,7 +17,7 @@ from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.runlog import read_run_log
 from psynapse_common.subjects import Names
 
-from tests.conftest import copy_packs, start_stack, stop_stack
+from tests.conftest import copy_packs, start_nats, start_stack, stop_stack
 from tests.graphs import by_node, edge, fn, graph, lst, run_async, stream, var, view
 
 STAMPS = '''
@@ -68,7 +68,9 @@ def stack(nats_server, tmp_path_factory):
         (packs / pack / "ops.py").write_text(textwrap.dedent(source).lstrip())
     data = root / "data"
     data.mkdir()
-    running = start_stack(nats_server.url, packs, data)
+    # Every cacheable node is cached here, however quick: these tests are about what is
+    # kept and found, not about which calls are worth it (the last test is).
+    running = start_stack(nats_server.url, packs, data, env={"PSYNAPSE_CACHE_MIN_CALL_MS": "0"})
     yield running
     stop_stack(running.process)
 
@@ -301,3 +303,25 @@ def test_entries_live_in_the_shared_bucket_under_their_key(stack):
     assert stored == output
     assert config.max_msgs_per_subject == 1 and config.max_age == 24 * 3600
     assert config.max_bytes == 256 * 1024 * 1024 and config.discard in ("old", DiscardPolicy.OLD)
+
+
+def test_calls_cheaper_than_the_cache_itself_are_not_cached(tmp_path):
+    """With the default threshold a function proven to take microseconds just runs again."""
+    packs = copy_packs(tmp_path / "nodepacks", "testpack", "basic")
+    data = tmp_path / "data"
+    data.mkdir()
+    # A NATS of its own: the module's stack, with another threshold, must not take these runs.
+    own_nats = start_nats(tmp_path / "jetstream")
+    stack = start_stack(own_nats.url, packs, data)
+    try:
+        def body(x: int) -> dict:
+            return graph([var("x", str(x)), fn("cheap", "add", b=1), fn("costly", "slow_identity", ms=5),
+                          view("v")], [edge("x", "cheap", "a"), edge("cheap", "costly", "x"), edge("costly", "v")])
+
+        for x in range(3):  # three calls each: the orchestrator learns what they cost
+            run(stack, body(x))
+        _, nodes, _ = run(stack, body(0))
+        assert cached(nodes, "cheap", "costly") == {"cheap": False, "costly": True}
+    finally:
+        stop_stack(stack.process)
+        own_nats.stop()
