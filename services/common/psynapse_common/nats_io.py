@@ -16,6 +16,7 @@ from nats.js.api import (
     ConsumerConfig,
     DeliverPolicy,
     KeyValueConfig,
+    RePublish,
     RetentionPolicy,
     StorageType,
     StreamConfig,
@@ -176,6 +177,8 @@ async def _declare_backbone(js: JetStreamContext, settings: Settings) -> Backbon
             # cancel racing a completion still leaves one terminal event per node.
             duplicate_window=120.0,
             num_replicas=replicas,
+            # Each stored event, pushed with its sequence: a new run's stream reads it live.
+            republish=RePublish(src=names.events_all, dest=names.live_all),
         ),
     )
     backbone = Backbone(js, names)

@@ -41,6 +41,8 @@ class StreamReader:
     async def open(self) -> None:
         self._sub = await self._nc.subscribe(self._nc.new_inbox(), pending_msgs_limit=4 * _WINDOW)
         await self._create_consumer(self._start)
+        # Ask at once: the first events are on their way while the response starts.
+        await self._ask()
 
     async def _create_consumer(self, start: int) -> None:
         config = ConsumerConfig(
@@ -97,6 +99,11 @@ class StreamReader:
             self._credit -= 1
             self._last_sequence = msg.metadata.sequence.stream
             yield msg
+
+    async def entries(self) -> AsyncIterator[tuple[int, bytes]]:
+        """(stream sequence, data) of each message, in order."""
+        async for msg in self.messages():
+            yield msg.metadata.sequence.stream, msg.data
 
     async def close(self) -> None:
         if self._sub is not None:

@@ -140,6 +140,14 @@ class Names:
     def events_all(self) -> str:
         return f"{self.prefix}.events.>"
 
+    # PSY_EVENTS republishes each event it stores here, with its stream sequence.
+    def live_events(self, run_id: str) -> str:
+        return f"{self.prefix}.live.{check_token(run_id, 'run id')}.>"
+
+    @property
+    def live_all(self) -> str:
+        return f"{self.prefix}.live.>"
+
     def cancel(self, run_id: str) -> str:
         return f"{self.prefix}.control.{check_token(run_id, 'run id')}.cancel"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -69,17 +68,15 @@ async def run_streamed(state: State, request: Request, data: ExecuteRequest) -> 
     client = _client(request)
     state.limits.take(client)
     run_id = runs.new_run_id()
-    # The reader starts from the run's first event whenever it is made: no need to
-    # wait for it before the submit.
-    opened, submitted = await asyncio.gather(runs.open_events(run_id), runs.submit(data, run_id),
-                                             return_exceptions=True)
-    failure = next((outcome for outcome in (submitted, opened) if isinstance(outcome, BaseException)), None)
-    if failure is not None:
-        if not isinstance(opened, BaseException):
-            await opened.close()
+    subscription = None
+    try:
+        subscription = await runs.open_live(run_id)
+        await runs.submit(data, run_id)
+    except Exception:
+        if subscription is not None:
+            await subscription.close()
         state.limits.give_back(client)
-        raise failure
-    subscription = opened
+        raise
     events = state.limits.hold_while(client, runs.follow(subscription))
     return sse(events, headers={"X-Run-Id": run_id}, stopping=state.get("stopping"))
 

@@ -25,6 +25,7 @@ from psynapse_common.runlog import read_final
 from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
+from .live import LiveReader
 from .metrics_api import RUNS_SUBMITTED
 from .sse import SseTranslator
 
@@ -80,9 +81,9 @@ class RunService:
 
     async def submit(self, request: ExecuteRequest, run_id: str, workflow: str | None = None) -> None:
         """Queue the run for an orchestrator: every run, from any endpoint, goes this way."""
-        await (await self._publish_submit(request, run_id, workflow))
+        await (await self.send(request, run_id, workflow))
 
-    async def _publish_submit(
+    async def send(
         self, request: ExecuteRequest, run_id: str, workflow: str | None = None
     ) -> asyncio.Future[None]:
         """Send the run's submit; the future settles once the stream has stored it."""
@@ -110,7 +111,7 @@ class RunService:
         waiter: asyncio.Future[RunEvent] = asyncio.get_running_loop().create_future()
         self._waiting[run_id] = waiter
         try:
-            stored = await self._publish_submit(request, run_id)
+            stored = await self.send(request, run_id)
             # The run goes on while the stream's ack comes back: wait for both at once,
             # so a submit the stream refuses still ends the wait, with its error.
             await asyncio.wait({stored, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -178,8 +179,14 @@ class RunService:
         await reader.open()
         return reader
 
+    async def open_live(self, run_id: str) -> LiveReader:
+        """A reader of a run not submitted yet: its events pushed as they are stored."""
+        reader = LiveReader(self._nc, self._js, self._names, run_id)
+        await reader.open()
+        return reader
+
     async def follow(
-        self, subscription: Any, after_id: int = 0
+        self, subscription: StreamReader | LiveReader, after_id: int = 0
     ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
         """Yield (event id, spec event) until the run's final event.
 
@@ -189,10 +196,9 @@ class RunService:
         """
         translator = SseTranslator()
         try:
-            async for msg in subscription.messages():
-                event = messages.event_decoder.decode(msg.data)
-                sequence = msg.metadata.sequence.stream
-                blobs = await self._blobs.fetch([msg.data]) if BLOB_MARK in msg.data else None
+            async for sequence, data in subscription.entries():
+                event = messages.event_decoder.decode(data)
+                blobs = await self._blobs.fetch([data]) if BLOB_MARK in data else None
                 for part, body in enumerate(translator.translate(event, blobs)):
                     event_id = sequence * ID_SPAN + part
                     if event_id > after_id:
