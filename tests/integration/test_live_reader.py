@@ -12,6 +12,8 @@ from psynapse_common.nats_io import declare_backbone
 from psynapse_common.settings import Settings
 from psynapse_gateway.live import LiveReader
 
+from tests.graphs import run_async
+
 
 def _node(run_id: str, node_id: str) -> bytes:
     return messages.encode(NodeEvents(run_id=run_id, events=[
@@ -51,7 +53,7 @@ def _run_end(run_id: str) -> bytes:
 def test_events_arrive_live_in_stream_order(nats_server):
     run = "live1"
     after = [("node", _node(run, "a")), ("node", _node(run, "b")), ("run", _run_end(run))]
-    read = asyncio.run(_read(nats_server.url, run, [], after))
+    read = run_async(_read(nats_server.url, run, [], after))
     assert [data for _, data in read] == [payload for _, payload in after]
     assert [seq for seq, _ in read] == sorted(seq for seq, _ in read)
 
@@ -60,12 +62,12 @@ def test_a_missed_event_is_read_from_the_stream_in_its_place(nats_server):
     run = "live2"
     before = [("node", _node(run, "a"))]  # missed: the next node event shows the gap
     after = [("node", _node(run, "b")), ("run", _run_end(run))]
-    read = asyncio.run(_read(nats_server.url, run, before, after))
+    read = run_async(_read(nats_server.url, run, before, after))
     assert [data for _, data in read] == [payload for _, payload in before + after]
 
 
 def test_a_run_that_ended_unseen_is_found_when_it_goes_quiet(nats_server):
     run = "live3"
     before = [("node", _node(run, "a")), ("run", _run_end(run))]  # nothing ever arrives live
-    read = asyncio.run(_read(nats_server.url, run, before, []))
+    read = run_async(_read(nats_server.url, run, before, []))
     assert [data for _, data in read] == [payload for _, payload in before]
