@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import nats
 import psutil
 import pytest
@@ -12,7 +13,7 @@ from psynapse_common.subjects import Names
 
 from tests.conftest import copy_packs, start_stack, stop_stack
 from tests.graphs import (
-    by_node, edge, fn, graph, run_async, sse_events, stream, terminal_counts, var, view,
+    by_node, edge, fn, graph, metric_sample, run_async, sse_events, stream, terminal_counts, var, view,
 )
 
 pytestmark = pytest.mark.faults
@@ -39,6 +40,41 @@ def _services(stack, name: str) -> list[psutil.Process]:
     return [p for p in psutil.Process(stack.process.pid).children() if f"psynapse {name}" in " ".join(p.cmdline())]
 
 
+def _kill(stack, name: str) -> list[int]:
+    """SIGKILL every process of a service; the fault happened: they existed, and they are gone."""
+    victims = _services(stack, name)
+    assert victims, f"no {name} process to kill"
+    for victim in victims:
+        victim.kill()
+    for victim in victims:
+        victim.wait(10)  # the supervisor reaps them
+        assert not psutil.pid_exists(victim.pid) or psutil.Process(victim.pid).status() == psutil.STATUS_ZOMBIE
+    return [victim.pid for victim in victims]
+
+
+def _served_again(stack, name: str, old_pids: list[int], count: int, timeout: float = 30) -> None:
+    """New processes of the service are up, and reported live by /health."""
+    deadline = time.monotonic() + timeout
+    with stack.client() as client:
+        while True:
+            try:
+                live = {item["pid"] for item in client.get("/health").json()["services"].get(name, [])}
+            except Exception:  # noqa: BLE001 - the gateway itself may be restarting
+                live = set()
+            if len(live) >= count and not live & set(old_pids):
+                return
+            assert time.monotonic() < deadline, f"no new {name} serving after the kill (old {old_pids}, live {live})"
+            time.sleep(0.2)
+
+
+def _log_intact(stack, run_id: str) -> None:
+    """The stored log holds one end per node, and no stream had to leave a second one out."""
+    counts = terminal_counts(stack.nats_url, run_id)
+    assert counts and set(counts.values()) == {1}, counts
+    with stack.client() as client:
+        assert metric_sample(client.get("/metrics").text, "psynapse_gateway_sse_events_dropped_total") == 0
+
+
 def _stream_in_background(stack, body: dict) -> tuple[list, threading.Event, threading.Thread]:
     events: list = []
     first_progress = threading.Event()
@@ -60,9 +96,7 @@ def test_runner_killed_mid_node_job_is_redelivered(stack):
     body = graph([fn("p", "SlowProgress", steps=10, step_ms=100), view("v")], [edge("p", "v")])
     events, first_progress, thread = _stream_in_background(stack, body)
     assert first_progress.wait(20)
-    killed = _services(stack, "runner")
-    for runner in killed:
-        runner.kill()
+    killed = _kill(stack, "runner")
     print(f"\nkilled {len(killed)} runners (SIGKILL) after the first progress event")
     thread.join(90)
     nodes = by_node(events[1:])
@@ -70,6 +104,8 @@ def test_runner_killed_mid_node_job_is_redelivered(stack):
     assert statuses.count("completed") == 1 and "error" not in statuses
     assert statuses.count("executing") >= 2  # the client sees the node start again
     assert events[-1][1] == {"status": "done", "results": {"v": 10}}
+    _served_again(stack, "runner", killed, count=2)
+    _log_intact(stack, events[0][1]["run_id"])
 
 
 def test_node_that_kills_its_runner_fails_after_bounded_attempts(stack):
@@ -117,13 +153,14 @@ def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
     )
     events, first_progress, thread = _stream_in_background(stack, body)
     assert first_progress.wait(20)
-    for orchestrator in _services(stack, "orchestrator"):
-        orchestrator.kill()
+    killed = _kill(stack, "orchestrator")
     print("\nkilled the orchestrator (SIGKILL) mid-run")
     thread.join(90)
     nodes = by_node(events[1:])
     assert [e["status"] for e in nodes["first"]].count("executing") == 1
     assert events[-1][1] == {"status": "done", "results": {"v": 8.0, "w": 8}}
+    _served_again(stack, "orchestrator", killed, count=1)
+    _log_intact(stack, events[0][1]["run_id"])
 
 
 # Two quick branches: one job once add is known quick, two for an orchestrator that never saw add.
@@ -156,10 +193,7 @@ def test_orchestrator_killed_while_a_runs_job_waits_for_a_runner(stack):
     # Every runner slot is taken: the quick run's one job waits in PSY_JOBS while its orchestrator dies.
     events, _, thread = _stream_in_background(stack, QUICK_RUN)
     time.sleep(0.5)
-    killed = _services(stack, "orchestrator")
-    assert killed
-    for orchestrator in killed:
-        orchestrator.kill()
+    killed = _kill(stack, "orchestrator")
     print("\nkilled the orchestrator (SIGKILL) while a run's job was queued")
     thread.join(90)
     busy_thread.join(90)
@@ -169,6 +203,7 @@ def test_orchestrator_killed_while_a_runs_job_waits_for_a_runner(stack):
     # queued and waited for it: no node ran twice.
     assert terminal_counts(stack.nats_url, events[0][1]["run_id"]) == dict.fromkeys(["x", "a", "v", "y", "b", "w"], 1)
     assert [e[1]["status"] for e in events[1:] if e[1].get("node_id") == "a"] == ["executing", "completed"]
+    _served_again(stack, "orchestrator", killed, count=1)
 
 
 def test_runs_queued_behind_a_busy_pool_are_kept_held(stack):
@@ -199,7 +234,9 @@ def test_nats_restart_mid_run(stack, nats_server):
     body = graph([fn("p", "SlowProgress", steps=12, step_ms=150), view("v")], [edge("p", "v")])
     events, first_progress, thread = _stream_in_background(stack, body)
     assert first_progress.wait(20)
+    old_pid = nats_server.process.pid
     nats_server.restart()
+    assert nats_server.process.pid != old_pid and not psutil.pid_exists(old_pid)
     print("\nrestarted nats-server (same store) mid-run")
     thread.join(120)
     run_id = events[0][1]["run_id"]
@@ -215,37 +252,31 @@ def test_nats_restart_mid_run(stack, nats_server):
     assert log[-1][1] == {"status": "done", "results": {"v": 12}}
     # The client that streamed through the restart got the same log, to the end.
     assert not thread.is_alive() and events[1:] == log
+    _log_intact(stack, run_id)
 
 
 def test_gateway_restart_client_resumes_with_last_event_id(stack):
     body = graph([fn("p", "SlowProgress", steps=15, step_ms=100), view("v")], [edge("p", "v")])
     seen: list = []
+    killed: list[int] = []
     with stack.client(timeout=60) as client:
-        try:
+        with pytest.raises(httpx.TransportError):  # the connection dies with the gateway, as intended
             with client.stream("POST", "/execute/stream", json=body) as response:
                 run_id = response.headers["x-run-id"]
                 for item in sse_events(response.iter_lines()):
                     seen.append(item)
-                    if item[1].get("status") == "progress" and len(seen) > 3:
-                        for gateway in _services(stack, "gateway"):
-                            gateway.kill()
-        except Exception:  # noqa: BLE001 - the connection dies with the gateway, as intended
-            pass
+                    if item[1].get("status") == "progress" and len(seen) > 3 and not killed:
+                        killed = _kill(stack, "gateway")
+        assert killed, "the gateway was never killed"
         print(f"\nkilled the gateway after {len(seen)} events")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if client.get("/health").status_code == 200:
-                    break
-            except Exception:  # noqa: BLE001 - still restarting
-                pass
-            time.sleep(0.2)
+        _served_again(stack, "gateway", killed, count=1)
         with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": seen[-1][0]}) as response:
             rest = list(sse_events(response.iter_lines()))
         with client.stream("GET", f"/runs/{run_id}/events") as response:
             whole = list(sse_events(response.iter_lines()))
     assert seen + rest == whole
     assert whole[-1][1] == {"status": "done", "results": {"v": 15}}
+    _log_intact(stack, run_id)
 
 
 def test_two_orchestrators_and_three_runners_share_200_concurrent_runs(stack, nats_server, tmp_path):

@@ -59,15 +59,21 @@ def test_root_schema_health(embedded):
     assert (embedded.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
 
 
+def _nats_process(stack) -> psutil.Process:
+    return next(p for p in psutil.Process(stack.process.pid).children() if "nats-server" in p.name())
+
+
 def test_embedded_nats_is_local_and_needs_its_password(embedded):
     import nats
 
     from tests.graphs import run_async
 
-    nats_proc = next(p for p in psutil.Process(embedded.process.pid).children() if "nats-server" in p.name())
-    args = nats_proc.cmdline()
-    assert args[args.index("-a") + 1] == "127.0.0.1"
-    port = args[args.index("-p") + 1]
+    config = embedded.data_dir / "nats-server.conf"
+    assert _nats_process(embedded).cmdline()[1:] == ["-c", str(config)]
+    assert config.stat().st_mode & 0o777 == 0o600
+    text = config.read_text()
+    assert 'host: "127.0.0.1"' in text
+    port = int(text.split("port: ", 1)[1].split()[0])
 
     async def anonymous() -> None:
         await nats.connect(f"nats://127.0.0.1:{port}", allow_reconnect=False, connect_timeout=2)
@@ -75,6 +81,19 @@ def test_embedded_nats_is_local_and_needs_its_password(embedded):
     # Refused by the server for lack of credentials, not by a timeout.
     with pytest.raises(Exception, match="[Aa]uthorization"):
         run_async(anonymous())
+
+
+def test_no_secret_is_on_any_command_line(embedded):
+    """`ps` shows every local user each process's command line: no password, no key there."""
+    config = (embedded.data_dir / "nats-server.conf").read_text()
+    secrets = [config.split("password: ", 1)[1].split()[0].strip('"'),
+               (embedded.data_dir / "secret.key").read_text().strip()]
+    processes = [psutil.Process(embedded.process.pid), *psutil.Process(embedded.process.pid).children(recursive=True)]
+    assert len(processes) >= 6  # psynapse up, nats-server, schema, orchestrator, two runners, gateway
+    for process in processes:
+        line = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode(errors="replace")
+        for secret in secrets:
+            assert secret and secret not in line, f"a secret on the command line of {process.name()}"
 
 
 def test_cors_allows_any_origin_by_default(embedded):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -62,7 +63,13 @@ def nats_server_binary() -> str:
 
 
 class EmbeddedNats:
-    """A JetStream-enabled nats-server on 127.0.0.1 with its store in the data dir."""
+    """A JetStream-enabled nats-server on 127.0.0.1 with its store in the data dir.
+
+    Its settings, credentials included, are in a config file only its owner can read
+    (``nats-server.conf``, mode 0600): a password on the command line would be shown
+    to every local user by ``ps``. Started again, it keeps its port, credentials and
+    JetStream store, so clients reconnect to the same server with their runs in it.
+    """
 
     def __init__(self, data_dir: Path, port: int | None = None, password: str | None = None) -> None:
         self.data_dir = data_dir
@@ -76,27 +83,42 @@ class EmbeddedNats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
-    def start(self, preexec_fn=None, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    @property
+    def config_file(self) -> Path:
+        return self.data_dir / "nats-server.conf"
+
+    def _write_config(self) -> None:
         store = self.data_dir / "jetstream"
         store.mkdir(parents=True, exist_ok=True)
+        # Quoted JSON strings are valid nats-server config strings.
+        text = "\n".join([
+            f"host: {json.dumps('127.0.0.1')}",
+            f"port: {self.port}",
+            f"http_port: {self.monitor_port}",
+            f"jetstream {{ store_dir: {json.dumps(str(store))} }}",
+            f"authorization {{ user: {json.dumps(self.user)}, password: {json.dumps(self.password)} }}",
+            "",
+        ])
+        fd = os.open(self.config_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.chmod(self.config_file, 0o600)  # an older file may have had another mode
+
+    def start(self, preexec_fn=None, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+        self._write_config()
         log_file = open(self.data_dir / "nats-server.log", "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(
-            [
-                nats_server_binary(),
-                "-js",
-                "-a", "127.0.0.1",
-                "-p", str(self.port),
-                "-m", str(self.monitor_port),
-                "-sd", str(store),
-                "--user", self.user,
-                "--pass", self.password,
-            ],
+            [nats_server_binary(), "-c", str(self.config_file)],
             stdout=log_file,
             stderr=subprocess.STDOUT,
             preexec_fn=preexec_fn,
             env=nats_environment(),
         )
         wait_healthy(self.monitor_port, self.process, timeout)
+
+    def exited(self) -> int | None:
+        """Its exit code once it has died (reaped, so it lingers as no zombie), else None."""
+        return None if self.process is None else self.process.poll()
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -66,6 +66,8 @@ class Supervisor:
         self.nats: EmbeddedNats | None = None
         self.children: list[Child] = []
         self._stopping = False
+        self._nats_restarts = 0
+        self._nats_retry_at = 0.0
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -136,6 +138,7 @@ class Supervisor:
             raise RuntimeError(f"services did not become healthy at {url} within {timeout:.0f} s")
 
     def _restart_dead(self) -> None:
+        self._restart_dead_nats()
         for child in self.children:
             process = child.process
             if process is None or process.poll() is None or self._stopping:
@@ -150,6 +153,27 @@ class Supervisor:
                 time.sleep(min(5.0, 0.5 * 2 ** min(child.restarts, 4)))
             child.restarts += 1
             self._spawn(child, self._env_cache)
+
+    def _restart_dead_nats(self) -> None:
+        """The backbone is supervised too: the same port, credentials and store, so the
+        services reconnect to it and resume the runs it holds."""
+        nats = self.nats
+        if nats is None or self._stopping or time.monotonic() < self._nats_retry_at:
+            return
+        code = nats.exited()  # reaps it
+        if code is None:
+            return
+        print(f"psynapse: nats-server exited with code {code}; restarting", file=sys.stderr, flush=True)
+        try:
+            nats.start(preexec_fn=_die_with_parent)
+        except RuntimeError as exc:
+            self._nats_restarts += 1
+            pause = min(10.0, 0.5 * 2 ** min(self._nats_restarts, 5))
+            print(f"psynapse: nats-server did not start again ({exc}); next try in {pause:.1f} s",
+                  file=sys.stderr, flush=True)
+            self._nats_retry_at = time.monotonic() + pause
+            return
+        self._nats_restarts = 0
 
     def supervise(self) -> None:
         stop = {"now": False}

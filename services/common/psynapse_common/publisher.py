@@ -35,6 +35,8 @@ class PublishError(RuntimeError):
 
 
 _ack_decoder = msgspec.json.Decoder()
+# A stream at its limits (messages, bytes) answers 503 too, but waiting will not help.
+_LIMITS_EXCEEDED = 10077
 _FIRST_PAUSE_S = 0.1
 _LONGEST_PAUSE_S = 1.0
 
@@ -77,6 +79,8 @@ class AckedPublisher:
     def note_trouble(self) -> None:
         """Something outside the publisher (an election advisory, a reconnect) shook the streams."""
         self.troubled_at = time.monotonic()
+        if not self._holding:
+            self._hold_unsettled()
 
     async def disconnected(self) -> None:
         """The connection is gone: hold new messages, so none overtakes one lost in flight."""
@@ -90,6 +94,15 @@ class AckedPublisher:
         the copies of those that were stored harmless.
         """
         self._holding = False
+        self._hold_unsettled()
+
+    def _hold_unsettled(self) -> None:
+        """Every message whose fate is unknown goes out again, in order, before anything newer.
+
+        One sent to a stream leader that died is lost without an answer; the next may
+        be stored by the new leader first. Sent again in order (the ids make copies of
+        the stored ones harmless), a run's log keeps its order: progress 1 before 2.
+        """
         for token, sent in list(self._pending.items()):
             if sent.outcome is None and not sent.future.done():
                 del self._pending[token]
@@ -130,8 +143,8 @@ class AckedPublisher:
         if b'"error"' in msg.data:
             error = _ack_decoder.decode(msg.data).get("error", {})
             reason = str(error.get("description", error))
-            if error.get("code") == 503:
-                self._refused(sent, reason)
+            if error.get("code") == 503 and error.get("err_code") != _LIMITS_EXCEEDED:
+                self._refused(sent, reason)  # no leader yet: it will be stored once there is one
                 return
             sent.future.set_exception(PublishError(reason))
         else:
@@ -151,8 +164,7 @@ class AckedPublisher:
                 sent.outcome.set_result(False)  # the careful sender tries it again
             return
         bisect.insort(self._held, sent, key=lambda item: item.number)
-        if self._careful is None:
-            self._careful = asyncio.ensure_future(self._send_carefully())
+        self._hold_unsettled()
 
     async def _send_carefully(self) -> None:
         loop = asyncio.get_running_loop()

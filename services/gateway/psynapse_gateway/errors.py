@@ -18,7 +18,7 @@ from psynapse_common.sealing import SealError
 from psynapse_common.subjects import InvalidSubjectToken, InvalidWorkflowName, check_workflow_name
 
 from .limits import LimitExceeded
-from .runs import RunNotFound
+from .runs import BackboneUnavailable, RunNotFound
 from .workflows import WorkflowInputError, WorkflowNotFound
 
 log = structlog.get_logger()
@@ -70,7 +70,7 @@ def _backbone_busy(_: Request, exc: Exception) -> Response:
     # A NATS node restarting or a stream electing its leader takes seconds: the
     # client may try again soon, and nothing is wrong with its request.
     log.warning("gateway.nats_unavailable", error=str(exc) or type(exc).__name__)
-    detail = f"the message backbone is busy (NATS: {str(exc) or type(exc).__name__}); try again shortly"
+    detail = f"the message backbone is unavailable (NATS: {str(exc) or type(exc).__name__}); try again shortly"
     return Response({"status_code": 503, "detail": detail}, status_code=503, headers={"Retry-After": "2"})
 
 
@@ -88,6 +88,7 @@ def exception_handlers() -> dict:
         NoRespondersError: _backbone_busy,
         ServiceUnavailableError: _backbone_busy,
         PublishError: _backbone_busy,
+        BackboneUnavailable: _backbone_busy,
     }
 
 

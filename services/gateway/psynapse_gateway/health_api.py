@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from litestar import Controller, Response, get
@@ -25,7 +26,7 @@ class HealthController(Controller):
         if nats_ok:
             for service, items in state.live_services.now().items():
                 services.setdefault(service, []).extend(items)
-        services["gateway"] = [{"instance": "this", "pid": None}]
+        services["gateway"] = [{"instance": "this", "pid": os.getpid()}]
         ok = nats_ok and all(services[name] for name in _REQUIRED)
         body: dict[str, Any] = {
             "status": "ok" if ok else "degraded",

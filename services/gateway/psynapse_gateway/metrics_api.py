@@ -15,6 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_late
 from .queues import pool_queues, runners_by_pool
 
 RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
+EVENTS_DROPPED = Counter(
+    "psynapse_gateway_sse_events_dropped",
+    "Node events a stream left out because the node had ended already (a log holding two ends)",
+)
 JOBS_PENDING = Gauge("psynapse_jobs_pending", "Jobs waiting for a runner, by pool", ["pool"])
 JOBS_IN_FLIGHT = Gauge("psynapse_jobs_in_flight", "Jobs runners hold unacked, by pool", ["pool"])
 POOL_RUNNERS = Gauge("psynapse_pool_runners", "Live runner processes, by pool", ["pool"])

@@ -26,7 +26,7 @@ from psynapse_common.sealing import seal
 from psynapse_common.subjects import Names, check_token
 
 from .live import LiveReader
-from .metrics_api import RUNS_SUBMITTED
+from .metrics_api import EVENTS_DROPPED, RUNS_SUBMITTED
 from .sse import SseTranslator
 
 # Each stored message stands for at most 2 * MAX_BATCH spec events.
@@ -39,6 +39,10 @@ _RECHECK_S = 5.0
 
 class RunNotFound(LookupError):
     pass
+
+
+class BackboneUnavailable(RuntimeError):
+    """NATS cannot be reached: a new run could be neither queued nor followed."""
 
 
 class RunService:
@@ -87,6 +91,7 @@ class RunService:
         self, request: ExecuteRequest, run_id: str, workflow: str | None = None
     ) -> asyncio.Future[None]:
         """Send the run's submit; the future settles once the stream has stored it."""
+        self.ensure_connected()
         env_sealed = seal(request.env_vars, self._secret_key) if request.env_vars else None
         submit = RunSubmit(
             run_id=run_id,
@@ -179,8 +184,14 @@ class RunService:
         await reader.open()
         return reader
 
+    def ensure_connected(self) -> None:
+        """Refuse new work at once while NATS is away, rather than hold it until it is back."""
+        if not self._nc.is_connected:
+            raise BackboneUnavailable("no connection to NATS")
+
     async def open_live(self, run_id: str) -> LiveReader:
         """A reader of a run not submitted yet: its events pushed as they are stored."""
+        self.ensure_connected()
         reader = LiveReader(self._nc, self._js, self._names, run_id)
         await reader.open()
         return reader
@@ -206,6 +217,8 @@ class RunService:
                 if translator.finished:
                     return
         finally:
+            if translator.dropped:
+                EVENTS_DROPPED.inc(translator.dropped)
             await subscription.close()
 
     async def cancel(self, run_id: str) -> None:

@@ -26,6 +26,7 @@ class SseTranslator:
         self._texts: dict[str, str] = {}
         self._started: set[str] = set()
         self._ended: set[str] = set()
+        self.dropped = 0  # node events after the node's end, left out
         self.finished = False
         self._blobs: dict[str, bytes] | None = None
 
@@ -55,8 +56,10 @@ class SseTranslator:
 
     def _node_bodies(self, event: NodeEvent) -> list[dict[str, Any]]:
         if event.node_id in self._ended:
-            # A node ends once: a late copy (a replayed job, a cancel racing a
-            # completion) changes nothing a client has seen.
+            # A node ends once: a late copy (a cancel racing a completion) changes
+            # nothing a client has seen. The log should never hold one: counted, so
+            # the metric says when it does.
+            self.dropped += 1
             return []
         if event.status == "executing":
             self._started.add(event.node_id)

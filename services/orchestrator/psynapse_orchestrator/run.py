@@ -21,6 +21,7 @@ from psynapse_common import messages
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import Plan, Schedule
 from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunSubmit
+from psynapse_common.nats_io import ack_surely
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.segments import Segment, cut
 from psynapse_common.subjects import Names
@@ -46,6 +47,7 @@ class Services:
     read_log: Callable[[str], Awaitable[list[Event]]]
     cache_enabled: bool
     segment_max_nodes: int
+    ack_wait: float  # how long a run's submit stays ours unacked
 
 
 class RunExecution:
@@ -270,7 +272,7 @@ class RunExecution:
         self.errors = errors
         try:
             if self.msg is not None:
-                await self.msg.ack()
+                await ack_surely(self.msg, self._services.ack_wait)
         finally:
             self._on_finished(self.run_id)
             self.done.set()

@@ -16,7 +16,14 @@ from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
 from psynapse_common.messages import Event, RunEvent
 from psynapse_common.metrics_server import start_metrics
-from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
+from psynapse_common.nats_io import (
+    connect,
+    declare_backbone,
+    ensure_work_consumer,
+    wait_closed,
+    watch_connection,
+    watch_elections,
+)
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import jobs_in_flight, read_run_log
@@ -63,12 +70,8 @@ class Orchestrator:
         # run id: cheaper than two subscriptions per run.
         await self.nc.subscribe(self.names.events_of_kind("node"), cb=self._route_node_event)
         await self.nc.subscribe(self.names.cancel_all, cb=self._route_cancel)
-        for advisory in ("LEADER_ELECTED", "QUORUM_LOST"):
-            # Events heard while their stream had no leader may be stored late.
-            await self.nc.subscribe(
-                f"$JS.EVENT.ADVISORY.STREAM.{advisory}.{self.names.events_stream}",
-                cb=self._on_stream_trouble,
-            )
+        # Events heard while their stream had no leader may be stored late.
+        await watch_elections(self.nc, self.names.events_stream, self.publisher)
         # JetStream announces a job that used up its deliveries: its nodes fail.
         given_up = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.names.jobs_stream}.*"
         await self.nc.subscribe(given_up, cb=self._on_job_given_up)
@@ -81,6 +84,7 @@ class Orchestrator:
             read_log=self._read_log,
             cache_enabled=settings.cache_enabled,
             segment_max_nodes=settings.segment_max_nodes,
+            ack_wait=settings.run_ack_wait_s,
         )
         await ensure_work_consumer(
             self.js,
@@ -142,9 +146,6 @@ class Orchestrator:
         execution = self.active.get(Names.run_id_of(msg.subject))
         if execution is not None:
             await execution.on_node_events(messages.node_events_decoder.decode(msg.data).events)
-
-    async def _on_stream_trouble(self, _msg: Msg) -> None:
-        self.publisher.note_trouble()
 
     async def _read_log(self, run_id: str) -> list[Event]:
         return await read_run_log(self.js, self.names, run_id)

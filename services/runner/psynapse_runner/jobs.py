@@ -26,6 +26,7 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.execute import FLUSH, Call, Fetch, Lookup, Outcome, SegmentRun
 from psynapse_common.messages import Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
+from psynapse_common.nats_io import ack_surely
 from psynapse_common.sealing import SealError, unseal
 
 from . import metrics
@@ -80,7 +81,7 @@ class JobRunner:
             self._in_flight.dec()
             self._jobs.inc()
         # Acked only once its events are stored: a crash before this replays the job.
-        await msg.ack()
+        await ack_surely(msg, self._ack_wait)
 
 
 class _Segment:

@@ -13,7 +13,14 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.metrics_server import start_metrics
-from psynapse_common.nats_io import connect, declare_backbone, ensure_work_consumer, wait_closed, watch_connection
+from psynapse_common.nats_io import (
+    connect,
+    declare_backbone,
+    ensure_work_consumer,
+    wait_closed,
+    watch_connection,
+    watch_elections,
+)
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.service import Beat, instance_id, run, settle_heap
@@ -51,6 +58,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     publisher = AckedPublisher(nc)
     watch_connection(nc, publisher)
     await publisher.start()
+    await watch_elections(nc, names.events_stream, publisher)
     code = CodeCatalog(settings.nodepacks_dir)
     await code.load()
     cancels = CancelBoard()
