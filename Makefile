@@ -15,7 +15,7 @@ NPM_STAMP := frontend/node_modules/.installed
 EDITOR := frontend/dist/index.html
 EDITOR_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
 
-.PHONY: run test install editor chromium bench bench-scale test-python test-frontend clean
+.PHONY: run test install editor chromium bench bench-scale soak test-python test-frontend clean
 
 run: install editor
 	$(VENV)/bin/psynapse up
@@ -31,6 +31,12 @@ test-python: install
 bench: install
 	$(PY) bench/run_bench.py
 	$(PY) bench/scale_bench.py
+
+# Ten minutes of mixed load while runners, the orchestrator, the gateway and nats-server
+# are killed at random; prints the ledger and fails on any lost, doubled or wrong run.
+# (make test runs a one-minute version.)
+soak: install
+	$(PY) -m tests.soak.soak --minutes 10
 
 # Runner scale-out (1, 2, 4 runner processes on a 64-wide graph) and a gpu pool node; ~1 min.
 bench-scale: install

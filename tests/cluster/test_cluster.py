@@ -175,7 +175,8 @@ def _assert_nothing_lost_or_doubled(deployment: Deployment, events: list, log: l
     if events[1:] != log:
         problems.append("the live stream and the stored log differ")
     for node_id, statuses in _stored_node_statuses(deployment, events[0][1]["run_id"]).items():
-        if statuses["executing"] != 1 or statuses["completed"] + statuses["error"] != 1:
+        # A quick node's start is its end (readers show both); a slow one's is stored once.
+        if statuses["executing"] > 1 or statuses["completed"] + statuses["error"] != 1:
             problems.append(f"stored log, {node_id}: {dict(statuses)}")
     with deployment.client() as client:
         dropped = metric_sample(client.get("/metrics").text, "psynapse_gateway_sse_events_dropped_total")

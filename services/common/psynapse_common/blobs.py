@@ -74,11 +74,11 @@ class Blobs:
         return contents
 
 
-async def open_blobs(js: JetStreamContext, bucket: str, inline_limit: int, ttl: float, replicas: int) -> Blobs:
+async def open_object_store(js: JetStreamContext, bucket: str, ttl: float, replicas: int) -> ObjectStore:
+    """The object store, created if missing (part of declaring the backbone, which waits out elections)."""
     try:
-        store = await js.object_store(bucket)
+        return await js.object_store(bucket)
     except (BucketNotFoundError, NotFoundError):
-        store = await js.create_object_store(
+        return await js.create_object_store(
             bucket, ObjectStoreConfig(ttl=ttl, storage=StorageType.FILE, replicas=replicas)
         )
-    return Blobs(store, inline_limit)

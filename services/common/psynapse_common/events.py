@@ -61,6 +61,17 @@ class EventSink:
         payload = messages.encode(NodeEvents(run_id=run_id, events=ends))
         return [await self._publish(run_id, "node", payload, ends_msg_id(run_id, ends))]
 
+    async def ends_each(self, run_id: str, events: list[NodeEvent]) -> list[asyncio.Future[None]]:
+        """One message per node end, each with the node's own id.
+
+        For ends two parties may both send (a cancel racing a job's last calls): the
+        stream keeps whichever comes first, so a node still ends once.
+        """
+        acks: list[asyncio.Future[None]] = []
+        for event in events:
+            acks += await self._ends(run_id, [event])
+        return acks
+
     async def progress(self, event: ProgressEvent) -> asyncio.Future[None]:
         return await self._publish(event.run_id, "progress", messages.encode(event))
 

@@ -96,6 +96,7 @@ class SegmentRun:
         self._scrub = scrub
         self._broken = broken  # every call fails with it (env_vars that cannot be opened)
         self.outputs: dict[str, msgspec.Raw] = {}
+        self._ended: set[str] = set()  # steps whose end event is made
         # Cache entries to put once the events are out: (key, value, the node whose output it is).
         self.stores: list[tuple[str, msgspec.Raw, str | None]] = []
         self._events: list[NodeEvent] = []
@@ -253,7 +254,27 @@ class SegmentRun:
         )
 
     def _end(self, step: Step, status: str, inputs: dict[str, msgspec.Raw], **fields: Any) -> None:
+        self._ended.add(step.node_id)
         self._events.append(self._event(step, status, inputs, **fields))
+
+    def cancel_rest(self) -> list[NodeEvent]:
+        """The run was cancelled: ends for the steps this job still owes.
+
+        Not for steps an input of which failed or was cancelled: the orchestrator says
+        why those never ran, as it does for every dependant.
+        """
+        ends: list[NodeEvent] = []
+        lost: set[str] = set()
+        for step in self.job.steps:
+            node_id = step.node_id
+            if any(source in lost or (source in self._ended and source not in self.outputs)
+                   for source, _ in step.wires.values()):
+                lost.add(node_id)
+            elif node_id not in self._ended:
+                self._ended.add(node_id)
+                lost.add(node_id)
+                ends.append(self._event(step, "error", {}, error="cancelled"))
+        return ends
 
     # -- calling a function (in whatever thread the driver chose) ------------------------
     def invoke(

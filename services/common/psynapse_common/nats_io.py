@@ -23,7 +23,9 @@ from nats.js.api import (
 )
 from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 from nats.js.kv import KeyValue
+from nats.js.object_store import ObjectStore
 
+from .blobs import open_object_store
 from .cache import open_cache_bucket
 from .settings import Settings
 from .subjects import Names, names_from
@@ -156,6 +158,7 @@ class Backbone:
         self.schema: KeyValue
         self.services: KeyValue
         self.cache: KeyValue
+        self.blobs: ObjectStore
 
 
 async def declare_backbone(js: JetStreamContext, settings: Settings, patience_s: float = 60.0) -> Backbone:
@@ -223,6 +226,7 @@ async def _declare_backbone(js: JetStreamContext, settings: Settings) -> Backbon
     backbone.cache = await open_cache_bucket(
         js, names.cache_bucket, settings.cache_ttl_s, settings.cache_max_bytes, replicas
     )
+    backbone.blobs = await open_object_store(js, names.blobs_store, settings.runs_max_age_s, replicas)
     return backbone
 
 

@@ -38,9 +38,14 @@ class StreamReader:
         self._credit = 0
         self._last_sequence = 0
 
-    async def open(self) -> None:
+    async def open(self, patient: bool = False) -> None:
+        """Make the reader's consumer; ``patient``: wait out a stream without a leader
+        (a client already following this run), rather than fail (a new request: 503)."""
         self._sub = await self._nc.subscribe(self._nc.new_inbox(), pending_msgs_limit=4 * _WINDOW)
-        await self._create_consumer(self._start)
+        if patient:
+            await self._recover()
+        else:
+            await self._create_consumer(self._start)
         # Ask at once: the first events are on their way while the response starts.
         await self._ask()
 

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # run is redelivered to another after this long and resumed from its log.
     run_ack_wait_s: float = 30.0
     job_max_deliver: int = 3
+    # A cancelled run's runners end their nodes (at a node's next report, or once its
+    # call returns); nodes still unanswered after this are ended by the orchestrator.
+    cancel_grace_s: float = 5.0
 
     max_concurrent_runs: int = 1000
     # Limits on what one request may ask for; each answers 413/422/429 naming it.

@@ -10,7 +10,7 @@ from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
-from psynapse_common.blobs import open_blobs
+from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
 from psynapse_common.service import settle_heap
@@ -51,13 +51,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.catalog_signal = signal
         app.state.live_services = LiveServices(backbone.services)
         await app.state.live_services.start()
-        blobs = await open_blobs(
-            js,
-            backbone.names.blobs_store,
-            settings.inline_value_limit,
-            settings.runs_max_age_s,
-            settings.stream_replicas,
-        )
+        blobs = Blobs(backbone.blobs, settings.inline_value_limit)
         app.state.limits = Limits(settings)
         app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs)
         await app.state.runs.start()

@@ -73,7 +73,7 @@ class LiveReader:
         self._fallback = StreamReader(
             self._nc, self._js, self._names.events_stream, self._names.run_events(self._run_id), last_seen + 1
         )
-        await self._fallback.open()
+        await self._fallback.open(patient=True)
         async for sequence, data in self._fallback.entries():
             yield sequence, data
 

@@ -48,6 +48,7 @@ class Services:
     cache_enabled: bool
     segment_max_nodes: int
     ack_wait: float  # how long a run's submit stays ours unacked
+    cancel_grace_s: float  # how long a cancel waits for runners to end their nodes
 
 
 class RunExecution:
@@ -76,6 +77,9 @@ class RunExecution:
         self._published: list[asyncio.Future[None]] = []
         self._heard_ended: set[str] = set()
         self._started: set[str] = set()  # nodes whose executing event came
+        self._given: set[str] = set()  # nodes sent to runners in jobs: theirs to end
+        self._cancelling = False
+        self._cancel_deadline: asyncio.TimerHandle | None = None
         self._began = time.perf_counter()
 
     async def start(self, history: list[Event] | None = None, in_flight: Iterable[Job] = ()) -> None:
@@ -90,6 +94,11 @@ class RunExecution:
                 return
             for node_id in replayed:
                 self._unsent.append(self._event(node_id, "error", error=self.schedule.failed[node_id]))
+            self._given = {step.node_id for job in in_flight for step in job.steps}
+            if "cancelled" in self.schedule.failed.values():
+                # It was being cancelled when its orchestrator died: it still is.
+                await self.cancel()
+                return
             busy = {step.node_id for job in in_flight for step in job.steps}
             log.info("run.resumed", run_id=self.run_id, settled=len(self.schedule.finished) +
                      len(self.schedule.failed), in_flight=len(busy))
@@ -178,8 +187,9 @@ class RunExecution:
             segment = self._segments[index]
             # Members whose input failed meanwhile are settled already.
             members = [n for n in segment.nodes if not self.schedule.is_settled(n)]
-            if not members:
+            if not members or self._cancelling:
                 continue
+            self._given.update(members)
             quick = [n for n in members if n not in self._heavy]
             job = Job(
                 run_id=self.run_id,
@@ -228,19 +238,45 @@ class RunExecution:
         await self._settled(settled)
 
     async def cancel(self) -> None:
-        if self._finished:
+        """End the run as cancelled. Nodes given to a runner are that runner's to end (it
+        stops at the next report, or once its call returns); the rest end here now."""
+        if self._finished or self._cancelling:
             return
-        for node_id in self.plan.order:
-            if not self.schedule.is_settled(node_id):
-                self._unsent.append(self._event(node_id, "error", error="cancelled"))
-                self.schedule.failed[node_id] = "cancelled"
-        await self._finish(cancelled=True)
+        self._cancelling = True
+        mine = [n for n in self.plan.order if not self.schedule.is_settled(n) and n not in self._given]
+        for node_id in mine:
+            self._unsent.append(self._event(node_id, "error", error="cancelled"))
+            self.schedule.failed[node_id] = "cancelled"
+        if self.schedule.done:
+            await self._finish()
+            return
+        await self._flush()
+        # A runner whose call never returns must not hold the run open for ever.
+        loop = asyncio.get_running_loop()
+        self._cancel_deadline = loop.call_later(
+            self._services.cancel_grace_s, lambda: asyncio.ensure_future(self._cancel_the_rest())
+        )
+
+    async def _cancel_the_rest(self) -> None:
+        rest = [n for n in self.plan.order if not self.schedule.is_settled(n)]
+        if self._finished or not rest:
+            return
+        log.warning("run.cancel_unanswered", run_id=self.run_id, nodes=len(rest))
+        ends = [self._event(node_id, "error", error="cancelled") for node_id in rest]
+        for node_id in rest:
+            self.schedule.failed[node_id] = "cancelled"
+        # Each in a message with the node's own id, as a runner cancelling sends them.
+        self._published.extend(await self._services.sink.ends_each(self.run_id, ends))
+        await self._finish()
 
     # -- the end ----------------------------------------------------------------------
     async def _finish(self, cancelled: bool = False) -> None:
         if self._finished:
             return
         self._finished = True
+        cancelled = cancelled or self._cancelling
+        if self._cancel_deadline is not None:
+            self._cancel_deadline.cancel()
         services = self._services
         if services.publisher.troubled_within(TROUBLE_WINDOW_S):
             await wait_until_stored(self.run_id, self._published, self._heard_ended, services.read_log)

@@ -85,6 +85,7 @@ class Orchestrator:
             cache_enabled=settings.cache_enabled,
             segment_max_nodes=settings.segment_max_nodes,
             ack_wait=settings.run_ack_wait_s,
+            cancel_grace_s=settings.cancel_grace_s,
         )
         await ensure_work_consumer(
             self.js,

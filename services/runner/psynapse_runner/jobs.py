@@ -122,7 +122,8 @@ class _Segment:
             answer: Any = None
             while True:
                 if self._cancelled.is_set():
-                    return  # the orchestrator has ended these nodes as cancelled
+                    await self._cancel_rest()
+                    break
                 try:
                     need = walk.send(answer)
                 except StopIteration:
@@ -141,6 +142,18 @@ class _Segment:
         finally:
             if self._beat is not None:
                 self._beat.cancel()
+
+    async def _cancel_rest(self) -> None:
+        """This job's nodes end here: the ends already made, then "cancelled" for the rest,
+        each in a message with the node's own id (the orchestrator may end a node whose
+        runner is too slow to answer a cancel: the stream keeps one of the two)."""
+        ends = [event for event in self._run.take_events() if event.status != "executing"]
+        ends += self._run.cancel_rest()
+        if ends:
+            if self._acks:
+                await confirm(self._acks)
+            ends = [await self._offload(event) for event in ends]
+            self._acks.extend(await self._runner._sink.ends_each(self._job.run_id, ends))
 
     # -- calls -------------------------------------------------------------------------
     async def _call(self, call: Call) -> Outcome:

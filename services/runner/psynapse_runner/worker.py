@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import structlog
 
 from psynapse_common import logs
-from psynapse_common.blobs import open_blobs
+from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
@@ -76,13 +76,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         cancels,
         settings.secret_key,
         settings.job_ack_wait_s,
-        await open_blobs(
-            js,
-            names.blobs_store,
-            settings.inline_value_limit,
-            settings.runs_max_age_s,
-            settings.stream_replicas,
-        ),
+        Blobs(backbone.blobs, settings.inline_value_limit),
         cache,
         pool_name,
     )
