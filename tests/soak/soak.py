@@ -34,7 +34,7 @@ import httpx
 import psutil
 
 from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, terminal_counts, var, view
+from tests.graphs import edge, fn, graph, run_async, terminal_counts, var, view
 
 # Quick recovery, so a soak of minutes sees many faults end.
 ENV = {"PSYNAPSE_JOB_ACK_WAIT_S": "3", "PSYNAPSE_RUN_ACK_WAIT_S": "3", "PSYNAPSE_JOB_MAX_DELIVER": "4"}
@@ -312,7 +312,7 @@ def soak(seconds: float, root: Path, every: tuple[float, float] = (4.0, 10.0)) -
         load = Soak(stack.url, seconds)
         load.ledger = ledger
         chaos.start()
-        asyncio.run(load.run())
+        run_async(load.run())
         chaos.stop.set()
         chaos.join(15)
 
@@ -320,7 +320,7 @@ def soak(seconds: float, root: Path, every: tuple[float, float] = (4.0, 10.0)) -
             async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
                 await asyncio.gather(*(load._settle(client, run) for run in ledger.runs if not run.outcome))
 
-        asyncio.run(settle_rest())
+        run_async(settle_rest())
         check_logs(embedded_nats_url(data), ledger)
         assert not chaos.failures, chaos.failures
     finally:

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     quick_call_ms: float = 2.0
     # A function whose calls average under this is not cached: its call costs less
     # than computing its key and storing its output (0: cache every cacheable node).
-    cache_min_call_ms: float = 0.05
+    cache_min_call_ms: float = 0.25
     # Most nodes in one job (a segment): a job and its events must fit in messages.
     segment_max_nodes: int = 1000
     job_ack_wait_s: float = 30.0
