@@ -1,0 +1,71 @@
+// Where new nodes go and how the view fits a graph: pure geometry in flow
+// coordinates, so the canvas and the tests share it.
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Rect extends Point {
+  width: number;
+  height: number;
+}
+
+/** A node not measured yet is about this big. */
+export const NEW_NODE_SIZE = { width: 230, height: 130 };
+/** A new node's top-left sits this far up-left of the pointer, so the pointer is over its header. */
+export const POINTER_OFFSET = { x: 18, y: 16 };
+const GAP = 16;
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return a.x < b.x + b.width + GAP && b.x < a.x + a.width + GAP && a.y < b.y + b.height + GAP && b.y < a.y + a.height + GAP;
+}
+
+/**
+ * The top-left of a new node that should appear with its header under `pointer`:
+ * there, or moved down past whatever it would cover, so nodes never stack.
+ */
+export function placeAt(pointer: Point, taken: Rect[], size = NEW_NODE_SIZE): Point {
+  const spot: Rect = { x: Math.round(pointer.x - POINTER_OFFSET.x), y: Math.round(pointer.y - POINTER_OFFSET.y), ...size };
+  for (let tries = 0; tries < 200; tries++) {
+    const hit = taken.find((rect) => overlaps(spot, rect));
+    if (!hit) return { x: spot.x, y: spot.y };
+    spot.y = Math.round(hit.y + hit.height + GAP + 1);
+  }
+  return { x: spot.x, y: spot.y };
+}
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+export interface Insets {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/** Fit never zooms out past this: below it node labels are too small to read. */
+export const FIT_MIN_ZOOM = 0.75;
+export const FIT_MAX_ZOOM = 1;
+
+/**
+ * The viewport that shows `bounds` inside `canvas` less `insets` (the minimap and
+ * the zoom controls sit there, so nodes never land under them). When the graph
+ * only fits below the readable zoom, it is shown at that zoom from its left edge,
+ * where a flow starts, centred vertically when it fits that way.
+ */
+export function fitViewport(bounds: Rect, canvas: { width: number; height: number }, insets: Insets, minZoom = FIT_MIN_ZOOM, maxZoom = FIT_MAX_ZOOM): Viewport {
+  const width = Math.max(1, canvas.width - insets.left - insets.right);
+  const height = Math.max(1, canvas.height - insets.top - insets.bottom);
+  const wanted = Math.min(width / Math.max(1, bounds.width), height / Math.max(1, bounds.height));
+  const zoom = Math.min(maxZoom, Math.max(minZoom, wanted));
+  const shownWidth = bounds.width * zoom;
+  const shownHeight = bounds.height * zoom;
+  const x = shownWidth <= width ? insets.left + (width - shownWidth) / 2 - bounds.x * zoom : insets.left - bounds.x * zoom;
+  const y = shownHeight <= height ? insets.top + (height - shownHeight) / 2 - bounds.y * zoom : insets.top - bounds.y * zoom;
+  return { x: Math.round(x), y: Math.round(y), zoom };
+}
