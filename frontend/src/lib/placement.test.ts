@@ -42,3 +42,10 @@ describe("fitting the view", () => {
     expect(huge.y).toBe(Math.round(20 + (560 - 300 * FIT_MIN_ZOOM) / 2 - 50 * FIT_MIN_ZOOM));
   });
 });
+
+describe("placing a node for a dropped wire", () => {
+  it("puts the handle that takes the wire under the pointer", () => {
+    expect(placeAt({ x: 500, y: 300 }, [], NEW_NODE_SIZE, "input")).toEqual({ x: 500, y: 252 });
+    expect(placeAt({ x: 500, y: 300 }, [], NEW_NODE_SIZE, "output")).toEqual({ x: 500 - NEW_NODE_SIZE.width, y: 252 });
+  });
+});

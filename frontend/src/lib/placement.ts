@@ -21,12 +21,25 @@ function overlaps(a: Rect, b: Rect): boolean {
   return a.x < b.x + b.width + GAP && b.x < a.x + a.width + GAP && a.y < b.y + b.height + GAP && b.y < a.y + a.height + GAP;
 }
 
+/** Which part of the new node goes under the pointer: its header, or the handle a dropped wire takes. */
+export type Anchor = "header" | "input" | "output";
+// The first handle row's middle, below a node's top.
+const FIRST_ROW_Y = 48;
+
+function topLeft(pointer: Point, anchor: Anchor, size: { width: number }): Point {
+  if (anchor === "input") return { x: pointer.x, y: pointer.y - FIRST_ROW_Y };
+  if (anchor === "output") return { x: pointer.x - size.width, y: pointer.y - FIRST_ROW_Y };
+  return { x: pointer.x - POINTER_OFFSET.x, y: pointer.y - POINTER_OFFSET.y };
+}
+
 /**
- * The top-left of a new node that should appear with its header under `pointer`:
- * there, or moved down past whatever it would cover, so nodes never stack.
+ * The top-left of a new node that should appear under `pointer` (its header, or
+ * the handle a dropped wire takes): there, or moved down past whatever it would
+ * cover, so nodes never stack.
  */
-export function placeAt(pointer: Point, taken: Rect[], size = NEW_NODE_SIZE): Point {
-  const spot: Rect = { x: Math.round(pointer.x - POINTER_OFFSET.x), y: Math.round(pointer.y - POINTER_OFFSET.y), ...size };
+export function placeAt(pointer: Point, taken: Rect[], size = NEW_NODE_SIZE, anchor: Anchor = "header"): Point {
+  const corner = topLeft(pointer, anchor, size);
+  const spot: Rect = { x: Math.round(corner.x), y: Math.round(corner.y), ...size };
   for (let tries = 0; tries < 200; tries++) {
     const hit = taken.find((rect) => overlaps(spot, rect));
     if (!hit) return { x: spot.x, y: spot.y };

@@ -16,6 +16,11 @@ export const PHASE_LABEL: Record<RunPhase | RunStatus, string> = {
   cancelled: "Cancelled",
 };
 
+/** A run's status as a word; an older gateway's "error" is "Failed". */
+export function statusLabel(status: string): string {
+  return PHASE_LABEL[status as RunPhase] ?? (status === "error" ? PHASE_LABEL.failed : status);
+}
+
 /** What a node shows: the SSE status, with the errors of nodes that never ran told apart. */
 export type NodeDisplay = NodeStatus | "skipped" | "cancelled" | "idle";
 

@@ -62,7 +62,7 @@ export function handleOnNode(
   edges: PsyEdge[],
   schemaOf: SchemaLookup,
   preferred?: string | null,
-): { handle: string | null; verdict: Verdict } {
+): { handle: string | null; verdict: Verdict; tried?: string } {
   const candidates = end.handleType === "source" ? inputsOf(node, edges, schemaOf) : outputsOf(node, schemaOf);
   if (candidates.length === 0) {
     return { handle: null, verdict: { ok: false, reason: end.handleType === "source" ? "This node takes no inputs" : "This node has no output" } };
@@ -74,16 +74,16 @@ export function handleOnNode(
     ...candidates.filter((h) => h !== preferred && !taken(h)),
     ...candidates.filter((h) => h !== preferred && taken(h)),
   ];
-  let first: Verdict | null = null;
+  let first: { verdict: Verdict; tried: string } | null = null;
   for (const handle of ordered) {
     const connection = connectionTo(end, node.id, handle);
     const others = edges.filter((e) => !(e.target === connection.target && e.targetHandle === connection.targetHandle));
     const verdict = checkConnection(connection, nodes, others, schemaOf);
     if (verdict.ok) return { handle, verdict };
-    first ??= verdict;
-    if (handle === preferred) return { handle: null, verdict }; // the row under the pointer says why
+    first ??= { verdict, tried: handle };
+    if (handle === preferred) return { handle: null, verdict, tried: handle }; // the row under the pointer says why
   }
-  return { handle: null, verdict: first ?? { ok: false, reason: "No handle of this node fits" } };
+  return first ? { handle: null, ...first } : { handle: null, verdict: { ok: false, reason: "No handle of this node fits" } };
 }
 
 const VARIABLE_FOR: Record<string, VariableType> = { str: "String", Literal: "String", bool: "Boolean", list: "List", dict: "Object", float: "Number", Any: "String" };
