@@ -11,8 +11,14 @@ export const MINIMAP_SIZE = { width: 180, height: 120 };
 const MARGIN = 16;
 const CONTROLS_WIDTH = 52;
 
-export function fitInsets(minimapOpen: boolean): Insets {
-  return { top: 24, left: CONTROLS_WIDTH + MARGIN, bottom: 24, right: minimapOpen ? MINIMAP_SIZE.width + 2 * MARGIN : 24 };
+/** The room to keep clear: beside the minimap, or above it, whichever shows the graph biggest. */
+export function fitInsets(minimapOpen: boolean): Insets[] {
+  const base = { top: 24, left: CONTROLS_WIDTH + MARGIN, bottom: 24, right: 24 };
+  if (!minimapOpen) return [base];
+  return [
+    { ...base, right: MINIMAP_SIZE.width + 2 * MARGIN },
+    { ...base, bottom: MINIMAP_SIZE.height + 2 * MARGIN },
+  ];
 }
 
 export const EMPTY_VIEW = { x: 40, y: 40, zoom: 1 };

@@ -33,13 +33,30 @@ describe("fitting the view", () => {
     expect(view.y).toBe(20 + (560 - 300) / 2);
   });
 
-  it("zooms out to fit, but never below the readable zoom, showing the graph from its left edge", () => {
+  it("zooms out to fit, but never below the readable zoom, showing a big graph from its left edge", () => {
     const fits = fitViewport({ x: 100, y: 0, width: 800, height: 400 }, { width: 1000, height: 600 }, insets);
     expect(fits.zoom).toBeCloseTo(720 / 800);
     const huge = fitViewport({ x: 100, y: 50, width: 4000, height: 300 }, { width: 1000, height: 600 }, insets);
     expect(huge.zoom).toBe(FIT_MIN_ZOOM);
     expect(huge.x).toBe(insets.left - 100 * FIT_MIN_ZOOM);
     expect(huge.y).toBe(Math.round(20 + (560 - 300 * FIT_MIN_ZOOM) / 2 - 50 * FIT_MIN_ZOOM));
+  });
+
+  it("centres a graph only a little too big, cutting a little on each side", () => {
+    const view = fitViewport({ x: 0, y: 0, width: 1000, height: 300 }, { width: 1000, height: 600 }, insets);
+    expect(view.zoom).toBe(FIT_MIN_ZOOM);
+    expect(view.x).toBe(Math.round(60 + (720 - 750) / 2));
+  });
+
+  it("keeps clear of the minimap whichever way shows the graph biggest", () => {
+    const right = { top: 20, right: 220, bottom: 20, left: 60 };
+    const below = { top: 20, right: 20, bottom: 160, left: 60 };
+    const wide = fitViewport({ x: 0, y: 0, width: 900, height: 200 }, { width: 1000, height: 600 }, [right, below]);
+    expect(wide.zoom).toBeCloseTo(920 / 900 > 1 ? 1 : 920 / 900);
+    expect(wide.y + 200 * wide.zoom).toBeLessThanOrEqual(600 - 160);
+    const tall = fitViewport({ x: 0, y: 0, width: 300, height: 700 }, { width: 1000, height: 600 }, [right, below]);
+    expect(tall.zoom).toBeCloseTo(560 / 700);
+    expect(tall.x + 300 * tall.zoom).toBeLessThanOrEqual(1000 - 220);
   });
 });
 

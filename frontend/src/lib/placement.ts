@@ -66,19 +66,36 @@ export const FIT_MIN_ZOOM = 0.75;
 export const FIT_MAX_ZOOM = 1;
 
 /**
- * The viewport that shows `bounds` inside `canvas` less `insets` (the minimap and
- * the zoom controls sit there, so nodes never land under them). When the graph
- * only fits below the readable zoom, it is shown at that zoom from its left edge,
- * where a flow starts, centred vertically when it fits that way.
+ * The viewport that shows `bounds` inside `canvas` less the insets (the minimap and
+ * the zoom controls sit there, so nodes never land under them; of several ways to
+ * keep clear, the one that shows the graph biggest). When the graph only fits below
+ * the readable zoom, it is shown at that zoom: centred when little is cut, else from
+ * its left edge, where a flow starts; vertically likewise from its top.
  */
-export function fitViewport(bounds: Rect, canvas: { width: number; height: number }, insets: Insets, minZoom = FIT_MIN_ZOOM, maxZoom = FIT_MAX_ZOOM): Viewport {
-  const width = Math.max(1, canvas.width - insets.left - insets.right);
-  const height = Math.max(1, canvas.height - insets.top - insets.bottom);
-  const wanted = Math.min(width / Math.max(1, bounds.width), height / Math.max(1, bounds.height));
-  const zoom = Math.min(maxZoom, Math.max(minZoom, wanted));
-  const shownWidth = bounds.width * zoom;
-  const shownHeight = bounds.height * zoom;
-  const x = shownWidth <= width ? insets.left + (width - shownWidth) / 2 - bounds.x * zoom : insets.left - bounds.x * zoom;
-  const y = shownHeight <= height ? insets.top + (height - shownHeight) / 2 - bounds.y * zoom : insets.top - bounds.y * zoom;
-  return { x: Math.round(x), y: Math.round(y), zoom };
+export function fitViewport(
+  bounds: Rect,
+  canvas: { width: number; height: number },
+  insets: Insets | Insets[],
+  minZoom = FIT_MIN_ZOOM,
+  maxZoom = FIT_MAX_ZOOM,
+): Viewport {
+  const options = Array.isArray(insets) ? insets : [insets];
+  const fits = options.map((inset) => {
+    const width = Math.max(1, canvas.width - inset.left - inset.right);
+    const height = Math.max(1, canvas.height - inset.top - inset.bottom);
+    return { inset, width, height, wanted: Math.min(width / Math.max(1, bounds.width), height / Math.max(1, bounds.height)) };
+  });
+  const best = fits.reduce((a, b) => (b.wanted > a.wanted ? b : a));
+  const { inset, width, height } = best;
+  const zoom = Math.min(maxZoom, Math.max(minZoom, best.wanted));
+  const place = (shown: number, room: number, start: number, origin: number) =>
+    shown <= room * ALMOST_FITS ? start + (room - shown) / 2 - origin * zoom : start - origin * zoom;
+  return {
+    x: Math.round(place(bounds.width * zoom, width, inset.left, bounds.x)),
+    y: Math.round(place(bounds.height * zoom, height, inset.top, bounds.y)),
+    zoom,
+  };
 }
+
+// A graph this much larger than the room is still centred (a little cut on each side).
+const ALMOST_FITS = 1.25;

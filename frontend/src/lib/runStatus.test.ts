@@ -32,7 +32,8 @@ describe("run status vocabulary", () => {
   it("says which input a skipped node waited for", () => {
     expect(upstreamOf(UPSTREAM)).toEqual({ input: "a", nodeId: "divide_1", name: "divide" });
     expect(notRunText("skipped", UPSTREAM)).toBe("Not run: input 'a' comes from divide_1 (divide), which failed");
-    expect(notRunText("cancelled", "cancelled")).toMatch(/^Cancelled/);
+    expect(notRunText("skipped", "Input 'input' failed: node 'd' (divide) did not complete")).toBe("Not run: its input comes from d (divide), which failed");
+    expect(notRunText("cancelled", "cancelled")).toBe("Cancelled: the run was stopped");
     expect(notRunText("error", "boom")).toBeNull();
   });
 

@@ -50,10 +50,13 @@ export function upstreamOf(error: string | null | undefined): { input: string; n
 
 /** A short line for a node that did not complete, as the canvas and the cards say it. */
 export function notRunText(display: NodeDisplay, error: string | null | undefined): string | null {
-  if (display === "cancelled") return "Cancelled: the run was stopped before this node finished";
+  // Whether it had started is not known (a node that never ran gets a start with its end).
+  if (display === "cancelled") return "Cancelled: the run was stopped";
   if (display !== "skipped") return null;
   const source = upstreamOf(error);
-  return source ? `Not run: input '${source.input}' comes from ${source.nodeId} (${source.name}), which failed` : "Not run: an input failed";
+  if (!source) return "Not run: an input failed";
+  const input = source.input === "input" ? "its input" : `input '${source.input}'`;
+  return `Not run: ${input} comes from ${source.nodeId} (${source.name}), which failed`;
 }
 
 /**

@@ -12,7 +12,8 @@ import { ParamControl } from "./ParamControl";
 
 function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
   const schema = useCatalogStore((s) => s.byName[data.functionName]);
-  const missing = useCatalogStore((s) => missingFor(s.packs, data.functionName));
+  const packs = useCatalogStore((s) => s.packs);
+  const missing = useMemo(() => missingFor(packs, data.functionName), [packs, data.functionName]);
   const invalid = useUiStore((s) => s.issues.some((issue) => issue.nodeId === id));
   const { updateNodeData } = useReactFlow();
   const updateInternals = useUpdateNodeInternals();
