@@ -69,8 +69,8 @@ export const FIT_MAX_ZOOM = 1;
  * The viewport that shows `bounds` inside `canvas` less the insets (the minimap and
  * the zoom controls sit there, so nodes never land under them; of several ways to
  * keep clear, the one that shows the graph biggest). When the graph only fits below
- * the readable zoom, it is shown at that zoom: centred when little is cut, else from
- * its left edge, where a flow starts; vertically likewise from its top.
+ * the readable zoom, it is shown at that zoom from its left edge, where a flow
+ * starts (its inputs whole, the rest a pan away); vertically likewise from its top.
  */
 export function fitViewport(
   bounds: Rect,
@@ -89,13 +89,10 @@ export function fitViewport(
   const { inset, width, height } = best;
   const zoom = Math.min(maxZoom, Math.max(minZoom, best.wanted));
   const place = (shown: number, room: number, start: number, origin: number) =>
-    shown <= room * ALMOST_FITS ? start + (room - shown) / 2 - origin * zoom : start - origin * zoom;
+    shown <= room ? start + (room - shown) / 2 - origin * zoom : start - origin * zoom;
   return {
     x: Math.round(place(bounds.width * zoom, width, inset.left, bounds.x)),
     y: Math.round(place(bounds.height * zoom, height, inset.top, bounds.y)),
     zoom,
   };
 }
-
-// A graph this much larger than the room is still centred (a little cut on each side).
-const ALMOST_FITS = 1.25;
