@@ -159,9 +159,14 @@ def confirm(page: Page, button: str) -> None:
 
 # -- issue 18: the canvas as a person works it -----------------------------------------
 def shot(page: Page, name: str) -> None:
-    """A screenshot for the issue's note (test-results/issue-18/<name>.png)."""
+    """A screenshot for the issue's note (test-results/issue-18/<name>.png), in 256 colours:
+    the note's screenshots are committed, and a UI needs no more."""
+    from PIL import Image
+
     ISSUE_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ISSUE_SHOTS / f"{name}.png"))
+    path = ISSUE_SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
 
 
 def menu(page: Page, item: str) -> None:

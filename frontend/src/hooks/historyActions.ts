@@ -139,3 +139,13 @@ export async function openRunInEditor(detail: RunDetail): Promise<boolean> {
   ui.toast(`Opened the graph of run ${short}${graph.workflow ? ` ('${graph.workflow}')` : ""}`, "success");
   return true;
 }
+
+/** Open in editor for a run known by its id (the status panel's note on a Re-run of another graph). */
+export async function openRunById(runId: string): Promise<boolean> {
+  try {
+    return await openRunInEditor(await fetchRunDetail(runId));
+  } catch (error) {
+    useUiStore.getState().toast(`Open in editor: ${message(error)}`, "error");
+    return false;
+  }
+}

@@ -2,11 +2,9 @@
 // card unless the user has scrolled up. The badge says done, failed or cancelled,
 // as History and the API say it.
 import { memo, useLayoutEffect, useMemo, useRef } from "react";
-import { openRunInEditor } from "../hooks/historyActions";
-import { fetchRunDetail } from "../api/history";
+import { openRunById } from "../hooks/historyActions";
 import { PHASE_LABEL, tally, tallyText } from "../lib/runStatus";
 import { entryDisplay, useRunStore } from "../store/runStore";
-import { useUiStore } from "../store/uiStore";
 import { StatusCard } from "./StatusCard";
 
 export { PHASE_LABEL };
@@ -15,20 +13,13 @@ export { PHASE_LABEL };
 function DetachedNote() {
   const detached = useRunStore((s) => s.detached);
   if (!detached) return null;
-  const open = async () => {
-    try {
-      await openRunInEditor(await fetchRunDetail(detached.fromRunId));
-    } catch (error) {
-      useUiStore.getState().toast(`Open in editor: ${(error as Error).message}`, "error");
-    }
-  };
   return (
     <div className="psy-status__detached" data-testid="detached-run">
       <span>
         Re-run of run <span className="psy-mono">{detached.fromRunId.slice(0, 8)}</span>
         {detached.workflow ? ` ('${detached.workflow}')` : ""}: its own graph, not the canvas.
       </span>
-      <button type="button" className="psy-button psy-button--small" onClick={() => void open()}>
+      <button type="button" className="psy-button psy-button--small" onClick={() => void openRunById(detached.fromRunId)}>
         Open in editor
       </button>
     </div>
