@@ -58,6 +58,8 @@ class LiveReader:
                 if await self._stored_after(last_seen):
                     break
                 continue
+            except Exception:  # noqa: BLE001 - the connection is in trouble: the stream reader waits it out
+                break
             headers = msg.headers or {}
             sequence = int(headers.get("Nats-Sequence", 0))
             subject = headers.get("Nats-Subject", "")
@@ -76,12 +78,15 @@ class LiveReader:
             yield sequence, data
 
     async def _stored_after(self, sequence: int) -> bool:
+        """Whether the stream holds an event of the run after ``sequence``; True when it cannot say."""
         try:
             await self._js.get_msg(
                 self._names.events_stream, seq=sequence + 1, subject=self._names.run_events(self._run_id), next=True
             )
         except NotFoundError:
             return False
+        except Exception:  # noqa: BLE001 - an election, a reconnect: the stream reader waits it out
+            return True
         return True
 
     async def close(self) -> None:
