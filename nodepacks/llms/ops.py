@@ -10,12 +10,20 @@ import os
 
 # Model answers vary from call to call; a cached answer would hide that.
 PSYNAPSE_CACHE = False
+# The editor flags these nodes, with the command, while openai is not installed.
+PSYNAPSE_REQUIRES = {"openai": "pip install 'psynapse[llm]'"}
+
+# What `messages` takes: one message (a Variable with "LLM message"), a list of
+# them (a List of such variables), or a plain text, sent as the user's message.
+Messages = list[dict] | dict | str
 
 _MISSING_OPENAI = "The openai package is not installed: pip install 'psynapse[llm]'"
 
 
-def openai_chat_completion(model: str, messages: list, temperature: float = 0.7) -> dict:
+def openai_chat_completion(model: str, messages: Messages, temperature: float = 0.7) -> dict:
     """Ask a chat model for a reply to `messages` (OpenAI chat completions API).
+
+    `messages` is one message ({"role", "content"}), a list of them, or a plain text.
 
     Returns {"content", "role", "model", "finish_reason", "usage"}.
     """

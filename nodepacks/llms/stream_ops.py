@@ -1,9 +1,10 @@
 """Streaming LLM node: emits the reply token by token while the model writes it."""
 
-from .ops import _as_messages, _client
+from .ops import Messages, _as_messages, _client
 
 # Model answers vary from call to call; a cached answer would hide that.
 PSYNAPSE_CACHE = False
+PSYNAPSE_REQUIRES = {"openai": "pip install 'psynapse[llm]'"}
 
 
 class _StreamReporter:
@@ -25,6 +26,8 @@ class _StreamReporter:
 class OpenAIChatCompletionStream:
     """Ask a chat model for a reply to `messages`, streaming the reply as it is written.
 
+    `messages` is one message ({"role", "content"}), a list of them, or a plain text.
+
     Uses OPENAI_API_KEY and optional OPENAI_BASE_URL. Returns
     {"content", "role", "model", "finish_reason"}.
     """
@@ -32,7 +35,7 @@ class OpenAIChatCompletionStream:
     def __init__(self):
         self._stream_reporter = _StreamReporter()
 
-    def __call__(self, model: str, messages: list, temperature: float = 0.7) -> dict:
+    def __call__(self, model: str, messages: Messages, temperature: float = 0.7) -> dict:
         stream = _client().chat.completions.create(
             model=model, messages=_as_messages(messages), temperature=temperature, stream=True
         )

@@ -8,6 +8,8 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "e2e"
+# Issue 18's note points to these (committed): itemN-after.png beside itemN-before.png.
+ISSUE_SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "issue-18"
 
 
 def open_editor(page: Page, url: str) -> None:
@@ -76,7 +78,7 @@ def wait_run_finished(page: Page, timeout: float = 30000) -> str:
 def _finished_phase():
     import re
 
-    return re.compile(r"^(done|error|cancelled)$")
+    return re.compile(r"^(done|failed|cancelled)$")
 
 
 def view_text(page: Page, view_id: str) -> Locator:
@@ -84,7 +86,8 @@ def view_text(page: Page, view_id: str) -> Locator:
 
 
 def status_item(page: Page, node_id: str) -> Locator:
-    return page.locator(f'[data-testid="status-item"][data-node-id="{node_id}"]')
+    """The node's card in the status panel (History's cards are elsewhere)."""
+    return page.get_by_test_id("status-panel").locator(f'[data-testid="status-item"][data-node-id="{node_id}"]')
 
 
 def start_sampling(page: Page, expression: str) -> None:
@@ -152,3 +155,58 @@ def confirm(page: Page, button: str) -> None:
     """Answer the in-page confirmation with `button` (its confirm label, or Cancel)."""
     page.get_by_role("alertdialog").get_by_role("button", name=button).click()
     expect(page.get_by_role("alertdialog")).to_be_hidden()
+
+
+# -- issue 18: the canvas as a person works it -----------------------------------------
+def shot(page: Page, name: str) -> None:
+    """A screenshot for the issue's note (test-results/issue-18/<name>.png), in 256 colours:
+    the note's screenshots are committed, and a UI needs no more."""
+    from PIL import Image
+
+    ISSUE_SHOTS.mkdir(parents=True, exist_ok=True)
+    path = ISSUE_SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
+
+
+def menu(page: Page, item: str) -> None:
+    """Pick an item of the toolbar's More menu (import-button, export-button, clear-button)."""
+    page.get_by_test_id("more-button").click()
+    page.get_by_test_id(item).click()
+
+
+def center(locator: Locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box, f"{locator} is not on screen"
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag_wire(page: Page, start: Locator, to: tuple[float, float]) -> None:
+    """Press on a handle and let go at a point (a node's body, a row, the empty canvas)."""
+    x, y = center(start)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move((x + to[0]) / 2, (y + to[1]) / 2, steps=6)
+    page.mouse.move(to[0], to[1], steps=6)
+    page.mouse.up()
+
+
+def canvas_point(page: Page, x: float, y: float) -> tuple[float, float]:
+    """A point of the canvas, in page coordinates, from its top-left corner."""
+    box = page.get_by_test_id("canvas").bounding_box()
+    assert box
+    return box["x"] + x, box["y"] + y
+
+
+def node_box(page: Page, node_id: str) -> dict:
+    box = node(page, node_id).bounding_box()
+    assert box, f"node {node_id} is not on screen"
+    return box
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def zoom(page: Page) -> float:
+    return float(page.locator(".react-flow__viewport").evaluate("el => new DOMMatrixReadOnly(getComputedStyle(el).transform).a"))

@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import expect_edges, connect, drag_to_canvas, edge_count, execute, import_workflow, library_item, node, open_editor, set_variable
+from e2e_helpers import confirm, connect, drag_to_canvas, edge_count, execute, expect_edges, import_workflow, library_item, menu, node, open_editor, set_variable
 from workflows import example_graph
 
 pytestmark = pytest.mark.e2e
@@ -102,6 +102,7 @@ def test_export_then_import_round_trip(page: Page, psynapse: str, tmp_path) -> N
     open_editor(page, psynapse)
     import_workflow(page, example_graph(), tmp_path)
     expect(page.locator(".react-flow__node")).to_have_count(9)
+    page.get_by_test_id("more-button").click()
     with page.expect_download() as download:
         page.get_by_test_id("export-button").click()
     exported = json.loads(open(download.value.path()).read())
@@ -110,7 +111,8 @@ def test_export_then_import_round_trip(page: Page, psynapse: str, tmp_path) -> N
     assert {(e["source"], e["target"], e["sourceHandle"], e["targetHandle"]) for e in exported["edges"]} == {
         (e["source"], e["target"], e["sourceHandle"], e["targetHandle"]) for e in example_graph()["edges"]
     }
-    page.get_by_test_id("clear-button").click()
+    menu(page, "clear-button")
+    confirm(page, "Clear")
     expect(page.locator(".react-flow__node")).to_have_count(0)
     import_workflow(page, exported, tmp_path, name="exported.json")
     expect(page.locator(".react-flow__node")).to_have_count(9)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from e2e_helpers import (
     confirm,
+    menu,
     dirty_marker,
     execute,
     history_rows,
@@ -93,15 +94,16 @@ def test_save_reload_open_save_again_and_restore(page: Page, app: str, tmp_path:
     expect(workflow_name(page)).to_have_text("sums-e2e")
     expect(dirty_marker(page)).to_have_count(0)
 
-    # Clear the canvas, then open the workflow from the dialog (asks: the empty canvas is a change).
-    page.get_by_test_id("clear-button").click()
+    # Clear the canvas (it asks, and leaves the workflow), then open the workflow from the dialog.
+    menu(page, "clear-button")
+    confirm(page, "Clear")
     expect(node(page, "F1")).to_have_count(0)
-    expect(dirty_marker(page)).to_be_visible()
+    expect(workflow_name(page)).to_have_text("Untitled")
+    expect(dirty_marker(page)).to_have_count(0)  # an empty, untitled canvas holds nothing to lose
     dialog = open_dialog(page)
     item = saved_workflow(dialog, "sums-e2e")
     expect(item.get_by_test_id("workflow-versions")).to_have_text("1")
     item.get_by_role("button", name="Open sums-e2e").click()
-    confirm(page, "Discard changes")
     expect(dialog).to_be_hidden()
     expect(node(page, "F1")).to_be_visible()
     expect(node(page, "V1").get_by_test_id("variable-value")).to_have_value("5")
@@ -193,14 +195,15 @@ def test_history_lists_runs_shows_nodes_and_reruns(page: Page, app: str, tmp_pat
     expect(detail.locator('[data-testid="status-item"][data-node-id="F1"]').get_by_test_id("status-output")).to_have_text("8")
     expect(view_text(page, "W")).to_have_text("8")  # its view value, on the canvas
 
-    # Re-run: the open graph runs again and the list grows by itself.
+    # Re-run: the run's graph, which is the open graph, runs again and the list grows by itself.
     detail.get_by_test_id("rerun-button").click()
+    expect(rows).to_have_count(2)  # the list grows once the new run has ended
     assert wait_run_finished(page) == "done"
-    expect(rows).to_have_count(2)
     expect(rows.first).to_have_attribute("data-status", "done")
     assert rows.first.get_attribute("data-run-id") != run_id
 
-    # A run of another saved workflow: Re-run opens that one, then runs it.
+    # A run of another saved workflow: Re-run runs that run's own graph (1 + 3 was 5 + 3 then),
+    # recorded under its workflow, and leaves the canvas alone; Open in editor loads it.
     save_as(page, "hist-e2e-copy")
     set_variable(page, "V1", "1")
     page.get_by_role("button", name="Save workflow", exact=True).click()
@@ -213,11 +216,18 @@ def test_history_lists_runs_shows_nodes_and_reruns(page: Page, app: str, tmp_pat
     page.locator(f'[data-testid="history-run"][data-run-id="{run_id}"]').click()
     expect(detail).to_have_attribute("data-on-canvas", "false")
     detail.get_by_test_id("rerun-button").click()
-    expect(workflow_name(page)).to_have_text("hist-e2e")
-    assert wait_run_finished(page) == "done"
-    expect(view_text(page, "W")).to_have_text("8")
+    expect(page.get_by_test_id("detached-run")).to_be_visible()
     expect(rows).to_have_count(4)
+    assert wait_run_finished(page) == "done"
+    expect(page.get_by_test_id("status-panel").locator('[data-testid="status-item"][data-node-id="W"]').get_by_test_id("status-output")).to_have_text("8")
+    expect(workflow_name(page)).to_have_text("hist-e2e-copy")
+    expect(view_text(page, "W")).to_have_attribute("data-empty", "true")  # not painted with another graph's run
     expect(rows.first).to_have_attribute("data-workflow", "hist-e2e")
+    page.locator(f'[data-testid="history-run"][data-run-id="{run_id}"]').click()
+    detail.get_by_test_id("open-run-button").click()
+    expect(workflow_name(page)).to_have_text("hist-e2e")
+    expect(node(page, "V1").get_by_test_id("variable-value")).to_have_value("5")
+    expect(view_text(page, "W")).to_have_text("8")
 
     # Only the open workflow's runs.
     panel.get_by_role("checkbox", name=re.compile("Only runs of")).check()

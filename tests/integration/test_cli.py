@@ -141,6 +141,58 @@ def test_exported_script_prints_what_the_services_show(stack, tmp_path, body):
         assert "p1_node = SlowProgress()\n" in script.read_text()
 
 
+def _plain_python(script: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """The script under a Python with the standard library only (no site-packages: no Psynapse)."""
+    return subprocess.run([sys.executable, "-I", "-S", str(script)], check=False, capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def test_exported_script_runs_without_psynapse_installed(stack, tmp_path):
+    # basic's ops.py does `from psynapse import AnnotatedDict`: the script carries the SDK.
+    script = tmp_path / "flow.py"
+    exported = psynapse("export", write(tmp_path, spec_example()), "-o", str(script),
+                        "--nodepacks-dir", str(stack.nodepacks))
+    assert exported.returncode == 0, exported.stderr
+    done = _plain_python(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == SPEC_RESULTS
+    # Numbers as the editor and `psynapse run` print them.
+    assert '"View": 48,' in done.stdout and "48.0" not in done.stdout and "8.0" not in done.stdout
+    ran = psynapse("run", write(tmp_path, spec_example()), "--url", stack.url)
+    assert ran.stdout == done.stdout
+
+
+def test_exported_script_says_what_it_needs_and_stops(stack, tmp_path):
+    packs = copy_packs(tmp_path / "packs", "llms")
+    (packs / "needy").mkdir()
+    (packs / "needy" / "ops.py").write_text("import msgspec\n\n\ndef size(x: int) -> int:\n    return len(msgspec.json.encode(x))\n")
+    llm = graph([var("m", "Hi", "String", llmMessageFormat=True), fn("c", "openai_chat_completion", model="m"), view("w")],
+                [edge("m", "c", "messages"), edge("c", "w")])
+    script = tmp_path / "llm.py"
+    assert psynapse("export", write(tmp_path, llm), "-o", str(script), "--nodepacks-dir", str(packs)).returncode == 0
+    text = script.read_text()
+    assert "Packages the nodepacks need" in text and "openai: pip install 'psynapse[llm]'" in text
+    done = _plain_python(script, tmp_path)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip() == "llm.py needs packages this Python does not have:\n  openai: pip install 'psynapse[llm]'"
+    # A pack that imports a package at the top of its file: named, with how to install it.
+    script = tmp_path / "needy.py"
+    body = graph([fn("s", "size", x=3), view("w")], [edge("s", "w")])
+    assert psynapse("export", write(tmp_path, body), "-o", str(script), "--nodepacks-dir", str(packs)).returncode == 0
+    done = _plain_python(script, tmp_path)
+    assert done.returncode == 1 and "nodepack 'needy' (ops.py) needs 'msgspec'" in done.stderr
+    assert done.stderr.rstrip().endswith("pip install msgspec") and "Traceback" not in done.stderr
+
+
+def test_run_prints_numbers_as_the_editor_shows_them(stack, tmp_path):
+    done = psynapse("run", write(tmp_path, spec_example()), "--url", stack.url)
+    assert done.returncode == 0, done.stderr
+    assert '"ListView": [\n    8,\n    6\n  ]' in done.stdout and ".0" not in done.stdout
+    lines = psynapse("run", write(tmp_path, spec_example()), "--url", stack.url, "--json")
+    assert lines.stdout.splitlines()[-1] == '{"status": "done", "results": {"View": 48, "ListView": [8, 6]}}'
+    assert "multiply (F3) completed" in done.stderr and "48.0" not in done.stderr
+
+
 def test_export_errors_exit_2(stack, tmp_path):
     cycle = graph([fn("A", "add", b=1), fn("B", "add", b=1)], [edge("A", "B", "a"), edge("B", "A", "a")])
     for body, message in [(cycle, "cycle"), (graph([fn("A", "nope")], []), "unknown function 'nope'")]:

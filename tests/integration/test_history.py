@@ -54,7 +54,7 @@ def test_runs_listed_newest_first_with_filters_and_limit(stack):
         newest = runs[0]
         assert set(newest) == {"run_id", "workflow", "status", "started_at", "finished_at", "duration_ms",
                                "node_count"}
-        assert newest["workflow"] == "hist-b" and newest["status"] == "error" and newest["node_count"] == 2
+        assert newest["workflow"] == "hist-b" and newest["status"] == "failed" and newest["node_count"] == 2
         assert newest["finished_at"] >= newest["started_at"]
         assert newest["duration_ms"] == round((newest["finished_at"] - newest["started_at"]) * 1000, 1)
 
@@ -63,9 +63,11 @@ def test_runs_listed_newest_first_with_filters_and_limit(stack):
         assert {run["workflow"] for run in only_a} == {"hist-a"}
         assert {run["status"] for run in only_a} == {"done"}
 
-        errors = client.get("/runs", params={"status": "error"}).json()["runs"]
-        assert ids[5] in [run["run_id"] for run in errors]
-        assert {run["status"] for run in errors} == {"error"}
+        failures = client.get("/runs", params={"status": "failed"}).json()["runs"]
+        assert ids[5] in [run["run_id"] for run in failures]
+        assert {run["status"] for run in failures} == {"failed"}
+        # The word runs were listed with before still filters them.
+        assert client.get("/runs", params={"status": "error"}).json()["runs"] == failures
         done_b = client.get("/runs", params={"workflow": "hist-b", "status": "done"}).json()["runs"]
         assert [run["run_id"] for run in done_b] == [ids[1]]
 
@@ -117,7 +119,8 @@ def test_run_detail_has_every_node(stack):
     nodes = detail["nodes"]
     assert set(nodes) == {"V1", "V2", "V3", "V4", "F1", "F2", "F3", "L1", "View", "ListView"}
     for node_id, node in nodes.items():
-        assert set(node) == {"node_name", "status", "duration_ms", "inputs", "output", "error", "cached"}, node_id
+        assert set(node) == {"node_name", "status", "duration_ms", "inputs", "output", "error", "error_kind",
+                             "traceback", "cached"}, node_id
         assert node["status"] == "completed" and node["error"] is None, (node_id, node)
         assert isinstance(node["duration_ms"], (int, float)) and node["duration_ms"] >= 0, (node_id, node)
     assert nodes["F1"] == {**nodes["F1"], "node_name": "add", "inputs": {"a": 5, "b": 3}, "output": 8.0}
@@ -144,11 +147,14 @@ def test_failed_node_detail(stack):
     with stack.client() as client:
         answer = client.post("/execute", json=_failing("hist-fail"))
         detail = settled(client, answer.headers["x-run-id"])
-    assert detail["status"] == "error" and detail["errors"]["boom"] == "planned failure"
+    assert detail["status"] == "failed" and detail["errors"]["boom"] == "planned failure"
     boom = detail["nodes"]["boom"]
     assert boom["status"] == "error" and boom["error"] == "planned failure" and boom["output"] is None
     assert boom["inputs"] == {"message": "planned failure"}
-    assert detail["nodes"]["v"]["status"] == "error"
+    # It raised: where, in its own code; the view after it never ran.
+    assert boom["error_kind"] is None and "in fail" in boom["traceback"] and "planned failure" in boom["traceback"]
+    viewer = detail["nodes"]["v"]
+    assert viewer["status"] == "error" and viewer["error_kind"] == "upstream" and viewer["traceback"] is None
 
 
 def test_secret_env_vars_never_shown(stack):

@@ -123,6 +123,15 @@ def test_a_failure_skips_what_depends_on_it_and_nothing_else(catalog):
     assert shown(events) == [("a", "completed"), ("z", "completed"), ("d", "error"), ("ok", "completed"),
                              ("w2", "completed")]
     assert events[2].error == "division by zero"
+    # Where the node's own code raised: its frames, none of ours.
+    trace = events[2].traceback
+    assert trace.startswith("Traceback (most recent call last):") and trace.rstrip().endswith("ZeroDivisionError: division by zero")
+    assert "basic/ops.py" in trace and "in divide" in trace and "psynapse_common" not in trace
+
+
+def test_a_missing_input_has_no_traceback(catalog):
+    [events], _ = walk(catalog, job_of(catalog, [fn("d", "divide", a=1)], []))
+    assert events[0].error == "input 'b' is not connected and has no value" and events[0].traceback is None
 
 
 def test_multi_output_keys_feed_their_own_wires(catalog):

@@ -220,3 +220,27 @@ def test_exported_script_runs_standalone(tmp_path):
     done = subprocess.run([sys.executable, str(target)], check=False, capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"out": [43, 42], "empty": None}
+
+
+def test_the_sdk_a_script_carries_offers_what_psynapse_offers():
+    import typing
+
+    import psynapse
+
+    sdk: dict = {}
+    exec(compile(export.sdk_source(), "<sdk>", "exec"), sdk)  # noqa: S102 - our own source
+    assert sorted(sdk["__all__"]) == sorted(psynapse.__all__)
+    hint = sdk["AnnotatedDict"][typing.Literal["first", "last"]]
+    assert typing.get_args(hint)[0] == typing.Literal["first", "last"]
+
+    @sdk["pool"]("gpu")
+    @sdk["no_cache"]
+    def node() -> int:
+        return 1
+
+    @psynapse.pool("gpu")
+    @psynapse.no_cache
+    def same() -> int:
+        return 1
+
+    assert {k: v for k, v in vars(node).items()} == {k: v for k, v in vars(same).items()}

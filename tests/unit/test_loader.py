@@ -48,7 +48,7 @@ def test_ops_lists_only_public_functions_defined_in_the_file(tmp_path):
     assert spec.param_types == {"a": int, "b": int}
     assert spec.target(2) == 3
     assert spec.schema["filepath"] == str(tmp_path / "p" / "ops.py")
-    assert report(catalog, "p") == {"name": "p", "path": str(tmp_path / "p"), "status": "ok", "errors": [], "nodes": ["add"]}
+    assert report(catalog, "p") == {"name": "p", "path": str(tmp_path / "p"), "status": "ok", "errors": [], "nodes": ["add"], "missing": []}
 
 
 def test_progress_and_stream_classes(tmp_path):
@@ -114,7 +114,7 @@ def test_name_clash_lists_later_pack_as_pack_dot_name(tmp_path):
         {"name": "add", "packs": ["basic", "other", "third"], "listed_as": ["add", "other.add", "third.add"]}
     ]
     assert report(catalog, "other") == {
-        "name": "other", "path": str(tmp_path / "other"), "status": "ok", "errors": [], "nodes": ["other.add"],
+        "name": "other", "path": str(tmp_path / "other"), "status": "ok", "errors": [], "nodes": ["other.add"], "missing": [],
     }
 
 
@@ -300,3 +300,52 @@ def test_shipped_packs_load_and_run(monkeypatch):
         node["openai_chat_completion"].target("gpt-4o-mini", [{"role": "user", "content": "hi"}])
     with pytest.raises(RuntimeError, match=r"psynapse\[llm\]"):
         node["OpenAIChatCompletionStream"].target()("gpt-4o-mini", [])
+
+
+def test_a_file_says_which_packages_its_nodes_need(tmp_path):
+    write(tmp_path, "p/ops.py", """
+        PSYNAPSE_REQUIRES = {"json": "pip install json", "psy_surely_not_installed": "pip install 'psynapse[x]'"}
+
+        def ask(prompt: str) -> str:
+            import psy_surely_not_installed
+            return psy_surely_not_installed.ask(prompt)
+    """)
+    write(tmp_path, "q/stream_ops.py", """
+        PSYNAPSE_REQUIRES = ["psy_also_missing.sub"]
+
+        class Talk:
+            def __call__(self, text: str) -> str:
+                return text
+    """)
+    write(tmp_path, "r/ops.py", """
+        PSYNAPSE_REQUIRES = "openai"
+
+        def f(x: int) -> int:
+            return x
+    """)
+    catalog = load_catalog(tmp_path)
+    # The nodes load (the pack imports its dependency inside them), flagged with what they need.
+    assert {"ask", "Talk", "f"} <= set(catalog.nodes)
+    assert report(catalog, "p")["status"] == "ok"
+    assert report(catalog, "p")["missing"] == [{"module": "psy_surely_not_installed", "install": "pip install 'psynapse[x]'",
+                                                "file": str(tmp_path / "p" / "ops.py"), "nodes": ["ask"]}]
+    assert report(catalog, "q")["missing"] == [{"module": "psy_also_missing.sub", "install": "pip install psy_also_missing.sub",
+                                                "file": str(tmp_path / "q" / "stream_ops.py"), "nodes": ["Talk"]}]
+    bad = report(catalog, "r")
+    assert bad["status"] == "error" and "PSYNAPSE_REQUIRES must map module names" in bad["errors"][0]["message"]
+
+
+def test_the_llms_pack_declares_openai_and_takes_one_message_or_many():
+    catalog = load_catalog(REPO_NODEPACKS)
+    llms = report(catalog, "llms")
+    installed = any(m["module"] == "openai" for m in llms["missing"]) is False
+    assert llms["status"] == "ok"
+    if not installed:
+        assert {m["install"] for m in llms["missing"]} == {"pip install 'psynapse[llm]'"}
+    for name in ("openai_chat_completion", "OpenAIChatCompletionStream"):
+        messages = next(p for p in catalog.nodes[name].schema["params"] if p["name"] == "messages")
+        assert messages["type"] == "Union[list[dict], dict, str]"
+    as_messages = catalog.nodes["openai_chat_completion"].target.__globals__["_as_messages"]
+    one = {"role": "user", "content": "Hi"}
+    assert as_messages(one) == [one] and as_messages([one, one]) == [one, one]
+    assert as_messages("Hi") == [one]

@@ -52,3 +52,17 @@ def test_ends_without_a_start_open_with_one_and_a_node_ends_once():
     assert t.translate(node("v", "completed", output=encode_raw(6))) == []
     final = t.translate(RunEvent(run_id="r", status="error", error="cancelled"))
     assert final == [{"status": "error", "error": "cancelled"}]
+
+
+def test_a_node_that_never_ran_says_why_and_a_raised_one_where():
+    from psynapse_common.graph import upstream_failure
+
+    t = SseTranslator()
+    raised = t.translate(node("d", "error", name="divide", error="division by zero",
+                              traceback='Traceback (most recent call last):\n  File "ops.py", line 3\nZeroDivisionError'))
+    skipped = t.translate(node("v", "error", name="View", error=upstream_failure("input", "d", "divide")))
+    stopped = t.translate(node("p", "error", error="cancelled"))
+    assert raised[1]["traceback"].startswith("Traceback") and "error_kind" not in raised[1]
+    assert skipped[1]["error_kind"] == "upstream" and "traceback" not in skipped[1]
+    assert skipped[1]["error"] == "Input 'input' failed: node 'd' (divide) did not complete"
+    assert stopped[1]["error_kind"] == "cancelled"

@@ -1,6 +1,6 @@
 // Past runs: GET /runs (newest first) and GET /runs/{id} with its nodes.
 import { getJson } from "./client";
-import type { RunDetail, RunStatus, RunSummary } from "./types";
+import type { RunDetail, RunGraph, RunStatus, RunSummary } from "./types";
 
 export interface RunFilter {
   workflow?: string | null;
@@ -24,4 +24,9 @@ export async function listRuns(filter: RunFilter = {}, signal?: AbortSignal): Pr
 
 export function fetchRunDetail(runId: string, signal?: AbortSignal): Promise<RunDetail> {
   return getJson<RunDetail>(`/runs/${encodeURIComponent(runId)}`, signal);
+}
+
+/** GET /runs/{id}/graph: the run's own graph (what Re-run runs and Open in editor loads). */
+export function fetchRunGraph(runId: string, signal?: AbortSignal): Promise<RunGraph> {
+  return getJson<RunGraph>(`/runs/${encodeURIComponent(runId)}/graph`, signal);
 }

@@ -35,6 +35,16 @@ export interface PackReport {
   status: "ok" | "error";
   errors: PackError[];
   nodes: string[];
+  /** Packages a pack file needs (PSYNAPSE_REQUIRES) that are not installed: its nodes would fail. */
+  missing?: MissingPackage[];
+}
+
+export interface MissingPackage {
+  module: string;
+  /** How to install it, e.g. pip install 'psynapse[llm]'. */
+  install: string;
+  file: string;
+  nodes: string[];
 }
 
 export interface Clash {
@@ -54,6 +64,8 @@ export interface GraphNodePayload {
   id: string;
   type: NodeKind;
   data: Record<string, unknown>;
+  /** Where the node is drawn: kept with the run, so its graph reopens as it was. */
+  position?: { x: number; y: number };
 }
 
 export interface GraphEdgePayload {
@@ -88,7 +100,13 @@ export interface NodeEvent {
   streaming_chunk?: string;
   /** A completed node whose output came from the cache. */
   cached?: boolean;
+  /** An error event of a node that never ran: an input failed, or the run was stopped. */
+  error_kind?: ErrorKind;
+  /** Where a node's own code raised. */
+  traceback?: string;
 }
+
+export type ErrorKind = "upstream" | "cancelled";
 
 export interface DoneEvent {
   status: "done";
@@ -104,7 +122,8 @@ export interface RunErrorEvent {
 
 export type RunEvent = NodeEvent | DoneEvent | RunErrorEvent;
 
-export type RunStatus = "running" | "done" | "error" | "cancelled";
+/** A run's status in GET /runs and GET /runs/{id}: the words the badge and History show. */
+export type RunStatus = "running" | "done" | "failed" | "cancelled";
 
 export interface RunRecord {
   run_id: string;
@@ -163,12 +182,22 @@ export interface RunNodeRecord {
   inputs?: Record<string, unknown>;
   output?: unknown;
   error?: string | null;
+  error_kind?: ErrorKind | null;
+  traceback?: string | null;
   cached?: boolean;
 }
 
 export interface RunDetail extends RunRecord, RunSummary {
   error?: string | null;
   nodes?: Record<string, RunNodeRecord>;
+}
+
+/** GET /runs/{id}/graph: the graph a run ran, to run again or open. */
+export interface RunGraph {
+  run_id: string;
+  workflow: string | null;
+  nodes: GraphNodePayload[];
+  edges: GraphEdgePayload[];
 }
 
 export function isNodeEvent(event: RunEvent): event is NodeEvent {

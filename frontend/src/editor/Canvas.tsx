@@ -1,82 +1,60 @@
-// The React Flow canvas: drop from the library, typed wires, quick-add.
-import {
-  Background,
-  BackgroundVariant,
-  Controls,
-  MiniMap,
-  ReactFlow,
-  useReactFlow,
-  type Connection,
-  type Edge,
-  type FinalConnectionState,
-  type Node,
-} from "@xyflow/react";
-import { memo, useCallback, useEffect, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
+// The React Flow canvas: drop from the library, typed and forgiving wires,
+// quick-add, the view controls and the minimap.
+import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection } from "@xyflow/react";
+import { memo, useCallback, useEffect, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { DRAG_MIME, type DragPayload, type PsyEdge, type PsyNode } from "../lib/model";
-import { checkConnection, type Verdict } from "../lib/typecheck";
 import { nodeTypes } from "../nodes/nodeTypes";
-import { schemaOf } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
+import { canvasPointer } from "./canvasPointer";
+import { EMPTY_VIEW, useFitGraph } from "./useFitGraph";
+import { useWireDrop } from "./useWireDrop";
+import { ViewControls } from "./ViewControls";
 
-const KIND_COLORS: Record<string, string> = {
-  functionNode: "#3b82f6",
-  variableNode: "#a855f7",
-  listNode: "#f97316",
-  viewNode: "#22c55e",
-};
-const minimapColor = (node: Node) => KIND_COLORS[node.type ?? ""] ?? "#94a3b8";
-const defaultEdgeOptions = { type: "default", interactionWidth: 16 };
+const defaultEdgeOptions = { type: "default", interactionWidth: 20 };
 const proOptions = { hideAttribution: true };
 const DELETE_KEYS = ["Delete", "Backspace"];
+// A wire dropped this close to a handle (screen pixels) connects to it.
+const CONNECTION_RADIUS = 32;
 
 export interface CanvasProps {
   wrapper: React.RefObject<HTMLDivElement | null>;
   onAddAt: (payload: DragPayload, position: { x: number; y: number }) => void;
+  onInsertList: (connection: Connection) => void;
+  colorMode: "light" | "dark";
 }
 
-function CanvasImpl({ wrapper, onAddAt }: CanvasProps) {
+function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) {
   const nodes = useGraphStore((s) => s.nodes);
   const edges = useGraphStore((s) => s.edges);
   const onNodesChange = useGraphStore((s) => s.onNodesChange);
   const onEdgesChange = useGraphStore((s) => s.onEdgesChange);
   const connect = useGraphStore((s) => s.connect);
   const commit = useGraphStore((s) => s.commit);
-  const { screenToFlowPosition, fitView } = useReactFlow<PsyNode, PsyEdge>();
+  const { screenToFlowPosition, setViewport } = useReactFlow<PsyNode, PsyEdge>();
+  const fitGraph = useFitGraph(wrapper);
+  const connecting = useUiStore((s) => s.connecting);
+  const { isValidConnection, onConnectStart, onConnectEnd } = useWireDrop(onInsertList);
+
   const fitPending = useUiStore((s) => s.fitPending);
   const measured = fitPending && nodes.every((n) => n.measured?.width);
   useEffect(() => {
     if (!fitPending || !measured) return;
     useUiStore.getState().requestFit(false);
-    void fitView({ padding: 0.12, maxZoom: 1, duration: 0 });
-  }, [fitPending, measured, fitView]);
-  const lastVerdict = useRef<Verdict | null>(null);
+    fitGraph(0);
+  }, [fitPending, measured, fitGraph]);
+  const viewResetPending = useUiStore((s) => s.viewResetPending);
+  useEffect(() => {
+    if (!viewResetPending) return;
+    useUiStore.getState().requestViewReset(false);
+    void setViewport(EMPTY_VIEW, { duration: 200 });
+  }, [viewResetPending, setViewport]);
   // Fit a restored canvas once; an empty one keeps its viewport, so the first
   // drop lands where it was dropped.
   const [fitOnStart] = useState(() => useGraphStore.getState().nodes.length > 0);
-
-  const isValidConnection = useCallback((connection: Connection | Edge) => {
-    const { nodes: all, edges: wires } = useGraphStore.getState();
-    // A new wire into a taken input replaces the old one, so judge without it.
-    const others = wires.filter((e) => !(e.target === connection.target && e.targetHandle === connection.targetHandle));
-    const verdict = checkConnection(connection, all, others, schemaOf);
-    lastVerdict.current = verdict;
-    useUiStore.getState().setHint(verdict.ok ? null : verdict.reason ?? "This wire does not fit");
-    return verdict.ok;
-  }, []);
-
-  const onConnectStart = useCallback(() => {
-    lastVerdict.current = null;
-  }, []);
-
-  const onConnectEnd = useCallback((_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    const ui = useUiStore.getState();
-    ui.setHint(null);
-    if (state.toHandle && !state.isValid && lastVerdict.current && !lastVerdict.current.ok) {
-      ui.toast(`Wire refused — ${lastVerdict.current.reason}`, "error");
-    }
-    lastVerdict.current = null;
-  }, []);
+  useEffect(() => {
+    if (fitOnStart) useUiStore.getState().requestFit();
+  }, [fitOnStart]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     event.preventDefault();
@@ -99,15 +77,34 @@ function CanvasImpl({ wrapper, onAddAt }: CanvasProps) {
     [onAddAt, screenToFlowPosition],
   );
 
-  const onDoubleClick = useCallback((event: ReactMouseEvent) => {
-    if (!(event.target as HTMLElement).classList.contains("react-flow__pane")) return;
-    useUiStore.getState().setQuickAdd({ x: event.clientX, y: event.clientY });
+  const onDoubleClick = useCallback(
+    (event: ReactMouseEvent) => {
+      if (!(event.target as HTMLElement).classList.contains("react-flow__pane")) return;
+      const point = { x: event.clientX, y: event.clientY };
+      useUiStore.getState().setQuickAdd({ ...point, flow: screenToFlowPosition(point) });
+    },
+    [screenToFlowPosition],
+  );
+
+  const onMouseMove = useCallback((event: ReactMouseEvent) => {
+    canvasPointer.current = { x: event.clientX, y: event.clientY };
+  }, []);
+  const onMouseLeave = useCallback(() => {
+    canvasPointer.current = null;
   }, []);
 
   const onNodeDragStart = useCallback(() => commit("drag"), [commit]);
+  const fit = useCallback(() => fitGraph(), [fitGraph]);
 
   return (
-    <div className="psy-canvas" ref={wrapper} data-testid="canvas" onDoubleClick={onDoubleClick}>
+    <div
+      className={`psy-canvas${connecting ? " is-connecting" : ""}`}
+      ref={wrapper}
+      data-testid="canvas"
+      onDoubleClick={onDoubleClick}
+      onMouseMove={onMouseMove}
+      onMouseLeave={onMouseLeave}
+    >
       <ReactFlow<PsyNode, PsyEdge>
         nodes={nodes}
         edges={edges}
@@ -118,6 +115,7 @@ function CanvasImpl({ wrapper, onAddAt }: CanvasProps) {
         onConnectStart={onConnectStart}
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
+        connectionRadius={CONNECTION_RADIUS}
         onNodeDragStart={onNodeDragStart}
         onSelectionDragStart={onNodeDragStart}
         onDrop={onDrop}
@@ -125,15 +123,12 @@ function CanvasImpl({ wrapper, onAddAt }: CanvasProps) {
         deleteKeyCode={DELETE_KEYS}
         zoomOnDoubleClick={false}
         defaultEdgeOptions={defaultEdgeOptions}
-        colorMode="system"
+        colorMode={colorMode}
         minZoom={0.1}
-        fitView={fitOnStart}
-        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
         proOptions={proOptions}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} />
-        <Controls position="bottom-left" />
-        {nodes.length > 0 ? <MiniMap position="bottom-right" pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} /> : null}
+        <ViewControls onFit={fit} hasNodes={nodes.length > 0} />
       </ReactFlow>
       {nodes.length === 0 ? (
         <div className="psy-canvas__empty" data-testid="canvas-empty">

@@ -3,10 +3,12 @@ import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { useCallback, useRef } from "react";
 import { useAutosave } from "../hooks/useAutosave";
 import { useExecution } from "../hooks/useExecution";
+import { useLiveIssues } from "../hooks/useLiveIssues";
 import { useSchema } from "../hooks/useSchema";
 import { useShortcuts } from "../hooks/useShortcuts";
+import { useTheme } from "../hooks/useTheme";
 import { useWorkflowDirty } from "../hooks/useWorkflowDirty";
-import { save } from "../hooks/workflowActions";
+import { newWorkflow, save } from "../hooks/workflowActions";
 import type { DragPayload } from "../lib/model";
 import { ConfirmDialog } from "../panels/ConfirmDialog";
 import { Help } from "../panels/Help";
@@ -22,16 +24,21 @@ import { Toolbar } from "../panels/Toolbar";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
 import { Canvas } from "./Canvas";
+import { canvasPointer } from "./canvasPointer";
 import { useEditorActions } from "./useEditorActions";
+import { useFitGraph } from "./useFitGraph";
 
 function EditorInner() {
   useSchema();
   useAutosave();
   useWorkflowDirty();
+  useLiveIssues();
+  const colorMode = useTheme();
   const wrapper = useRef<HTMLDivElement>(null);
   const actions = useEditorActions(wrapper);
-  const { run, stop, phase } = useExecution();
-  const { screenToFlowPosition } = useReactFlow();
+  const fitGraph = useFitGraph(wrapper);
+  const { run, runGraph, stop, phase } = useExecution();
+  const { screenToFlowPosition, zoomTo } = useReactFlow();
   const canUndo = useGraphStore((s) => s.past.length > 0);
   const canRedo = useGraphStore((s) => s.future.length > 0);
   const undo = useGraphStore((s) => s.undo);
@@ -43,10 +50,12 @@ function EditorInner() {
   const historyOpen = useUiStore((s) => s.historyOpen);
   const setHistoryOpen = useUiStore((s) => s.setHistoryOpen);
 
+  // "/" opens quick-add at the pointer when it is over the canvas, else in the middle.
   const openQuickAdd = useCallback(() => {
     const rect = wrapper.current?.getBoundingClientRect();
-    setQuickAdd(rect ? { x: rect.left + rect.width / 2 - 150, y: rect.top + rect.height / 3 } : { x: 300, y: 200 });
-  }, [setQuickAdd]);
+    const point = canvasPointer.current ?? (rect ? { x: rect.left + rect.width / 2, y: rect.top + rect.height / 3 } : { x: 300, y: 200 });
+    setQuickAdd({ ...point, flow: screenToFlowPosition(point) });
+  }, [setQuickAdd, screenToFlowPosition]);
 
   useShortcuts({
     undo,
@@ -59,14 +68,17 @@ function EditorInner() {
     save: () => void save(),
     quickAdd: openQuickAdd,
     help: () => setDialog("help"),
+    newWorkflow: () => void newWorkflow(),
+    fitView: () => fitGraph(),
+    zoom100: () => void zoomTo(1, { duration: 200 }),
   });
 
   const pickQuickAdd = useCallback(
     (payload: DragPayload) => {
-      if (quickAdd) actions.addAt(payload, screenToFlowPosition(quickAdd));
+      if (quickAdd) actions.addAt(payload, quickAdd.flow, quickAdd.wire);
       setQuickAdd(null);
     },
-    [actions, quickAdd, screenToFlowPosition, setQuickAdd],
+    [actions, quickAdd, setQuickAdd],
   );
   const closeDialog = useCallback(() => setDialog(null), [setDialog]);
   const closeHistory = useCallback(() => setHistoryOpen(false), [setHistoryOpen]);
@@ -83,6 +95,7 @@ function EditorInner() {
         onRedo={redo}
         onExport={actions.exportFile}
         onImport={actions.importFile}
+        onNew={() => void newWorkflow()}
         onClear={actions.clear}
         onOpen={() => setDialog("open")}
         onSave={() => void save()}
@@ -95,11 +108,11 @@ function EditorInner() {
       <div className={`psy-main${historyOpen ? " psy-main--history" : ""}`}>
         <NodeLibraryPanel onAdd={actions.addInMiddle} />
         <div className="psy-stage">
-          <Canvas wrapper={wrapper} onAddAt={actions.addAt} />
+          <Canvas wrapper={wrapper} onAddAt={actions.addAt} onInsertList={actions.insertList} colorMode={colorMode} />
           <Issues onFocus={actions.focusNode} />
           <Toasts />
         </div>
-        {historyOpen ? <HistoryPanel onRerun={run} onClose={closeHistory} /> : null}
+        {historyOpen ? <HistoryPanel onRerun={runGraph} onClose={closeHistory} /> : null}
         <StatusPanel onFocusNode={actions.focusNode} />
       </div>
       {quickAdd ? <QuickAdd at={quickAdd} onPick={pickQuickAdd} onClose={() => setQuickAdd(null)} /> : null}

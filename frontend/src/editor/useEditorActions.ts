@@ -1,15 +1,22 @@
 // Editor commands shared by the toolbar, shortcuts, library and quick-add.
-import { useReactFlow, type XYPosition } from "@xyflow/react";
+import { useReactFlow, type Connection, type XYPosition } from "@xyflow/react";
 import { useCallback, useMemo } from "react";
+import { clearCanvas } from "../hooks/workflowActions";
 import { copySelection, hasClipboard, pasteClipboard } from "../lib/clipboard";
 import { downloadJson } from "../lib/download";
 import { createNode } from "../lib/factory";
 import type { DragPayload, PsyEdge, PsyNode } from "../lib/model";
-import { exportWorkflow, parseWorkflow } from "../lib/serialize";
+import { NEW_NODE_SIZE, placeAt, type Anchor, type Rect } from "../lib/placement";
+import { edgeId, exportWorkflow, parseWorkflow } from "../lib/serialize";
+import { connectionTo, fitForNew, type WireEnd } from "../lib/wireFit";
 import { schemaOf } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
+
+function takenRects(nodes: PsyNode[]): Rect[] {
+  return nodes.map((n) => ({ x: n.position.x, y: n.position.y, width: n.measured?.width ?? NEW_NODE_SIZE.width, height: n.measured?.height ?? NEW_NODE_SIZE.height }));
+}
 
 export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>) {
   const flow = useReactFlow<PsyNode, PsyEdge>();
@@ -21,27 +28,48 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
     return flow.screenToFlowPosition({ x, y });
   }, [canvas, flow]);
 
-  /** Add a node with its header under `position` (where the pointer is). */
-  const addAt = useCallback((payload: DragPayload, pointer: XYPosition) => {
+  /**
+   * Add a node under `pointer` (its header there, or for a dropped wire the handle
+   * that takes it), never on top of another, wired to `wire` when one was dropped.
+   */
+  const addAt = useCallback((payload: DragPayload, pointer: XYPosition, wire?: WireEnd) => {
     const graph = useGraphStore.getState();
-    const position = { x: Math.round(pointer.x - 100), y: Math.round(pointer.y - 16) };
+    const fit = wire ? fitForNew(payload, wire, schemaOf) : null;
+    const anchor: Anchor = !fit || !wire ? "header" : wire.handleType === "source" ? "input" : "output";
+    const position = placeAt(pointer, takenRects(graph.nodes), NEW_NODE_SIZE, anchor);
     const node = createNode(payload, position, new Set(graph.nodes.map((n) => n.id)), schemaOf);
     if (!node) {
       useUiStore.getState().toast(`Unknown node '${payload.name ?? payload.type}'`, "error");
       return null;
     }
-    graph.addNodes([node], [], true);
+    if (fit?.variableType && node.type === "variableNode") {
+      node.data = { ...node.data, variableType: fit.variableType, variableValue: fit.variableType === "Number" ? "0" : "" };
+    }
+    const edges: PsyEdge[] = [];
+    if (wire && fit) {
+      const connection = connectionTo(wire, node.id, fit.handle);
+      edges.push({ id: edgeId(connection), source: connection.source, target: connection.target, sourceHandle: connection.sourceHandle ?? null, targetHandle: connection.targetHandle ?? null });
+    }
+    graph.addNodes([node], edges, true);
     return node;
   }, []);
 
-  const addInMiddle = useCallback(
-    (payload: DragPayload) => {
-      const c = centre();
-      const jitter = (useGraphStore.getState().nodes.length % 5) * 24;
-      addAt(payload, { x: c.x + jitter, y: c.y - 60 + jitter });
-    },
-    [addAt, centre],
-  );
+  const addInMiddle = useCallback((payload: DragPayload) => addAt(payload, centre()), [addAt, centre]);
+
+  /** A List node between a value and the list input it did not fit: source -> List -> target. */
+  const insertList = useCallback((connection: Connection) => {
+    const graph = useGraphStore.getState();
+    const source = graph.nodes.find((n) => n.id === connection.source);
+    const target = graph.nodes.find((n) => n.id === connection.target);
+    if (!source || !target) return;
+    const middle = { x: (source.position.x + target.position.x) / 2 + 60, y: (source.position.y + target.position.y) / 2 };
+    const list = createNode({ type: "listNode" }, placeAt(middle, takenRects(graph.nodes)), new Set(graph.nodes.map((n) => n.id)), schemaOf);
+    if (!list) return;
+    const into = { source: connection.source, sourceHandle: connection.sourceHandle ?? null, target: list.id, targetHandle: "input-0" };
+    const out = { source: list.id, sourceHandle: "output", target: connection.target, targetHandle: connection.targetHandle ?? null };
+    graph.addNodes([list], [{ id: edgeId(into), ...into }, { id: edgeId(out), ...out }], true);
+    useUiStore.getState().toast(`Inserted ${list.id}: it makes a list of what ${source.id} gives`, "success");
+  }, []);
 
   const copy = useCallback(() => {
     const { nodes, edges } = useGraphStore.getState();
@@ -88,11 +116,7 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
 
   const importFile = useCallback((file: File) => void file.text().then(importText), [importText]);
 
-  const clear = useCallback(() => {
-    useGraphStore.getState().setGraph({ nodes: [], edges: [] }, "record");
-    useRunStore.getState().clear();
-    useUiStore.getState().setIssues([]);
-  }, []);
+  const clear = useCallback(() => void clearCanvas(), []);
 
   const focusNode = useCallback(
     (id: string) => {
@@ -107,7 +131,7 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
   );
 
   return useMemo(
-    () => ({ addAt, addInMiddle, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode }),
-    [addAt, addInMiddle, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode],
+    () => ({ addAt, addInMiddle, insertList, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode }),
+    [addAt, addInMiddle, insertList, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode],
   );
 }

@@ -7,7 +7,8 @@ import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
 import { json, mockFetch } from "../test/fetchRoutes";
 import { resetStores } from "../test/renderFlow";
-import { refreshAfterRun, refreshHistory, rerun, selectRun } from "./historyActions";
+import { openRunInEditor, refreshAfterRun, refreshHistory, rerun, selectRun } from "./historyActions";
+import { useGraphStore } from "../store/graphStore";
 
 const summary = (run_id: string, workflow: string | null = "sums") => ({
   run_id,
@@ -53,7 +54,7 @@ describe("run records", () => {
   });
 
   it("a failed run without node errors gets a run card", () => {
-    const entries = entriesFromDetail({ ...detail(), status: "error", error: "Graph contains a cycle", nodes: {} });
+    const entries = entriesFromDetail({ ...detail(), status: "failed", error: "Graph contains a cycle", nodes: {} });
     expect(entries).toEqual([expect.objectContaining({ node_id: null, status: "error", error: "Graph contains a cycle" })]);
   });
 
@@ -102,7 +103,7 @@ describe("a past run", () => {
     expect(useHistoryStore.getState()).toMatchObject({ selectedId: "r1", onCanvas: true });
     const run = useRunStore.getState();
     expect(run.viewResults).toEqual({ W: 8 });
-    expect(run.live.A).toEqual({ status: "completed", cached: true });
+    expect(run.live.A).toEqual({ status: "completed", display: "completed", cached: true });
     expect(run.phase).toBe("done");
   });
 
@@ -117,39 +118,85 @@ describe("a past run", () => {
 });
 
 describe("re-run", () => {
-  it("runs the open graph when the run is of it", async () => {
-    useWorkflowStore.setState({ name: "sums" });
-    const { calls } = mockFetch({});
-    const execute = vi.fn(async () => undefined);
-    await rerun({ workflow: "sums" }, execute);
-    expect(execute).toHaveBeenCalledOnce();
-    expect(calls).toHaveLength(0);
+  const graph = (workflow: string | null = "sums") => ({
+    run_id: "r1",
+    workflow,
+    nodes: [
+      { id: "A", type: "variableNode", position: { x: 0, y: 0 }, data: { variableType: "Number", variableValue: "5" } },
+      { id: "W", type: "viewNode", position: { x: 300, y: 0 }, data: {} },
+    ],
+    edges: [{ source: "A", target: "W", sourceHandle: "output", targetHandle: "input" }],
   });
 
-  it("opens the run's saved workflow first, then runs it", async () => {
-    const { calls } = mockFetch({
-      "GET /workflows/sums": { name: "sums", version: 2, updated: 1, workflow: { nodes: [{ id: "x", type: "viewNode", position: { x: 0, y: 0 }, data: {} }], edges: [] } },
-    });
-    const execute = vi.fn(async () => {
-      expect(useWorkflowStore.getState().name).toBe("sums");
-    });
-    await rerun({ workflow: "sums" }, execute);
-    expect(execute).toHaveBeenCalledOnce();
-    expect(calls.filter((c) => c.url === "/workflows/sums").length).toBeGreaterThan(0);
+  it("runs the run's own graph, not the canvas, and says so when it is not the canvas", async () => {
+    useGraphStore.setState({ nodes: [{ id: "other", type: "viewNode", position: { x: 0, y: 0 }, data: {} }], edges: [] });
+    const { calls } = mockFetch({ "GET /runs/r1/graph": graph() });
+    const execute = vi.fn(async () => undefined);
+    await rerun({ run_id: "r1" }, execute);
+    expect(calls.map((c) => c.url)).toEqual(["/runs/r1/graph"]);
+    expect(execute).toHaveBeenCalledWith(
+      { nodes: graph().nodes, edges: graph().edges, workflow: "sums" },
+      { fromRunId: "r1", workflow: "sums" },
+    );
+    expect(useGraphStore.getState().nodes.map((n) => n.id)).toEqual(["other"]);
   });
 
-  it("runs the open graph when the run's workflow is not saved any more", async () => {
-    mockFetch({ "GET /workflows/gone": json({ detail: "No workflow of that name" }, 404) });
+  it("shows it on the canvas when the canvas is that graph (wherever its nodes are drawn)", async () => {
+    useGraphStore.setState({
+      nodes: graph().nodes.map((n) => ({ ...n, position: { x: n.position.x + 50, y: 9 } })) as never,
+      edges: [{ id: "e", ...graph().edges[0] }],
+    });
+    mockFetch({ "GET /runs/r1/graph": graph(null) });
     const execute = vi.fn(async () => undefined);
-    await rerun({ workflow: "gone" }, execute);
-    expect(execute).toHaveBeenCalledOnce();
-    expect(useUiStore.getState().toasts.at(-1)?.text).toContain("not saved any more");
+    await rerun({ run_id: "r1" }, execute);
+    expect(execute).toHaveBeenCalledWith({ nodes: graph().nodes, edges: graph().edges }, null);
+  });
+
+  it("says why when the run's graph is not kept", async () => {
+    mockFetch({ "GET /runs/old/graph": json({ detail: "run 'old' was recorded without its graph" }, 404) });
+    const execute = vi.fn(async () => undefined);
+    await rerun({ run_id: "old" }, execute);
+    expect(execute).not.toHaveBeenCalled();
+    expect(useUiStore.getState().toasts.at(-1)).toMatchObject({ kind: "error", text: "Re-run: run 'old' was recorded without its graph" });
   });
 
   it("does nothing while a run is going", async () => {
     useRunStore.getState().begin();
     const execute = vi.fn(async () => undefined);
-    await rerun({ workflow: null }, execute);
+    await rerun({ run_id: "r1" }, execute);
     expect(execute).not.toHaveBeenCalled();
+  });
+});
+
+describe("open in editor", () => {
+  const graph = {
+    run_id: "r1",
+    workflow: "sums",
+    nodes: [
+      { id: "A", type: "variableNode", data: { variableType: "Number", variableValue: "5" } },
+      { id: "W", type: "viewNode", data: {} },
+    ],
+    edges: [{ source: "A", target: "W", sourceHandle: "output", targetHandle: "input" }],
+  };
+
+  it("puts the run's graph on the canvas (laid out when it came without positions) with its results", async () => {
+    mockFetch({ "GET /runs/r1/graph": graph, "GET /workflows/sums": json({ detail: "gone" }, 404) });
+    const run = { ...detail(), nodes: { A: detail().nodes!.A, W: detail().nodes!.W } };
+    expect(await openRunInEditor(run)).toBe(true);
+    const nodes = useGraphStore.getState().nodes;
+    expect(nodes.map((n) => [n.id, n.position])).toEqual([
+      ["A", { x: 0, y: 0 }],
+      ["W", { x: 300, y: 0 }],
+    ]);
+    expect(useGraphStore.getState().edges).toHaveLength(1);
+    expect(useWorkflowStore.getState().name).toBeNull(); // its workflow is not saved any more
+    expect(useRunStore.getState().viewResults).toEqual({ W: 8 });
+  });
+
+  it("is that workflow again: clean when the graph is its newest version", async () => {
+    const saved = { name: "sums", version: 4, updated: 1, workflow: { nodes: graph.nodes.map((n, i) => ({ ...n, position: { x: i * 300, y: 0 } })), edges: graph.edges } };
+    mockFetch({ "GET /runs/r1/graph": graph, "GET /workflows/sums": saved });
+    await openRunInEditor(detail());
+    expect(useWorkflowStore.getState()).toMatchObject({ name: "sums", version: 4, dirty: false });
   });
 });

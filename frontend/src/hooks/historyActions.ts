@@ -1,15 +1,20 @@
 // The history panel's work: list past runs, look at one (its cards, and its
-// view values on the canvas when it is the open workflow), run it again.
-import { fetchRunDetail, listRuns } from "../api/history";
-import { ApiError } from "../api/config";
-import type { RunSummary } from "../api/types";
+// view values on the canvas when it is the open workflow), run its own graph
+// again, or open that graph in the editor.
+import { fetchRunDetail, fetchRunGraph, listRuns } from "../api/history";
+import type { ExecuteRequest, RunDetail, RunGraph, RunSummary } from "../api/types";
 import { getWorkflow } from "../api/workflows";
+import { requestOf, sameGraph } from "../lib/runGraph";
 import { pastRunFromDetail } from "../lib/runRecord";
+import { graphFromWorkflow, toExecuteRequest } from "../lib/serialize";
+import { graphSignature } from "../lib/workflows";
+import { schemaOf } from "../store/catalogStore";
+import { useGraphStore } from "../store/graphStore";
 import { useHistoryStore } from "../store/historyStore";
-import { useRunStore } from "../store/runStore";
+import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
-import { openWorkflow } from "./workflowActions";
+import { closeWorkflow, confirmDiscard, loadGraph, refreshDirty } from "./workflowActions";
 
 export const HISTORY_LIMIT = 50;
 
@@ -79,29 +84,68 @@ export async function selectRun(runId: string): Promise<void> {
 }
 
 /**
- * Run again: the open graph; or, when the run was of another saved workflow,
- * open that one (asking first if the canvas is unsaved) and run it.
+ * Run a past run again: its own graph as it ran (kept with the run), whatever is on
+ * the canvas. When that graph is the canvas, the canvas shows the run; otherwise
+ * the status panel does, and Open in editor puts the graph on the canvas.
  */
-export async function rerun(run: Pick<RunSummary, "workflow">, execute: () => Promise<void>): Promise<void> {
-  const ui = useUiStore.getState();
-  const open = useWorkflowStore.getState().name;
+export async function rerun(
+  run: Pick<RunSummary, "run_id">,
+  execute: (request: ExecuteRequest, detached: DetachedRun | null) => Promise<void>,
+): Promise<void> {
   if (runGoing()) return;
-  if (run.workflow && run.workflow !== open) {
-    let saved = true;
-    try {
-      await getWorkflow(run.workflow);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.status === 404)) {
-        ui.toast(`Re-run: ${message(error)}`, "error");
-        return;
-      }
-      saved = false;
-    }
-    if (saved) {
-      if (!(await openWorkflow(run.workflow))) return;
-    } else {
-      ui.toast(`'${run.workflow}' is not saved any more: running the open graph`);
-    }
+  let graph: RunGraph;
+  try {
+    graph = await fetchRunGraph(run.run_id);
+  } catch (error) {
+    useUiStore.getState().toast(`Re-run: ${message(error)}`, "error");
+    return;
   }
-  await execute();
+  const request = requestOf(graph);
+  const { nodes, edges } = useGraphStore.getState();
+  const onCanvas = sameGraph(toExecuteRequest(nodes, edges, schemaOf), request);
+  await execute(request, onCanvas ? null : { fromRunId: run.run_id, workflow: graph.workflow });
+}
+
+/**
+ * Put a past run's graph on the canvas (asking first if the canvas is unsaved), with
+ * that run's results on it. The canvas is the run's workflow again: that version when
+ * the graph is its newest one, else unsaved changes to it (Save makes them its next).
+ */
+export async function openRunInEditor(detail: RunDetail): Promise<boolean> {
+  const ui = useUiStore.getState();
+  let graph: RunGraph;
+  try {
+    graph = await fetchRunGraph(detail.run_id);
+  } catch (error) {
+    ui.toast(`Open in editor: ${message(error)}`, "error");
+    return false;
+  }
+  const short = detail.run_id.slice(0, 8);
+  if (!(await confirmDiscard(`Opening the graph of run ${short}`))) return false;
+  const loaded = graphFromWorkflow({ nodes: graph.nodes, edges: graph.edges });
+  loadGraph(loaded);
+  const signature = graphSignature(loaded.nodes, loaded.edges);
+  const saved = graph.workflow ? await getWorkflow(graph.workflow).catch(() => null) : null;
+  if (saved && graph.workflow) {
+    const newest = graphFromWorkflow(saved.workflow);
+    const same = graphSignature(newest.nodes, newest.edges) === signature;
+    useWorkflowStore.getState().setOpen({ name: graph.workflow, version: same ? saved.version : null, signature: same ? signature : "" });
+  } else {
+    closeWorkflow();
+  }
+  refreshDirty();
+  if (detail.status !== "running") useRunStore.getState().showPast(pastRunFromDetail(detail));
+  useHistoryStore.getState().setDetail(detail, detail.status !== "running");
+  ui.toast(`Opened the graph of run ${short}${graph.workflow ? ` ('${graph.workflow}')` : ""}`, "success");
+  return true;
+}
+
+/** Open in editor for a run known by its id (the status panel's note on a Re-run of another graph). */
+export async function openRunById(runId: string): Promise<boolean> {
+  try {
+    return await openRunInEditor(await fetchRunDetail(runId));
+  } catch (error) {
+    useUiStore.getState().toast(`Open in editor: ${message(error)}`, "error");
+    return false;
+  }
 }

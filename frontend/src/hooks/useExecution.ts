@@ -5,15 +5,16 @@ import { useCallback, useEffect, useRef } from "react";
 import { cancelRun } from "../api/client";
 import { ApiError } from "../api/config";
 import { executeStream, followRun, type RunStreamHandlers } from "../api/stream";
+import type { ExecuteRequest } from "../api/types";
 import { envVarsRecord, loadRunId, saveRunId } from "../lib/persistence";
 import { toExecuteRequest } from "../lib/serialize";
-import { preRunIssues } from "../lib/validate";
 import { schemaOf } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
-import { useRunStore } from "../store/runStore";
+import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
 import { followRunStream, GONE } from "./runFollower";
+import { currentIssues } from "./useLiveIssues";
 
 const STOP_GRACE_MS = 5000;
 
@@ -47,23 +48,34 @@ export function useExecution() {
     runId.current = null;
   }, []);
 
+  /** Run `request` (the canvas, or a past run's own graph: `detached` when it is not the canvas). */
+  const runGraph = useCallback(
+    async (request: ExecuteRequest, detached: DetachedRun | null = null) => {
+      if (controller.current) return;
+      const envVars = envVarsRecord();
+      const body: ExecuteRequest = Object.keys(envVars).length ? { ...request, env_vars: envVars } : request;
+      useRunStore.getState().begin(detached);
+      await follow((handlers) => executeStream(body, handlers));
+    },
+    [follow],
+  );
+
   const run = useCallback(async () => {
     if (controller.current) return;
     const { nodes, edges } = useGraphStore.getState();
     const ui = useUiStore.getState();
-    const issues = preRunIssues(nodes, edges, schemaOf);
+    const issues = currentIssues();
     ui.setIssues(issues);
     if (issues.length > 0) {
       ui.toast(`Not run: ${issues.length === 1 ? issues[0].message : `${issues.length} problems (see the list)`}`, "error");
       return;
     }
-    useRunStore.getState().begin();
-    const request = toExecuteRequest(nodes, edges, schemaOf, envVarsRecord());
+    const request = toExecuteRequest(nodes, edges, schemaOf);
     // A saved workflow's runs carry its name (the history lists them by it).
     const workflow = useWorkflowStore.getState().name;
     if (workflow) request.workflow = workflow;
-    await follow((handlers) => executeStream(request, handlers));
-  }, [follow]);
+    await runGraph(request);
+  }, [runGraph]);
 
   const stop = useCallback(async () => {
     const run = useRunStore.getState();
@@ -106,5 +118,5 @@ export function useExecution() {
     // StrictMode remount must not drop the run it just reattached to.
   }, [follow]);
 
-  return { run, stop, phase, running: phase === "running" || phase === "stopping" };
+  return { run, runGraph, stop, phase, running: phase === "running" || phase === "stopping" };
 }

@@ -12,6 +12,9 @@ export interface ShortcutActions {
   save: () => void;
   quickAdd: () => void;
   help: () => void;
+  newWorkflow: () => void;
+  fitView: () => void;
+  zoom100: () => void;
 }
 
 function typing(target: EventTarget | null): boolean {
@@ -38,6 +41,11 @@ export function useShortcuts(actions: ShortcutActions) {
         a.save();
         return;
       }
+      if (event.altKey && !mod && key === "n") {
+        event.preventDefault();
+        a.newWorkflow();
+        return;
+      }
       if (typing(event.target)) return; // text fields keep their own undo, copy, paste
       let handled = true;
       if (mod && key === "z" && event.shiftKey) a.redo();
@@ -49,6 +57,8 @@ export function useShortcuts(actions: ShortcutActions) {
       else if (mod && key === "a") a.selectAll();
       else if (!mod && event.key === "/") a.quickAdd();
       else if (!mod && event.key === "?") a.help();
+      else if (!mod && event.shiftKey && event.code === "Digit1") a.fitView();
+      else if (!mod && event.shiftKey && event.code === "Digit0") a.zoom100();
       else handled = false;
       if (handled) event.preventDefault();
     };

@@ -151,3 +151,40 @@ export function closeWorkflow(): void {
   useWorkflowStore.getState().setOpen(null);
   refreshDirty();
 }
+
+/** An empty canvas that is no saved workflow, at 100%; the last run is forgotten. */
+function emptyCanvas(): void {
+  useGraphStore.getState().setGraph({ nodes: [], edges: [] }, "record");
+  useRunStore.getState().clear();
+  useUiStore.getState().setIssues([]);
+  useUiStore.getState().requestViewReset();
+  closeWorkflow();
+}
+
+/** New: a fresh, untitled canvas (asking first if the canvas holds unsaved work). */
+export async function newWorkflow(): Promise<boolean> {
+  if (!(await confirmDiscard("A new workflow"))) return false;
+  emptyCanvas();
+  return true;
+}
+
+/**
+ * Clear: remove every node, after asking. The canvas stops being the saved workflow
+ * it was (its runs and Ctrl+S would otherwise land on that workflow); Undo brings
+ * the nodes back.
+ */
+export async function clearCanvas(): Promise<boolean> {
+  const { nodes, edges } = useGraphStore.getState();
+  const name = useWorkflowStore.getState().name;
+  if (nodes.length === 0 && !name) return false;
+  const what = `${nodes.length} node${nodes.length === 1 ? "" : "s"} and ${edges.length} wire${edges.length === 1 ? "" : "s"}`;
+  const yes = await useUiStore.getState().ask({
+    title: "Clear the canvas?",
+    message: `This removes ${what}${name ? ` and leaves '${name}': the canvas becomes a new, untitled workflow (the saved one is kept)` : ""}. Undo (Ctrl+Z) brings the nodes back.`,
+    confirmLabel: "Clear",
+    danger: true,
+  });
+  if (!yes) return false;
+  emptyCanvas();
+  return true;
+}

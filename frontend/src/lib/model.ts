@@ -40,3 +40,13 @@ export const DRAG_MIME = "application/psynapse-node";
 export function isFunctionNode(node: PsyNode): node is FunctionNodeType {
   return node.type === "functionNode";
 }
+
+/** A list node's inputs: input-0 up to one past the highest connected, so one is always free. */
+export function listHandleCount(connectedHandles: Array<string | null | undefined>): number {
+  let highest = -1;
+  for (const handle of connectedHandles) {
+    const match = /^input-(\d+)$/.exec(handle ?? "");
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  return highest + 2;
+}

@@ -8,6 +8,7 @@ export const WORKFLOW_KEY = "psynapse.workflow";
 export const RUN_KEY = "psynapse.currentRun";
 export const ENV_KEY = "psynapse.envVars";
 export const OPEN_WORKFLOW_KEY = "psynapse.openWorkflow";
+export const PREFS_KEY = "psynapse.prefs";
 
 function safe<T>(work: () => T, fallback: T): T {
   try {
@@ -77,4 +78,26 @@ export function envVarsRecord(vars: EnvVar[] = loadEnvVars()): Record<string, st
   const out: Record<string, string> = {};
   for (const { key, value } of vars) if (key.trim()) out[key.trim()] = value;
   return out;
+}
+
+/** Editor preferences kept in this browser: the theme, whether the minimap is open. */
+export interface Prefs {
+  theme: "system" | "light" | "dark";
+  minimap: boolean;
+}
+
+const DEFAULT_PREFS: Prefs = { theme: "system", minimap: true };
+
+export function loadPrefs(): Prefs {
+  return safe(() => {
+    const saved = JSON.parse(localStorage.getItem(PREFS_KEY) ?? "{}") as Partial<Prefs>;
+    return {
+      theme: saved.theme === "light" || saved.theme === "dark" ? saved.theme : "system",
+      minimap: saved.minimap !== false,
+    };
+  }, DEFAULT_PREFS);
+}
+
+export function savePrefs(prefs: Prefs): void {
+  safe(() => localStorage.setItem(PREFS_KEY, JSON.stringify(prefs)), undefined);
 }

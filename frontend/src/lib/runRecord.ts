@@ -1,8 +1,10 @@
 // A past run (GET /runs/{id}) in the shape the status cards and the canvas use.
 import type { RunDetail, RunStatus } from "../api/types";
 import type { PastRun, RunPhase, StatusEntry } from "../store/runStore";
+import { errorKindOf } from "./runStatus";
 
-const PHASES: Record<RunStatus, RunPhase> = { running: "running", done: "done", error: "error", cancelled: "cancelled" };
+// Older gateways said "error" where runs now say "failed".
+const PHASES: Record<RunStatus | "error", RunPhase> = { running: "running", done: "done", failed: "failed", error: "failed", cancelled: "cancelled" };
 
 /** One card per node, in the order the server lists them (execution order), plus a run-level error. */
 export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
@@ -18,12 +20,17 @@ export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
     };
     if (node.inputs) entry.inputs = node.inputs;
     if (entry.hasOutput) entry.output = node.output;
-    if (node.status === "error") entry.error = node.error || detail.errors?.[nodeId] || "failed";
+    if (node.status === "error") {
+      entry.error = node.error || detail.errors?.[nodeId] || "failed";
+      const kind = errorKindOf(entry.error, node.error_kind);
+      if (kind) entry.error_kind = kind;
+      if (node.traceback) entry.traceback = node.traceback;
+    }
     if (node.cached) entry.cached = true;
     return entry;
   });
   const nodeFailed = entries.some((e) => e.status === "error");
-  if (detail.status === "error" && detail.error && !nodeFailed) {
+  if ((detail.status as string) !== "done" && detail.error && detail.error !== "cancelled" && !nodeFailed) {
     entries.push({ key: "run-error", node_id: null, node_number: null, node_name: "Run", status: "error", error: detail.error, hasOutput: false });
   }
   return entries;

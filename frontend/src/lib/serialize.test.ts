@@ -40,13 +40,26 @@ describe("toExecuteRequest", () => {
   it("sends the documented node and edge shapes", () => {
     const request = toExecuteRequest(nodes, edges, schemaOf, { KEY: "secret" });
     expect(request.nodes).toEqual([
-      { id: "v1", type: "variableNode", data: { variableType: "Number", variableValue: "5" } },
-      { id: "f1", type: "functionNode", data: { functionName: "add", b: 3 } },
-      { id: "l1", type: "listNode", data: {} },
-      { id: "w1", type: "viewNode", data: {} },
+      { id: "v1", type: "variableNode", data: { variableType: "Number", variableValue: "5" }, position: { x: 1, y: 2 } },
+      { id: "f1", type: "functionNode", data: { functionName: "add", b: 3 }, position: { x: 100, y: 0 } },
+      { id: "l1", type: "listNode", data: {}, position: { x: 200, y: 0 } },
+      { id: "w1", type: "viewNode", data: {}, position: { x: 300, y: 0 } },
     ]);
     expect(request.edges[0]).toEqual({ source: "v1", target: "f1", sourceHandle: "output", targetHandle: "a" });
     expect(request.env_vars).toEqual({ KEY: "secret" });
+  });
+
+  it("leaves out message formats a variable's type does not offer (left from another type)", () => {
+    const stale: PsyNode = {
+      id: "n",
+      type: "variableNode",
+      position: { x: 0, y: 0 },
+      data: { variableType: "Number", variableValue: "4", llmMessageFormat: true, textContentFormat: true, imageContentFormat: true },
+    };
+    const image: PsyNode = { ...stale, id: "i", data: { ...stale.data, variableType: "Image" } };
+    const [number, picture] = toExecuteRequest([stale, image], [], schemaOf).nodes;
+    expect(number.data).toEqual({ variableType: "Number", variableValue: "4" });
+    expect(picture.data).toEqual({ variableType: "Image", variableValue: "4", llmMessageFormat: true, imageContentFormat: true });
   });
 
   it("leaves env_vars out when there are none", () => {

@@ -1,6 +1,8 @@
 // Graph <-> the backend's ExecuteRequest, and <-> workflow files.
 import type { ExecuteRequest, GraphEdgePayload, GraphNodePayload, NodeKind, NodeSchema } from "../api/types";
-import type { PsyEdge, PsyNode } from "./model";
+import type { PsyEdge, PsyNode, VariableType } from "./model";
+import { layeredPositions } from "./layout";
+import { formatsOf } from "./typecheck";
 
 const KINDS: NodeKind[] = ["functionNode", "variableNode", "listNode", "viewNode"];
 
@@ -17,6 +19,11 @@ function functionPayload(data: Record<string, unknown>, schema: NodeSchema | und
 function variablePayload(data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...data };
   if (!out.variableName) delete out.variableName;
+  // Formats the type does not offer (left from another type) must not change the value.
+  const formats = formatsOf(out.variableType as VariableType);
+  if (!formats.llm) delete out.llmMessageFormat;
+  if (!formats.text) delete out.textContentFormat;
+  if (!formats.image) delete out.imageContentFormat;
   return out;
 }
 
@@ -39,7 +46,7 @@ export function toExecuteRequest(
     let data: Record<string, unknown> = {};
     if (node.type === "functionNode") data = functionPayload(node.data, schemaOf(node.data.functionName));
     else if (node.type === "variableNode") data = variablePayload(node.data);
-    return { id: node.id, type: node.type, data };
+    return { id: node.id, type: node.type, data, position: { x: Math.round(node.position.x), y: Math.round(node.position.y) } };
   });
   const request: ExecuteRequest = { nodes: payloadNodes, edges: edges.map(edgePayload) };
   if (envVars && Object.keys(envVars).length > 0) request.env_vars = envVars;
@@ -49,7 +56,7 @@ export function toExecuteRequest(
 // -- workflow files ----------------------------------------------------------
 export interface WorkflowFile {
   version?: number;
-  nodes: Array<{ id: string; type: NodeKind; position: { x: number; y: number }; data: Record<string, unknown> }>;
+  nodes: Array<{ id: string; type: NodeKind; position?: { x: number; y: number }; data: Record<string, unknown> }>;
   edges: Array<{ id?: string; source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }>;
 }
 
@@ -88,15 +95,21 @@ export function graphFromWorkflow(body: unknown): { nodes: PsyNode[]; edges: Psy
     throw new Error('A workflow file is {"nodes": [...], "edges": [...]}');
   }
   const ids = new Set<string>();
+  // Nodes sent without a place (a run from the CLI, say) are laid out by their wires.
+  const placed = (raw: { position?: { x: number; y: number } }) =>
+    !!raw?.position && Number.isFinite(raw.position.x) && Number.isFinite(raw.position.y);
+  const laidOut = file.nodes.every(placed)
+    ? {}
+    : layeredPositions(
+        file.nodes.map((raw) => String(raw?.id)),
+        file.edges.filter(Boolean),
+      );
   const nodes: PsyNode[] = file.nodes.map((raw, index) => {
     if (!raw || typeof raw.id !== "string" || !raw.id) throw new Error(`Node #${index + 1} has no id`);
     if (!KINDS.includes(raw.type)) throw new Error(`Node '${raw.id}' has unknown type '${String(raw.type)}'`);
     if (ids.has(raw.id)) throw new Error(`Node id '${raw.id}' is used twice`);
     ids.add(raw.id);
-    const position =
-      raw.position && Number.isFinite(raw.position.x) && Number.isFinite(raw.position.y)
-        ? { x: raw.position.x, y: raw.position.y }
-        : { x: (index % 6) * 260, y: Math.floor(index / 6) * 180 };
+    const position = placed(raw) && raw.position ? { x: raw.position.x, y: raw.position.y } : laidOut[raw.id];
     return { id: raw.id, type: raw.type, position, data: { ...(raw.data ?? {}) } } as PsyNode;
   });
   const edges: PsyEdge[] = [];

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
+import type { NodeSchema } from "../api/types";
 import { SCHEMAS } from "../test/renderFlow";
 import { defaultVariableData } from "./factory";
 import type { PsyEdge, PsyNode, VariableData } from "./model";
-import { canFeed, checkConnection, shapeOf, variableOutputType } from "./typecheck";
+import { canFeed, checkConnection, formatsOf, shapeOf, typeLabel, unionMembers, variableOutputType } from "./typecheck";
 
-const schemaOf = (name: string) => SCHEMAS.find((s) => s.name === name);
+const EXTRA: NodeSchema[] = [
+  { name: "sum_list", params: [{ name: "values", type: "list" }], returns: [{ name: "result", type: "float" }] },
+];
+const schemaOf = (name: string) => [...SCHEMAS, ...EXTRA].find((s) => s.name === name);
 
 function variable(id: string, patch: Partial<VariableData> = {}): PsyNode {
   return { id, type: "variableNode", position: { x: 0, y: 0 }, data: { ...defaultVariableData(), ...patch } };
@@ -65,7 +69,7 @@ describe("variable output types", () => {
     ["Boolean", "bool"],
     ["List", "list"],
     ["Object", "dict"],
-    ["Image", "str"],
+    ["Image", "image"],
   ] as const)("%s gives %s", (variableType, type) => {
     expect(variableOutputType({ ...defaultVariableData(), variableType })).toBe(type);
   });
@@ -74,6 +78,49 @@ describe("variable output types", () => {
     expect(variableOutputType({ ...defaultVariableData(), llmMessageFormat: true })).toBe("dict");
     expect(variableOutputType({ ...defaultVariableData(), textContentFormat: true })).toBe("dict");
     expect(variableOutputType({ ...defaultVariableData(), variableType: "Image", imageContentFormat: true })).toBe("dict");
+  });
+
+  it("offers message formats only to text and images: a Number's stale flags mean nothing", () => {
+    expect(formatsOf("String")).toEqual({ llm: true, text: true, image: false });
+    expect(formatsOf("Image")).toEqual({ llm: true, text: false, image: true });
+    expect(formatsOf("Number")).toEqual({ llm: false, text: false, image: false });
+    expect(variableOutputType({ ...defaultVariableData(), variableType: "Number", llmMessageFormat: true, textContentFormat: true })).toBe("float");
+  });
+
+  it("lets an image feed text inputs, as the data URL it is, and nothing numeric", () => {
+    expect(canFeed("image", "str").ok).toBe(true);
+    expect(canFeed("image", "Any").ok).toBe(true);
+    expect(canFeed("image", "int").ok).toBe(false);
+  });
+});
+
+describe("unions", () => {
+  it("takes what any member takes: one message or a list of them", () => {
+    const messages = "Union[list[dict], dict, str]";
+    expect(unionMembers(messages)).toEqual(["list[dict]", "dict", "str"]);
+    expect(canFeed("dict", messages).ok).toBe(true);
+    expect(canFeed("list", messages).ok).toBe(true);
+    expect(canFeed("str", messages).ok).toBe(true);
+    expect(canFeed("float", messages).ok).toBe(false);
+    expect(canFeed("int", "int | str").ok).toBe(true);
+    expect(unionMembers("Optional[int]")).toBeNull();
+  });
+
+  it("reads as a person writes it", () => {
+    expect(typeLabel("Union[list[dict], dict, str]")).toBe("list[dict] | dict | str");
+    expect(typeLabel("Optional[int]")).toBe("int?");
+    expect(typeLabel("Literal")).toBe("choice");
+    expect(typeLabel("float")).toBe("float");
+  });
+});
+
+describe("a value where a list is wanted", () => {
+  it("is refused with the fix: a List node in between", () => {
+    const nodes = [variable("m", { llmMessageFormat: true }), fn("s", "sum_list")];
+    const verdict = checkConnection(wire("m", "s", "values"), nodes, [], schemaOf);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.wrapInList).toBe(true);
+    expect(verdict.reason).toBe("Type mismatch: dict output cannot feed list input 'values'. Put a List node in between to make a list of it");
   });
 });
 

@@ -6,6 +6,8 @@ import type { PsyEdge, PsyNode, VariableData } from "./model";
 export interface Verdict {
   ok: boolean;
   reason?: string;
+  /** A refused wire that a List node in between would make fit (a value into a list input). */
+  wrapInList?: boolean;
 }
 
 interface Shape {
@@ -13,7 +15,7 @@ interface Shape {
   inner?: string;
 }
 
-const KNOWN = new Set(["int", "float", "str", "bool", "list", "dict", "Literal", "tuple", "set", "bytes", "None"]);
+const KNOWN = new Set(["int", "float", "str", "bool", "list", "dict", "Literal", "tuple", "set", "bytes", "None", "image"]);
 const ALIASES: Record<string, string> = { List: "list", Dict: "dict", Tuple: "tuple", Set: "set", string: "str" };
 
 /** `Optional[int]` -> int, `list[int]` -> list (inner int), `Literal[...]` -> Literal. */
@@ -39,9 +41,51 @@ export function shapeOf(type: string | null | undefined): Shape {
   return { base };
 }
 
+/** The members of `Union[a, b]` or `a | b` (None left out), or null when `type` is not a union. */
+export function unionMembers(type: string | null | undefined): string[] | null {
+  const text = (type ?? "").trim();
+  const wrapped = /^Union\[(.*)\]$/.exec(text);
+  const parts = wrapped ? splitTopLevel(wrapped[1], ",") : splitTopLevel(text, "|");
+  const members = parts.map((p) => p.trim()).filter((p) => p && p !== "None");
+  return members.length > 1 ? members : null;
+}
+
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "[") depth++;
+    else if (ch === "]") depth--;
+    else if (ch === separator && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** A type as a person reads it: `Union[list[dict], dict, str]` -> `list[dict] | dict | str`. */
+export function typeLabel(type: string | null | undefined): string {
+  if (type === "Literal") return "choice";
+  const members = unionMembers(type);
+  if (members) return members.map(typeLabel).join(" | ");
+  const optional = /^Optional\[(.*)\]$/.exec((type ?? "").trim());
+  return optional ? `${typeLabel(optional[1])}?` : type || "Any";
+}
+
 /** Can a value of type `source` feed a parameter of type `target`? */
 export function canFeed(source: string | null | undefined, target: string | null | undefined): Verdict {
-  const s = shapeOf(source);
+  // A union input takes what any of its members takes (one message, or a list of them).
+  const targets = unionMembers(target);
+  if (targets) {
+    return targets.some((member) => canFeed(source, member).ok) ? { ok: true } : { ok: false, reason: `${source} output cannot feed a ${target} input` };
+  }
+  const sources = unionMembers(source);
+  if (sources) return sources.some((member) => canFeed(member, target).ok) ? { ok: true } : { ok: false, reason: `${source} output cannot feed a ${target} input` };
+  const s = shapeOf(source === "image" ? "str" : source);
   const t = shapeOf(target);
   if (t.base === "Any" || s.base === "Any") return { ok: true };
   if (!KNOWN.has(s.base) || !KNOWN.has(t.base)) return { ok: true }; // a type we cannot judge
@@ -60,12 +104,19 @@ const VARIABLE_OUTPUT: Record<string, string> = {
   Boolean: "bool",
   List: "list",
   Object: "dict",
-  Image: "str",
+  // A data URL, so it feeds str inputs, but the editor shows it as the image it is.
+  Image: "image",
 };
 
+/** Which message formats a variable type offers: LLM messages are text or images. */
+export function formatsOf(variableType: VariableData["variableType"]): { llm: boolean; text: boolean; image: boolean } {
+  return { llm: variableType === "String" || variableType === "Image", text: variableType === "String", image: variableType === "Image" };
+}
+
 export function variableOutputType(data: VariableData): string {
-  if (data.variableType === "Image" && data.imageContentFormat) return "dict";
-  if (data.llmMessageFormat || data.textContentFormat) return "dict";
+  const formats = formatsOf(data.variableType);
+  if (formats.image && data.imageContentFormat) return "dict";
+  if ((formats.llm && data.llmMessageFormat) || (formats.text && data.textContentFormat)) return "dict";
   return VARIABLE_OUTPUT[data.variableType] ?? "Any";
 }
 
@@ -141,7 +192,12 @@ export function checkConnection(
   const verdict = canFeed(from, to);
   if (!verdict.ok) {
     const param = connection.targetHandle ? ` '${connection.targetHandle}'` : "";
-    return { ok: false, reason: `Type mismatch: ${from} output cannot feed ${to} input${param}` };
+    const reason = `Type mismatch: ${typeLabel(from)} output cannot feed ${typeLabel(to)} input${param}`;
+    // One value where a list is wanted: a List node in between makes the list.
+    if (canFeed("list", to).ok && canFeed(from, "Any").ok) {
+      return { ok: false, reason: `${reason}. Put a List node in between to make a list of it`, wrapInList: true };
+    }
+    return { ok: false, reason };
   }
   return verdict;
 }

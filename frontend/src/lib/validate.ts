@@ -1,5 +1,6 @@
 // Checks before a run: things the backend would only find out later.
-import type { NodeSchema } from "../api/types";
+import type { MissingPackage, NodeSchema } from "../api/types";
+import { jsonProblem } from "./jsonCheck";
 import type { PsyEdge, PsyNode } from "./model";
 
 export interface Issue {
@@ -15,6 +16,7 @@ export function preRunIssues(
   nodes: PsyNode[],
   edges: PsyEdge[],
   schemaOf: (name: string) => NodeSchema | undefined,
+  missingOf: (functionName: string) => MissingPackage[] = () => [],
 ): Issue[] {
   if (nodes.length === 0) return [{ nodeId: null, message: "The canvas is empty: add nodes to run." }];
   const connected = new Set(edges.map((e) => `${e.target}\u0000${e.targetHandle ?? ""}`));
@@ -25,6 +27,9 @@ export function preRunIssues(
       if (!schema) {
         issues.push({ nodeId: node.id, message: `${node.id}: unknown function '${node.data.functionName}'` });
         continue;
+      }
+      for (const missing of missingOf(schema.name)) {
+        issues.push({ nodeId: node.id, message: `${schema.name} (${node.id}) needs the '${missing.module}' package, which is not installed: ${missing.install}` });
       }
       for (const param of schema.params) {
         if (param.default !== undefined) continue;
@@ -38,14 +43,9 @@ export function preRunIssues(
       }
     } else if (node.type === "variableNode") {
       const { variableType, variableValue } = node.data;
-      if ((variableType === "List" || variableType === "Object") && typeof variableValue === "string" && variableValue.trim()) {
-        try {
-          const parsed: unknown = JSON.parse(variableValue);
-          const ok = variableType === "List" ? Array.isArray(parsed) : !!parsed && typeof parsed === "object" && !Array.isArray(parsed);
-          if (!ok) issues.push({ nodeId: node.id, message: `${node.id}: value is not a JSON ${variableType === "List" ? "array" : "object"}` });
-        } catch {
-          issues.push({ nodeId: node.id, message: `${node.id}: value is not valid JSON` });
-        }
+      if ((variableType === "List" || variableType === "Object") && typeof variableValue === "string") {
+        const problem = jsonProblem(variableType, variableValue);
+        if (problem) issues.push({ nodeId: node.id, message: `${node.id}: ${problem}` });
       }
     }
   }

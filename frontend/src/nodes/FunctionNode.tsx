@@ -2,19 +2,18 @@
 // the rest in a collapsible properties section, one output per return key.
 import { Handle, Position, useNodeConnections, useReactFlow, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ParamSchema } from "../api/types";
 import type { FunctionNodeType } from "../lib/model";
-import { useCatalogStore } from "../store/catalogStore";
+import { typeLabel } from "../lib/typecheck";
+import { missingFor, useCatalogStore } from "../store/catalogStore";
 import { useUiStore } from "../store/uiStore";
 import { NodeShell } from "./NodeShell";
 import { ParamControl } from "./ParamControl";
 
-function typeLabel(param: ParamSchema): string {
-  return param.type === "Literal" ? "choice" : param.type;
-}
 
 function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
   const schema = useCatalogStore((s) => s.byName[data.functionName]);
+  const packs = useCatalogStore((s) => s.packs);
+  const missing = useMemo(() => missingFor(packs, data.functionName), [packs, data.functionName]);
   const invalid = useUiStore((s) => s.issues.some((issue) => issue.nodeId === id));
   const { updateNodeData } = useReactFlow();
   const updateInternals = useUpdateNodeInternals();
@@ -45,6 +44,15 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
     <>
       {schema.is_progress_node ? <span className="psy-badge psy-badge--progress" title="Reports progress">progress</span> : null}
       {schema.is_stream_node ? <span className="psy-badge psy-badge--stream" title="Streams text">stream</span> : null}
+      {missing.length > 0 ? (
+        <span
+          className="psy-badge psy-badge--missing"
+          data-testid="node-missing"
+          title={`Needs ${missing.map((m) => m.module).join(", ")}, which is not installed where the nodes run: ${missing.map((m) => m.install).join("; ")}`}
+        >
+          needs {missing.map((m) => m.module).join(", ")}
+        </span>
+      ) : null}
     </>
   );
 
@@ -60,11 +68,11 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
     >
       <div className="psy-node__body">
         {required.map((param) => (
-          <div className="psy-row psy-row--input" key={param.name}>
+          <div className="psy-row psy-row--input" key={param.name} data-input-row={param.name}>
             <Handle type="target" position={Position.Left} id={param.name} className="psy-handle" />
             <label className="psy-row__label" title={param.type}>
               {param.name}
-              <span className="psy-type">{typeLabel(param)}</span>
+              <span className="psy-type">{typeLabel(param.type)}</span>
             </label>
             {connected.has(param.name) ? (
               <span className="psy-connected">connected</span>
@@ -78,7 +86,7 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
             <div className="psy-row psy-row--output" key={ret.name}>
               <span className="psy-row__label">
                 {ret.name}
-                <span className="psy-type">{ret.type}</span>
+                <span className="psy-type">{typeLabel(ret.type)}</span>
               </span>
               <Handle type="source" position={Position.Right} id={ret.name} className="psy-handle" />
             </div>
@@ -86,7 +94,7 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
         ) : (
           <div className="psy-row psy-row--output">
             <span className="psy-row__label">
-              output<span className="psy-type">{schema.returns[0]?.type ?? "Any"}</span>
+              output<span className="psy-type">{typeLabel(schema.returns[0]?.type ?? "Any")}</span>
             </span>
             <Handle type="source" position={Position.Right} id="output" className="psy-handle" />
           </div>
@@ -109,7 +117,7 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
                 <div className="psy-row" key={param.name}>
                   <label className="psy-row__label" title={`${param.type}, default ${JSON.stringify(param.default)}`}>
                     {param.name}
-                    <span className="psy-type">{typeLabel(param)}</span>
+                    <span className="psy-type">{typeLabel(param.type)}</span>
                   </label>
                   <ParamControl nodeId={id} param={param} value={data[param.name]} onChange={onChange} />
                 </div>

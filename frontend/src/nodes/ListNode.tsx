@@ -1,17 +1,10 @@
 // Collects its inputs into a list: input-0..N, always one free input at the end.
 import { Handle, Position, useNodeConnections, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef } from "react";
-import type { ListNodeType } from "../lib/model";
+import { listHandleCount, type ListNodeType } from "../lib/model";
 import { NodeShell } from "./NodeShell";
 
-export function listHandleCount(connectedHandles: Array<string | null | undefined>): number {
-  let highest = -1;
-  for (const handle of connectedHandles) {
-    const match = /^input-(\d+)$/.exec(handle ?? "");
-    if (match) highest = Math.max(highest, Number(match[1]));
-  }
-  return highest + 2;
-}
+export { listHandleCount };
 
 function ListNodeImpl({ id, selected }: NodeProps<ListNodeType>) {
   const inbound = useNodeConnections({ handleType: "target" });

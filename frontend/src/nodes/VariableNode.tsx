@@ -2,19 +2,33 @@
 import { Handle, Position, useReactFlow, type NodeProps } from "@xyflow/react";
 import { memo, useCallback } from "react";
 import { LLM_ROLES, VARIABLE_TYPES, type LlmRole, type VariableNodeType, type VariableType } from "../lib/model";
-import { variableOutputType } from "../lib/typecheck";
+import { formatsOf, typeLabel, variableOutputType } from "../lib/typecheck";
 import { useUiStore } from "../store/uiStore";
 import { NodeShell } from "./NodeShell";
 import { VariableValue } from "./VariableValue";
 
+// A new type starts empty: List and Object show an example as a placeholder, so
+// typing never lands after a "{}" already there.
 const EMPTY: Record<VariableType, unknown> = {
   String: "",
   Number: "0",
   Boolean: false,
-  List: "[]",
-  Object: "{}",
+  List: "",
+  Object: "",
   Image: "",
 };
+
+/** The data of a variable switched to `next`: its empty value, and only the formats that type offers. */
+export function switchType(data: VariableNodeType["data"], next: VariableType): Record<string, unknown> {
+  const formats = formatsOf(next);
+  return {
+    variableType: next,
+    variableValue: EMPTY[next],
+    llmMessageFormat: formats.llm ? !!data.llmMessageFormat : false,
+    textContentFormat: formats.text ? !!data.textContentFormat : false,
+    imageContentFormat: formats.image ? !!data.imageContentFormat : false,
+  };
+}
 
 function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
   const { updateNodeData } = useReactFlow();
@@ -22,7 +36,7 @@ function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
   const set = useCallback((patch: Record<string, unknown>) => updateNodeData(id, patch), [id, updateNodeData]);
   const setValue = useCallback((value: unknown) => set({ variableValue: value }), [set]);
   const type = data.variableType ?? "String";
-  const isImage = type === "Image";
+  const formats = formatsOf(type);
 
   return (
     <NodeShell
@@ -44,8 +58,7 @@ function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
             data-testid="variable-type"
             value={type}
             onChange={(event) => {
-              const next = event.target.value as VariableType;
-              set({ variableType: next, variableValue: EMPTY[next] });
+              set(switchType(data, event.target.value as VariableType));
             }}
           >
             {VARIABLE_TYPES.map((t) => (
@@ -56,53 +69,56 @@ function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
           </select>
         </div>
         <VariableValue id={id} type={type} value={data.variableValue} onChange={setValue} />
-        <div className="psy-options">
-          <label className="psy-option nodrag">
-            <input
-              type="checkbox"
-              data-testid="variable-llm"
-              checked={!!data.llmMessageFormat}
-              onChange={(event) => set({ llmMessageFormat: event.target.checked })}
-            />
-            LLM message
-          </label>
-          {data.llmMessageFormat ? (
-            <select
-              className="psy-input psy-input--small nodrag"
-              data-testid="variable-role"
-              aria-label="message role"
-              value={data.llmMessageRole ?? "user"}
-              onChange={(event) => set({ llmMessageRole: event.target.value as LlmRole })}
-            >
-              {LLM_ROLES.map((role) => (
-                <option key={role} value={role}>
-                  {role}
-                </option>
-              ))}
-            </select>
-          ) : null}
-          {isImage ? (
+        {formats.llm ? (
+          <div className="psy-options" data-testid="variable-formats">
             <label className="psy-option nodrag">
               <input
                 type="checkbox"
-                data-testid="variable-image-content"
-                checked={!!data.imageContentFormat}
-                onChange={(event) => set({ imageContentFormat: event.target.checked })}
+                data-testid="variable-llm"
+                checked={!!data.llmMessageFormat}
+                onChange={(event) => set({ llmMessageFormat: event.target.checked })}
               />
-              image content
+              LLM message
             </label>
-          ) : (
-            <label className="psy-option nodrag">
-              <input
-                type="checkbox"
-                data-testid="variable-text-content"
-                checked={!!data.textContentFormat}
-                onChange={(event) => set({ textContentFormat: event.target.checked })}
-              />
-              text content
-            </label>
-          )}
-        </div>
+            {data.llmMessageFormat ? (
+              <select
+                className="psy-input psy-input--small nodrag"
+                data-testid="variable-role"
+                aria-label="message role"
+                value={data.llmMessageRole ?? "user"}
+                onChange={(event) => set({ llmMessageRole: event.target.value as LlmRole })}
+              >
+                {LLM_ROLES.map((role) => (
+                  <option key={role} value={role}>
+                    {role}
+                  </option>
+                ))}
+              </select>
+            ) : null}
+            {formats.image ? (
+              <label className="psy-option nodrag">
+                <input
+                  type="checkbox"
+                  data-testid="variable-image-content"
+                  checked={!!data.imageContentFormat}
+                  onChange={(event) => set({ imageContentFormat: event.target.checked })}
+                />
+                image content
+              </label>
+            ) : null}
+            {formats.text ? (
+              <label className="psy-option nodrag">
+                <input
+                  type="checkbox"
+                  data-testid="variable-text-content"
+                  checked={!!data.textContentFormat}
+                  onChange={(event) => set({ textContentFormat: event.target.checked })}
+                />
+                text content
+              </label>
+            ) : null}
+          </div>
+        ) : null}
         <div className="psy-row">
           <input
             className="psy-input psy-input--name nodrag"
@@ -114,7 +130,7 @@ function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
         </div>
         <div className="psy-row psy-row--output">
           <span className="psy-row__label">
-            output<span className="psy-type">{variableOutputType(data)}</span>
+            output<span className="psy-type" data-testid="variable-output-type">{typeLabel(variableOutputType(data))}</span>
           </span>
           <Handle type="source" position={Position.Right} id="output" className="psy-handle" />
         </div>

@@ -1,26 +1,13 @@
 // The value editor of a variable node, one control per variable type.
 import { memo, useState } from "react";
 import type { VariableType } from "../lib/model";
+import { JsonEditor } from "./JsonEditor";
 
 export interface VariableValueProps {
   id: string;
   type: VariableType;
   value: unknown;
   onChange: (value: unknown) => void;
-}
-
-export function jsonProblem(type: "List" | "Object", text: string): string | null {
-  if (!text.trim()) return null;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (type === "List" && !Array.isArray(parsed)) return "Expected a JSON array, e.g. [1, 2]";
-    if (type === "Object" && (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))) {
-      return 'Expected a JSON object, e.g. {"a": 1}';
-    }
-    return null;
-  } catch (error) {
-    return (error as Error).message.replace(/^JSON\.parse: /, "");
-  }
 }
 
 function readAsDataUrl(file: File): Promise<string> {
@@ -101,24 +88,18 @@ function VariableValueImpl(props: VariableValueProps) {
     );
   }
   const text = typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value, null, 2);
-  const problem = type === "List" || type === "Object" ? jsonProblem(type, text) : null;
+  if (type === "List" || type === "Object") return <JsonEditor kind={type} text={text} onChange={onChange} />;
   return (
     <div className="psy-field">
       <textarea
-        className={`psy-input psy-textarea nodrag nowheel${type !== "String" ? " psy-mono" : ""}${problem ? " is-invalid" : ""}`}
+        className="psy-input psy-textarea nodrag nowheel"
         data-testid="variable-value"
         aria-label="value"
-        rows={type === "String" ? 2 : 3}
-        spellCheck={type === "String"}
-        placeholder={type === "List" ? "[1, 2, 3]" : type === "Object" ? '{"key": "value"}' : "text"}
+        rows={2}
+        placeholder="text"
         value={text}
         onChange={(e) => onChange(e.target.value)}
       />
-      {problem ? (
-        <div className="psy-field-error" data-testid="variable-json-error">
-          {problem}
-        </div>
-      ) : null}
     </div>
   );
 }

@@ -1,11 +1,22 @@
-// Shows the value that reaches it: JSON pretty-printed, images as images.
+// Shows the value that reaches it: JSON pretty-printed, images as images; or, when
+// nothing reached it, why: its input failed, or the run was stopped first.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import type { ViewNodeType } from "../lib/model";
-import { useRunStore } from "../store/runStore";
+import { notRunText } from "../lib/runStatus";
+import { entryDisplay, useRunStore } from "../store/runStore";
 import { NodeShell } from "./NodeShell";
+import { useNodeEntry } from "./NodeRunInfo";
+import { ValueView } from "./ValueView";
 
-export function ViewValue({ value, present, error }: { value: unknown; present: boolean; error?: string }) {
+export function ViewValue({ value, present, error, notRun }: { value: unknown; present: boolean; error?: string; notRun?: string | null }) {
+  if (notRun) {
+    return (
+      <div className="psy-view__value psy-view__value--not-run nowheel" data-testid="view-value" data-not-run="true">
+        {notRun}
+      </div>
+    );
+  }
   if (error !== undefined) {
     return (
       <div className="psy-view__value psy-view__value--error nowheel" data-testid="view-value" data-error="true">
@@ -20,31 +31,20 @@ export function ViewValue({ value, present, error }: { value: unknown; present: 
       </div>
     );
   }
-  if (typeof value === "string" && value.startsWith("data:image/")) {
-    return (
-      <div className="psy-view__value psy-view__value--image nowheel" data-testid="view-value">
-        <img src={value} alt="result" />
-      </div>
-    );
-  }
-  const text = typeof value === "string" ? value : JSON.stringify(value, null, 2) ?? String(value);
-  return (
-    <pre className="psy-view__value nowheel nodrag" data-testid="view-value">
-      {text}
-    </pre>
-  );
+  return <ValueView value={value} className="psy-view__value" testId="view-value" />;
 }
 
 function ViewNodeImpl({ id, selected }: NodeProps<ViewNodeType>) {
-  const present = useRunStore((s) => id in s.viewResults);
-  const value = useRunStore((s) => s.viewResults[id]);
-  // A view whose input failed has no value (the done event says null): say why.
-  const error = useRunStore((s) => (s.live[id]?.status === "error" ? s.entries[s.index[id]]?.error ?? "failed" : undefined));
+  const present = useRunStore((s) => !s.detached && id in s.viewResults);
+  const value = useRunStore((s) => (s.detached ? undefined : s.viewResults[id]));
+  const entry = useNodeEntry(id);
+  const display = entry ? entryDisplay(entry) : "idle";
+  const notRun = entry ? notRunText(display, entry.error) : null;
   return (
-    <NodeShell id={id} kind="view" title="View" selected={selected}>
+    <NodeShell id={id} kind="view" title="View" selected={selected} runInfo={false}>
       <div className="psy-node__body psy-view">
         <Handle type="target" position={Position.Left} id="input" className="psy-handle psy-handle--view" />
-        <ViewValue value={value} present={present} error={error} />
+        <ViewValue value={value} present={present} error={display === "error" ? entry?.error ?? "failed" : undefined} notRun={notRun} />
       </div>
     </NodeShell>
   );

@@ -92,13 +92,42 @@ describe("VariableNode", () => {
     expect(screen.getByTestId("variable-value")).toHaveAttribute("type", "checkbox");
   });
 
-  it("validates JSON for lists and objects", async () => {
+  it("validates JSON for lists and objects as it is typed, in words", async () => {
     renderFlow([variable({ variableType: "List", variableValue: "[1, 2]" })]);
     expect(screen.queryByTestId("variable-json-error")).toBeNull();
+    expect(screen.getByTestId("variable-json-ok")).toHaveTextContent("✓ 2 items");
     await act(async () => fireEvent.change(screen.getByTestId("variable-value"), { target: { value: "[1, 2" } }));
-    expect(screen.getByTestId("variable-json-error")).toBeInTheDocument();
+    expect(screen.getByTestId("variable-json-error")).toHaveTextContent("Line 1, column 1: the text ends inside a list: a closing ] is missing");
     await act(async () => fireEvent.change(screen.getByTestId("variable-value"), { target: { value: '{"a": 1}' } }));
-    expect(screen.getByTestId("variable-json-error")).toHaveTextContent(/array/);
+    expect(screen.getByTestId("variable-json-error")).toHaveTextContent("A List variable holds a list in [ ]");
+    await act(async () => fireEvent.change(screen.getByTestId("variable-value"), { target: { value: '[{"a":1}]' } }));
+    await act(async () => fireEvent.click(screen.getByTestId("json-format")));
+    expect(dataOf("v1").variableValue).toBe('[\n  {\n    "a": 1\n  }\n]');
+  });
+
+  it("starts an Object empty, with an example as the placeholder, so typing makes the object", async () => {
+    renderFlow([variable()]);
+    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Object" } }));
+    const field = screen.getByTestId("variable-value");
+    expect(field).toHaveValue("");
+    expect(field).toHaveAttribute("placeholder", '{"key": "value"}');
+    await act(async () => fireEvent.change(field, { target: { value: '{"a": 1}' } }));
+    expect(dataOf("v1").variableValue).toBe('{"a": 1}');
+    expect(screen.queryByTestId("variable-json-error")).toBeNull();
+  });
+
+  it("offers LLM formats to text and images only, and drops them when the type changes", async () => {
+    renderFlow([variable({ llmMessageFormat: true, textContentFormat: true })]);
+    expect(screen.getByTestId("variable-llm")).toBeChecked();
+    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Number" } }));
+    expect(screen.queryByTestId("variable-llm")).toBeNull();
+    expect(screen.queryByTestId("variable-text-content")).toBeNull();
+    expect(dataOf("v1")).toMatchObject({ variableType: "Number", llmMessageFormat: false, textContentFormat: false });
+    expect(screen.getByTestId("variable-output-type")).toHaveTextContent("float");
+    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Image" } }));
+    expect(screen.getByTestId("variable-llm")).toBeInTheDocument();
+    expect(screen.queryByTestId("variable-text-content")).toBeNull();
+    expect(screen.getByTestId("variable-output-type")).toHaveTextContent("image");
   });
 
   it("offers the LLM role only with the message format on", async () => {

@@ -1,22 +1,26 @@
 // Past runs, newest first: status, workflow, start, duration, node count.
 // Picking one shows its node cards (and its views on the canvas when it is
-// the open workflow); Re-run runs it again.
+// the open workflow); Re-run runs that run's own graph again, Open in editor
+// puts that graph on the canvas.
 import { memo, useMemo } from "react";
-import type { RunDetail, RunSummary } from "../api/types";
-import { rerun, selectRun, refreshHistory } from "../hooks/historyActions";
+import type { ExecuteRequest, RunDetail, RunSummary } from "../api/types";
+import { openRunInEditor, refreshHistory, rerun, selectRun } from "../hooks/historyActions";
 import { useHistoryRefresh } from "../hooks/useHistoryRefresh";
 import { formatDuration, formatTime } from "../lib/format";
 import { entriesFromDetail } from "../lib/runRecord";
+import { statusLabel } from "../lib/runStatus";
+import { ValueView } from "../nodes/ValueView";
 import { useHistoryStore } from "../store/historyStore";
-import { useRunStore } from "../store/runStore";
+import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useWorkflowStore } from "../store/workflowStore";
 import { StatusCard } from "./StatusCard";
-import { PHASE_LABEL } from "./StatusPanel";
+
+type RunGraphNow = (request: ExecuteRequest, detached: DetachedRun | null) => Promise<void>;
 
 function StatusBadge({ status }: { status: RunSummary["status"] }) {
   return (
-    <span className={`psy-phase psy-phase--${status}`} data-testid="history-run-status">
-      {PHASE_LABEL[status] ?? status}
+    <span className={`psy-phase psy-phase--${status === ("error" as string) ? "failed" : status}`} data-testid="history-run-status">
+      {statusLabel(status)}
     </span>
   );
 }
@@ -29,7 +33,7 @@ function RunRow({ run, selected }: { run: RunSummary; selected: boolean }) {
         type="button"
         className={`psy-run${selected ? " is-selected" : ""}`}
         aria-pressed={selected}
-        aria-label={`Run ${run.run_id}: ${PHASE_LABEL[run.status] ?? run.status}, ${run.workflow ?? "unsaved graph"}`}
+        aria-label={`Run ${run.run_id}: ${statusLabel(run.status)}, ${run.workflow ?? "unsaved graph"}`}
         data-testid="history-run"
         data-run-id={run.run_id}
         data-status={run.status}
@@ -56,23 +60,33 @@ function RunRow({ run, selected }: { run: RunSummary; selected: boolean }) {
 
 function RunDetailView({ detail, onCanvas, running, onRerun }: { detail: RunDetail; onCanvas: boolean; running: boolean; onRerun: () => void }) {
   const entries = useMemo(() => entriesFromDetail(detail), [detail]);
-  const openName = useWorkflowStore((s) => s.name);
-  const elsewhere = !!detail.workflow && detail.workflow !== openName;
   const views = Object.entries(detail.results ?? {});
   return (
     <section className="psy-history__detail" aria-label={`Run ${detail.run_id}`} data-testid="history-detail" data-run-id={detail.run_id} data-on-canvas={onCanvas}>
       <div className="psy-history__detail-head">
         <StatusBadge status={detail.status} />
         <span className="psy-run__name">{detail.workflow ?? "unsaved graph"}</span>
+      </div>
+      <div className="psy-history__actions">
         <button
           type="button"
           className="psy-button psy-button--small psy-button--primary-soft"
           data-testid="rerun-button"
-          disabled={running}
-          title={elsewhere ? `Open '${detail.workflow}' and run it` : "Run the open graph again"}
+          disabled={running || detail.status === "running"}
+          title="Run this run's own graph again, as it ran (the canvas is left as it is)"
           onClick={onRerun}
         >
           ↻ Re-run
+        </button>
+        <button
+          type="button"
+          className="psy-button psy-button--small"
+          data-testid="open-run-button"
+          disabled={running}
+          title="Put this run's graph on the canvas, with its results"
+          onClick={() => void openRunInEditor(detail)}
+        >
+          Open in editor
         </button>
       </div>
       <div className="psy-small psy-muted psy-history__facts">
@@ -83,7 +97,7 @@ function RunDetailView({ detail, onCanvas, running, onRerun }: { detail: RunDeta
         </span>
       </div>
       {onCanvas ? <p className="psy-small psy-history__note">Its view values are shown on the canvas.</p> : null}
-      {detail.error && detail.status !== "done" ? <p className="psy-form__error">{detail.error}</p> : null}
+      {detail.error && detail.status === "failed" ? <p className="psy-form__error">{detail.error}</p> : null}
       {entries.length > 0 ? (
         <ol className="psy-status__cards" data-testid="history-cards">
           {entries.map((entry) => (
@@ -99,7 +113,7 @@ function RunDetailView({ detail, onCanvas, running, onRerun }: { detail: RunDeta
           {views.map(([id, value]) => (
             <div key={id} className="psy-history__view" data-view-id={id}>
               <span className="psy-card__id">{id}</span>
-              <pre className="psy-card__code">{typeof value === "string" ? value : JSON.stringify(value, null, 2)}</pre>
+              <ValueView value={value} className="psy-card__code" />
             </div>
           ))}
         </div>
@@ -108,7 +122,7 @@ function RunDetailView({ detail, onCanvas, running, onRerun }: { detail: RunDeta
   );
 }
 
-function HistoryPanelImpl({ onRerun, onClose }: { onRerun: () => Promise<void>; onClose: () => void }) {
+function HistoryPanelImpl({ onRerun, onClose }: { onRerun: RunGraphNow; onClose: () => void }) {
   useHistoryRefresh();
   const runs = useHistoryStore((s) => s.runs);
   const loading = useHistoryStore((s) => s.loading);

@@ -1,14 +1,20 @@
 // The node library: built-ins and every schema by nodepack, searchable,
 // draggable onto the canvas (or double-click / Enter to add in the middle).
 import { memo, useMemo, useState, type DragEvent } from "react";
+import type { PackReport } from "../api/types";
 import { DRAG_MIME, type DragPayload } from "../lib/model";
 import { useCatalogStore } from "../store/catalogStore";
 import { BackendState } from "./BackendState";
 import { BUILTIN_ITEMS, groupByPack, matches, type LibraryItem } from "./libraryItems";
-import { PackErrors } from "./PackErrors";
+import { PackErrors, PackMissing } from "./PackErrors";
 
 export interface NodeLibraryPanelProps {
   onAdd: (payload: DragPayload) => void;
+}
+
+function needsOf(report: PackReport | undefined, name: string): string | undefined {
+  const missing = report?.missing?.filter((m) => m.nodes.includes(name)) ?? [];
+  return missing.length ? missing.map((m) => `${m.module} (${m.install})`).join(", ") : undefined;
 }
 
 function onDragStart(event: DragEvent, item: LibraryItem) {
@@ -17,13 +23,15 @@ function onDragStart(event: DragEvent, item: LibraryItem) {
   event.dataTransfer.effectAllowed = "move";
 }
 
-const LibraryEntry = memo(function LibraryEntry({ item, kind, onAdd }: { item: LibraryItem; kind: string; onAdd: (p: DragPayload) => void }) {
+const LibraryEntry = memo(function LibraryEntry({ item, kind, onAdd, needs }: { item: LibraryItem; kind: string; onAdd: (p: DragPayload) => void; needs?: string }) {
+  const help = item.signature ? `${item.name}${item.signature}\n\n${item.description}` : item.description;
   return (
     <li
-      className={`psy-lib-item psy-lib-item--${kind}`}
+      className={`psy-lib-item psy-lib-item--${kind}${needs ? " is-missing" : ""}`}
       data-testid="library-item"
       data-node-name={item.name}
-      title={item.signature ? `${item.name}${item.signature}\n\n${item.description}` : item.description}
+      data-missing={needs ? "true" : undefined}
+      title={needs ? `${help}\n\nNeeds ${needs}` : help}
       draggable
       tabIndex={0}
       onDragStart={(event) => onDragStart(event, item)}
@@ -35,6 +43,7 @@ const LibraryEntry = memo(function LibraryEntry({ item, kind, onAdd }: { item: L
       <span className="psy-lib-item__name">{item.name}</span>
       {item.progress ? <span className="psy-badge psy-badge--progress">progress</span> : null}
       {item.stream ? <span className="psy-badge psy-badge--stream">stream</span> : null}
+      {needs ? <span className="psy-badge psy-badge--missing">needs package</span> : null}
       {item.signature ? <span className="psy-lib-item__sig">{item.signature}</span> : null}
     </li>
   );
@@ -50,6 +59,7 @@ function NodeLibraryPanelImpl({ onAdd }: NodeLibraryPanelProps) {
   const builtins = BUILTIN_ITEMS.filter((item) => matches(item, query));
   const searching = query.trim() !== "";
   const failed = packs.filter((p) => p.status === "error");
+  const incomplete = packs.filter((p) => p.status !== "error" && p.missing?.length);
 
   return (
     <aside className="psy-library" data-testid="library">
@@ -75,6 +85,16 @@ function NodeLibraryPanelImpl({ onAdd }: NodeLibraryPanelProps) {
           onClick={() => document.querySelector(`[data-pack="${CSS.escape(failed[0].name)}"]`)?.scrollIntoView({ behavior: "smooth" })}
         >
           ⚠ {failed.length === 1 ? `Nodepack “${failed[0].name}” failed to load` : `${failed.length} nodepacks failed to load`}
+        </button>
+      ) : null}
+      {incomplete.length > 0 ? (
+        <button
+          type="button"
+          className="psy-failed-packs psy-failed-packs--missing"
+          data-testid="incomplete-packs"
+          onClick={() => document.querySelector(`[data-pack="${CSS.escape(incomplete[0].name)}"]`)?.scrollIntoView({ behavior: "smooth" })}
+        >
+          ⚠ {incomplete.length === 1 ? `Nodepack “${incomplete[0].name}” needs a package` : `${incomplete.length} nodepacks need packages`}
         </button>
       ) : null}
       <div className="psy-library__groups">
@@ -104,12 +124,14 @@ function NodeLibraryPanelImpl({ onAdd }: NodeLibraryPanelProps) {
                 <span>{isCollapsed ? "▸" : "▾"}</span> {group.name}
                 <span className="psy-lib-group__count">{group.items.length}</span>
                 {failed ? <span className="psy-badge psy-badge--error">error</span> : null}
+                {group.report?.missing?.length ? <span className="psy-badge psy-badge--missing">needs package</span> : null}
               </button>
               {failed && group.report ? <PackErrors report={group.report} /> : null}
+              {group.report?.missing?.length ? <PackMissing report={group.report} /> : null}
               {!isCollapsed ? (
                 <ul className="psy-lib-list">
                   {items.map((item) => (
-                    <LibraryEntry key={item.key} item={item} kind="function" onAdd={onAdd} />
+                    <LibraryEntry key={item.key} item={item} kind="function" onAdd={onAdd} needs={needsOf(group.report, item.name)} />
                   ))}
                 </ul>
               ) : null}

@@ -17,3 +17,21 @@ export function PackErrors({ report }: { report: PackReport }) {
     </ul>
   );
 }
+
+/** A pack whose nodes need packages that are not installed: which, and how to install them. */
+export function PackMissing({ report }: { report: PackReport }) {
+  const commands = [...new Set((report.missing ?? []).map((m) => m.install))];
+  const modules = [...new Set((report.missing ?? []).map((m) => m.module))];
+  return (
+    <div className="psy-pack-missing" data-testid="pack-missing" data-pack={report.name}>
+      <span>
+        Its nodes need <strong>{modules.join(", ")}</strong>, not installed where they run. Install it there and restart Psynapse:
+      </span>
+      {commands.map((command) => (
+        <code key={command} className="psy-pack-missing__command" data-testid="pack-install-command">
+          {command}
+        </code>
+      ))}
+    </div>
+  );
+}

@@ -1,52 +1,36 @@
-// One node of a run in the status panel.
-import { memo, useLayoutEffect, useRef, useState } from "react";
+// One node of a run in the status panel: failures in red with their traceback,
+// nodes that never ran (skipped, cancelled) in a neutral grey, streamed text kept.
+import { memo, useState } from "react";
 import { formatDuration } from "../lib/format";
-import type { StatusEntry } from "../store/runStore";
+import { notRunText, type NodeDisplay } from "../lib/runStatus";
+import { percentOf, StreamBox, Traceback } from "../nodes/NodeRunInfo";
+import { ValueView, valueText } from "../nodes/ValueView";
+import { entryDisplay, type StatusEntry } from "../store/runStore";
 
-export function pretty(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+/** A value as text (kept for callers that print one). */
+export const pretty = valueText;
 
-const LIMIT = 20000;
-function clip(text: string): string {
-  return text.length > LIMIT ? `${text.slice(0, LIMIT)}\n… (${text.length - LIMIT} more characters)` : text;
-}
-
-function StatusIcon({ status }: { status: StatusEntry["status"] }) {
-  if (status === "completed") return <span className="psy-status-icon psy-status-icon--ok" aria-label="completed">✓</span>;
-  if (status === "error") return <span className="psy-status-icon psy-status-icon--error" aria-label="error">✕</span>;
-  return <span className="psy-spinner" aria-label={status} />;
-}
-
-function StreamText({ text }: { text: string }) {
-  const ref = useRef<HTMLPreElement>(null);
-  useLayoutEffect(() => {
-    if (ref.current) ref.current.scrollTop = ref.current.scrollHeight;
-  }, [text]);
-  return (
-    <pre ref={ref} className="psy-card__stream" data-testid="status-stream">
-      {text}
-      <span className="psy-caret" />
-    </pre>
-  );
+function StatusIcon({ display }: { display: NodeDisplay }) {
+  if (display === "completed") return <span className="psy-status-icon psy-status-icon--ok" aria-label="completed">✓</span>;
+  if (display === "error") return <span className="psy-status-icon psy-status-icon--error" aria-label="failed">✕</span>;
+  if (display === "skipped") return <span className="psy-status-icon psy-status-icon--neutral" aria-label="not run">–</span>;
+  if (display === "cancelled") return <span className="psy-status-icon psy-status-icon--neutral" aria-label="cancelled">■</span>;
+  return <span className="psy-spinner" aria-label={display} />;
 }
 
 function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nodeId: string) => void }) {
   const [showInputs, setShowInputs] = useState(false);
+  const display = entryDisplay(entry);
   const inputs = entry.inputs ? Object.keys(entry.inputs) : [];
-  const percent = entry.progress !== undefined ? Math.round(Math.min(1, Math.max(0, entry.progress)) * 100) : null;
-  const running = entry.status !== "completed" && entry.status !== "error";
+  const percent = percentOf(entry.progress);
+  const running = display === "executing" || display === "progress" || display === "streaming";
+  const notRun = entry.node_id ? notRunText(display, entry.error) : null;
   return (
     <li
-      className={`psy-card psy-card--${entry.status}`}
+      className={`psy-card psy-card--${display}`}
       data-testid="status-item"
       data-node-id={entry.node_id ?? ""}
-      data-status={entry.status}
+      data-status={display}
       data-cached={entry.cached ? "true" : undefined}
     >
       <div className="psy-card__head">
@@ -61,7 +45,7 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
         </button>
         {entry.node_id ? <span className="psy-card__id">{entry.node_id}</span> : null}
         <span className="psy-card__end">
-          {entry.cached && entry.status === "completed" ? (
+          {entry.cached && display === "completed" ? (
             <span className="psy-badge psy-badge--cached" data-testid="cached-badge" title="Output reused from the cache">
               cached
             </span>
@@ -71,10 +55,10 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
               {formatDuration(entry.duration_ms)}
             </span>
           ) : null}
-          <StatusIcon status={entry.status} />
+          <StatusIcon display={display} />
         </span>
       </div>
-      {percent !== null && (running || entry.status === "completed") ? (
+      {percent !== null && display !== "error" && display !== "skipped" ? (
         <div className="psy-card__progress" data-testid="status-progress" data-percent={percent}>
           <div className="psy-progress">
             <div className="psy-progress__bar" style={{ width: `${percent}%` }} />
@@ -85,25 +69,31 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
           </div>
         </div>
       ) : null}
-      {entry.streaming_text !== undefined && running ? <StreamText text={entry.streaming_text} /> : null}
+      {entry.streaming_text !== undefined && display !== "completed" ? <StreamBox text={entry.streaming_text} live={running} testId="status-stream" /> : null}
       {inputs.length > 0 ? (
         <div className="psy-card__section">
           <button type="button" className="psy-card__toggle" aria-expanded={showInputs} onClick={() => setShowInputs((s) => !s)}>
             {showInputs ? "▾" : "▸"} Inputs ({inputs.length})
           </button>
-          {showInputs ? <pre className="psy-card__code" data-testid="status-inputs">{clip(pretty(entry.inputs))}</pre> : null}
+          {showInputs ? <ValueView value={entry.inputs} className="psy-card__code" testId="status-inputs" /> : null}
         </div>
       ) : null}
-      {entry.status === "completed" && entry.hasOutput ? (
+      {display === "completed" && entry.hasOutput ? (
         <div className="psy-card__section">
           <div className="psy-card__label">Output</div>
-          <pre className="psy-card__code" data-testid="status-output">{clip(pretty(entry.output))}</pre>
+          <ValueView value={entry.output} className="psy-card__code" testId="status-output" />
         </div>
       ) : null}
-      {entry.status === "error" ? (
+      {display === "error" ? (
         <div className="psy-card__section">
           <div className="psy-card__label psy-card__label--error">Error</div>
           <pre className="psy-card__code psy-card__code--error" data-testid="status-error">{entry.error}</pre>
+          {entry.traceback ? <Traceback text={entry.traceback} testId="status-traceback" /> : null}
+        </div>
+      ) : null}
+      {notRun ? (
+        <div className="psy-card__note" data-testid="status-not-run">
+          {notRun}
         </div>
       ) : null}
     </li>

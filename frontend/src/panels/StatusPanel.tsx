@@ -1,17 +1,30 @@
 // Live run status: one card per node in execution order; follows the newest
-// card unless the user has scrolled up.
-import { memo, useLayoutEffect, useRef } from "react";
-import { useRunStore } from "../store/runStore";
+// card unless the user has scrolled up. The badge says done, failed or cancelled,
+// as History and the API say it.
+import { memo, useLayoutEffect, useMemo, useRef } from "react";
+import { openRunById } from "../hooks/historyActions";
+import { PHASE_LABEL, tally, tallyText } from "../lib/runStatus";
+import { entryDisplay, useRunStore } from "../store/runStore";
 import { StatusCard } from "./StatusCard";
 
-export const PHASE_LABEL: Record<string, string> = {
-  idle: "Idle",
-  running: "Running",
-  stopping: "Stopping…",
-  done: "Done",
-  error: "Failed",
-  cancelled: "Stopped",
-};
+export { PHASE_LABEL };
+
+/** A Re-run of a graph that is not the canvas: said above its cards, with a way to open it. */
+function DetachedNote() {
+  const detached = useRunStore((s) => s.detached);
+  if (!detached) return null;
+  return (
+    <div className="psy-status__detached" data-testid="detached-run">
+      <span>
+        Re-run of run <span className="psy-mono">{detached.fromRunId.slice(0, 8)}</span>
+        {detached.workflow ? ` ('${detached.workflow}')` : ""}: its own graph, not the canvas.
+      </span>
+      <button type="button" className="psy-button psy-button--small" onClick={() => void openRunById(detached.fromRunId)}>
+        Open in editor
+      </button>
+    </div>
+  );
+}
 
 function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => void }) {
   const entries = useRunStore((s) => s.entries);
@@ -31,8 +44,7 @@ function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => vo
     if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [entries]);
 
-  const done = entries.filter((e) => e.status === "completed").length;
-  const failed = entries.filter((e) => e.status === "error").length;
+  const counted = useMemo(() => tally(entries.filter((e) => e.node_id !== null).map(entryDisplay)), [entries]);
   const seconds = startedAt && finishedAt ? ((finishedAt - startedAt) / 1000).toFixed(2) : null;
 
   return (
@@ -43,9 +55,10 @@ function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => vo
           {PHASE_LABEL[phase]}
         </span>
       </div>
+      <DetachedNote />
       {entries.length > 0 ? (
-        <div className="psy-status__summary psy-small psy-muted">
-          {entries.length} nodes · {done} done{failed ? ` · ${failed} failed` : ""}
+        <div className="psy-status__summary psy-small psy-muted" data-testid="run-summary">
+          {tallyText(counted)}
           {seconds ? ` · ${seconds}s` : ""}
         </div>
       ) : null}

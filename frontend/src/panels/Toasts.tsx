@@ -15,7 +15,21 @@ export function Toasts() {
       <div className="psy-toasts" aria-live="polite">
         {toasts.map((toast) => (
           <div key={toast.id} className={`psy-toast psy-toast--${toast.kind}`} data-testid="toast" onClick={() => dismiss(toast.id)}>
-            {toast.text}
+            <span>{toast.text}</span>
+            {toast.action ? (
+              <button
+                type="button"
+                className="psy-toast__action"
+                data-testid="toast-action"
+                onClick={(event) => {
+                  event.stopPropagation();
+                  dismiss(toast.id);
+                  toast.action?.run();
+                }}
+              >
+                {toast.action.label}
+              </button>
+            ) : null}
           </div>
         ))}
       </div>

@@ -55,7 +55,7 @@ describe("StatusPanel", () => {
     act(() => useRunStore.getState().apply([{ status: "error", error: "Graph contains a cycle: a -> b -> a" }]));
     expect(screen.getByTestId("status-item")).toHaveAttribute("data-status", "error");
     expect(screen.getByTestId("status-error")).toHaveTextContent("cycle");
-    expect(screen.getByTestId("status-panel")).toHaveAttribute("data-phase", "error");
+    expect(screen.getByTestId("status-panel")).toHaveAttribute("data-phase", "failed");
     act(() => useRunStore.getState().begin());
     expect(screen.queryByTestId("status-item")).toBeNull();
   });

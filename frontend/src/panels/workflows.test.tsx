@@ -246,7 +246,11 @@ describe("HistoryPanel", () => {
 
   it("shows a picked run's node cards (cached marked) and re-runs", async () => {
     useWorkflowStore.setState({ name: "sums" });
-    mockFetch({ "GET /runs?limit=50": { runs: [run("r1", "done", "sums")] }, "GET /runs/r1": runDetail });
+    mockFetch({
+      "GET /runs?limit=50": { runs: [run("r1", "done", "sums")] },
+      "GET /runs/r1": runDetail,
+      "GET /runs/r1/graph": { run_id: "r1", workflow: "sums", nodes: [{ id: "W", type: "viewNode", data: {} }], edges: [] },
+    });
     const onRerun = vi.fn(async () => undefined);
     render(<HistoryPanel onRerun={onRerun} onClose={() => undefined} />);
     fireEvent.click(await screen.findByTestId("history-run"));
@@ -262,7 +266,7 @@ describe("HistoryPanel", () => {
     expect(within(cards[1]).queryByTestId("cached-badge")).toBeNull();
     expect(useRunStore.getState().viewResults).toEqual({ W: 8 });
     fireEvent.click(within(detail).getByRole("button", { name: /Re-run/ }));
-    await waitFor(() => expect(onRerun).toHaveBeenCalled());
+    await waitFor(() => expect(onRerun).toHaveBeenCalledWith({ nodes: [{ id: "W", type: "viewNode", data: {} }], edges: [], workflow: "sums" }, expect.anything()));
   });
 
   it("reloads the list when a run ends", async () => {

@@ -1,6 +1,6 @@
 // The node catalog from the gateway: schemas, nodepack reports, load state.
 import { create } from "zustand";
-import type { Clash, NodeSchema, PackReport } from "../api/types";
+import type { Clash, MissingPackage, NodeSchema, PackReport } from "../api/types";
 
 export type CatalogStatus = "loading" | "ready" | "unreachable" | "unauthorized";
 
@@ -58,4 +58,16 @@ export const useCatalogStore = create<CatalogState>((set) => ({
 
 export function schemaOf(name: string): NodeSchema | undefined {
   return useCatalogStore.getState().byName[name];
+}
+
+const NONE: MissingPackage[] = [];
+
+/** The packages a node needs that are not installed (its pack's PSYNAPSE_REQUIRES), or none. */
+export function missingFor(packs: PackReport[], functionName: string): MissingPackage[] {
+  for (const pack of packs) {
+    if (!pack.missing?.length || !pack.nodes.includes(functionName)) continue;
+    const found = pack.missing.filter((m) => m.nodes.includes(functionName));
+    if (found.length) return found;
+  }
+  return NONE;
 }

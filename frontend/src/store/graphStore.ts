@@ -108,9 +108,11 @@ export const useGraphStore = create<GraphState>((set, get) => ({
     get().commit("add");
     const base = select ? get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n)) : get().nodes;
     const edgesBase = select ? get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)) : get().edges;
+    // One wire per input: an added wire into a taken input replaces the old one.
+    const fed = new Set(addedEdges.map((e) => `${e.target}\u0000${e.targetHandle ?? ""}`));
     set({
       nodes: [...base, ...(select ? added.map((n) => ({ ...n, selected: true })) : added)],
-      edges: [...edgesBase, ...addedEdges],
+      edges: [...edgesBase.filter((e) => !fed.has(`${e.target}\u0000${e.targetHandle ?? ""}`)), ...addedEdges],
     });
   },
 

@@ -40,7 +40,7 @@ describe("run store", () => {
   it("shows a run-level error as a card", () => {
     r().begin();
     r().apply([{ status: "error", error: "Graph contains a cycle: a -> b -> a" }]);
-    expect(r().phase).toBe("error");
+    expect(r().phase).toBe("failed");
     expect(r().entries[0]).toMatchObject({ node_id: null, status: "error", error: expect.stringContaining("cycle") });
   });
 
@@ -81,14 +81,47 @@ describe("run store", () => {
   it("shows a past run as finished, with its cards and views", () => {
     r().showPast({
       runId: "old",
-      phase: "error",
+      phase: "failed",
       entries: [{ key: "a", node_id: "a", node_number: 1, node_name: "add", status: "error", error: "boom", hasOutput: false }],
       viewResults: { v: null },
       startedAt: 1000,
       finishedAt: 3000,
     });
-    expect(r()).toMatchObject({ runId: "old", phase: "error", viewResults: { v: null }, startedAt: 1000, finishedAt: 3000 });
+    expect(r()).toMatchObject({ runId: "old", phase: "failed", viewResults: { v: null }, startedAt: 1000, finishedAt: 3000 });
     expect(r().live.a.status).toBe("error");
     expect(r().index.a).toBe(0);
+  });
+
+  it("ends as failed when a node failed, as History and the API say it (not 'done')", () => {
+    r().begin();
+    r().apply([
+      ev("d1", "error", { error: "division by zero", traceback: "Traceback ...\nZeroDivisionError" }),
+      ev("w1", "error", { error: "Input 'input' failed: node 'd1' (divide) did not complete", error_kind: "upstream" }),
+      { status: "done", results: { w1: null }, errors: { d1: "division by zero" } },
+    ]);
+    expect(r().phase).toBe("failed");
+    expect(r().entries[0]).toMatchObject({ traceback: "Traceback ...\nZeroDivisionError" });
+    expect(r().entries[0].error_kind).toBeUndefined();
+    expect(r().live.d1.display).toBe("error");
+    expect(r().live.w1.display).toBe("skipped");
+  });
+
+  it("a stop ends the run cancelled: nodes cancelled, not failed, their streamed text kept", () => {
+    r().begin();
+    r().apply([ev("s1", "streaming", { streaming_text: "one two", streaming_chunk: " two" })]);
+    r().setPhase("stopping");
+    r().apply([ev("s1", "error", { error: "cancelled", error_kind: "cancelled" }), ev("w1", "error", { error: "cancelled" }), { status: "error", error: "cancelled" }]);
+    expect(r().phase).toBe("cancelled");
+    expect(r().live.s1.display).toBe("cancelled");
+    expect(r().live.w1.display).toBe("cancelled");
+    expect(r().entries[0].streaming_text).toBe("one two");
+    expect(r().entries.some((e) => e.node_id === null)).toBe(false); // the badge says it; no "Run: cancelled" card
+  });
+
+  it("a run of another graph (a Re-run from History) is not shown on the canvas's nodes", () => {
+    r().begin({ fromRunId: "old", workflow: "sums" });
+    expect(r().detached).toEqual({ fromRunId: "old", workflow: "sums" });
+    r().begin();
+    expect(r().detached).toBeNull();
   });
 });

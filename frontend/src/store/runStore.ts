@@ -1,7 +1,10 @@
 // A run as the editor sees it: status cards in execution order, the live
 // status of each canvas node, and view results.
 import { create } from "zustand";
-import { isNodeEvent, type NodeEvent, type NodeStatus, type RunEvent } from "../api/types";
+import { isNodeEvent, type ErrorKind, type NodeEvent, type NodeStatus, type RunEvent } from "../api/types";
+import { errorKindOf, nodeDisplay, runOutcome, type NodeDisplay, type RunPhase } from "../lib/runStatus";
+
+export type { RunPhase };
 
 export interface StatusEntry {
   key: string;
@@ -13,6 +16,9 @@ export interface StatusEntry {
   output?: unknown;
   hasOutput: boolean;
   error?: string;
+  /** Why an error node never ran (an input failed, the run was stopped); absent when it failed itself. */
+  error_kind?: ErrorKind;
+  traceback?: string;
   progress?: number;
   progress_message?: string;
   streaming_text?: string;
@@ -24,8 +30,17 @@ export interface StatusEntry {
 
 export interface LiveStatus {
   status: NodeStatus;
+  /** What the canvas shows: the status, with nodes that never ran told from failures. */
+  display: NodeDisplay;
   progress?: number;
   cached?: boolean;
+}
+
+/** A run whose graph is not the canvas (History's Re-run of another graph): the canvas shows none of it. */
+export interface DetachedRun {
+  /** The past run whose graph this is. */
+  fromRunId: string;
+  workflow: string | null;
 }
 
 /** A finished run from the history, shown as if it had just run. */
@@ -38,8 +53,6 @@ export interface PastRun {
   finishedAt: number | null;
 }
 
-export type RunPhase = "idle" | "running" | "stopping" | "done" | "error" | "cancelled";
-
 export interface RunState {
   phase: RunPhase;
   runId: string | null;
@@ -51,7 +64,8 @@ export interface RunState {
   lastEventId: string;
   startedAt: number | null;
   finishedAt: number | null;
-  begin: () => void;
+  detached: DetachedRun | null;
+  begin: (detached?: DetachedRun | null) => void;
   /** Forget the cards of this run (to replay it from its start), keep it running. */
   restart: () => void;
   setRunId: (runId: string | null) => void;
@@ -88,8 +102,28 @@ function merge(previous: StatusEntry | undefined, event: NodeEvent): StatusEntry
     entry.cached = event.cached === true ? true : undefined;
     if (entry.progress !== undefined) entry.progress = 1;
   }
-  if (event.status === "error") entry.error = event.error ?? "failed";
+  if (event.status === "error") {
+    entry.error = event.error ?? "failed";
+    const kind = errorKindOf(entry.error, event.error_kind);
+    if (kind) entry.error_kind = kind;
+    if (event.traceback) entry.traceback = event.traceback;
+  }
   return entry;
+}
+
+export function entryDisplay(entry: Pick<StatusEntry, "status" | "error_kind">): NodeDisplay {
+  return nodeDisplay(entry.status, entry.error_kind);
+}
+
+function liveOf(entry: StatusEntry): LiveStatus {
+  const live: LiveStatus = { status: entry.status, display: entryDisplay(entry) };
+  if (entry.progress !== undefined) live.progress = entry.progress;
+  if (entry.status === "completed" && entry.cached) live.cached = true;
+  return live;
+}
+
+function nodeErrors(entries: StatusEntry[]): number {
+  return entries.filter((e) => e.node_id !== null && e.status === "error").length;
 }
 
 const initial = {
@@ -103,12 +137,13 @@ const initial = {
   lastEventId: "",
   startedAt: null,
   finishedAt: null,
+  detached: null,
 };
 
 export const useRunStore = create<RunState>((set, get) => ({
   ...initial,
 
-  begin: () => set({ ...initial, phase: "running", startedAt: Date.now() }),
+  begin: (detached = null) => set({ ...initial, phase: "running", startedAt: Date.now(), detached }),
   restart: () => set({ entries: [], index: {}, live: {}, viewResults: {}, eventCount: 0, lastEventId: "" }),
   setRunId: (runId) => set({ runId }),
   setPhase: (phase) => set({ phase, finishedAt: phase === "running" || phase === "stopping" ? null : Date.now() }),
@@ -118,7 +153,7 @@ export const useRunStore = create<RunState>((set, get) => ({
     const live: Record<string, LiveStatus> = {};
     past.entries.forEach((entry, at) => {
       index[entry.key] = at;
-      if (entry.node_id) live[entry.node_id] = entry.cached ? { status: entry.status, cached: true } : { status: entry.status };
+      if (entry.node_id) live[entry.node_id] = liveOf(entry);
     });
     set({
       ...initial,
@@ -162,25 +197,26 @@ export const useRunStore = create<RunState>((set, get) => ({
           index[event.node_id] = entries.length;
           entries.push(entry);
         } else entries[at] = entry;
-        live[event.node_id] =
-          event.status === "completed" && event.cached === true
-            ? { status: event.status, progress: event.progress, cached: true }
-            : { status: event.status, progress: event.progress };
+        live[event.node_id] = liveOf(entry);
         if (event.status === "completed" && event.node_name === "View") {
           viewResults = { ...viewResults, [event.node_id]: event.output };
         }
       } else if (event.status === "done") {
         viewResults = { ...viewResults, ...(event.results ?? {}) };
-        phase = stopping ? "cancelled" : "done";
+        // The server's verdict: a Stop that came too late does not make a finished run cancelled.
+        phase = runOutcome(null, nodeErrors(entries) + Object.keys(event.errors ?? {}).length);
       } else if (event.status === "error") {
         own();
-        const key = `run-error-${entries.length}`;
-        index[key] = entries.length;
-        entries.push({ key, node_id: null, node_number: null, node_name: "Run", status: "error", error: event.error, hasOutput: false });
-        phase = stopping ? "cancelled" : "error";
+        phase = runOutcome(event.error, 0, stopping);
+        // A stopped run's end is said by its badge; other run errors get a card of their own.
+        if (phase !== "cancelled") {
+          const key = `run-error-${entries.length}`;
+          index[key] = entries.length;
+          entries.push({ key, node_id: null, node_number: null, node_name: "Run", status: "error", error: event.error, hasOutput: false });
+        }
       }
     }
-    const finished = phase !== state.phase && (phase === "done" || phase === "error" || phase === "cancelled");
+    const finished = phase !== state.phase && (phase === "done" || phase === "failed" || phase === "cancelled");
     set({
       entries,
       index,

@@ -1,15 +1,33 @@
 // Transient UI state: toasts, the connection hint, open dialogs, a pending
 // confirmation, the history panel, run issues.
 import { create } from "zustand";
+import { loadPrefs, savePrefs, type Prefs } from "../lib/persistence";
 import type { Issue } from "../lib/validate";
+import type { WireEnd } from "../lib/wireFit";
 
 export type ToastKind = "info" | "error" | "success";
+
+export interface ToastAction {
+  label: string;
+  run: () => void;
+}
 
 export interface Toast {
   id: number;
   kind: ToastKind;
   text: string;
+  action?: ToastAction;
 }
+
+/** Quick-add, open: where its box is (screen), where the node goes (flow), and the wire it would take. */
+export interface QuickAddAt {
+  x: number;
+  y: number;
+  flow: { x: number; y: number };
+  wire?: WireEnd;
+}
+
+export type Theme = Prefs["theme"];
 
 export type Dialog = "settings" | "help" | "open" | "saveAs" | null;
 
@@ -31,12 +49,18 @@ export interface UiState {
   dialog: Dialog;
   confirm: PendingConfirm | null;
   historyOpen: boolean;
-  quickAdd: { x: number; y: number } | null;
+  quickAdd: QuickAddAt | null;
   issues: Issue[];
+  theme: Theme;
+  minimapOpen: boolean;
+  /** A wire is being drawn (the minimap lets it through). */
+  connecting: boolean;
+  /** Reset the view to 100% at the origin (a new, empty canvas). */
+  viewResetPending: boolean;
   /** Fit the view once the nodes are measured (after an import). */
   fitPending: boolean;
   requestFit: (pending?: boolean) => void;
-  toast: (text: string, kind?: ToastKind) => void;
+  toast: (text: string, kind?: ToastKind, action?: ToastAction) => void;
   dismiss: (id: number) => void;
   setHint: (hint: string | null) => void;
   setDialog: (dialog: Dialog) => void;
@@ -44,9 +68,15 @@ export interface UiState {
   ask: (request: ConfirmRequest) => Promise<boolean>;
   answer: (yes: boolean) => void;
   setHistoryOpen: (open: boolean) => void;
-  setQuickAdd: (at: { x: number; y: number } | null) => void;
+  setQuickAdd: (at: QuickAddAt | null) => void;
   setIssues: (issues: Issue[]) => void;
+  setTheme: (theme: Theme) => void;
+  setMinimapOpen: (open: boolean) => void;
+  setConnecting: (connecting: boolean) => void;
+  requestViewReset: (pending?: boolean) => void;
 }
+
+const prefs = loadPrefs();
 
 let nextToast = 1;
 
@@ -58,12 +88,17 @@ export const useUiStore = create<UiState>((set, get) => ({
   historyOpen: false,
   quickAdd: null,
   issues: [],
+  theme: prefs.theme,
+  minimapOpen: prefs.minimap,
+  connecting: false,
+  viewResetPending: false,
   fitPending: false,
   requestFit: (pending = true) => set({ fitPending: pending }),
-  toast(text, kind = "info") {
+  toast(text, kind = "info", action) {
     const id = nextToast++;
-    set({ toasts: [...get().toasts.slice(-3), { id, kind, text }] });
-    setTimeout(() => get().dismiss(id), kind === "error" ? 7000 : 4000);
+    set({ toasts: [...get().toasts.slice(-3), action ? { id, kind, text, action } : { id, kind, text }] });
+    // A toast that offers a fix stays long enough to take it.
+    setTimeout(() => get().dismiss(id), action ? 12000 : kind === "error" ? 7000 : 4000);
   },
   dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   setHint: (hint) => set({ hint }),
@@ -81,4 +116,14 @@ export const useUiStore = create<UiState>((set, get) => ({
   setHistoryOpen: (historyOpen) => set({ historyOpen }),
   setQuickAdd: (quickAdd) => set({ quickAdd }),
   setIssues: (issues) => set({ issues }),
+  setTheme(theme) {
+    savePrefs({ theme, minimap: get().minimapOpen });
+    set({ theme });
+  },
+  setMinimapOpen(minimapOpen) {
+    savePrefs({ theme: get().theme, minimap: minimapOpen });
+    set({ minimapOpen });
+  },
+  setConnecting: (connecting) => set({ connecting }),
+  requestViewReset: (pending = true) => set({ viewResetPending: pending }),
 }));

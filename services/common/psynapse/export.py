@@ -29,6 +29,7 @@ from psynapse_common import codec, values
 from psynapse_common.builtins import list_position
 from psynapse_common.graph import LIST, VARIABLE, VIEW, GraphError, Plan, build_plan
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode, Step
+from psynapse_common.nodepacks import annotated
 from psynapse_common.nodepacks.loader import Catalog, NodeSpec, load_catalog
 from psynapse_common.wiring import Wiring
 
@@ -40,7 +41,7 @@ USAGE = 2
 _CONVERSIONS = (values.ConversionError, values.parse_bool, values.parse_number, values._to_int,
                 values._to_float, values._to_json_container, values.convert)
 _RESERVED = {
-    "NODEPACKS_DIR", "main", "print", "json", "sys", "Path", "Any", "Literal", "Optional", "Union",
+    "NODEPACKS_DIR", "REQUIREMENTS", "PSYNAPSE_SDK", "main", "print", "json", "sys", "Path", "Any", "Literal", "Optional", "Union",
     "base64", "dataclasses", "datetime", "decimal", "enum", "importlib", "io", "math", "re", "types",
     "typing", "uuid", "list", "dict", "str", "int", "float", "bool", "set", "views", "_TRUE", "_FALSE",
     *(f.__name__ for f in scripthelpers.HELPERS), *(f.__name__ for f in _CONVERSIONS),
@@ -150,6 +151,7 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
     modules: dict[Path, str] = {}  # file -> module variable
     members: dict[Path, list[str]] = {}  # file -> "local = module.attr" lines
     callables: dict[str, str] = {}  # catalog name -> local name
+    requirements: dict[str, str] = {}  # module -> install command, as the packs' files declare them
     for node_id in plan.order:
         spec = catalog.nodes[plan.functions[node_id].name] if node_id in plan.functions else None
         if spec is None or spec.name in callables:
@@ -158,6 +160,7 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
         if path not in modules:
             modules[path] = names.claim(f"{spec.pack}_{path.stem}")
             members[path] = []
+            requirements.update(declared_requirements(spec))
         attr = spec.target.__name__
         local = attr if attr not in names.taken else f"{spec.pack}_{attr}"
         callables[spec.name] = names.claim(local)
@@ -196,7 +199,20 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
             outputs[node_id] = names.claim(node_id.lower(), "n")
             kwargs = _call_arguments(step, spec, outputs)
             body.extend(_call(node_id, spec, callables[spec.name], kwargs, outputs[node_id], names))
-    return _assemble(source, root, request, imports, constants, body, views)
+    return _assemble(source, root, request, imports, constants, body, views, requirements)
+
+
+def declared_requirements(spec: NodeSpec) -> dict[str, str]:
+    """What the node's file says it needs (``PSYNAPSE_REQUIRES``): module -> install command."""
+    declared = getattr(inspect.getmodule(spec.target), "PSYNAPSE_REQUIRES", None) or {}
+    if isinstance(declared, (list, tuple)):
+        return {str(name): f"pip install {name}" for name in declared}
+    return {str(k): str(v) for k, v in declared.items()} if isinstance(declared, dict) else {}
+
+
+def sdk_source() -> str:
+    """The nodepack SDK as the script carries it: its code needs only the standard library."""
+    return inspect.getsource(annotated) + scripthelpers.SDK_MARKERS
 
 
 def _set_source(items: set[str]) -> str:
@@ -252,18 +268,26 @@ def _call(node_id: str, spec: NodeSpec, function: str, kwargs: list[str], out: s
 
 
 def _assemble(source: str, root: Path, request: dict[str, Any], imports: list[str], constants: list[str],
-              body: list[str], views: list[tuple[str, str]]) -> str:
+              body: list[str], views: list[tuple[str, str]], requirements: dict[str, str]) -> str:
+    needs = [f"    {module}: {install}" for module, install in sorted(requirements.items())]
     out = [
         "#!/usr/bin/env python3",
         f'"""{source}, as a plain Python script (written by `psynapse export`).',
         "",
         "Calls the workflow's nodes in order, without Psynapse's services, and prints",
         "the view nodes' values as one JSON object. Progress and streamed text go to stderr.",
+        "",
+        "Needs: Python 3.11 or newer and the nodepacks' folder (NODEPACKS_DIR below). Psynapse",
+        "itself need not be installed: the script carries the nodepack SDK its packs import.",
+        *(["Packages the nodepacks need (the script stops at once, saying so, without them):", *needs]
+          if needs else []),
         '"""',
         "",
         scripthelpers.IMPORTS,
         "# The nodepacks this script imports; change it if they move.",
         f"NODEPACKS_DIR = Path({str(root)!r})",
+        "# What the nodepacks need: module -> how to install it.",
+        f"REQUIREMENTS = {literal(dict(sorted(requirements.items())))}",
     ]
     env = sorted((request.get("env_vars") or {}).keys())
     if env:
@@ -273,8 +297,10 @@ def _assemble(source: str, root: Path, request: dict[str, Any], imports: list[st
     out += ["", *("\n" + inspect.getsource(fn) for fn in _CONVERSIONS)]
     out += ["", "# -- nodepacks, progress and stream reporters, view values as JSON ------------"]
     out += [*("\n" + inspect.getsource(fn) for fn in scripthelpers.HELPERS)]
+    out += ["", "# -- the nodepack SDK, for packs that import psynapse where it is not installed", ""]
+    out += [f"PSYNAPSE_SDK = {sdk_source()!r}"]
     out += ["", "# -- nodes ------------------------------------------------------------------", ""]
-    out += [*imports, "", "# -- variables --------------------------------------------------------------", ""]
+    out += ["check_requirements()", "provide_sdk()", *imports, "", "# -- variables --------------------------------------------------------------", ""]
     out += [*constants, "", "", "def main() -> None:"]
     out += [textwrap.indent(line, "    ") for line in body]
     out += ["    views = {", *(f"        {view_id!r}: {value}," for view_id, value in views), "    }"]

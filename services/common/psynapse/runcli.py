@@ -300,9 +300,19 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str | None, dict[str, Any
         yield from _message(event_id, data)
 
 
+def number_as_shown(text: str) -> float | int:
+    """A JSON number as the editor shows it: JavaScript has one number type, so 54.0 is 54.
+
+    The gateway writes Python's floats (``54.0``); the CLI prints what a browser would
+    (``54``), so a run's output reads the same in the terminal and the editor.
+    """
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
 def _message(event_id: str | None, data: list[str]) -> Iterator[tuple[str | None, dict[str, Any]]]:
     try:
-        body = json.loads("\n".join(data))
+        body = json.loads("\n".join(data), parse_float=number_as_shown)
     except json.JSONDecodeError:
         return
     if isinstance(body, dict):

@@ -1,7 +1,8 @@
 """Functions ``psynapse export`` copies, source and all, into the scripts it writes.
 
 Each must stand alone: only the standard library, the names imported in
-``IMPORTS`` and ``NODEPACKS_DIR``, a constant of the written script. They are plain
+``IMPORTS`` and the written script's constants ``NODEPACKS_DIR``, ``REQUIREMENTS``
+and ``PSYNAPSE_SDK``. They are plain
 functions here so tests call them directly.
 """
 
@@ -18,11 +19,38 @@ import io
 import math
 import re
 import sys
+import types
 import uuid
 from pathlib import Path
 from typing import Any
 
 NODEPACKS_DIR = Path("nodepacks")  # the written script sets its own
+# Module -> install command, for what the script's nodepacks need (the script sets its own).
+REQUIREMENTS: dict[str, str] = {}
+# The nodepack SDK's source (``from psynapse import AnnotatedDict, pool, no_cache``), for
+# when Psynapse is not installed where the script runs (the script sets its own).
+PSYNAPSE_SDK = ""
+
+# What the SDK's decorators do, without the services' checks: a pack that uses them
+# runs the same in a script.
+SDK_MARKERS = '''
+
+def pool(name):
+    """Run this node on the runners of pool ``name`` (no pools in a script: a marker only)."""
+    def mark(target):
+        setattr(target, "__psynapse_pool__", name)
+        return target
+    return mark
+
+
+def no_cache(target):
+    """Always run this node (a script has no cache: a marker only)."""
+    setattr(target, "__psynapse_cache__", False)
+    return target
+
+
+__all__ = ["AnnotatedDict", "no_cache", "pool"]
+'''
 
 IMPORTS = """\
 import base64
@@ -45,6 +73,25 @@ from typing import Any, Literal, Optional, Union
 """
 
 
+def check_requirements() -> None:
+    """Stop at once, saying what to install, when a package the nodepacks need is missing."""
+    if sys.version_info < (3, 11):
+        raise SystemExit(f"{Path(sys.argv[0]).name} needs Python 3.11 or newer (this is {sys.version.split()[0]})")
+    missing = [f"  {module}: {install}" for module, install in REQUIREMENTS.items()
+               if importlib.util.find_spec(module.split(".")[0]) is None]
+    if missing:
+        raise SystemExit(f"{Path(sys.argv[0]).name} needs packages this Python does not have:\n" + "\n".join(missing))
+
+
+def provide_sdk() -> None:
+    """Let packs import ``psynapse`` (its SDK names) where Psynapse itself is not installed."""
+    if importlib.util.find_spec("psynapse") is not None:
+        return
+    sdk = types.ModuleType("psynapse", "The nodepack SDK, as the script that loaded it carries it.")
+    exec(compile(PSYNAPSE_SDK, "<psynapse sdk>", "exec"), sdk.__dict__)  # noqa: S102 - the script's own text
+    sys.modules["psynapse"] = sdk
+
+
 def load_nodepack(pack: str, filename: str) -> Any:
     """Import NODEPACKS_DIR/<pack>/<filename> as the services do.
 
@@ -63,7 +110,15 @@ def load_nodepack(pack: str, filename: str) -> Any:
     spec = importlib.util.spec_from_file_location(name, folder / filename)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickle look a module up by name
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as exc:
+        needed = exc.name or str(exc)
+        top = needed.split(".")[0]
+        install = REQUIREMENTS.get(needed) or REQUIREMENTS.get(top) or (
+            "pip install psynapse" if top.startswith("psynapse") else f"pip install {top}")
+        raise SystemExit(f"{Path(sys.argv[0]).name}: nodepack {pack!r} ({filename}) needs {needed!r}, "
+                         f"which this Python does not have ({exc}): {install}") from None
     return module
 
 
@@ -95,7 +150,10 @@ def to_json(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        if not math.isfinite(value):
+            return None
+        # As the editor (JavaScript) and `psynapse run` print it: 54.0 is 54.
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, enum.Enum):
         return to_json(value.value)
     if isinstance(value, dict):
@@ -120,4 +178,4 @@ def to_json(value: Any) -> Any:
     return text if len(text) <= 2000 else text[:2000] + "…"
 
 
-HELPERS = (load_nodepack, report_progress, report_stream, to_json)
+HELPERS = (check_requirements, provide_sdk, load_nodepack, report_progress, report_stream, to_json)

@@ -35,7 +35,7 @@ from . import builtins, codec
 from .blobs import MARKER
 from .cache import LINEAGE_PREFIX, cache_key, lineage_key, value_digest
 from .graph import FUNCTION
-from .invoke import call_node, describe_error, prepare_kwargs
+from .invoke import call_node, describe_error, describe_traceback, prepare_kwargs
 from .messages import NIL, Job, NodeEvent, Step
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
@@ -73,6 +73,7 @@ class Outcome:
     result: Any = None
     output: msgspec.Raw = field(default_factory=lambda: NIL)
     error: str | None = None
+    traceback: str | None = None
     duration_ms: float = 0.0
 
 
@@ -182,7 +183,8 @@ class SegmentRun:
                 objects[param] = kept
         outcome: Outcome = yield Call(step, spec, inputs, objects)
         if outcome.error is not None:
-            self._end(step, "error", inputs, error=outcome.error, duration_ms=outcome.duration_ms)
+            self._end(step, "error", inputs, error=outcome.error, traceback=outcome.traceback,
+                      duration_ms=outcome.duration_ms)
             return
         self.outputs[step.node_id] = outcome.output
         self._keep_result(step.node_id, outcome.result, spec)
@@ -295,7 +297,9 @@ class SegmentRun:
             result = call_node(call.spec, prepare_kwargs(call.spec, values), on_progress, on_chunk, cancelled)
             output = msgspec.Raw(codec.encode(result))
         except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
-            return Outcome(error=self._scrub(describe_error(exc)), duration_ms=_since(started))
+            trace = describe_traceback(exc)
+            return Outcome(error=self._scrub(describe_error(exc)), traceback=self._scrub(trace) if trace else None,
+                           duration_ms=_since(started))
         return Outcome(result=result, output=output, duration_ms=_since(started))
 
     # -- the output cache ---------------------------------------------------------------

@@ -23,6 +23,27 @@ class GraphError(ValueError):
     """A graph that cannot run; the message names the node and the cause."""
 
 
+# A node that never ran ends as an error too (the spec's events have no other word),
+# with one of these reasons; ``error_kind`` tells them from a node's own failure.
+CANCELLED = "cancelled"
+_UPSTREAM = re.compile(r"^Input '[^']*' failed: node '[^']*' \(.*\) did not complete$")
+
+
+def upstream_failure(handle: str, source: str, source_name: str) -> str:
+    """Why a node did not run: its input ``handle`` comes from ``source``, which did not complete."""
+    return f"Input '{handle}' failed: node '{source}' ({source_name}) did not complete"
+
+
+def error_kind(error: str | None) -> str | None:
+    """``"upstream"`` (an input failed, so the node never ran), ``"cancelled"`` (the run
+    was stopped before it finished), or None: the node's own failure."""
+    if error == CANCELLED:
+        return "cancelled"
+    if error and _UPSTREAM.match(error):
+        return "upstream"
+    return None
+
+
 @dataclass
 class Plan:
     nodes: dict[str, GraphNode]
@@ -231,10 +252,7 @@ class Schedule:
                     for e in self.plan.incoming[child]
                     if e.source == source
                 ]
-                reason = (
-                    f"Input '{handles[0] if handles else 'input'}' failed: "
-                    f"node '{source}' ({self.plan.node_name(source)}) did not complete"
-                )
+                reason = upstream_failure(handles[0] if handles else "input", source, self.plan.node_name(source))
                 self.failed[child] = reason
                 skipped.append((child, reason))
                 frontier.append(child)

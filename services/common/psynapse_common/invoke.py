@@ -8,16 +8,19 @@ long node stops at its next report.
 
 from __future__ import annotations
 
+import os
 import threading
+import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .graph import CANCELLED
 from .values import ConversionError, convert
 
 
 class RunCancelled(Exception):
     def __init__(self) -> None:
-        super().__init__("cancelled")
+        super().__init__(CANCELLED)
 
 
 class NodeInputError(ValueError):
@@ -81,6 +84,24 @@ def call_node(
             f"got {type(result).__name__}"
         )
     return result
+
+
+# Frames in this package are ours (the call into the node), not the node's.
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_TRACEBACK_LIMIT = 8000
+
+
+def describe_traceback(exc: BaseException) -> str | None:
+    """Where a node's own code raised: the traceback from its first frame on, or None
+    when the failure is ours to word (a missing input, a cancel)."""
+    if isinstance(exc, (NodeInputError, RunCancelled)):
+        return None
+    trace = traceback.TracebackException.from_exception(exc)
+    while trace.stack and os.path.abspath(trace.stack[0].filename).startswith(_OWN_DIR):
+        trace.stack.pop(0)
+    text = "".join(trace.format())
+    # The end says most: a deep recursion keeps its last frames and the error.
+    return text if len(text) <= _TRACEBACK_LIMIT else "…\n" + text[-_TRACEBACK_LIMIT:]
 
 
 def describe_error(exc: BaseException) -> str:

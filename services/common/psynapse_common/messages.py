@@ -20,6 +20,9 @@ class GraphNode(Struct, kw_only=True):
     id: str
     type: str
     data: dict[str, Any] = {}
+    # Where the editor drew it ({"x", "y"}): nothing runs on it, but a past run's
+    # graph keeps it, so the editor can open that graph as it was drawn.
+    position: dict[str, Any] | None = None
 
 
 class GraphEdge(Struct, kw_only=True, rename="camel"):
@@ -54,7 +57,8 @@ class RunRecord(Struct, kw_only=True):
     """A run as clients see its status (never env_vars)."""
 
     run_id: str
-    status: Literal["running", "done", "error", "cancelled"]
+    # The run-level words the editor's badge and history use too (``run_status``).
+    status: Literal["running", "done", "failed", "cancelled"]
     started_at: float
     finished_at: float | None = None
     workflow: str | None = None
@@ -103,6 +107,8 @@ class NodeEvent(Struct, kw_only=True, omit_defaults=True):
     inputs: dict[str, Raw] = {}
     output: Raw = NIL
     error: str | None = None
+    # Where the node's own code raised (its frames only, secrets scrubbed).
+    traceback: str | None = None
     attempt: int = 1
     duration_ms: float | None = None
     cached: bool = False
@@ -144,6 +150,10 @@ class RunEvent(Struct, tag="run", kw_only=True):
     finished_at: float = 0.0
     workflow: str | None = None
     node_count: int = 0
+    # The graph that ran ({"nodes", "edges"}, never env_vars), so a past run can be
+    # opened or run again as it was: see ``encode_graph``. A large graph is a
+    # reference into the object store, like a large value. NIL for older runs.
+    graph: Raw = NIL
 
 
 Event = Union[NodeEvents, ProgressEvent, StreamEvent, RunEvent]
@@ -184,6 +194,13 @@ class ServiceBeat(Struct, kw_only=True):
 
 _encoder = msgspec.msgpack.Encoder()
 encode = _encoder.encode
+
+
+def encode_graph(nodes: list[GraphNode], edges: list[GraphEdge]) -> Raw:
+    """A run's graph as its final event keeps it: what the editor would send again."""
+    return Raw(encode({"nodes": nodes, "edges": edges}))
+
+
 event_decoder = msgspec.msgpack.Decoder(Event)
 run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)

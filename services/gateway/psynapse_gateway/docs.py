@@ -81,6 +81,19 @@ RUN_DETAIL_EXAMPLE = {
     "results": {"v": 8.0}, "errors": {}, "error": None,
     "nodes": {
         "f": {"node_name": "add", "status": "completed", "duration_ms": 0.02, "inputs": {"a": 5, "b": 3},
-              "output": 8.0, "error": None, "cached": False},
+              "output": 8.0, "error": None, "error_kind": None, "traceback": None, "cached": False},
     },
+}
+RUN_GRAPH_EXAMPLE = {
+    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19", "workflow": "sums",
+    "nodes": [
+        {"id": "x", "type": "variableNode", "position": {"x": 0, "y": 0},
+         "data": {"variableType": "Number", "variableValue": 5}},
+        {"id": "f", "type": "functionNode", "position": {"x": 240, "y": 0}, "data": {"functionName": "add", "b": 3}},
+        {"id": "v", "type": "viewNode", "position": {"x": 480, "y": 0}, "data": {}},
+    ],
+    "edges": [
+        {"source": "x", "target": "f", "sourceHandle": "output", "targetHandle": "a"},
+        {"source": "f", "target": "v", "sourceHandle": "output", "targetHandle": "input"},
+    ],
 }

@@ -27,13 +27,16 @@ from psynapse_common import messages
 from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
+from psynapse_common.graph import error_kind
 from psynapse_common.messages import NodeEvent, NodeEvents, RunEvent
 from psynapse_common.subjects import Names, check_token
 
 from .runs import duration_ms, run_status
 from .scan import scan
 
-STATUSES = ("running", "done", "error", "cancelled")
+STATUSES = ("running", "done", "failed", "cancelled")
+# Older clients filter failed runs by the word runs were listed with before.
+STATUS_ALIASES = {"error": "failed"}
 MAX_LIMIT = 500
 # Seconds back from now each scan window starts; None = the stream's first event.
 _WINDOWS_S: tuple[float | None, ...] = (60.0, 600.0, 3600.0, 6 * 3600.0, 24 * 3600.0, None)
@@ -202,7 +205,7 @@ class NodeFold:
             return  # a late copy (a replayed job, a cancel racing a completion)
         entry = self.nodes.setdefault(event.node_id, {
             "node_name": event.node_name, "status": "executing", "duration_ms": None,
-            "inputs": {}, "output": None, "error": None, "cached": False,
+            "inputs": {}, "output": None, "error": None, "error_kind": None, "traceback": None, "cached": False,
         })
         entry["node_name"] = event.node_name
         inputs = {k: show(v, blobs) for k, v in event.inputs.items()}
@@ -220,6 +223,8 @@ class NodeFold:
             entry["output"] = show(event.output, blobs)
         else:
             entry["error"] = event.error or "failed"
+            entry["error_kind"] = error_kind(event.error)
+            entry["traceback"] = event.traceback
         entry["duration_ms"] = self._duration(event, at)
 
     def _duration(self, event: NodeEvent, at: dt.datetime) -> float | None:

@@ -226,6 +226,31 @@ class RunService:
         assert record is not None
         await self._nc.publish(self._names.cancel(run_id), b"")
 
+    async def graph(self, run_id: str) -> dict[str, Any]:
+        """The graph a run ran (its nodes, with their positions, and edges), as the editor sends one."""
+        check_token(run_id, "run id")
+        raw, workflow = None, None
+        # A running run's graph is its pending submit; the final event keeps it after.
+        for _ in range(2):
+            final = await self._final_event(run_id)
+            if final is not None:
+                raw, workflow = final.graph, final.workflow
+                break
+            submit = await self._pending_submit(run_id)
+            if submit is not None:
+                raw, workflow = messages.encode_graph(submit.nodes, submit.edges), submit.workflow
+                break
+        if raw is None:
+            raise RunNotFound(f"no run {run_id!r}")
+        if bytes(raw) == bytes(messages.NIL):
+            raise RunNotFound(f"run {run_id!r} was recorded without its graph (it ran before runs kept one)")
+        try:
+            blobs = await self._blobs.fetch([raw]) if BLOB_MARK in bytes(raw) else None
+        except Exception as exc:  # noqa: BLE001 - the object store keeps blobs for a time of its own
+            raise RunNotFound(f"the graph of run {run_id!r} is no longer kept: {exc}") from None
+        shown = show(raw, blobs)
+        return {"run_id": run_id, "workflow": workflow, "nodes": shown["nodes"], "edges": shown["edges"]}
+
     async def final_body(self, event: RunEvent) -> dict[str, Any]:
         return final_body(event, await self._blobs.fetch(list(event.results.values())))
 
@@ -246,11 +271,16 @@ class RunService:
 
 
 def run_status(final: Any) -> str:
-    """A finished run's status from its final event (any struct with its fields)."""
+    """A finished run's status from its final event (any struct with its fields).
+
+    One vocabulary for every run-level status a user reads: done, failed (a node
+    failed, or the graph was refused), cancelled. The SSE events keep the spec's
+    words (a final ``done`` or ``error``); the editor maps them the same way.
+    """
     if final.error == "cancelled":
         return "cancelled"
     if final.status == "error" or final.errors:
-        return "error"
+        return "failed"
     return "done"
 
 

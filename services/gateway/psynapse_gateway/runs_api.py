@@ -12,8 +12,8 @@ from litestar.response import ServerSentEvent
 
 from psynapse_common.subjects import check_workflow_name
 
-from .docs import RUN_DETAIL_EXAMPLE, RUN_LIST_EXAMPLE, errors, example
-from .history import MAX_LIMIT, STATUSES
+from .docs import RUN_DETAIL_EXAMPLE, RUN_GRAPH_EXAMPLE, RUN_LIST_EXAMPLE, errors, example
+from .history import MAX_LIMIT, STATUS_ALIASES, STATUSES
 from .sse_response import sse
 
 
@@ -34,7 +34,8 @@ class RunsController(Controller):
         summary="Past and running runs, newest first",
         description=(
             "Runs are kept as long as their events: PSYNAPSE_EVENTS_MAX_AGE_S (default 7 days). "
-            "`status` is one of running, done, error, cancelled; `limit` is 1 to 500 (default 50)."
+            "`status` is one of running, done, failed, cancelled (`error` is taken for failed); "
+            "`limit` is 1 to 500 (default 50)."
         ),
         responses={**errors(400), **example(200, "The runs, newest first", RUN_LIST_EXAMPLE)},
     )
@@ -42,9 +43,10 @@ class RunsController(Controller):
         self,
         state: State,
         workflow: str | None = Parameter(default=None, description="Only runs of this saved workflow"),
-        status: str | None = Parameter(default=None, description="running, done, error or cancelled"),
+        status: str | None = Parameter(default=None, description="running, done, failed or cancelled"),
         limit: int = Parameter(default=50, ge=1, le=MAX_LIMIT, description="At most this many runs"),
     ) -> dict[str, Any]:
+        status = STATUS_ALIASES.get(status, status) if status is not None else None
         if status is not None and status not in STATUSES:
             raise ValidationException(f"status {status!r} is not one of {', '.join(STATUSES)}")
         if workflow is not None:
@@ -61,6 +63,18 @@ class RunsController(Controller):
         body = await state.runs.record_body(record)
         body["nodes"] = await state.history.nodes(run_id)
         return body
+
+    @get(
+        "/{run_id:str}/graph",
+        summary="The graph a run ran, to open or run again",
+        description=(
+            "Its nodes (with the positions the editor drew them at) and edges, as `/execute` takes them; "
+            "never env_vars. 404 for runs recorded before runs kept their graph."
+        ),
+        responses={**errors(400, 404), **example(200, "The run's graph", RUN_GRAPH_EXAMPLE)},
+    )
+    async def get_run_graph(self, state: State, run_id: str) -> dict[str, Any]:
+        return await state.runs.graph(run_id)
 
     @get(
         "/{run_id:str}/events",

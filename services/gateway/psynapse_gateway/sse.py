@@ -5,7 +5,9 @@ A pure fold over a run's events in stream order: ``node_number`` counts the
 node event repeats the node's inputs, as the spec shows. A node that ends with no
 start before it (a quick node, a cache hit, a dependant of a failure) starts and
 ends at once: the spec's ``executing`` comes first, made from its end. Replaying a
-run from its first event therefore gives the same objects every time.
+run from its first event therefore gives the same objects every time. A node's
+``error`` event may also say why it never ran (``error_kind``: ``upstream`` or
+``cancelled``) and where its own code raised (``traceback``), beside the spec's fields.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import msgspec
 
 from psynapse_common.codec import show
+from psynapse_common.graph import error_kind
 from psynapse_common.messages import Event, NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
 
 
@@ -107,4 +110,10 @@ class SseTranslator:
                 body["cached"] = True
         elif event.status == "error":
             body["error"] = event.error or "failed"
+            # Ours, beside the spec's fields: a node that never ran is not a failure of its own.
+            kind = error_kind(event.error)
+            if kind is not None:
+                body["error_kind"] = kind
+            if event.traceback:
+                body["traceback"] = event.traceback
         return body

@@ -36,18 +36,24 @@ async def until(stopping: asyncio.Event | None, items: AsyncIterator[T]) -> Asyn
             yield item
         return
     stopped = asyncio.ensure_future(stopping.wait())
+    following: asyncio.Future[T] | None = None
     try:
         while True:
             following = asyncio.ensure_future(anext(items))
             await asyncio.wait({following, stopped}, return_when=asyncio.FIRST_COMPLETED)
             if not following.done():
-                following.cancel()
-                await asyncio.gather(following, return_exceptions=True)
                 return
             try:
-                yield following.result()
+                item = following.result()
             except StopAsyncIteration:
                 return
+            following = None
+            yield item
     finally:
         stopped.cancel()
+        # A client that goes away (a closed tab) cancels us while ``anext(items)`` runs
+        # as a task of its own: that task must be over before ``items`` can be closed.
+        if following is not None and not following.done():
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
         await items.aclose()  # type: ignore[attr-defined]

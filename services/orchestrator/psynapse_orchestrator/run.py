@@ -14,10 +14,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+import msgspec
 import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import messages
+from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import Plan, Schedule
 from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunSubmit
@@ -49,6 +51,7 @@ class Services:
     segment_max_nodes: int
     ack_wait: float  # how long a run's submit stays ours unacked
     cancel_grace_s: float  # how long a cancel waits for runners to end their nodes
+    blobs: Blobs
 
 
 class RunExecution:
@@ -292,6 +295,7 @@ class RunExecution:
             finished_at=time.time(),
             workflow=self.submit.workflow,
             node_count=len(self.plan.nodes),
+            graph=await run_graph(self.submit, services.blobs),
         )
         self._published.append(await services.sink.run(final))
         try:
@@ -325,3 +329,15 @@ class RunExecution:
     async def keep_alive(self) -> None:
         if self.msg is not None and not self._finished:
             await self.msg.in_progress()
+
+
+async def run_graph(submit: RunSubmit, blobs: Blobs) -> msgspec.Raw:
+    """The graph that ran, for the run's record.
+
+    The final event is the run's record (GET /runs/{id} reads it, history lists it),
+    so the graph lives there too and lasts as long as the run's events, with no
+    store of its own to expire separately. It fits: the submit that carried it was
+    one message. A large one goes to the object store as a reference, as a large
+    value does, so results and graph together stay well within a message.
+    """
+    return await blobs.offload(messages.encode_graph(submit.nodes, submit.edges))

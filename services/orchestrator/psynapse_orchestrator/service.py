@@ -11,6 +11,7 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from psynapse_common import logs, messages
+from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
@@ -33,7 +34,7 @@ from psynapse_common.subjects import Names
 
 from . import metrics
 from .learner import QuickFunctions
-from .run import RunExecution, Services
+from .run import RunExecution, Services, run_graph
 
 log = structlog.get_logger()
 
@@ -62,6 +63,7 @@ class Orchestrator:
         watch_connection(self.nc, self.publisher)
         await self.publisher.start()
         self.sink = EventSink(self.publisher, self.names, self.nc.max_payload // 2)
+        self.blobs = Blobs(self.backbone.blobs, settings.inline_value_limit)
         self.catalog = CatalogWatch(self.backbone.schema, self.names.catalog_key)
         await self.catalog.start()
         if not await self.catalog.wait_ready(timeout=30):
@@ -86,6 +88,7 @@ class Orchestrator:
             segment_max_nodes=settings.segment_max_nodes,
             ack_wait=settings.run_ack_wait_s,
             cancel_grace_s=settings.cancel_grace_s,
+            blobs=self.blobs,
         )
         await ensure_work_consumer(
             self.js,
@@ -122,7 +125,12 @@ class Orchestrator:
         try:
             plan = build_plan(submit.nodes, submit.edges, self.catalog.nodes)
         except GraphError as exc:
-            ack = await self.sink.run(RunEvent(run_id=submit.run_id, status="error", error=str(exc)))
+            refused = RunEvent(
+                run_id=submit.run_id, status="error", error=str(exc), started_at=submit.submitted_at,
+                finished_at=time.time(), workflow=submit.workflow, node_count=len(submit.nodes),
+                graph=await run_graph(submit, self.blobs),
+            )
+            ack = await self.sink.run(refused)
             await ack
             await msg.ack()
             return

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import functools
 import importlib
+import importlib.util
 import inspect
 import threading
 import traceback
@@ -55,6 +56,9 @@ class PackReport:
     status: Literal["ok", "error"] = "ok"
     errors: list[dict] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
+    # Packages a file declares it needs (PSYNAPSE_REQUIRES) that are not installed:
+    # its nodes load, but would fail when they run. {"module", "install", "file", "nodes"}.
+    missing: list[dict] = field(default_factory=list)
 
     def add_error(self, file: str, line: int | None, message: str) -> None:
         self.errors.append({"file": file, "line": line, "message": message})
@@ -115,8 +119,40 @@ def _load_pack(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
             except (Exception, SystemExit) as exc:
                 report.add_error(*_import_error(path, pack_dir, exc))
                 continue
-            specs.extend(_module_nodes(module, kind, path, report, pack_files))
+            found = _module_nodes(module, kind, path, report, pack_files)
+            _check_requirements(module, path, found, report)
+            specs.extend(found)
     return report, specs
+
+
+def _check_requirements(module: ModuleType, path: Path, specs: list[NodeSpec], report: PackReport) -> None:
+    """Note the packages the file says its nodes need (``PSYNAPSE_REQUIRES``) that are not installed.
+
+    ``PSYNAPSE_REQUIRES = {"openai": "pip install 'psynapse[llm]'"}`` maps a module to
+    the command that installs it (a list of module names says ``pip install <name>``).
+    A pack that imports its dependency only inside its nodes loads without it, so
+    without this the editor would offer nodes that can only fail.
+    """
+    declared = getattr(module, "PSYNAPSE_REQUIRES", None)
+    if declared is None:
+        return
+    if isinstance(declared, (list, tuple)):
+        declared = {name: f"pip install {name}" for name in declared}
+    if not isinstance(declared, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in declared.items()):
+        report.add_error(str(path), None, "PSYNAPSE_REQUIRES must map module names to install commands, "
+                         "e.g. {\"openai\": \"pip install openai\"}")
+        return
+    for name, install in declared.items():
+        if not _installed(name):
+            report.missing.append({"module": name, "install": install, "file": str(path),
+                                   "nodes": [spec.name for spec in specs]})
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a dotted name whose parent is missing, or an empty one
+        return False
 
 
 def _import_error(path: Path, pack_dir: Path, exc: BaseException) -> tuple[str, int | None, str]:

@@ -1,0 +1,96 @@
+// One vocabulary for how runs and nodes end, shared by the run badge, the status
+// cards, the canvas and History, and the same as the gateway's GET /runs: a run is
+// done, failed or cancelled; a node that never ran is "skipped" (an input failed)
+// or "cancelled" (the run was stopped first), not a failure of its own.
+import type { ErrorKind, NodeStatus, RunStatus } from "../api/types";
+
+export type RunOutcome = "done" | "failed" | "cancelled";
+export type RunPhase = "idle" | "running" | "stopping" | RunOutcome;
+
+export const PHASE_LABEL: Record<RunPhase | RunStatus, string> = {
+  idle: "Idle",
+  running: "Running",
+  stopping: "Stopping…",
+  done: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+/** A run's status as a word; an older gateway's "error" is "Failed". */
+export function statusLabel(status: string): string {
+  return PHASE_LABEL[status as RunPhase] ?? (status === "error" ? PHASE_LABEL.failed : status);
+}
+
+/** What a node shows: the SSE status, with the errors of nodes that never ran told apart. */
+export type NodeDisplay = NodeStatus | "skipped" | "cancelled" | "idle";
+
+// The gateway's words for a node that never ran (error_kind says so; older records
+// and the editor's own events have only the text).
+const UPSTREAM = /^Input '([^']*)' failed: node '([^']*)' \((.*)\) did not complete$/;
+
+export function errorKindOf(error: string | null | undefined, kind?: ErrorKind | null): ErrorKind | null {
+  if (kind === "upstream" || kind === "cancelled") return kind;
+  if (error === "cancelled") return "cancelled";
+  return error && UPSTREAM.test(error) ? "upstream" : null;
+}
+
+export function nodeDisplay(status: NodeStatus | undefined, kind: ErrorKind | null | undefined): NodeDisplay {
+  if (!status) return "idle";
+  if (status !== "error") return status;
+  if (kind === "upstream") return "skipped";
+  if (kind === "cancelled") return "cancelled";
+  return "error";
+}
+
+/** The failed input behind a skipped node: "input 'a' comes from divide_1 (divide), which failed". */
+export function upstreamOf(error: string | null | undefined): { input: string; nodeId: string; name: string } | null {
+  const match = error ? UPSTREAM.exec(error) : null;
+  return match ? { input: match[1], nodeId: match[2], name: match[3] } : null;
+}
+
+/** A short line for a node that did not complete, as the canvas and the cards say it. */
+export function notRunText(display: NodeDisplay, error: string | null | undefined): string | null {
+  // Whether it had started is not known (a node that never ran gets a start with its end).
+  if (display === "cancelled") return "Cancelled: the run was stopped";
+  if (display !== "skipped") return null;
+  const source = upstreamOf(error);
+  if (!source) return "Not run: an input failed";
+  const input = source.input === "input" ? "its input" : `input '${source.input}'`;
+  return `Not run: ${input} comes from ${source.nodeId} (${source.name}), which failed`;
+}
+
+/**
+ * How a finished run ended, by the gateway's rule: cancelled when it was stopped,
+ * failed when the run errored or any node did not complete, else done.
+ */
+export function runOutcome(runError: string | null | undefined, nodeErrors: number, stopped = false): RunOutcome {
+  if (stopped || runError === "cancelled") return "cancelled";
+  if (runError || nodeErrors > 0) return "failed";
+  return "done";
+}
+
+export interface Tally {
+  total: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+}
+
+export function tally(displays: NodeDisplay[]): Tally {
+  const count = (what: NodeDisplay) => displays.filter((d) => d === what).length;
+  return { total: displays.length, done: count("completed"), failed: count("error"), skipped: count("skipped"), cancelled: count("cancelled") };
+}
+
+/** "9 nodes · 5 done · 1 failed · 3 not run" */
+export function tallyText({ total, done, failed, skipped, cancelled }: Tally): string {
+  const parts = [`${total} node${total === 1 ? "" : "s"}`, `${done} done`];
+  if (failed) parts.push(`${failed} failed`);
+  if (skipped) parts.push(`${skipped} not run`);
+  if (cancelled) parts.push(`${cancelled} cancelled`);
+  return parts.join(" · ");
+}
+
+export function isGoing(phase: RunPhase): boolean {
+  return phase === "running" || phase === "stopping";
+}

@@ -1,0 +1,113 @@
+// Forgiving wiring: which handle a wire takes when it is dropped on a node's body
+// or row rather than on the handle itself, and which new nodes can take a wire
+// dropped on the empty canvas (and on which of their handles).
+import type { Connection } from "@xyflow/react";
+import type { DragPayload, PsyEdge, PsyNode, VariableType } from "./model";
+import { listHandleCount } from "./model";
+import { canFeed, checkConnection, shapeOf, type SchemaLookup, type Verdict } from "./typecheck";
+
+/** The end a wire is drawn from: an output (source) or an input (target), and its type. */
+export interface WireEnd {
+  nodeId: string;
+  handleId: string | null;
+  handleType: "source" | "target";
+  valueType: string;
+}
+
+export interface Fit {
+  handle: string;
+  /** For a new Variable feeding an input: the variable type whose output fits it. */
+  variableType?: VariableType;
+}
+
+/** The connection a wire from `end` makes with `handle` of `nodeId`. */
+export function connectionTo(end: WireEnd, nodeId: string, handle: string): Connection {
+  return end.handleType === "source"
+    ? { source: end.nodeId, sourceHandle: end.handleId, target: nodeId, targetHandle: handle }
+    : { source: nodeId, sourceHandle: handle, target: end.nodeId, targetHandle: end.handleId };
+}
+
+function inputsOf(node: PsyNode, edges: PsyEdge[], schemaOf: SchemaLookup): string[] {
+  switch (node.type) {
+    case "viewNode":
+      return ["input"];
+    case "listNode": {
+      const count = listHandleCount(edges.filter((e) => e.target === node.id).map((e) => e.targetHandle));
+      return Array.from({ length: count }, (_, i) => `input-${i}`);
+    }
+    case "functionNode":
+      // Parameters with defaults live in the properties section, without a handle.
+      return (schemaOf(node.data.functionName)?.params ?? []).filter((p) => p.default === undefined).map((p) => p.name);
+    default:
+      return [];
+  }
+}
+
+function outputsOf(node: PsyNode, schemaOf: SchemaLookup): string[] {
+  if (node.type === "viewNode") return [];
+  if (node.type !== "functionNode") return ["output"];
+  const returns = schemaOf(node.data.functionName)?.returns ?? [];
+  return returns.length > 1 ? returns.map((r) => r.name) : ["output"];
+}
+
+/**
+ * The handle of `node` a wire from `end` dropped on it connects to: the handle under
+ * the pointer (`preferred`) if it fits, else the first free one that fits, else the
+ * first taken one that fits (the new wire replaces the old, as on a handle).
+ */
+export function handleOnNode(
+  node: PsyNode,
+  end: WireEnd,
+  nodes: PsyNode[],
+  edges: PsyEdge[],
+  schemaOf: SchemaLookup,
+  preferred?: string | null,
+): { handle: string | null; verdict: Verdict; tried?: string } {
+  const candidates = end.handleType === "source" ? inputsOf(node, edges, schemaOf) : outputsOf(node, schemaOf);
+  if (candidates.length === 0) {
+    return { handle: null, verdict: { ok: false, reason: end.handleType === "source" ? "This node takes no inputs" : "This node has no output" } };
+  }
+  const taken = (handle: string) =>
+    end.handleType === "source" && edges.some((e) => e.target === node.id && e.targetHandle === handle);
+  const ordered = [
+    ...(preferred && candidates.includes(preferred) ? [preferred] : []),
+    ...candidates.filter((h) => h !== preferred && !taken(h)),
+    ...candidates.filter((h) => h !== preferred && taken(h)),
+  ];
+  let first: { verdict: Verdict; tried: string } | null = null;
+  for (const handle of ordered) {
+    const connection = connectionTo(end, node.id, handle);
+    const others = edges.filter((e) => !(e.target === connection.target && e.targetHandle === connection.targetHandle));
+    const verdict = checkConnection(connection, nodes, others, schemaOf);
+    if (verdict.ok) return { handle, verdict };
+    first ??= { verdict, tried: handle };
+    if (handle === preferred) return { handle: null, verdict, tried: handle }; // the row under the pointer says why
+  }
+  return first ? { handle: null, ...first } : { handle: null, verdict: { ok: false, reason: "No handle of this node fits" } };
+}
+
+const VARIABLE_FOR: Record<string, VariableType> = { str: "String", Literal: "String", bool: "Boolean", list: "List", dict: "Object", float: "Number", Any: "String" };
+
+/** How a new node of `payload` would take a wire from `end`: the handle of it that fits, or null. */
+export function fitForNew(payload: DragPayload, end: WireEnd, schemaOf: SchemaLookup): Fit | null {
+  const wanted = end.valueType;
+  if (end.handleType === "source") {
+    // The new node takes the value: one of its inputs.
+    if (payload.type === "listNode") return { handle: "input-0" };
+    if (payload.type === "viewNode") return { handle: "input" };
+    if (payload.type !== "functionNode") return null;
+    const param = schemaOf(payload.name ?? "")?.params.find((p) => p.default === undefined && canFeed(wanted, p.type).ok);
+    return param ? { handle: param.name } : null;
+  }
+  // The new node gives the value: one of its outputs.
+  if (payload.type === "listNode") return canFeed("list", wanted).ok ? { handle: "output" } : null;
+  if (payload.type === "variableNode") {
+    const variableType = VARIABLE_FOR[shapeOf(wanted).base];
+    return variableType ? { handle: "output", variableType } : null;
+  }
+  if (payload.type !== "functionNode") return null;
+  const returns = schemaOf(payload.name ?? "")?.returns ?? [];
+  if (returns.length <= 1) return canFeed(returns[0]?.type ?? "Any", wanted).ok ? { handle: "output" } : null;
+  const key = returns.find((r) => canFeed(r.type, wanted).ok);
+  return key ? { handle: key.name } : null;
+}

@@ -1,0 +1,82 @@
+// What the last run did to a node, shown on the node itself: progress with its
+// percentage, the text streamed so far (kept when the run is stopped), the error
+// with an expandable traceback, or why the node did not run.
+import { memo, useLayoutEffect, useRef, useState } from "react";
+import { notRunText } from "../lib/runStatus";
+import { entryDisplay, useRunStore, type StatusEntry } from "../store/runStore";
+
+export function percentOf(progress: number | undefined): number | null {
+  return progress === undefined ? null : Math.round(Math.min(1, Math.max(0, progress)) * 100);
+}
+
+/** The canvas shows the run of its own graph only (not a Re-run of another graph). */
+export function useNodeEntry(id: string): StatusEntry | undefined {
+  return useRunStore((s) => (s.detached ? undefined : s.entries[s.index[id]]));
+}
+
+export function StreamBox({ text, live, testId }: { text: string; live: boolean; testId: string }) {
+  const ref = useRef<HTMLPreElement>(null);
+  useLayoutEffect(() => {
+    if (ref.current) ref.current.scrollTop = ref.current.scrollHeight;
+  }, [text]);
+  return (
+    <pre ref={ref} className={`psy-stream nowheel nodrag${live ? " is-live" : ""}`} data-testid={testId} data-live={live}>
+      {text}
+      {live ? <span className="psy-caret" /> : null}
+    </pre>
+  );
+}
+
+export function Traceback({ text, testId }: { text: string; testId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="psy-traceback">
+      <button type="button" className="psy-traceback__toggle nodrag" aria-expanded={open} data-testid={`${testId}-toggle`} onClick={() => setOpen((o) => !o)}>
+        {open ? "▾" : "▸"} Traceback
+      </button>
+      {open ? (
+        <pre className="psy-traceback__text nowheel nodrag" data-testid={testId}>
+          {text}
+        </pre>
+      ) : null}
+    </div>
+  );
+}
+
+function NodeRunInfoImpl({ id }: { id: string }) {
+  const entry = useNodeEntry(id);
+  if (!entry) return null;
+  const display = entryDisplay(entry);
+  const percent = percentOf(entry.progress);
+  const notRun = notRunText(display, entry.error);
+  const showProgress = percent !== null && (display === "progress" || display === "executing" || display === "cancelled");
+  return (
+    <div className="psy-run-info" data-testid="node-run-info">
+      {showProgress ? (
+        <div className="psy-run-progress" data-testid="node-progress" data-percent={percent}>
+          <div className="psy-progress">
+            <div className="psy-progress__bar" style={{ width: `${percent}%` }} />
+          </div>
+          <div className="psy-run-progress__text">
+            <span className="psy-run-progress__percent">{percent}%</span>
+            {entry.progress_message ? <span className="psy-run-progress__message">{entry.progress_message}</span> : null}
+          </div>
+        </div>
+      ) : null}
+      {entry.streaming_text !== undefined ? <StreamBox text={entry.streaming_text} live={display === "streaming"} testId="node-stream" /> : null}
+      {display === "error" ? (
+        <div className="psy-run-error" role="alert" data-testid="node-error">
+          <div className="psy-run-error__message nodrag">{entry.error}</div>
+          {entry.traceback ? <Traceback text={entry.traceback} testId="node-traceback" /> : null}
+        </div>
+      ) : null}
+      {notRun ? (
+        <div className="psy-run-note" data-testid="node-not-run">
+          {notRun}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export const NodeRunInfo = memo(NodeRunInfoImpl);
