@@ -36,7 +36,7 @@ bench: install
 # are killed at random; prints the ledger and fails on any lost, doubled or wrong run.
 # (make test runs a one-minute version.)
 soak: install
-	$(PY) -m tests.soak.soak --minutes 10
+	$(PY) -m tests.support.soak --minutes 10
 
 # Runner scale-out (1, 2, 4 runner processes on a 64-wide graph) and a gpu pool node; ~1 min.
 bench-scale: install

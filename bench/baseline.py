@@ -24,6 +24,7 @@ import uvicorn
 from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
+
 from psynapse_common.execute import SegmentRun, run_here
 from psynapse_common.graph import VIEW, GraphError, Plan, Schedule, build_plan
 from psynapse_common.invoke import describe_error
@@ -75,7 +76,8 @@ class Engine:
         emit: Emit | None = None,
         cancelled: threading.Event | None = None,
     ) -> RunEvent:
-        """The whole plan as one segment, every call here; dependants of a failure fail as the orchestrator fails them."""
+        """The whole plan as one segment, every call here; dependants of a failure fail as the orchestrator
+        fails them."""
         schedule = Schedule(plan)
         # No step is quick: each call's start is told before it runs, as the original did.
         job = Job(run_id=RUN_ID, steps=Wiring(plan).steps(plan.order, quick=(), cached=()))
@@ -88,9 +90,10 @@ class Engine:
                 if event.status == "completed":
                     schedule.complete(event.node_id)
                 elif event.status == "error":
-                    told += [NodeEvent(node_id=dependant, node_name=plan.node_name(dependant), status="error",
-                                       error=reason)
-                             for dependant, reason in schedule.fail(event.node_id, event.error or "failed")]
+                    told += [
+                        NodeEvent(node_id=dependant, node_name=plan.node_name(dependant), status="error", error=reason)
+                        for dependant, reason in schedule.fail(event.node_id, event.error or "failed")
+                    ]
             if emit is not None and told:
                 emit(NodeEvents(run_id=RUN_ID, events=told))
 
@@ -115,9 +118,7 @@ class Engine:
         )
 
 
-async def _follow(
-    engine: Engine, plan: Plan, env: dict[str, str] | None
-) -> AsyncIterator[tuple[None, dict[str, Any]]]:
+async def _follow(engine: Engine, plan: Plan, env: dict[str, str] | None) -> AsyncIterator[tuple[None, dict[str, Any]]]:
     """Run in a worker thread; its events cross to the loop as they happen."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -193,9 +194,7 @@ def main() -> None:
     parser.add_argument("--nodepacks-dir", required=True)
     args = parser.parse_args()
     os.environ[NODEPACKS_ENV] = str(Path(args.nodepacks_dir).resolve())
-    uvicorn.run(
-        create_app, factory=True, host=args.host, port=args.port, loop="uvloop", **HTTP_SERVER_OPTIONS
-    )
+    uvicorn.run(create_app, factory=True, host=args.host, port=args.port, loop="uvloop", **HTTP_SERVER_OPTIONS)
 
 
 if __name__ == "__main__":

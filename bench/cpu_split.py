@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import psutil
-
 from run_bench import BIN, Server, free_port, shared_dir
 
 SERVICES = ("gateway", "orchestrator", "runner", "schema", "nats-server")
@@ -35,12 +34,30 @@ def example(k: int) -> dict:
         return {"source": source, "target": target, "sourceHandle": "output", "targetHandle": handle}
 
     return {
-        "nodes": [var("V1", 5 + k), var("V2", 3), var("V3", 2), var("V4", 4), fn("F1", "add"), fn("F2", "add"),
-                  fn("F3", "multiply"), {"id": "L1", "type": "listNode", "data": {}},
-                  {"id": "W", "type": "viewNode", "data": {}}, {"id": "WL", "type": "viewNode", "data": {}}],
-        "edges": [edge("V1", "F1", "a"), edge("V2", "F1", "b"), edge("V3", "F2", "a"), edge("V4", "F2", "b"),
-                  edge("F1", "F3", "a"), edge("F2", "F3", "b"), edge("F1", "L1", "input-0"),
-                  edge("F2", "L1", "input-1"), edge("F3", "W", "input"), edge("L1", "WL", "input")],
+        "nodes": [
+            var("V1", 5 + k),
+            var("V2", 3),
+            var("V3", 2),
+            var("V4", 4),
+            fn("F1", "add"),
+            fn("F2", "add"),
+            fn("F3", "multiply"),
+            {"id": "L1", "type": "listNode", "data": {}},
+            {"id": "W", "type": "viewNode", "data": {}},
+            {"id": "WL", "type": "viewNode", "data": {}},
+        ],
+        "edges": [
+            edge("V1", "F1", "a"),
+            edge("V2", "F1", "b"),
+            edge("V3", "F2", "a"),
+            edge("V4", "F2", "b"),
+            edge("F1", "F3", "a"),
+            edge("F2", "F3", "b"),
+            edge("F1", "L1", "input-0"),
+            edge("F2", "L1", "input-1"),
+            edge("F3", "W", "input"),
+            edge("L1", "WL", "input"),
+        ],
     }
 
 
@@ -83,8 +100,24 @@ def measure(label: str, psynapse: Path, runs: int, log_dir: Path) -> dict[str, f
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix=f"psynapse-cpu-{label}-"))
     env = {key: value for key, value in os.environ.items() if not key.startswith("PSYNAPSE_")}
-    server = Server(label, [str(psynapse), "up", "--host", "127.0.0.1", "--port", str(port), "--nodepacks-dir",
-                            str(shared_dir() / "nodepack"), "--data-dir", str(data)], port, log_dir, env)
+    server = Server(
+        label,
+        [
+            str(psynapse),
+            "up",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--nodepacks-dir",
+            str(shared_dir() / "nodepack"),
+            "--data-dir",
+            str(data),
+        ],
+        port,
+        log_dir,
+        env,
+    )
     try:
         if not server.wait_healthy():
             print(f"*** {label} never became healthy; log {server.log_path}", file=sys.stderr)

@@ -40,13 +40,30 @@ def _edge(source: str, target: str, handle: str) -> dict:
 
 
 def example_graph(v1: float, v2: float, v3: float, v4: float) -> dict:
-    nodes = [_var("V1", v1), _var("V2", v2), _var("V3", v3), _var("V4", v4),
-             _fn("F1", "add", a=0, b=0), _fn("F2", "add", a=0, b=0), _fn("F3", "multiply", a=0, b=0),
-             {"id": "L1", "type": "listNode", "data": {}},
-             {"id": "View", "type": "viewNode", "data": {}}, {"id": "ListView", "type": "viewNode", "data": {}}]
-    edges = [_edge("V1", "F1", "a"), _edge("V2", "F1", "b"), _edge("V3", "F2", "a"), _edge("V4", "F2", "b"),
-             _edge("F1", "F3", "a"), _edge("F2", "F3", "b"), _edge("F1", "L1", "input-0"),
-             _edge("F2", "L1", "input-1"), _edge("F3", "View", "input"), _edge("L1", "ListView", "input")]
+    nodes = [
+        _var("V1", v1),
+        _var("V2", v2),
+        _var("V3", v3),
+        _var("V4", v4),
+        _fn("F1", "add", a=0, b=0),
+        _fn("F2", "add", a=0, b=0),
+        _fn("F3", "multiply", a=0, b=0),
+        {"id": "L1", "type": "listNode", "data": {}},
+        {"id": "View", "type": "viewNode", "data": {}},
+        {"id": "ListView", "type": "viewNode", "data": {}},
+    ]
+    edges = [
+        _edge("V1", "F1", "a"),
+        _edge("V2", "F1", "b"),
+        _edge("V3", "F2", "a"),
+        _edge("V4", "F2", "b"),
+        _edge("F1", "F3", "a"),
+        _edge("F2", "F3", "b"),
+        _edge("F1", "L1", "input-0"),
+        _edge("F2", "L1", "input-1"),
+        _edge("F3", "View", "input"),
+        _edge("L1", "ListView", "input"),
+    ]
     return {"nodes": nodes, "edges": edges}
 
 
@@ -75,7 +92,8 @@ def _run(client: httpx.Client, body: dict, expected: dict) -> tuple[float, int]:
         raise RuntimeError(f"wrong answer: {str(response.json())[:300]}")
     run = client.get(f"/runs/{response.headers['x-run-id']}").json()
     ran = sum(
-        1 for node in run["nodes"].values()
+        1
+        for node in run["nodes"].values()
         if node["node_name"] not in BUILTINS and node["status"] == "completed" and not node["cached"]
     )
     return took, ran
@@ -99,9 +117,12 @@ def _chain_steps(i: int, n: int = CHAIN, sleep_ms: int = 0) -> list[tuple[str, d
     def case(s: float, e: float) -> tuple[dict, dict]:
         return chain_graph(s, e, n, sleep_ms), {"view": s + e}
 
-    return [("cold", *case(start, end)), ("unchanged", *case(start, end)),
-            ("last node's variable changed", *case(start, end + 1)),
-            ("start variable changed", *case(start + 1, end + 1))]
+    return [
+        ("cold", *case(start, end)),
+        ("unchanged", *case(start, end)),
+        ("last node's variable changed", *case(start, end + 1)),
+        ("start variable changed", *case(start + 1, end + 1)),
+    ]
 
 
 WORKLOADS: dict[str, Callable[[int], list[tuple[str, dict, dict]]]] = {
@@ -131,8 +152,11 @@ def run_incremental(url: str, repeats: int = 5) -> dict:
                     entry["ran"].append(ran)
             results[name] = {
                 label: {
-                    "wall_ms": {"median": statistics.median(e["wall_ms"]), "min": min(e["wall_ms"]),
-                                "max": max(e["wall_ms"])},
+                    "wall_ms": {
+                        "median": statistics.median(e["wall_ms"]),
+                        "min": min(e["wall_ms"]),
+                        "max": max(e["wall_ms"]),
+                    },
                     "ran": e["ran"],
                 }
                 for label, e in samples.items()
@@ -145,8 +169,10 @@ def render_incremental(results: dict | None, repeats: int) -> str:
     if not results:
         return "\n".join(lines + ["Not measured (no healthy server or a wrong answer; see stderr).", ""])
     lines += [
-        (f"Median of {repeats} repeats, fresh values each; `ran` = function nodes that executed "
-         "(not answered from the cache)."),
+        (
+            f"Median of {repeats} repeats, fresh values each; `ran` = function nodes that executed "
+            "(not answered from the cache)."
+        ),
         "",
         "| workload | run | median ms | min ms | max ms | ran |",
         "|---|---|---:|---:|---:|---:|",
@@ -155,6 +181,8 @@ def render_incremental(results: dict | None, repeats: int) -> str:
         for label, entry in steps.items():
             ran = sorted(set(entry["ran"]))
             wall = entry["wall_ms"]
-            lines.append(f"| {workload} | {label} | {wall['median']:.1f} | {wall['min']:.1f} | {wall['max']:.1f} "
-                         f"| {'/'.join(str(r) for r in ran)} |")
+            lines.append(
+                f"| {workload} | {label} | {wall['median']:.1f} | {wall['min']:.1f} | {wall['max']:.1f} "
+                f"| {'/'.join(str(r) for r in ran)} |"
+            )
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -30,7 +31,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from incremental import render_incremental, run_incremental
 
 BENCH = Path(__file__).resolve().parent
@@ -68,13 +68,12 @@ def free_port() -> int:
 class Server:
     """A server under test in its own process group, so stopping it stops its children too."""
 
-    def __init__(
-        self, name: str, cmd: list[str], port: int, log_dir: Path, env: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, name: str, cmd: list[str], port: int, log_dir: Path, env: dict[str, str] | None = None) -> None:
         self.name = name
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_dir / f"{name}.log"
-        self._log = open(self.log_path, "wb")  # a file, not a pipe: a full pipe would block it
+        # A file, not a pipe (a full pipe would block the server); it lives as long as the server.
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO, env=env
         )
@@ -99,10 +98,8 @@ class Server:
     def stop(self) -> None:
         pgid = self.proc.pid  # start_new_session: the leader's pid is the group id
         _signal_group(pgid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            pass
         # The leader may be gone while children it spawned (NATS, workers) linger.
         deadline = time.monotonic() + 5.0
         while _group_alive(pgid) and time.monotonic() < deadline:
@@ -114,10 +111,8 @@ class Server:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:
@@ -129,7 +124,12 @@ def _group_alive(pgid: int) -> bool:
 
 
 def measure(
-    name: str, cmd: list[str], port: int, shared: Path, args: argparse.Namespace, log_dir: Path,
+    name: str,
+    cmd: list[str],
+    port: int,
+    shared: Path,
+    args: argparse.Namespace,
+    log_dir: Path,
     env: dict[str, str] | None = None,
 ) -> dict | None:
     """Start, benchmark, stop. Returns the harness's JSON, or None when nothing was measured."""
@@ -139,11 +139,22 @@ def measure(
     server = Server(name, cmd, port, log_dir, env)
     try:
         if not server.wait_healthy():
-            print(f"*** {name} did not become healthy in {START_TIMEOUT_S:.0f} s; "
-                  f"log {server.log_path}:\n{server.log_tail()}", file=sys.stderr)
+            print(
+                f"*** {name} did not become healthy in {START_TIMEOUT_S:.0f} s; "
+                f"log {server.log_path}:\n{server.log_tail()}",
+                file=sys.stderr,
+            )
             return None
-        harness = [str(BIN / "python"), str(shared / "contract_bench.py"), "--url", server.url,
-                   "--label", name, "--out", str(out)]
+        harness = [
+            str(BIN / "python"),
+            str(shared / "contract_bench.py"),
+            "--url",
+            server.url,
+            "--label",
+            name,
+            "--out",
+            str(out),
+        ]
         if args.only:
             harness += ["--only", args.only]
         if args.repeats:
@@ -225,17 +236,26 @@ def render(runs: dict[str, dict | None], reference: dict | None, load: str = "")
         value = median(psy, workload, metric)
         digits = 3 if metric == "per_node_ms" else 1
         values = " | ".join(cell(runs[lab], workload, metric, digits) for lab, _ in columns)
-        lines.append(f"| {label} | {values} | {cell(reference, workload, metric, digits)} | {op} {target:g} "
-                     f"| {_mark(value, op, target, status(psy, workload))} |")
+        lines.append(
+            f"| {label} | {values} | {cell(reference, workload, metric, digits)} | {op} {target:g} "
+            f"| {_mark(value, op, target, status(psy, workload))} |"
+        )
     if psy and off:
-        lines += ["", f"Cache on vs off, runs that miss (at most {CACHE_OVERHEAD:.2f}x the time):", "",
-                  "| workload | on | off | on/off | mark |", "|---|---:|---:|---:|---|"]
+        lines += [
+            "",
+            f"Cache on vs off, runs that miss (at most {CACHE_OVERHEAD:.2f}x the time):",
+            "",
+            "| workload | on | off | on/off | mark |",
+            "|---|---:|---:|---:|---|",
+        ]
         for name in names:
             on_ms, off_ms = median(psy, name), median(off, name)
             if on_ms is None or off_ms is None or name == "schema":
                 continue
-            lines.append(f"| {name} | {fmt(on_ms)} | {fmt(off_ms)} | {ratio(on_ms, off_ms)} "
-                         f"| {_mark(on_ms / off_ms if off_ms else None, '<=', CACHE_OVERHEAD, 'ok')} |")
+            lines.append(
+                f"| {name} | {fmt(on_ms)} | {fmt(off_ms)} | {ratio(on_ms, off_ms)} "
+                f"| {_mark(on_ms / off_ms if off_ms else None, '<=', CACHE_OVERHEAD, 'ok')} |"
+            )
     problems = []
     for label, results in runs.items():
         if results is None:
@@ -249,8 +269,11 @@ def render(runs: dict[str, dict | None], reference: dict | None, load: str = "")
         lines += ["", "Failures and warnings:", "", *problems]
     stamp = (psy or base or {}).get("started_at", "")
     cpus = (psy or base or {}).get("client_machine", {}).get("cpu_count")
-    lines += ["", f"Measured {stamp} on {cpus} cores (commit {_commit()}{load}); reference: "
-              f"{(reference or {}).get('label', 'missing')}, {(reference or {}).get('started_at', '')}."]
+    lines += [
+        "",
+        f"Measured {stamp} on {cpus} cores (commit {_commit()}{load}); reference: "
+        f"{(reference or {}).get('label', 'missing')}, {(reference or {}).get('started_at', '')}.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -262,9 +285,7 @@ def _mark(value: float | None, op: str, target: float, state: str | None) -> str
 
 def _commit() -> str:
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        )
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
         return done.stdout.strip() or "unknown"
     except OSError:
         return "unknown"
@@ -281,10 +302,24 @@ def measure_incremental(nodepack: Path, repeats: int, log_dir: Path) -> dict | N
     data_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-incremental-"))
     port = free_port()
     print(f"== incremental: starting on port {port}", file=sys.stderr, flush=True)
-    server = Server("incremental", [
-        str(BIN / "psynapse"), "up", "--host", "127.0.0.1", "--port", str(port),
-        "--nodepacks-dir", str(nodepack), "--data-dir", str(data_dir),
-    ], port, log_dir, env={**os.environ, "PSYNAPSE_CACHE_ENABLED": "true"})
+    server = Server(
+        "incremental",
+        [
+            str(BIN / "psynapse"),
+            "up",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--nodepacks-dir",
+            str(nodepack),
+            "--data-dir",
+            str(data_dir),
+        ],
+        port,
+        log_dir,
+        env={**os.environ, "PSYNAPSE_CACHE_ENABLED": "true"},
+    )
     try:
         if not server.wait_healthy():
             print(f"*** incremental stack did not become healthy; log {server.log_path}", file=sys.stderr)
@@ -330,18 +365,45 @@ def main(argv: list[str] | None = None) -> int:
         # Each stack gets exactly its own settings, whatever this shell has set.
         env = {key: value for key, value in os.environ.items() if not key.startswith("PSYNAPSE_")}
         try:
-            runs[label] = measure(label, [
-                str(psynapse), "up", "--host", "127.0.0.1", "--port", str(port),
-                "--nodepacks-dir", str(nodepack), "--data-dir", str(data_dir),
-            ], port, shared, args, log_dir, env={**env, **settings})
+            runs[label] = measure(
+                label,
+                [
+                    str(psynapse),
+                    "up",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--nodepacks-dir",
+                    str(nodepack),
+                    "--data-dir",
+                    str(data_dir),
+                ],
+                port,
+                shared,
+                args,
+                log_dir,
+                env={**env, **settings},
+            )
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
     if not args.skip_baseline:
         port = free_port()
-        runs["baseline"] = measure("baseline", [
-            str(BIN / "python"), str(BENCH / "baseline.py"), "--port", str(port),
-            "--nodepacks-dir", str(nodepack),
-        ], port, shared, args, log_dir)
+        runs["baseline"] = measure(
+            "baseline",
+            [
+                str(BIN / "python"),
+                str(BENCH / "baseline.py"),
+                "--port",
+                str(port),
+                "--nodepacks-dir",
+                str(nodepack),
+            ],
+            port,
+            shared,
+            args,
+            log_dir,
+        )
     if not (args.only or args.skip_incremental):
         incremental = measure_incremental(nodepack, args.incremental_repeats, log_dir)
 

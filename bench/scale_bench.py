@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 import nats
 
-from psynapse.natsd import EmbeddedNats, free_port
+from psynapse.embedded.natsd import EmbeddedNats, free_port
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -46,20 +46,24 @@ def shared_dir() -> Path:
 def wide_graph(width: int = WIDTH, ms: int = SLEEP_MS) -> dict:
     """x -> width independent sleeps -> one list -> one view."""
     nodes = [{"id": "x", "type": "variableNode", "data": {"variableType": "Number", "variableValue": "1"}}]
-    nodes += [{"id": f"s{i}", "type": "functionNode", "data": {"functionName": "sleep_ms", "ms": ms}}
-              for i in range(width)]
+    nodes += [
+        {"id": f"s{i}", "type": "functionNode", "data": {"functionName": "sleep_ms", "ms": ms}} for i in range(width)
+    ]
     nodes += [{"id": "l", "type": "listNode", "data": {}}, {"id": "v", "type": "viewNode", "data": {}}]
     edges = [{"source": "x", "target": f"s{i}", "sourceHandle": "output", "targetHandle": "x"} for i in range(width)]
-    edges += [{"source": f"s{i}", "target": "l", "sourceHandle": "output", "targetHandle": f"input-{i}"}
-              for i in range(width)]
+    edges += [
+        {"source": f"s{i}", "target": "l", "sourceHandle": "output", "targetHandle": f"input-{i}"} for i in range(width)
+    ]
     edges.append({"source": "l", "target": "v", "sourceHandle": "output", "targetHandle": "input"})
     return {"nodes": nodes, "edges": edges}
 
 
 def gpu_graph(ms: int = SLEEP_MS) -> dict:
     return {
-        "nodes": [{"id": "g", "type": "functionNode", "data": {"functionName": "gpu_sleep", "ms": ms}},
-                  {"id": "v", "type": "viewNode", "data": {}}],
+        "nodes": [
+            {"id": "g", "type": "functionNode", "data": {"functionName": "gpu_sleep", "ms": ms}},
+            {"id": "v", "type": "viewNode", "data": {}},
+        ],
         "edges": [{"source": "g", "target": "v", "sourceHandle": "output", "targetHandle": "input"}],
     }
 
@@ -89,14 +93,31 @@ class Stack:
 
     def start(self) -> None:
         self.nats.start()
-        self.env.update(PSYNAPSE_NATS_URL=self.nats.url, PSYNAPSE_NATS_USER=self.nats.user,
-                        PSYNAPSE_NATS_PASSWORD=self.nats.password)
-        cmd = [sys.executable, "-m", "psynapse", "up", "--port", str(self.port), "--runners", str(self.runners),
-               "--nodepacks-dir", str(self.nodepacks), "--data-dir", str(self.root / "data"),
-               "--nats-url", self.nats.url]
+        self.env.update(
+            PSYNAPSE_NATS_URL=self.nats.url,
+            PSYNAPSE_NATS_USER=self.nats.user,
+            PSYNAPSE_NATS_PASSWORD=self.nats.password,
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "psynapse",
+            "up",
+            "--port",
+            str(self.port),
+            "--runners",
+            str(self.runners),
+            "--nodepacks-dir",
+            str(self.nodepacks),
+            "--data-dir",
+            str(self.root / "data"),
+            "--nats-url",
+            self.nats.url,
+        ]
         with open(self.root / "up.log", "wb") as log:
-            self.proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.wait_runners("default", self.runners)
 
     def health(self) -> dict:
@@ -118,8 +139,12 @@ class Stack:
 
     def start_runner(self, pool: str) -> subprocess.Popen:
         with open(self.root / f"runner-{pool}.log", "wb") as log:
-            process = subprocess.Popen([sys.executable, "-m", "psynapse", "runner", "--pool", pool],
-                                       env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "psynapse", "runner", "--pool", pool],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.extra.append(process)
         return process
 
@@ -223,8 +248,10 @@ def render(rows: list[tuple[int, dict]], gpu: dict | None, load: str) -> str:
     for runners, row in rows:
         ideal = WIDTH * SLEEP_MS / (THREADS * runners)
         speedup = f"{one / row['median']:.2f}" if one else "-"
-        lines.append(f"| {runners} | {ideal:.0f} | {row['median']:.0f} | {row['min']:.0f} | {row['max']:.0f} "
-                     f"| {row['jobs']:g} | {speedup} |")
+        lines.append(
+            f"| {runners} | {ideal:.0f} | {row['median']:.0f} | {row['min']:.0f} | {row['max']:.0f} "
+            f"| {row['jobs']:g} | {speedup} |"
+        )
     if gpu is not None:
         lines += [
             "",

@@ -27,9 +27,7 @@ def openai_chat_completion(model: str, messages: Messages, temperature: float = 
 
     Returns {"content", "role", "model", "finish_reason", "usage"}.
     """
-    response = _client().chat.completions.create(
-        model=model, messages=_as_messages(messages), temperature=temperature
-    )
+    response = _client().chat.completions.create(model=model, messages=_as_messages(messages), temperature=temperature)
     choice = response.choices[0]
     return {
         "content": choice.message.content or "",

@@ -20,12 +20,22 @@ import httpx
 import nats
 import pytest
 
-from psynapse.natsd import free_port
+from psynapse.embedded.natsd import free_port
 from psynapse_common.sealing import new_key
-
-from tests.cluster.natscluster import Cluster, Services, base_env, place_leaders
-from tests.conftest import copy_packs
-from tests.graphs import by_node, edge, fn, graph, metric_sample, run_async, sse_events, stored_node_events, var, view
+from tests.support.cluster import Cluster, Services, base_env, place_leaders
+from tests.support.graphs import (
+    by_node,
+    edge,
+    fn,
+    graph,
+    metric_sample,
+    run_async,
+    sse_events,
+    stored_node_events,
+    var,
+    view,
+)
+from tests.support.stack import copy_packs
 
 pytestmark = pytest.mark.cluster
 
@@ -93,8 +103,13 @@ def _long_graph() -> dict:
     """Four progress nodes in parallel (~2.4 s each) and a chain of three 0.8 s sleeps."""
     nodes = [fn(p, "SlowProgress", steps=STEPS, step_ms=200) for p in PROGRESS_NODES]
     nodes += [view(f"v{p}") for p in PROGRESS_NODES]
-    nodes += [var("x", "7"), fn("c1", "slow_identity", ms=800), fn("c2", "slow_identity", ms=800),
-              fn("c3", "slow_identity", ms=800), view("vc")]
+    nodes += [
+        var("x", "7"),
+        fn("c1", "slow_identity", ms=800),
+        fn("c2", "slow_identity", ms=800),
+        fn("c3", "slow_identity", ms=800),
+        view("vc"),
+    ]
     edges = [edge(p, f"v{p}") for p in PROGRESS_NODES]
     edges += [edge("x", "c1", "x"), edge("c1", "c2", "x"), edge("c2", "c3", "x"), edge("c3", "vc")]
     return graph(nodes, edges)
@@ -193,13 +208,12 @@ async def _replication(url: str) -> tuple[dict[str, tuple[int, int]], dict[str, 
             info.config.name: (info.config.num_replicas, len(info.cluster.replicas or []))
             for info in await js.streams_info()
         }
-        leaders = {
-            info.config.name: info.cluster.leader for info in await js.streams_info()
-        }
+        leaders = {info.config.name: info.cluster.leader for info in await js.streams_info()}
         for stream, durable in (("PSY_JOBS", "runners-default"), ("PSY_RUNS", "orchestrators")):
             consumer = await js.consumer_info(stream, durable)
             streams[f"{stream}/{durable}"] = (
-                consumer.config.num_replicas or streams[stream][0], len(consumer.cluster.replicas or [])
+                consumer.config.num_replicas or streams[stream][0],
+                len(consumer.cluster.replicas or []),
             )
         return streams, leaders
     finally:
@@ -208,14 +222,23 @@ async def _replication(url: str) -> tuple[dict[str, tuple[int, int]], dict[str, 
 
 def test_streams_buckets_and_work_consumers_are_r3(deployment):
     replication, _ = run_async(_replication(deployment.cluster.node("n1").url))
-    expected = {"PSY_RUNS", "PSY_JOBS", "PSY_EVENTS", "KV_PSY_SCHEMA", "KV_PSY_SERVICES", "OBJ_PSY_BLOBS",
-                "PSY_JOBS/runners-default", "PSY_RUNS/orchestrators"}
+    expected = {
+        "PSY_RUNS",
+        "PSY_JOBS",
+        "PSY_EVENTS",
+        "KV_PSY_SCHEMA",
+        "KV_PSY_SERVICES",
+        "OBJ_PSY_BLOBS",
+        "PSY_JOBS/runners-default",
+        "PSY_RUNS/orchestrators",
+    }
     assert expected <= set(replication), sorted(replication)
     # Every stream of ours, and the durable consumers: three copies (a leader and two followers).
     assert {name: r for name, r in replication.items() if r != (3, 2)} == {}
     with deployment.client() as client:
-        assert client.post("/execute", json=graph([fn("a", "slow_identity", x=1, ms=1), view("v")],
-                                                  [edge("a", "v")])).json() == {"results": {"v": 1}}
+        assert client.post(
+            "/execute", json=graph([fn("a", "slow_identity", x=1, ms=1), view("v")], [edge("a", "v")])
+        ).json() == {"results": {"v": 1}}
 
 
 def _lead_from(deployment: Deployment, on: set[str]) -> dict[str, str]:

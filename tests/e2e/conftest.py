@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-# The tests import their helpers (e2e_helpers.py) whatever pytest's import mode.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tests.support.e2e import SHOTS  # test-results/e2e
 
 REPO = Path(__file__).resolve().parents[2]
 PSYNAPSE = Path(os.environ.get("PSYNAPSE_BIN", REPO / ".venv" / "bin" / "psynapse"))
@@ -35,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-from e2e_helpers import SHOTS  # noqa: E402  (test-results/e2e)
 HEALTH_TIMEOUT_S = 60
 
 
@@ -99,8 +97,16 @@ def start_psynapse(tmp_path: Path, editor_dist: Path) -> Iterator[Callable[..., 
             **(env or {}),
         }
         command = [
-            str(PSYNAPSE), "up", "--host", "127.0.0.1", "--port", str(port),
-            "--nodepacks-dir", str(packs), "--data-dir", str(data),
+            str(PSYNAPSE),
+            "up",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--nodepacks-dir",
+            str(packs),
+            "--data-dir",
+            str(data),
         ]
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import library_item, open_editor
+from tests.support.e2e import library_item, open_editor
 
 pytestmark = pytest.mark.e2e
 

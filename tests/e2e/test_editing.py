@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import confirm, connect, drag_to_canvas, edge_count, execute, expect_edges, import_workflow, library_item, menu, node, open_editor, set_variable
-from workflows import example_graph
+from tests.support.e2e import (
+    confirm,
+    connect,
+    drag_to_canvas,
+    edge_count,
+    execute,
+    expect_edges,
+    import_workflow,
+    library_item,
+    menu,
+    node,
+    open_editor,
+    set_variable,
+)
+from tests.support.e2e_workflows import example_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +60,9 @@ def test_unconnected_required_inputs_block_the_run(page: Page, psynapse: str) ->
     page.get_by_test_id("param-add_1-a").fill("2")
     page.get_by_test_id("param-add_1-b").fill("3")
     execute(page)
-    expect(page.locator('[data-testid="status-item"][data-node-id="add_1"]')).to_have_attribute("data-status", "completed")
+    expect(page.locator('[data-testid="status-item"][data-node-id="add_1"]')).to_have_attribute(
+        "data-status", "completed"
+    )
 
 
 def test_undo_redo_copy_paste_duplicate_delete(page: Page, psynapse: str) -> None:
@@ -105,7 +121,7 @@ def test_export_then_import_round_trip(page: Page, psynapse: str, tmp_path) -> N
     page.get_by_test_id("more-button").click()
     with page.expect_download() as download:
         page.get_by_test_id("export-button").click()
-    exported = json.loads(open(download.value.path()).read())
+    exported = json.loads(Path(download.value.path()).read_text())
     assert {n["id"] for n in exported["nodes"]} == {n["id"] for n in example_graph()["nodes"]}
     assert all("position" in n for n in exported["nodes"])
     assert {(e["source"], e["target"], e["sourceHandle"], e["targetHandle"]) for e in exported["edges"]} == {

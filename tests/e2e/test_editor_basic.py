@@ -7,11 +7,11 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import (
-    expect_edges,
+from tests.support.e2e import (
     connect,
     drag_to_canvas,
     execute,
+    expect_edges,
     import_workflow,
     node,
     open_editor,
@@ -20,7 +20,7 @@ from e2e_helpers import (
     view_text,
     wait_run_finished,
 )
-from workflows import example_graph
+from tests.support.e2e_workflows import example_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +66,7 @@ def test_example_graph_gives_48(page: Page, psynapse: str, tmp_path) -> None:
 
 
 def test_failing_node_turns_red(page: Page, psynapse: str, tmp_path) -> None:
-    from workflows import divide_by_zero_graph
+    from tests.support.e2e_workflows import divide_by_zero_graph
 
     open_editor(page, psynapse)
     import_workflow(page, divide_by_zero_graph(), tmp_path)
@@ -78,5 +78,6 @@ def test_failing_node_turns_red(page: Page, psynapse: str, tmp_path) -> None:
     expect(node(page, "D1")).to_have_attribute("data-status", "error")
     # the border turns the status red (#ef4444) once its transition ends
     page.wait_for_function(
-        """() => getComputedStyle(document.querySelector('[data-testid="node-D1"]')).borderTopColor === 'rgb(239, 68, 68)'"""
+        """() => getComputedStyle(document.querySelector('[data-testid="node-D1"]'))
+                 .borderTopColor === 'rgb(239, 68, 68)'"""
     )

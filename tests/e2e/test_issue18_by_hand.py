@@ -11,7 +11,18 @@ import json
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e_helpers import ISSUE_SHOTS, canvas_point, drag_to_canvas, drag_wire, handle, node, open_editor, shot, view_text, wait_run_finished
+from tests.support.e2e import (
+    ISSUE_SHOTS,
+    canvas_point,
+    drag_to_canvas,
+    drag_wire,
+    handle,
+    node,
+    open_editor,
+    shot,
+    view_text,
+    wait_run_finished,
+)
 
 pytestmark = pytest.mark.e2e
 # The most the example may take; issue 18 found about 40 before.
@@ -77,7 +88,11 @@ def test_build_the_spec_example_by_hand_and_count_the_moves(page: Page, psynapse
     hands.type("mult")
     hands.press("Enter")
     # add_2 dropped anywhere on multiply: its first free input that fits, b.
-    hands.wire(handle(page, "add_2", "output", "source"), (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node(page, "multiply_1").bounding_box()), "add_2 onto multiply")
+    hands.wire(
+        handle(page, "add_2", "output", "source"),
+        (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node(page, "multiply_1").bounding_box()),
+        "add_2 onto multiply",
+    )
     hands.wire(handle(page, "multiply_1", "output", "source"), at(980, 260), "multiply to the canvas")
     hands.type("view")
     hands.press("Enter")
@@ -85,7 +100,11 @@ def test_build_the_spec_example_by_hand_and_count_the_moves(page: Page, psynapse
     hands.wire(handle(page, "add_1", "output", "source"), at(650, 600), "add_1 to the canvas")
     expect(quick.get_by_test_id("quick-add-item").first).to_have_attribute("data-node-name", "List")
     hands.press("Enter")
-    hands.wire(handle(page, "add_2", "output", "source"), (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node(page, "list_1").bounding_box()), "add_2 onto the list")
+    hands.wire(
+        handle(page, "add_2", "output", "source"),
+        (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node(page, "list_1").bounding_box()),
+        "add_2 onto the list",
+    )
     hands.wire(handle(page, "list_1", "output", "source"), at(980, 620), "the list to the canvas")
     hands.type("view")
     hands.press("Enter")
@@ -101,6 +120,8 @@ def test_build_the_spec_example_by_hand_and_count_the_moves(page: Page, psynapse
     expect(page.locator(".react-flow__edge")).to_have_count(10)
     shot(page, "by-hand-after")
     ISSUE_SHOTS.mkdir(parents=True, exist_ok=True)
-    (ISSUE_SHOTS / "actions.json").write_text(json.dumps({"actions": len(hands.moves), "moves": hands.moves}, indent=2) + "\n")
+    (ISSUE_SHOTS / "actions.json").write_text(
+        json.dumps({"actions": len(hands.moves), "moves": hands.moves}, indent=2) + "\n"
+    )
     print(f"the spec's example by hand: {len(hands.moves)} actions")
     assert len(hands.moves) <= MOST_ACTIONS, hands.moves

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import (
+from tests.support.e2e import (
     canvas_point,
     center,
     confirm,
@@ -41,7 +41,7 @@ from e2e_helpers import (
     workflow_name,
     zoom,
 )
-from workflows import example_graph
+from tests.support.e2e_workflows import example_graph
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -85,7 +85,10 @@ def test_item2_new_and_a_confirmed_clear_leave_the_saved_workflow(page: Page, ps
     page.keyboard.press("Control+s")
     expect(page.get_by_role("dialog", name="Save workflow as")).to_be_visible()
     page.keyboard.press("Escape")
-    assert [v["version"] for v in page.request.get(psynapse + "/workflows/sales-forecast-weekly/versions").json()["versions"]] == [1]
+    assert [
+        v["version"]
+        for v in page.request.get(psynapse + "/workflows/sales-forecast-weekly/versions").json()["versions"]
+    ] == [1]
     # New: asks before dropping unsaved work, then an empty, untitled canvas.
     page.get_by_test_id("new-button").click()
     confirm(page, "Discard changes")
@@ -102,7 +105,9 @@ def test_item2_new_and_a_confirmed_clear_leave_the_saved_workflow(page: Page, ps
     confirm(page, "Clear")
 
 
-def test_item3_an_llm_message_wires_into_the_llm_node_and_its_pack_says_what_it_needs(page: Page, psynapse: str) -> None:
+def test_item3_an_llm_message_wires_into_the_llm_node_and_its_pack_says_what_it_needs(
+    page: Page, psynapse: str
+) -> None:
     open_editor(page, psynapse)
     drag_to_canvas(page, "Variable", 150, 150)
     drag_to_canvas(page, "openai_chat_completion", 560, 150)
@@ -146,7 +151,9 @@ def test_item3_an_llm_message_wires_into_the_llm_node_and_its_pack_says_what_it_
     expect(view_text(page, "view_1")).to_have_text("4")
 
 
-def test_item4_fit_view_keeps_nodes_clear_of_the_minimap_which_folds_away(page: Page, psynapse: str, tmp_path: Path) -> None:
+def test_item4_fit_view_keeps_nodes_clear_of_the_minimap_which_folds_away(
+    page: Page, psynapse: str, tmp_path: Path
+) -> None:
     open_editor(page, psynapse)
     import_workflow(page, example_graph(), tmp_path)
     expect(page.locator(".react-flow__node")).to_have_count(9)
@@ -224,7 +231,9 @@ def test_item5_quick_add_ranks_exact_names_first_and_places_at_the_pointer(page:
     expect_edges(page, 2)
 
 
-def test_item6_big_handles_drops_on_a_node_or_its_row_and_a_readable_zoom(page: Page, psynapse: str, tmp_path: Path) -> None:
+def test_item6_big_handles_drops_on_a_node_or_its_row_and_a_readable_zoom(
+    page: Page, psynapse: str, tmp_path: Path
+) -> None:
     open_editor(page, psynapse)
     drag_to_canvas(page, "Variable", 90, 100)
     drag_to_canvas(page, "Variable", 90, 380)
@@ -234,13 +243,19 @@ def test_item6_big_handles_drops_on_a_node_or_its_row_and_a_readable_zoom(page: 
     dot = handle(page, "add_1", "a", "target").bounding_box()
     assert dot and dot["width"] >= 14 and dot["height"] >= 14, dot
     # Dropped on the node's header: the first free input that fits (a).
-    drag_wire(page, handle(page, "variable_1", "output", "source"), center(node(page, "add_1").locator(".psy-node__header")))
+    drag_wire(
+        page, handle(page, "variable_1", "output", "source"), center(node(page, "add_1").locator(".psy-node__header"))
+    )
     expect(page.locator('.react-flow__edge[data-id="e-variable_1-output-add_1-a"]')).to_have_count(1)
     # Dropped on b's row, far from its handle: b.
     row = node(page, "add_1").locator('[data-input-row="b"]')
     box = row.bounding_box()
     assert box
-    drag_wire(page, handle(page, "variable_2", "output", "source"), (box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2))
+    drag_wire(
+        page,
+        handle(page, "variable_2", "output", "source"),
+        (box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2),
+    )
     expect(page.locator('.react-flow__edge[data-id="e-variable_2-output-add_1-b"]')).to_have_count(1)
     # Near a handle is on it: a wire let go 25 px from the view's input connects.
     drag_to_canvas(page, "View", 470, 520)
@@ -300,11 +315,13 @@ def test_item10_object_variables_edit_as_json_with_words_for_mistakes(page: Page
     execute(page)
     assert wait_run_finished(page) == "done"
     assert json.loads(view_text(page, "view_1").inner_text()) == {"a": [1, 2], "b": "x"}
-    field.fill("{}{\"a\": 1")
+    field.fill('{}{"a": 1')
     expect(error).to_contain_text("Line 1, column 3: there is more text after the object's closing }")
 
 
-def test_item11_the_exported_workflow_runs_as_a_script_without_psynapse(page: Page, psynapse: str, tmp_path: Path) -> None:
+def test_item11_the_exported_workflow_runs_as_a_script_without_psynapse(
+    page: Page, psynapse: str, tmp_path: Path
+) -> None:
     open_editor(page, psynapse)
     import_workflow(page, example_graph(), tmp_path)
     execute(page)
@@ -316,18 +333,34 @@ def test_item11_the_exported_workflow_runs_as_a_script_without_psynapse(page: Pa
     flow = tmp_path / "flow.json"
     flow.write_bytes(Path(download.value.path()).read_bytes())
     script = tmp_path / "flow.py"
-    exported = subprocess.run([str(REPO / ".venv" / "bin" / "psynapse"), "export", str(flow), "-o", str(script),
-                               "--nodepacks-dir", str(REPO / "nodepacks")], capture_output=True, text=True, timeout=60)
+    exported = subprocess.run(
+        [
+            str(REPO / ".venv" / "bin" / "psynapse"),
+            "export",
+            str(flow),
+            "-o",
+            str(script),
+            "--nodepacks-dir",
+            str(REPO / "nodepacks"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert exported.returncode == 0, exported.stderr
     # A Python without Psynapse (no site-packages): it runs, and prints what the editor shows.
-    done = subprocess.run([sys.executable, "-I", "-S", str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
     assert str(printed["View"]) == shown["View"] == "48"
     assert printed["View"] == 48 and '"View": 48\n' in done.stdout
 
 
-def test_item13_number_variables_no_llm_options_toolbar_fits_theme_and_image_thumbnails(page: Page, psynapse: str, tmp_path: Path) -> None:
+def test_item13_number_variables_no_llm_options_toolbar_fits_theme_and_image_thumbnails(
+    page: Page, psynapse: str, tmp_path: Path
+) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
     open_editor(page, psynapse)
     drag_to_canvas(page, "Variable", 150, 150)
@@ -340,8 +373,11 @@ def test_item13_number_variables_no_llm_options_toolbar_fits_theme_and_image_thu
     variable.get_by_test_id("variable-type").select_option("Image")
     expect(variable.get_by_test_id("variable-output-type")).to_have_text("image")
     png = tmp_path / "red.png"
-    png.write_bytes(base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="))
+    png.write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+        )
+    )
     variable.get_by_test_id("variable-image-input").set_input_files(str(png))
     variable.get_by_test_id("variable-llm").check()
     drag_to_canvas(page, "View", 520, 150)
@@ -354,9 +390,21 @@ def test_item13_number_variables_no_llm_options_toolbar_fits_theme_and_image_thu
     expect(card.get_by_test_id("status-output")).to_contain_text("data:image/png;base64,…")
     expect(view_text(page, "view_1").locator("img")).to_have_count(1)
     # While a run goes, the toolbar still fits: help stays on screen.
-    import_workflow(page, {"nodes": [{"id": "P1", "type": "functionNode", "position": {"x": 0, "y": 0},
-                                      "data": {"functionName": "CountWithProgress", "count": 30, "delay_ms": 100}}],
-                           "edges": []}, tmp_path)
+    import_workflow(
+        page,
+        {
+            "nodes": [
+                {
+                    "id": "P1",
+                    "type": "functionNode",
+                    "position": {"x": 0, "y": 0},
+                    "data": {"functionName": "CountWithProgress", "count": 30, "delay_ms": 100},
+                }
+            ],
+            "edges": [],
+        },
+        tmp_path,
+    )
     execute(page)
     expect(page.get_by_test_id("execute-button")).to_have_text("Running…")
     for width in (1280, 1100):

@@ -4,6 +4,7 @@ progress on the node (9), a closed tab costs the gateway no error (12)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import (
+from tests.support.e2e import (
     confirm,
     execute,
     history_rows,
@@ -26,14 +27,27 @@ from e2e_helpers import (
     view_text,
     wait_run_finished,
 )
-from workflows import divide_by_zero_graph, edge, function, progress_graph, stream_graph, variable, view
+from tests.support.e2e_workflows import (
+    divide_by_zero_graph,
+    edge,
+    function,
+    progress_graph,
+    stream_graph,
+    variable,
+    view,
+)
 
 pytestmark = pytest.mark.e2e
 
 
 def sum_graph(a: str, b: str) -> dict:
     return {
-        "nodes": [variable("V1", 0, 0, a), variable("V2", 0, 240, b), function("F1", "add", 320, 100), view("W", 640, 120)],
+        "nodes": [
+            variable("V1", 0, 0, a),
+            variable("V2", 0, 240, b),
+            function("F1", "add", 320, 100),
+            view("W", 640, 120),
+        ],
         "edges": [edge("V1", "F1", "a"), edge("V2", "F1", "b"), edge("F1", "W", "input")],
     }
 
@@ -48,7 +62,9 @@ def variable_values(graph: dict) -> list:
     return [n["data"]["variableValue"] for n in graph["nodes"] if n["type"] == "variableNode"]
 
 
-def test_item1_rerun_runs_the_runs_own_graph_and_open_in_editor_loads_it(page: Page, psynapse: str, tmp_path: Path) -> None:
+def test_item1_rerun_runs_the_runs_own_graph_and_open_in_editor_loads_it(
+    page: Page, psynapse: str, tmp_path: Path
+) -> None:
     open_editor(page, psynapse)
     import_workflow(page, sum_graph("5", "3"), tmp_path)
     execute(page)
@@ -88,9 +104,18 @@ def test_item1_rerun_runs_the_runs_own_graph_and_open_in_editor_loads_it(page: P
     confirm(page, "Discard changes")  # the canvas held an unsaved graph
     expect(node(page, "V1").get_by_test_id("variable-value")).to_have_value("5")
     expect(view_text(page, "W")).to_have_text("8")
-    page.wait_for_function("JSON.parse(localStorage.getItem('psynapse.workflow') || '{}').nodes?.[0]?.data?.variableValue === '5'")
-    positions = page.evaluate("JSON.parse(localStorage.getItem('psynapse.workflow')).nodes.map(n => [n.id, n.position])")
-    assert positions == [["V1", {"x": 0, "y": 0}], ["V2", {"x": 0, "y": 240}], ["F1", {"x": 320, "y": 100}], ["W", {"x": 640, "y": 120}]]
+    page.wait_for_function(
+        "JSON.parse(localStorage.getItem('psynapse.workflow') || '{}').nodes?.[0]?.data?.variableValue === '5'"
+    )
+    positions = page.evaluate(
+        "JSON.parse(localStorage.getItem('psynapse.workflow')).nodes.map(n => [n.id, n.position])"
+    )
+    assert positions == [
+        ["V1", {"x": 0, "y": 0}],
+        ["V2", {"x": 0, "y": 240}],
+        ["F1", {"x": 320, "y": 100}],
+        ["W", {"x": 640, "y": 120}],
+    ]
 
 
 def test_item7_a_failure_shows_on_its_node_dependants_did_not_run_and_every_badge_says_failed(
@@ -133,7 +158,9 @@ def border_color(page: Page, node_id: str) -> str:
 
 
 def stoppable_graph() -> dict:
-    graph = stream_graph("one two three four five six seven eight nine ten eleven twelve thirteen fourteen", delay_ms=250)
+    graph = stream_graph(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen", delay_ms=250
+    )
     graph["nodes"] += [function("P1", "CountWithProgress", 300, 300, count=100, delay_ms=100), view("W2", 620, 300)]
     graph["edges"].append(edge("P1", "W2", "input"))
     return graph
@@ -154,7 +181,9 @@ def test_item8_stop_cancels_calmly_and_keeps_the_streamed_text(page: Page, psyna
     assert page.locator('[data-status="error"]').count() == 0  # nothing looks like a crash
     # What was streamed before the stop stays, on the node and in its card.
     kept = stream.inner_text()
-    assert kept.startswith("one two three") and len(kept) < len("one two three four five six seven eight nine ten eleven twelve thirteen fourteen")
+    assert kept.startswith("one two three") and len(kept) < len(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+    )
     expect(status_item(page, "S1").get_by_test_id("status-stream")).to_have_text(kept)
     expect(node(page, "P1").get_by_test_id("node-progress")).to_be_visible()
     expect(view_text(page, "W1")).to_have_text("Cancelled: the run was stopped")
@@ -175,7 +204,9 @@ PROBE_NODE = """(() => {
 })()"""
 
 
-def test_item9_streamed_text_and_a_progress_percentage_show_on_the_node(page: Page, psynapse: str, tmp_path: Path) -> None:
+def test_item9_streamed_text_and_a_progress_percentage_show_on_the_node(
+    page: Page, psynapse: str, tmp_path: Path
+) -> None:
     open_editor(page, psynapse)
     import_workflow(page, stoppable_graph(), tmp_path)
     start_sampling(page, PROBE_NODE)
@@ -188,7 +219,7 @@ def test_item9_streamed_text_and_a_progress_percentage_show_on_the_node(page: Pa
     seen = samples(page)
     texts = [text for text, _, _ in seen if text]
     assert len(set(texts)) >= 3, texts  # the node's text grew word by word
-    for before, after in zip(texts, texts[1:]):
+    for before, after in itertools.pairwise(texts):
         assert after.startswith(before.rstrip()), (before, after)
     percents = [percent for _, percent, _ in seen if percent is not None]
     assert len(set(percents)) >= 3 and percents == sorted(percents), percents

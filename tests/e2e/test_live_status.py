@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import urllib.request
@@ -9,8 +10,18 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import execute, import_workflow, node, open_editor, samples, start_sampling, status_item, view_text, wait_run_finished
-from workflows import progress_graph, stream_graph
+from tests.support.e2e import (
+    execute,
+    import_workflow,
+    node,
+    open_editor,
+    samples,
+    start_sampling,
+    status_item,
+    view_text,
+    wait_run_finished,
+)
+from tests.support.e2e_workflows import progress_graph, stream_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +73,7 @@ def test_stream_text_grows_chunk_by_chunk(page: Page, psynapse: str, tmp_path) -
     texts = [text for status, text in (s for s in samples(page) if s) if status == "streaming" and text]
     # Several intermediate states, each a longer prefix of the last.
     assert len(texts) >= 4, texts
-    for before, after in zip(texts, texts[1:]):
+    for before, after in itertools.pairwise(texts):
         assert after.startswith(before) and len(after) > len(before), (before, after)
     assert words.startswith(texts[0].strip()) and len(texts[0]) < len(words)
 
@@ -100,11 +111,14 @@ def test_stop_cancels_the_run_on_the_server(page: Page, psynapse: str, tmp_path)
     expect(page.get_by_test_id("execute-button")).to_be_enabled()
 
 
-SCROLL = "(() => { const l = document.querySelector('.psy-status__list'); return [l.scrollTop, l.scrollHeight - l.clientHeight]; })()"
+SCROLL = (
+    "(() => { const l = document.querySelector('.psy-status__list');"
+    " return [l.scrollTop, l.scrollHeight - l.clientHeight]; })()"
+)
 
 
 def test_status_panel_follows_the_newest_card_unless_scrolled_up(page: Page, psynapse: str, tmp_path) -> None:
-    from workflows import many_progress_graph
+    from tests.support.e2e_workflows import many_progress_graph
 
     open_editor(page, psynapse)
     import_workflow(page, many_progress_graph(14, 30, delay_ms=60), tmp_path)

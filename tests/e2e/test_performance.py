@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import SHOTS, execute, open_editor, status_item, wait_run_finished
-from workflows import chain_graph, many_progress_graph
+from tests.support.e2e import SHOTS, execute, open_editor, status_item, wait_run_finished
+from tests.support.e2e_workflows import chain_graph, many_progress_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -108,14 +108,31 @@ def _synthetic_stream(nodes: int, updates: int) -> tuple[str, int]:
         lines.append(f"id: {seq}\ndata: {json.dumps(body, separators=(',', ':'))}\n\n")
 
     for n in range(nodes):
-        base = {"node_id": f"P{n}", "node_number": n + 1, "node_name": "CountWithProgress", "inputs": {"count": updates}}
+        base = {
+            "node_id": f"P{n}",
+            "node_number": n + 1,
+            "node_name": "CountWithProgress",
+            "inputs": {"count": updates},
+        }
         emit({**base, "status": "executing"})
     for step in range(1, updates + 1):
         for n in range(nodes):
-            base = {"node_id": f"P{n}", "node_number": n + 1, "node_name": "CountWithProgress", "inputs": {"count": updates}}
-            emit({**base, "status": "progress", "progress": step / updates, "progress_message": f"Step {step}/{updates}"})
+            base = {
+                "node_id": f"P{n}",
+                "node_number": n + 1,
+                "node_name": "CountWithProgress",
+                "inputs": {"count": updates},
+            }
+            emit(
+                {**base, "status": "progress", "progress": step / updates, "progress_message": f"Step {step}/{updates}"}
+            )
     for n in range(nodes):
-        base = {"node_id": f"P{n}", "node_number": n + 1, "node_name": "CountWithProgress", "inputs": {"count": updates}}
+        base = {
+            "node_id": f"P{n}",
+            "node_number": n + 1,
+            "node_name": "CountWithProgress",
+            "inputs": {"count": updates},
+        }
         emit({**base, "status": "completed", "output": updates})
     emit({"status": "done", "results": {}})
     return "".join(lines), seq
@@ -132,7 +149,9 @@ def test_status_panel_event_throughput(page: Page, psynapse: str, tmp_path) -> N
     body, total = _synthetic_stream(nodes, updates)
     page.route(
         "**/execute/stream",
-        lambda route: route.fulfill(status=200, headers={"Content-Type": "text/event-stream", "X-Run-Id": "synthetic"}, body=body),
+        lambda route: route.fulfill(
+            status=200, headers={"Content-Type": "text/event-stream", "X-Run-Id": "synthetic"}, body=body
+        ),
     )
     page.route("**/runs/synthetic/**", lambda route: route.fulfill(status=404, body="{}"))
     page.evaluate("window.__t0 = performance.now()")

@@ -7,8 +7,20 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import expect_edges, connect, drag_to_canvas, import_workflow, node, open_editor, set_variable, status_item, view_text, wait_run_finished, execute
-from workflows import progress_graph
+from tests.support.e2e import (
+    connect,
+    drag_to_canvas,
+    execute,
+    expect_edges,
+    import_workflow,
+    node,
+    open_editor,
+    set_variable,
+    status_item,
+    view_text,
+    wait_run_finished,
+)
+from tests.support.e2e_workflows import progress_graph
 
 pytestmark = pytest.mark.e2e
 

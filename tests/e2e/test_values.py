@@ -8,7 +8,17 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e_helpers import connect, drag_to_canvas, execute, expect_edges, node, open_editor, set_variable, view_text, wait_run_finished
+from tests.support.e2e import (
+    connect,
+    drag_to_canvas,
+    execute,
+    expect_edges,
+    node,
+    open_editor,
+    set_variable,
+    view_text,
+    wait_run_finished,
+)
 
 pytestmark = pytest.mark.e2e
 

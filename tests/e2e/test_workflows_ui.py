@@ -9,13 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_helpers import (
+from playwright.sync_api import Page, expect
+
+from tests.support.e2e import (
     confirm,
-    menu,
     dirty_marker,
     execute,
     history_rows,
     import_workflow,
+    menu,
     node,
     open_dialog,
     open_editor,
@@ -27,8 +29,7 @@ from e2e_helpers import (
     wait_run_finished,
     workflow_name,
 )
-from playwright.sync_api import Page, expect
-from workflows import edge, function, variable, view
+from tests.support.e2e_workflows import edge, function, variable, view
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +87,12 @@ def test_save_reload_open_save_again_and_restore(page: Page, app: str, tmp_path:
     saved = api(page, app, "/workflows/sums-e2e")
     assert saved["version"] == 1
     positions = {n["id"]: n["position"] for n in saved["workflow"]["nodes"]}
-    assert positions == {"V1": {"x": 0, "y": 0}, "V2": {"x": 0, "y": 240}, "F1": {"x": 320, "y": 100}, "W": {"x": 640, "y": 120}}
+    assert positions == {
+        "V1": {"x": 0, "y": 0},
+        "V2": {"x": 0, "y": 240},
+        "F1": {"x": 320, "y": 100},
+        "W": {"x": 640, "y": 120},
+    }
 
     # After a reload the editor still knows which workflow the canvas is.
     page.reload()
@@ -191,8 +197,12 @@ def test_history_lists_runs_shows_nodes_and_reruns(page: Page, app: str, tmp_pat
     cards = detail.get_by_test_id("status-item")
     expect(cards).to_have_count(4)
     for node_id in ("V1", "V2", "F1", "W"):
-        expect(detail.locator(f'[data-testid="status-item"][data-node-id="{node_id}"]')).to_have_attribute("data-status", "completed")
-    expect(detail.locator('[data-testid="status-item"][data-node-id="F1"]').get_by_test_id("status-output")).to_have_text("8")
+        expect(detail.locator(f'[data-testid="status-item"][data-node-id="{node_id}"]')).to_have_attribute(
+            "data-status", "completed"
+        )
+    expect(
+        detail.locator('[data-testid="status-item"][data-node-id="F1"]').get_by_test_id("status-output")
+    ).to_have_text("8")
     expect(view_text(page, "W")).to_have_text("8")  # its view value, on the canvas
 
     # Re-run: the run's graph, which is the open graph, runs again and the list grows by itself.
@@ -219,7 +229,11 @@ def test_history_lists_runs_shows_nodes_and_reruns(page: Page, app: str, tmp_pat
     expect(page.get_by_test_id("detached-run")).to_be_visible()
     expect(rows).to_have_count(4)
     assert wait_run_finished(page) == "done"
-    expect(page.get_by_test_id("status-panel").locator('[data-testid="status-item"][data-node-id="W"]').get_by_test_id("status-output")).to_have_text("8")
+    expect(
+        page.get_by_test_id("status-panel")
+        .locator('[data-testid="status-item"][data-node-id="W"]')
+        .get_by_test_id("status-output")
+    ).to_have_text("8")
     expect(workflow_name(page)).to_have_text("hist-e2e-copy")
     expect(view_text(page, "W")).to_have_attribute("data-empty", "true")  # not painted with another graph's run
     expect(rows.first).to_have_attribute("data-workflow", "hist-e2e")

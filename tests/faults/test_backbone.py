@@ -10,8 +10,8 @@ import psutil
 import pytest
 from nats.js.api import DiscardPolicy
 
-from tests.conftest import copy_packs, start_nats, start_stack, stop_stack
-from tests.graphs import by_node, edge, fn, graph, run_async, sse_events, terminal_counts, var, view
+from tests.support.graphs import by_node, edge, fn, graph, run_async, sse_events, terminal_counts, var, view
+from tests.support.stack import copy_packs, start_nats, start_stack, stop_stack
 
 pytestmark = pytest.mark.faults
 
@@ -112,9 +112,19 @@ def test_the_embedded_nats_server_killed_three_times_is_restarted_and_runs_finis
         with stack.client(timeout=30) as client:
             for kill in range(3):
                 for n in range(2):
-                    stream(graph([fn("p", "SlowProgress", steps=15, step_ms=100), view("pv"),
-                                  var("x", str(kill * 10 + n)), fn("s", "slow_identity", ms=300), view("sv")],
-                                 [edge("p", "pv"), edge("x", "s", "x"), edge("s", "sv")], cache=False))
+                    stream(
+                        graph(
+                            [
+                                fn("p", "SlowProgress", steps=15, step_ms=100),
+                                view("pv"),
+                                var("x", str(kill * 10 + n)),
+                                fn("s", "slow_identity", ms=300),
+                                view("sv"),
+                            ],
+                            [edge("p", "pv"), edge("x", "s", "x"), edge("s", "sv")],
+                            cache=False,
+                        )
+                    )
                 time.sleep(0.6)  # the runs are under way
                 victim = _embedded_nats(stack)
                 victim.kill()
@@ -124,8 +134,10 @@ def test_the_embedded_nats_server_killed_three_times_is_restarted_and_runs_finis
                 while client.get("/health").status_code != 200 or _embedded_nats(stack).pid == victim.pid:
                     assert time.monotonic() - started < 20, "not healthy again after nats-server was killed"
                     time.sleep(0.1)
-                print(f"\nkill {kill + 1}: healthy again {time.monotonic() - started:.1f} s later, "
-                      f"nats-server pid {victim.pid} -> {_embedded_nats(stack).pid}")
+                print(
+                    f"\nkill {kill + 1}: healthy again {time.monotonic() - started:.1f} s later, "
+                    f"nats-server pid {victim.pid} -> {_embedded_nats(stack).pid}"
+                )
         for body, events, thread in runs:
             thread.join(120)
             assert not thread.is_alive(), "a streamed run never ended"

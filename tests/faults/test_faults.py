@@ -9,12 +9,22 @@ import httpx
 import nats
 import psutil
 import pytest
-from psynapse_common.subjects import Names
 
-from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import (
-    by_node, edge, fn, graph, metric_sample, run_async, sse_events, stream, terminal_counts, var, view,
+from psynapse_common.subjects import Names
+from tests.support.graphs import (
+    by_node,
+    edge,
+    fn,
+    graph,
+    metric_sample,
+    run_async,
+    sse_events,
+    stream,
+    terminal_counts,
+    var,
+    view,
 )
+from tests.support.stack import copy_packs, start_stack, stop_stack
 
 pytestmark = pytest.mark.faults
 
@@ -126,8 +136,11 @@ def test_node_that_kills_its_runner_fails_after_bounded_attempts(stack):
 
 def test_a_job_whose_runner_dies_every_time_fails_all_its_nodes(stack):
     def body(now: bool) -> dict:
-        return graph([var("x", "4"), fn("c", "crash_if", now=now), fn("a", "add", a=1, b=2), view("v"), view("w")],
-                     [edge("x", "c", "x"), edge("c", "v"), edge("a", "w")], cache=False)
+        return graph(
+            [var("x", "4"), fn("c", "crash_if", now=now), fn("a", "add", a=1, b=2), view("v"), view("w")],
+            [edge("x", "c", "x"), edge("c", "v"), edge("a", "w")],
+            cache=False,
+        )
 
     with stack.client(timeout=120) as client:
         for _ in range(3):  # crash_if and add become quick: the run is one job, called on the runner's loop
@@ -147,8 +160,13 @@ def test_a_job_whose_runner_dies_every_time_fails_all_its_nodes(stack):
 
 def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
     body = graph(
-        [fn("first", "slow_identity", x=7, ms=50), fn("third", "add", b=1), view("v"),
-         fn("second", "SlowProgress", steps=8, step_ms=150), view("w")],
+        [
+            fn("first", "slow_identity", x=7, ms=50),
+            fn("third", "add", b=1),
+            view("v"),
+            fn("second", "SlowProgress", steps=8, step_ms=150),
+            view("w"),
+        ],
         [edge("first", "third", "a"), edge("third", "v"), edge("second", "w")],
     )
     events, first_progress, thread = _stream_in_background(stack, body)
@@ -164,8 +182,11 @@ def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
 
 
 # Two quick branches: one job once add is known quick, two for an orchestrator that never saw add.
-QUICK_RUN = graph([var("x", "5"), fn("a", "add", b=1), view("v"), var("y", "1"), fn("b", "add", b=2), view("w")],
-                  [edge("x", "a", "a"), edge("a", "v"), edge("y", "b", "a"), edge("b", "w")], cache=False)
+QUICK_RUN = graph(
+    [var("x", "5"), fn("a", "add", b=1), view("v"), var("y", "1"), fn("b", "add", b=2), view("w")],
+    [edge("x", "a", "a"), edge("a", "v"), edge("y", "b", "a"), edge("b", "w")],
+    cache=False,
+)
 QUICK_ANSWER = {"status": "done", "results": {"v": 6.0, "w": 3.0}}
 RUNNER_SLOTS = 2 * 8  # two runners, eight jobs each
 
@@ -177,9 +198,12 @@ def _learn_quick(stack) -> None:
 
 
 def _fill_every_runner_slot(stack, ms: int) -> tuple[list, threading.Thread]:
-    busy = graph([fn(f"s{i}", "slow_identity", x=i, ms=ms) for i in range(RUNNER_SLOTS)]
-                 + [view(f"w{i}") for i in range(RUNNER_SLOTS)],
-                 [edge(f"s{i}", f"w{i}") for i in range(RUNNER_SLOTS)], cache=False)
+    busy = graph(
+        [fn(f"s{i}", "slow_identity", x=i, ms=ms) for i in range(RUNNER_SLOTS)]
+        + [view(f"w{i}") for i in range(RUNNER_SLOTS)],
+        [edge(f"s{i}", f"w{i}") for i in range(RUNNER_SLOTS)],
+        cache=False,
+    )
     busy_events, _, busy_thread = _stream_in_background(stack, busy)
     deadline = time.monotonic() + 20
     while sum(e[1].get("status") == "executing" for e in busy_events) < RUNNER_SLOTS and time.monotonic() < deadline:
@@ -260,13 +284,13 @@ def test_gateway_restart_client_resumes_with_last_event_id(stack):
     seen: list = []
     killed: list[int] = []
     with stack.client(timeout=60) as client:
-        with pytest.raises(httpx.TransportError):  # the connection dies with the gateway, as intended
-            with client.stream("POST", "/execute/stream", json=body) as response:
-                run_id = response.headers["x-run-id"]
-                for item in sse_events(response.iter_lines()):
-                    seen.append(item)
-                    if item[1].get("status") == "progress" and len(seen) > 3 and not killed:
-                        killed = _kill(stack, "gateway")
+        # The connection dies with the gateway, as intended.
+        with pytest.raises(httpx.TransportError), client.stream("POST", "/execute/stream", json=body) as response:
+            run_id = response.headers["x-run-id"]
+            for item in sse_events(response.iter_lines()):
+                seen.append(item)
+                if item[1].get("status") == "progress" and len(seen) > 3 and not killed:
+                    killed = _kill(stack, "gateway")
         assert killed, "the gateway was never killed"
         print(f"\nkilled the gateway after {len(seen)} events")
         _served_again(stack, "gateway", killed, count=1)
@@ -285,20 +309,28 @@ def test_two_orchestrators_and_three_runners_share_200_concurrent_runs(stack, na
     import sys
     from concurrent.futures import ThreadPoolExecutor
 
-    env = {**os.environ, "PSYNAPSE_NATS_URL": nats_server.url, "PSYNAPSE_NODEPACKS_DIR": str(stack.nodepacks),
-           **QUICK_REDELIVERY}
+    env = {
+        **os.environ,
+        "PSYNAPSE_NATS_URL": nats_server.url,
+        "PSYNAPSE_NODEPACKS_DIR": str(stack.nodepacks),
+        **QUICK_REDELIVERY,
+    }
     log = tmp_path / "second-orchestrator.log"
     with open(log, "wb") as out:
-        second = subprocess.Popen([sys.executable, "-m", "psynapse", "orchestrator"], env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)
-    third_runner = subprocess.Popen([sys.executable, "-m", "psynapse", "runner"], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        second = subprocess.Popen(
+            [sys.executable, "-m", "psynapse", "orchestrator"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    third_runner = subprocess.Popen(
+        [sys.executable, "-m", "psynapse", "runner"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         time.sleep(2)
 
         def one(i: int) -> tuple[int, dict]:
-            body = graph([var("x", str(i)), fn("a", "add", b=1000), fn("m", "multiply", b=2), view("v")],
-                         [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")])
+            body = graph(
+                [var("x", str(i)), fn("a", "add", b=1000), fn("m", "multiply", b=2), view("v")],
+                [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")],
+            )
             with stack.client(timeout=120) as client:
                 return i, client.post("/execute", json=body).json()
 
@@ -324,8 +356,11 @@ def test_a_client_that_never_reads_does_not_grow_the_gateway(stack):
     host, port = stack.url.removeprefix("http://").split(":")
     sock = socket.create_connection((host, int(port)))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.sendall(b"POST /execute/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                 + f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+    sock.sendall(
+        b"POST /execute/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(payload)}\r\n\r\n".encode()
+        + payload
+    )
     head = sock.recv(2048).decode(errors="replace")
     run_id = head.split("x-run-id: ")[1].split("\r\n")[0]
     with stack.client() as client:
@@ -348,17 +383,21 @@ def test_1000_runs_in_bursts_finish_and_leak_nothing(stack):
     import httpx
 
     def rss() -> dict[str, int]:
-        return {" ".join(p.cmdline()[2:4]) + f"#{p.pid}": p.memory_info().rss
-                for p in psutil.Process(stack.process.pid).children()}
+        return {
+            " ".join(p.cmdline()[2:4]) + f"#{p.pid}": p.memory_info().rss
+            for p in psutil.Process(stack.process.pid).children()
+        }
 
-    body = graph([var("x", "3"), fn("a", "add", b=4), fn("m", "multiply", b=2), view("v")],
-                 [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")])
+    body = graph(
+        [var("x", "3"), fn("a", "add", b=4), fn("m", "multiply", b=2), view("v")],
+        [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")],
+    )
 
     async def burst(n: int) -> list[dict]:
         async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
             return [r.json() for r in await asyncio.gather(*[client.post("/execute", json=body) for _ in range(n)])]
 
-    from tests.graphs import run_async
+    from tests.support.graphs import run_async
 
     for _ in range(2):  # warm-up: caches, pools and buffers reach their working size
         run_async(burst(50))

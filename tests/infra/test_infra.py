@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+
 from psynapse.cli import build_parser
 from psynapse_common.settings import Settings
 
@@ -78,7 +79,7 @@ def test_dockerfile_checks_catch(old: str, new: str, problem: str) -> None:
 
 
 def test_dockerfile_single_stage_is_caught() -> None:
-    problems = dockerfile_problems("FROM python:3.12.8-slim\nUSER 1000\nENTRYPOINT [\"psynapse\"]\n")
+    problems = dockerfile_problems('FROM python:3.12.8-slim\nUSER 1000\nENTRYPOINT ["psynapse"]\n')
     assert "not a multi-stage build" in problems
 
 
@@ -101,8 +102,14 @@ def test_dockerfile_matches_the_project() -> None:
     assert env["PSYNAPSE_HTTP_HOST"] == "0.0.0.0"  # reachable from outside the container
     # What the build copies exists and .dockerignore does not hide it.
     ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()}
-    for source in ("pyproject.toml", "README.md", "services", "nodepacks", "frontend/package.json",
-                   "frontend/package-lock.json"):
+    for source in (
+        "pyproject.toml",
+        "README.md",
+        "services",
+        "nodepacks",
+        "frontend/package.json",
+        "frontend/package-lock.json",
+    ):
         assert (REPO / source).exists(), source
         assert source not in ignored and source.split("/")[0] not in ignored, source
     for local in (".venv", ".git", ".psynapse", "frontend/node_modules", "frontend/dist"):

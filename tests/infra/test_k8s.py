@@ -18,8 +18,9 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+
 from psynapse.cli import build_parser
-from psynapse.natsd import nats_server_binary
+from psynapse.embedded.natsd import nats_server_binary
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
@@ -86,9 +87,7 @@ def validation_errors(doc: dict[str, Any], version: str) -> list[str]:
 def test_rendered_resources_validate(overlay, version: str) -> None:
     name, docs = overlay
     problems = [
-        f"{doc['kind']}/{doc['metadata']['name']}: {error}"
-        for doc in docs
-        for error in validation_errors(doc, version)
+        f"{doc['kind']}/{doc['metadata']['name']}: {error}" for doc in docs for error in validation_errors(doc, version)
     ]
     assert problems == [], f"overlay {name}"
 
@@ -163,8 +162,12 @@ def test_nats_config_is_accepted_by_nats_server(tmp_path: Path) -> None:
     docs = kustomize(K8S / "overlays" / "prod")
     conf = tmp_path / "nats.conf"
     conf.write_text(by_kind(docs, "ConfigMap")["nats-config"]["data"]["nats.conf"])
-    env = {**os.environ, "POD_NAME": "nats-0", "PSYNAPSE_NATS_USER": "psynapse",
-           "PSYNAPSE_NATS_PASSWORD": "p0123456789abcdef"}
+    env = {
+        **os.environ,
+        "POD_NAME": "nats-0",
+        "PSYNAPSE_NATS_USER": "psynapse",
+        "PSYNAPSE_NATS_PASSWORD": "p0123456789abcdef",
+    }
     result = run(nats_server_binary(), "--config", str(conf), "-t", env=env)
     assert result.returncode == 0, result.stderr
     # ... and it does reject a broken one, or a missing credential.

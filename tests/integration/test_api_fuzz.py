@@ -12,9 +12,21 @@ import httpx
 def test_no_generated_request_gets_a_server_error(stack):
     cli = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
-        [str(cli), "run", f"{stack.url}/schema/openapi.json", "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
-         "--max-examples", "20", "--request-timeout", "15", "--no-color"],
-        capture_output=True, text=True, timeout=600,
+        [
+            str(cli),
+            "run",
+            f"{stack.url}/schema/openapi.json",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
+            "--max-examples",
+            "20",
+            "--request-timeout",
+            "15",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     summary = [line for line in result.stdout.splitlines() if "generated" in line]
     print("\n" + "\n".join(summary))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, view
+from tests.support.graphs import edge, fn, graph, view
+from tests.support.stack import copy_packs, start_stack, stop_stack
 
 TOKEN = "t0ken-for-tests"
 
@@ -18,7 +18,10 @@ def guarded(nats_server, tmp_path_factory: pytest.TempPathFactory):
     data = root / "data"
     data.mkdir()
     running = start_stack(
-        nats_server.url, packs, data, runners=1,
+        nats_server.url,
+        packs,
+        data,
+        runners=1,
         env={"PSYNAPSE_API_TOKEN": TOKEN, "PSYNAPSE_CORS_ORIGINS": "http://editor.example"},
     )
     yield running

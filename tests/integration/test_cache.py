@@ -16,9 +16,8 @@ from psynapse_common.cache import cache_key
 from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.runlog import read_run_log
 from psynapse_common.subjects import Names
-
-from tests.conftest import copy_packs, start_nats, start_stack, stop_stack
-from tests.graphs import by_node, edge, fn, graph, lst, run_async, stream, var, view
+from tests.support.graphs import by_node, edge, fn, graph, lst, run_async, stream, var, view
+from tests.support.stack import copy_packs, start_nats, start_stack, stop_stack
 
 STAMPS = '''
 """Nodes whose output changes on every call: the cache must leave the opted-out ones alone."""
@@ -36,7 +35,7 @@ def kept_stamp(x: int = 0) -> int:
     return time.time_ns()
 '''
 
-VOLATILE = '''
+VOLATILE = """
 PSYNAPSE_CACHE = False
 
 import time
@@ -44,9 +43,9 @@ import time
 
 def volatile_stamp(x: int = 0) -> int:
     return time.time_ns()
-'''
+"""
 
-VERSIONED = '''
+VERSIONED = """
 PSYNAPSE_VERSION = "1"
 
 
@@ -56,7 +55,7 @@ def offset(x: int) -> int:
 
 def double(x: int) -> int:
     return x * 2
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +77,30 @@ def stack(nats_server, tmp_path_factory):
 def example(v1: str, v2: str, v3: str, v4: str) -> dict:
     """The spec's example graph with chosen variable values."""
     return graph(
-        [var("V1", v1), var("V2", v2), var("V3", v3), var("V4", v4),
-         fn("F1", "add", a=0, b=0), fn("F2", "add", a=0, b=0), fn("F3", "multiply", a=0, b=0),
-         lst("L1"), view("View"), view("ListView")],
-        [edge("V1", "F1", "a"), edge("V2", "F1", "b"), edge("V3", "F2", "a"), edge("V4", "F2", "b"),
-         edge("F1", "F3", "a"), edge("F2", "F3", "b"),
-         edge("F2", "L1", "input-1"), edge("F1", "L1", "input-0"),
-         edge("F3", "View"), edge("L1", "ListView")],
+        [
+            var("V1", v1),
+            var("V2", v2),
+            var("V3", v3),
+            var("V4", v4),
+            fn("F1", "add", a=0, b=0),
+            fn("F2", "add", a=0, b=0),
+            fn("F3", "multiply", a=0, b=0),
+            lst("L1"),
+            view("View"),
+            view("ListView"),
+        ],
+        [
+            edge("V1", "F1", "a"),
+            edge("V2", "F1", "b"),
+            edge("V3", "F2", "a"),
+            edge("V4", "F2", "b"),
+            edge("F1", "F3", "a"),
+            edge("F2", "F3", "b"),
+            edge("F2", "L1", "input-1"),
+            edge("F1", "L1", "input-0"),
+            edge("F3", "View"),
+            edge("L1", "ListView"),
+        ],
     )
 
 
@@ -165,8 +181,9 @@ def test_chain_members_are_keyed_by_the_inputs_they_got(stack):
 
 def test_large_values_are_cached_by_reference(stack):
     # 300 KB travels through the object store: the key of `s` must not depend on how.
-    body = graph([fn("big", "make_big", kb=300), fn("s", "big_sum"), view("sv")],
-                 [edge("big", "s", "a"), edge("s", "sv")])
+    body = graph(
+        [fn("big", "make_big", kb=300), fn("s", "big_sum"), view("sv")], [edge("big", "s", "a"), edge("s", "sv")]
+    )
     first, nodes1, _ = run(stack, body)
     second, nodes2, _ = run(stack, body)
     n = 300 * 128
@@ -187,15 +204,25 @@ def test_cache_false_neither_reads_nor_writes(stack):
 
 def test_opted_out_nodes_always_run(stack):
     body = graph(
-        [fn("fresh", "fresh_stamp"), fn("volatile", "volatile_stamp"), fn("kept", "kept_stamp"),
-         fn("p", "SlowProgress", steps=3, step_ms=10),
-         view("fv"), view("vv"), view("kv"), view("pv")],
+        [
+            fn("fresh", "fresh_stamp"),
+            fn("volatile", "volatile_stamp"),
+            fn("kept", "kept_stamp"),
+            fn("p", "SlowProgress", steps=3, step_ms=10),
+            view("fv"),
+            view("vv"),
+            view("kv"),
+            view("pv"),
+        ],
         [edge("fresh", "fv"), edge("volatile", "vv"), edge("kept", "kv"), edge("p", "pv")],
     )
     first, nodes1, _ = run(stack, body)
     second, nodes2, _ = run(stack, body)
     assert cached(nodes2, "fresh", "volatile", "kept", "p") == {
-        "fresh": False, "volatile": False, "kept": True, "p": True,
+        "fresh": False,
+        "volatile": False,
+        "kept": True,
+        "p": True,
     }
     assert second["results"]["fv"] != first["results"]["fv"]
     assert second["results"]["vv"] != first["results"]["vv"]
@@ -207,8 +234,10 @@ def test_opted_out_nodes_always_run(stack):
 
 
 def test_editing_a_function_invalidates_its_entries(stack):
-    body = graph([var("x", "1"), fn("o", "offset"), fn("d", "double"), view("ov"), view("dv")],
-                 [edge("x", "o", "x"), edge("x", "d", "x"), edge("o", "ov"), edge("d", "dv")])
+    body = graph(
+        [var("x", "1"), fn("o", "offset"), fn("d", "double"), view("ov"), view("dv")],
+        [edge("x", "o", "x"), edge("x", "d", "x"), edge("o", "ov"), edge("d", "dv")],
+    )
     run(stack, body)
     final, nodes, _ = run(stack, body)
     assert final["results"] == {"ov": 2, "dv": 2} and all(cached(nodes, "o", "d").values())
@@ -227,8 +256,11 @@ def test_editing_a_function_invalidates_its_entries(stack):
 
 
 def test_runs_with_env_vars_skip_the_cache(stack):
-    body = graph([fn("r", "read_env", var_name="PSY_CACHE_SECRET"), view("v")], [edge("r", "v")],
-                 env_vars={"PSY_CACHE_SECRET": "value-1"})
+    body = graph(
+        [fn("r", "read_env", var_name="PSY_CACHE_SECRET"), view("v")],
+        [edge("r", "v")],
+        env_vars={"PSY_CACHE_SECRET": "value-1"},
+    )
     before = cache_entries(stack)
     for _ in range(2):
         final, nodes, _ = run(stack, body)
@@ -314,9 +346,12 @@ def test_calls_cheaper_than_the_cache_itself_are_not_cached(tmp_path):
     own_nats = start_nats(tmp_path / "jetstream")
     stack = start_stack(own_nats.url, packs, data)
     try:
+
         def body(x: int) -> dict:
-            return graph([var("x", str(x)), fn("cheap", "add", b=1), fn("costly", "slow_identity", ms=5),
-                          view("v")], [edge("x", "cheap", "a"), edge("cheap", "costly", "x"), edge("costly", "v")])
+            return graph(
+                [var("x", str(x)), fn("cheap", "add", b=1), fn("costly", "slow_identity", ms=5), view("v")],
+                [edge("x", "cheap", "a"), edge("cheap", "costly", "x"), edge("costly", "v")],
+            )
 
         for x in range(3):  # three calls each: the orchestrator learns what they cost
             run(stack, body(x))

@@ -11,17 +11,22 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import copy_packs
-from tests.graphs import edge, fn, graph, lst, spec_example, var, view
-from tests.unit.test_headless import editor_file
+from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
+from tests.support.stack import copy_packs
 
 PSYNAPSE = str(Path(sys.executable).parent / "psynapse")
 SPEC_RESULTS = {"View": 48.0, "ListView": [8.0, 6.0]}
 
 
 def psynapse(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([PSYNAPSE, *args], check=False, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [PSYNAPSE, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def write(tmp_path: Path, body: dict, name: str = "flow.json") -> str:
@@ -40,23 +45,48 @@ def failing_graph() -> dict:
 def nodes_kinds_graph() -> dict:
     """Progress, stream and multi-output nodes, typed inputs, and every variable format."""
     return graph(
-        [var("T", "x:y", "String", variableName="text"), fn("split", "split_pair"),
-         fn("join", "concat", separator="-"), fn("P1", "SlowProgress", steps=3, step_ms=20),
-         var("W", "hello streaming world", "String"), fn("S1", "Words", delay_ms=5),
-         fn("ty", "typed", i="3", f="2.5", s=5, b="yes", mode="b"),
-         var("msg", "Hi there", "String", llmMessageFormat=True, llmMessageRole="system"),
-         var("legacy", "plain", "String", textContentFormat=True),
-         var("img", "data:image/png;base64,AAAA", "Image", imageContentFormat=True, llmMessageFormat=True),
-         var("obj", '{"k": [1, 2]}', "Object"), var("items", "[1, 2.5]", "List"), var("flag", "yes", "Boolean"),
-         var("num", "2.50", "Number"), fn("steps", "CountWithProgress", count=2, delay_ms=1), lst("L"),
-         view("v_join"), view("v_progress"), view("v_stream"), view("v_typed"), view("v_list"),
-         view("v_left"), view("v_steps")],
-        [edge("T", "split", "text"), edge("split", "join", "a", "left"), edge("split", "join", "b", "right"),
-         edge("join", "v_join"), edge("P1", "v_progress"), edge("W", "S1", "text"), edge("S1", "v_stream"),
-         edge("ty", "v_typed"), edge("split", "v_left", "input", "left"), edge("steps", "v_steps"),
-         *(edge(source, "L", f"input-{i}") for i, source in
-           enumerate(["msg", "legacy", "img", "obj", "items", "flag", "num"])),
-         edge("L", "v_list")],
+        [
+            var("T", "x:y", "String", variableName="text"),
+            fn("split", "split_pair"),
+            fn("join", "concat", separator="-"),
+            fn("P1", "SlowProgress", steps=3, step_ms=20),
+            var("W", "hello streaming world", "String"),
+            fn("S1", "Words", delay_ms=5),
+            fn("ty", "typed", i="3", f="2.5", s=5, b="yes", mode="b"),
+            var("msg", "Hi there", "String", llmMessageFormat=True, llmMessageRole="system"),
+            var("legacy", "plain", "String", textContentFormat=True),
+            var("img", "data:image/png;base64,AAAA", "Image", imageContentFormat=True, llmMessageFormat=True),
+            var("obj", '{"k": [1, 2]}', "Object"),
+            var("items", "[1, 2.5]", "List"),
+            var("flag", "yes", "Boolean"),
+            var("num", "2.50", "Number"),
+            fn("steps", "CountWithProgress", count=2, delay_ms=1),
+            lst("L"),
+            view("v_join"),
+            view("v_progress"),
+            view("v_stream"),
+            view("v_typed"),
+            view("v_list"),
+            view("v_left"),
+            view("v_steps"),
+        ],
+        [
+            edge("T", "split", "text"),
+            edge("split", "join", "a", "left"),
+            edge("split", "join", "b", "right"),
+            edge("join", "v_join"),
+            edge("P1", "v_progress"),
+            edge("W", "S1", "text"),
+            edge("S1", "v_stream"),
+            edge("ty", "v_typed"),
+            edge("split", "v_left", "input", "left"),
+            edge("steps", "v_steps"),
+            *(
+                edge(source, "L", f"input-{i}")
+                for i, source in enumerate(["msg", "legacy", "img", "obj", "items", "flag", "num"])
+            ),
+            edge("L", "v_list"),
+        ],
     )
 
 
@@ -118,7 +148,8 @@ def test_json_lines(stack, tmp_path):
     events = [json.loads(line) for line in done.stdout.splitlines()]
     assert events[-1] == {"status": "done", "results": {"w1": None, "w2": 3.0}}
     assert {"node_id": "d", "status": "error", "error": "division by zero"}.items() <= next(
-        e for e in events if e.get("node_id") == "d" and e["status"] == "error").items()
+        e for e in events if e.get("node_id") == "d" and e["status"] == "error"
+    ).items()
 
 
 # -- export ---------------------------------------------------------------------------
@@ -130,8 +161,9 @@ def test_exported_script_prints_what_the_services_show(stack, tmp_path, body):
     script = tmp_path / "flow.py"
     exported = psynapse("export", path, "-o", str(script), "--nodepacks-dir", str(stack.nodepacks))
     assert exported.returncode == 0, exported.stderr
-    done = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(through_services.stdout)
     if body == spec_example():
@@ -143,15 +175,17 @@ def test_exported_script_prints_what_the_services_show(stack, tmp_path, body):
 
 def _plain_python(script: Path, cwd: Path) -> subprocess.CompletedProcess:
     """The script under a Python with the standard library only (no site-packages: no Psynapse)."""
-    return subprocess.run([sys.executable, "-I", "-S", str(script)], check=False, capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script)], check=False, capture_output=True, text=True, timeout=120, cwd=cwd
+    )
 
 
 def test_exported_script_runs_without_psynapse_installed(stack, tmp_path):
     # basic's ops.py does `from psynapse import AnnotatedDict`: the script carries the SDK.
     script = tmp_path / "flow.py"
-    exported = psynapse("export", write(tmp_path, spec_example()), "-o", str(script),
-                        "--nodepacks-dir", str(stack.nodepacks))
+    exported = psynapse(
+        "export", write(tmp_path, spec_example()), "-o", str(script), "--nodepacks-dir", str(stack.nodepacks)
+    )
     assert exported.returncode == 0, exported.stderr
     done = _plain_python(script, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -165,16 +199,22 @@ def test_exported_script_runs_without_psynapse_installed(stack, tmp_path):
 def test_exported_script_says_what_it_needs_and_stops(stack, tmp_path):
     packs = copy_packs(tmp_path / "packs", "llms")
     (packs / "needy").mkdir()
-    (packs / "needy" / "ops.py").write_text("import msgspec\n\n\ndef size(x: int) -> int:\n    return len(msgspec.json.encode(x))\n")
-    llm = graph([var("m", "Hi", "String", llmMessageFormat=True), fn("c", "openai_chat_completion", model="m"), view("w")],
-                [edge("m", "c", "messages"), edge("c", "w")])
+    (packs / "needy" / "ops.py").write_text(
+        "import msgspec\n\n\ndef size(x: int) -> int:\n    return len(msgspec.json.encode(x))\n"
+    )
+    llm = graph(
+        [var("m", "Hi", "String", llmMessageFormat=True), fn("c", "openai_chat_completion", model="m"), view("w")],
+        [edge("m", "c", "messages"), edge("c", "w")],
+    )
     script = tmp_path / "llm.py"
     assert psynapse("export", write(tmp_path, llm), "-o", str(script), "--nodepacks-dir", str(packs)).returncode == 0
     text = script.read_text()
     assert "Packages the nodepacks need" in text and "openai: pip install 'psynapse[llm]'" in text
     done = _plain_python(script, tmp_path)
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr.strip() == "llm.py needs packages this Python does not have:\n  openai: pip install 'psynapse[llm]'"
+    assert (
+        done.stderr.strip() == "llm.py needs packages this Python does not have:\n  openai: pip install 'psynapse[llm]'"
+    )
     # A pack that imports a package at the top of its file: named, with how to install it.
     script = tmp_path / "needy.py"
     body = graph([fn("s", "size", x=3), view("w")], [edge("s", "w")])
@@ -196,8 +236,9 @@ def test_run_prints_numbers_as_the_editor_shows_them(stack, tmp_path):
 def test_export_errors_exit_2(stack, tmp_path):
     cycle = graph([fn("A", "add", b=1), fn("B", "add", b=1)], [edge("A", "B", "a"), edge("B", "A", "a")])
     for body, message in [(cycle, "cycle"), (graph([fn("A", "nope")], []), "unknown function 'nope'")]:
-        done = psynapse("export", write(tmp_path, body), "-o", str(tmp_path / "x.py"),
-                        "--nodepacks-dir", str(stack.nodepacks))
+        done = psynapse(
+            "export", write(tmp_path, body), "-o", str(tmp_path / "x.py"), "--nodepacks-dir", str(stack.nodepacks)
+        )
         assert done.returncode == 2 and message in done.stderr
     assert not (tmp_path / "x.py").exists()
 
@@ -224,8 +265,14 @@ def test_run_saved_workflow_by_name(stack, tmp_path):
 def test_run_without_url_starts_and_stops_an_embedded_stack(tmp_path):
     packs = copy_packs(tmp_path / "nodepacks", "basic")
     token = "cli-test-token"
-    done = psynapse("run", write(tmp_path, spec_example()), "--nodepacks-dir", str(packs),
-                    env={"PSYNAPSE_API_TOKEN": token, "TMPDIR": str(tmp_path)}, timeout=180)
+    done = psynapse(
+        "run",
+        write(tmp_path, spec_example()),
+        "--nodepacks-dir",
+        str(packs),
+        env={"PSYNAPSE_API_TOKEN": token, "TMPDIR": str(tmp_path)},
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == SPEC_RESULTS
     assert "starting an embedded stack" in done.stderr

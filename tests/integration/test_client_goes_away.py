@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.graphs import edge, fn, graph, sse_events, view
+from tests.support.graphs import edge, fn, graph, sse_events, view
 
 
 def _gateway_trouble(log_text: str) -> list[str]:

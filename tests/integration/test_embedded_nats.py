@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from psynapse.natsd import EmbeddedNats
+from psynapse.embedded.natsd import EmbeddedNats
 
 
 def _environ_of(pid: int) -> dict[str, str]:

@@ -8,8 +8,19 @@ import nats
 import nats.js.errors
 import pytest
 
-from tests.graphs import (
-    by_node, edge, fn, graph, lst, run_async, runs_submitted, spec_example, stored_counts, stream, var, view,
+from tests.support.graphs import (
+    by_node,
+    edge,
+    fn,
+    graph,
+    lst,
+    run_async,
+    runs_submitted,
+    spec_example,
+    stored_counts,
+    stream,
+    var,
+    view,
 )
 
 
@@ -36,8 +47,13 @@ def test_stream_has_spec_events_in_order(stack):
         assert len({e["node_number"] for e in node_events}) == 1
     numbers = [data["node_number"] for _, data in events if data.get("status") == "executing"]
     assert numbers == list(range(1, 11))
-    assert nodes["F1"][0] == {"node_id": "F1", "node_number": nodes["F1"][0]["node_number"],
-                              "node_name": "add", "status": "executing", "inputs": {"a": 5, "b": 3}}
+    assert nodes["F1"][0] == {
+        "node_id": "F1",
+        "node_number": nodes["F1"][0]["node_number"],
+        "node_name": "add",
+        "status": "executing",
+        "inputs": {"a": 5, "b": 3},
+    }
     assert nodes["F3"][1]["output"] == 48.0
     assert nodes["L1"][1]["inputs"] == {"input-0": 8.0, "input-1": 6.0}
     assert nodes["V1"][0]["node_name"] == "Variable"
@@ -48,10 +64,16 @@ def test_stream_has_spec_events_in_order(stack):
 
 def test_failed_node_stops_dependants_not_branches(stack):
     body = graph(
-        [var("a", "10"), var("z", "0"), fn("d", "divide"), fn("after", "add", b=1), view("w1"),
-         fn("ok", "add", a=1, b=2), view("w2")],
-        [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "after", "a"), edge("after", "w1"),
-         edge("ok", "w2")],
+        [
+            var("a", "10"),
+            var("z", "0"),
+            fn("d", "divide"),
+            fn("after", "add", b=1),
+            view("w1"),
+            fn("ok", "add", a=1, b=2),
+            view("w2"),
+        ],
+        [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "after", "a"), edge("after", "w1"), edge("ok", "w2")],
     )
     with stack.client() as client:
         result = client.post("/execute", json=body)
@@ -78,9 +100,7 @@ def test_cycle_is_refused_before_running(stack):
         _, events = stream(client, body)
     assert refused.status_code == 400
     assert "Graph contains a cycle: x -> y -> x" in refused.json()["detail"]
-    assert [data for _, data in events] == [
-        {"status": "error", "error": "Graph contains a cycle: x -> y -> x"}
-    ]
+    assert [data for _, data in events] == [{"status": "error", "error": "Graph contains a cycle: x -> y -> x"}]
 
 
 def test_graph_errors_name_the_node(stack):
@@ -101,7 +121,10 @@ def test_graph_errors_name_the_node(stack):
 
 def test_bad_bodies_get_4xx_not_500(stack):
     with stack.client() as client:
-        assert client.post("/execute", content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
+        assert (
+            client.post("/execute", content=b"{not json", headers={"content-type": "application/json"}).status_code
+            == 400
+        )
         assert client.post("/execute", json={"nodes": "x"}).status_code == 400
         assert client.post("/execute", json={"nodes": [{"id": 1}]}).status_code == 400
         assert client.post("/execute/stream", json=[1, 2]).status_code == 400
@@ -112,24 +135,37 @@ def test_bad_bodies_get_4xx_not_500(stack):
 
 def test_inputs_convert_to_hinted_types(stack):
     body = graph(
-        [fn("t", "typed", i="7", f="2.5", s=12, b="false", mode="b"), view("w"),
-         fn("bad", "typed", i="seven", f=1, s="", b=True), view("w2")],
+        [
+            fn("t", "typed", i="7", f="2.5", s=12, b="false", mode="b"),
+            view("w"),
+            fn("bad", "typed", i="seven", f=1, s="", b=True),
+            view("w2"),
+        ],
         [edge("t", "w"), edge("bad", "w2")],
     )
     with stack.client() as client:
         body = client.post("/execute", json=body).json()
-    assert body["results"]["w"] == {"i": [7, "int"], "f": [2.5, "float"], "s": ["12", "str"],
-                                    "b": [False, "bool"], "mode": "b"}
+    assert body["results"]["w"] == {
+        "i": [7, "int"],
+        "f": [2.5, "float"],
+        "s": ["12", "str"],
+        "b": [False, "bool"],
+        "mode": "b",
+    }
     assert "input 'i'" in body["errors"]["bad"] and "'seven'" in body["errors"]["bad"]
 
 
 def test_variable_formats_and_list_order(stack):
     body = graph(
-        [var("msg", "Hi", "String", llmMessageFormat=True, llmMessageRole="system"),
-         var("txt", "Yo", "String", textContentFormat=True),
-         var("obj", '{"k": [1, 2]}', "Object"), var("flag", "yes", "Boolean"),
-         var("img", "data:image/png;base64,AAAA", "Image", imageContentFormat=True, llmMessageFormat=True),
-         lst("l"), view("w")],
+        [
+            var("msg", "Hi", "String", llmMessageFormat=True, llmMessageRole="system"),
+            var("txt", "Yo", "String", textContentFormat=True),
+            var("obj", '{"k": [1, 2]}', "Object"),
+            var("flag", "yes", "Boolean"),
+            var("img", "data:image/png;base64,AAAA", "Image", imageContentFormat=True, llmMessageFormat=True),
+            lst("l"),
+            view("w"),
+        ],
         [edge(src, "l", f"input-{n}") for n, src in [(10, "img"), (2, "txt"), (0, "msg"), (3, "obj"), (4, "flag")]]
         + [edge("l", "w")],
     )
@@ -147,8 +183,12 @@ def test_variable_formats_and_list_order(stack):
 def test_multi_output_node_feeds_each_key(stack):
     body = graph(
         [var("t", "ab:cd", "String"), fn("s", "split_pair"), view("l"), view("r"), view("all")],
-        [edge("t", "s", "text"), edge("s", "l", source_handle="left"), edge("s", "r", source_handle="right"),
-         edge("s", "all", source_handle="left")],
+        [
+            edge("t", "s", "text"),
+            edge("s", "l", source_handle="left"),
+            edge("s", "r", source_handle="right"),
+            edge("s", "all", source_handle="left"),
+        ],
     )
     with stack.client() as client:
         results = client.post("/execute", json=body).json()["results"]
@@ -157,14 +197,36 @@ def test_multi_output_node_feeds_each_key(stack):
 
 def test_rich_values_travel_intact_and_show_as_json(stack):
     body = graph(
-        [fn("p", "make_point", x=2, y=3), fn("ps", "point_sum"), view("pv"), view("pshow"),
-         fn("img", "make_image", size=5), fn("w", "image_width"), view("wv"), view("imgv"),
-         fn("arr", "make_array", n=4), fn("as", "array_sum"), view("av"), view("arrv"),
-         fn("st", "make_set", n=3), fn("ss", "set_size"), view("sv")],
-        [edge("p", "ps", "p"), edge("ps", "pv"), edge("p", "pshow"),
-         edge("img", "w", "img"), edge("w", "wv"), edge("img", "imgv"),
-         edge("arr", "as", "a"), edge("as", "av"), edge("arr", "arrv"),
-         edge("st", "ss", "s"), edge("ss", "sv")],
+        [
+            fn("p", "make_point", x=2, y=3),
+            fn("ps", "point_sum"),
+            view("pv"),
+            view("pshow"),
+            fn("img", "make_image", size=5),
+            fn("w", "image_width"),
+            view("wv"),
+            view("imgv"),
+            fn("arr", "make_array", n=4),
+            fn("as", "array_sum"),
+            view("av"),
+            view("arrv"),
+            fn("st", "make_set", n=3),
+            fn("ss", "set_size"),
+            view("sv"),
+        ],
+        [
+            edge("p", "ps", "p"),
+            edge("ps", "pv"),
+            edge("p", "pshow"),
+            edge("img", "w", "img"),
+            edge("w", "wv"),
+            edge("img", "imgv"),
+            edge("arr", "as", "a"),
+            edge("as", "av"),
+            edge("arr", "arrv"),
+            edge("st", "ss", "s"),
+            edge("ss", "sv"),
+        ],
     )
     with stack.client() as client:
         response = client.post("/execute", json=body).json()
@@ -178,8 +240,13 @@ def test_rich_values_travel_intact_and_show_as_json(stack):
 
 def test_progress_and_stream_events(stack):
     body = graph(
-        [fn("p", "SlowProgress", steps=4, step_ms=50), view("pv"),
-         var("t", "one two three", "String"), fn("s", "Words", delay_ms=10), view("sv")],
+        [
+            fn("p", "SlowProgress", steps=4, step_ms=50),
+            view("pv"),
+            var("t", "one two three", "String"),
+            fn("s", "Words", delay_ms=10),
+            view("sv"),
+        ],
         [edge("p", "pv"), edge("t", "s", "text"), edge("s", "sv")],
     )
     with stack.client() as client:
@@ -212,10 +279,24 @@ def test_independent_branches_overlap(stack):
 
 def test_large_values_travel_through_the_object_store(stack):
     body = graph(
-        [fn("big", "make_big", kb=3072), fn("s", "big_sum"), view("sv"), view("bv"),
-         fn("big2", "make_big", kb=2048), fn("again", "slow_identity", ms=0), fn("s2", "big_sum"), view("s2v")],
-        [edge("big", "s", "a"), edge("s", "sv"), edge("big", "bv"),
-         edge("big2", "again", "x"), edge("again", "s2", "a"), edge("s2", "s2v")],
+        [
+            fn("big", "make_big", kb=3072),
+            fn("s", "big_sum"),
+            view("sv"),
+            view("bv"),
+            fn("big2", "make_big", kb=2048),
+            fn("again", "slow_identity", ms=0),
+            fn("s2", "big_sum"),
+            view("s2v"),
+        ],
+        [
+            edge("big", "s", "a"),
+            edge("s", "sv"),
+            edge("big", "bv"),
+            edge("big2", "again", "x"),
+            edge("again", "s2", "a"),
+            edge("s2", "s2v"),
+        ],
     )
     n = 3072 * 128
     with stack.client(timeout=60) as client:
@@ -253,8 +334,11 @@ def test_node_events_too_large_for_one_message_are_split_or_offloaded(stack, kb)
     # 300 KB: each value is over the inline limit. 200 KB: none is, but once
     # make_big and big_sum are quick the run is one job whose node events carry
     # each value several times over, far more than one message holds.
-    body = graph([fn("big", "make_big", kb=kb), fn("s", "big_sum"), view("sv"), view("bv"), view("bv2")],
-                 [edge("big", "s", "a"), edge("s", "sv"), edge("big", "bv"), edge("big", "bv2")], cache=False)
+    body = graph(
+        [fn("big", "make_big", kb=kb), fn("s", "big_sum"), view("sv"), view("bv"), view("bv2")],
+        [edge("big", "s", "a"), edge("s", "sv"), edge("big", "bv"), edge("big", "bv2")],
+        cache=False,
+    )
     n = kb * 128
     answers = []
     for _ in range(5):
@@ -266,10 +350,24 @@ def test_node_events_too_large_for_one_message_are_split_or_offloaded(stack, kb)
 
 def test_a_small_run_of_quick_functions_is_one_job_once_they_are_known_quick(stack):
     body = graph(
-        [var("a", "10"), var("z", "2"), fn("d", "divide"), fn("after", "add", b=1), view("w1"),
-         fn("ok", "add", a=1, b=2), fn("sum", "add", b=5), view("w2")],
-        [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "after", "a"), edge("after", "w1"),
-         edge("ok", "sum", "a"), edge("sum", "w2")],
+        [
+            var("a", "10"),
+            var("z", "2"),
+            fn("d", "divide"),
+            fn("after", "add", b=1),
+            view("w1"),
+            fn("ok", "add", a=1, b=2),
+            fn("sum", "add", b=5),
+            view("w2"),
+        ],
+        [
+            edge("a", "d", "a"),
+            edge("z", "d", "b"),
+            edge("d", "after", "a"),
+            edge("after", "w1"),
+            edge("ok", "sum", "a"),
+            edge("sum", "w2"),
+        ],
         cache=False,  # every run executes: this is about the cut, not the output cache
     )
     first_jobs, first, first_messages = _jobs_published(stack, body)
@@ -289,8 +387,11 @@ def test_a_small_run_of_quick_functions_is_one_job_once_they_are_known_quick(sta
 
 
 def test_every_run_is_an_orchestrators_whatever_asks_for_it(stack):
-    body = graph([var("x", "7", variableName="x"), fn("a", "add", b=1), view("v")],
-                 [edge("x", "a", "a"), edge("a", "v")], cache=False)
+    body = graph(
+        [var("x", "7", variableName="x"), fn("a", "add", b=1), view("v")],
+        [edge("x", "a", "a"), edge("a", "v")],
+        cache=False,
+    )
     url = stack.nats_url
     with stack.client() as client:
         assert client.put("/workflows/every-route", json=body).status_code in (200, 201)

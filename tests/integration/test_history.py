@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
-from tests.graphs import edge, fn, graph, spec_example, sse_events, var, view
-
-
-def settled(client, run_id: str) -> dict:
-    """GET /runs/{id} once the run's end is stored: /execute answers as soon as the
-    final event is published, a moment before the events stream has stored it."""
-    deadline = time.monotonic() + 10
-    while True:
-        answer = client.get(f"/runs/{run_id}")
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        if body["status"] != "running" or time.monotonic() > deadline:
-            return body
-        time.sleep(0.02)
+from tests.support.graphs import edge, fn, graph, settled, spec_example, sse_events, var, view
 
 
 def _add(workflow: str | None, a: int = 1) -> dict:
@@ -29,8 +17,10 @@ def _add(workflow: str | None, a: int = 1) -> dict:
 
 
 def _failing(workflow: str) -> dict:
-    return {**graph([fn("boom", "fail", message="planned failure"), view("v")], [edge("boom", "v")]),
-            "workflow": workflow}
+    return {
+        **graph([fn("boom", "fail", message="planned failure"), view("v")], [edge("boom", "v")]),
+        "workflow": workflow,
+    }
 
 
 def test_runs_listed_newest_first_with_filters_and_limit(stack):
@@ -52,8 +42,7 @@ def test_runs_listed_newest_first_with_filters_and_limit(stack):
         starts = [run["started_at"] for run in runs]
         assert starts == sorted(starts, reverse=True)
         newest = runs[0]
-        assert set(newest) == {"run_id", "workflow", "status", "started_at", "finished_at", "duration_ms",
-                               "node_count"}
+        assert set(newest) == {"run_id", "workflow", "status", "started_at", "finished_at", "duration_ms", "node_count"}
         assert newest["workflow"] == "hist-b" and newest["status"] == "failed" and newest["node_count"] == 2
         assert newest["finished_at"] >= newest["started_at"]
         assert newest["duration_ms"] == round((newest["finished_at"] - newest["started_at"]) * 1000, 1)
@@ -82,8 +71,10 @@ def test_runs_listed_newest_first_with_filters_and_limit(stack):
 
 
 def test_running_runs_are_listed(stack):
-    slow = {**graph([fn("p", "SlowProgress", steps=20, step_ms=100), view("v")], [edge("p", "v")]),
-            "workflow": "hist-slow"}
+    slow = {
+        **graph([fn("p", "SlowProgress", steps=20, step_ms=100), view("v")], [edge("p", "v")]),
+        "workflow": "hist-slow",
+    }
     with stack.client() as client:
         with client.stream("POST", "/execute/stream", json=slow) as response:
             run_id = response.headers["x-run-id"]
@@ -98,7 +89,9 @@ def test_running_runs_are_listed(stack):
             assert running[0]["node_count"] == 2
             everything = client.get("/runs").json()["runs"]
             assert everything[0]["run_id"] == run_id and everything[0]["status"] == "running"
-            assert run_id not in [run["run_id"] for run in client.get("/runs", params={"status": "done"}).json()["runs"]]
+            assert run_id not in [
+                run["run_id"] for run in client.get("/runs", params={"status": "done"}).json()["runs"]
+            ]
             detail = client.get(f"/runs/{run_id}").json()
             assert detail["status"] == "running" and detail["nodes"]["p"]["status"] == "executing"
             assert detail["duration_ms"] is None
@@ -119,8 +112,17 @@ def test_run_detail_has_every_node(stack):
     nodes = detail["nodes"]
     assert set(nodes) == {"V1", "V2", "V3", "V4", "F1", "F2", "F3", "L1", "View", "ListView"}
     for node_id, node in nodes.items():
-        assert set(node) == {"node_name", "status", "duration_ms", "inputs", "output", "error", "error_kind",
-                             "traceback", "cached"}, node_id
+        assert set(node) == {
+            "node_name",
+            "status",
+            "duration_ms",
+            "inputs",
+            "output",
+            "error",
+            "error_kind",
+            "traceback",
+            "cached",
+        }, node_id
         assert node["status"] == "completed" and node["error"] is None, (node_id, node)
         assert isinstance(node["duration_ms"], (int, float)) and node["duration_ms"] >= 0, (node_id, node)
     assert nodes["F1"] == {**nodes["F1"], "node_name": "add", "inputs": {"a": 5, "b": 3}, "output": 8.0}
@@ -131,8 +133,10 @@ def test_run_detail_has_every_node(stack):
 
 
 def test_stream_and_progress_nodes_detail(stack):
-    body = graph([fn("s", "Flood", count=2000), view("v"), fn("p", "SlowProgress", steps=3, step_ms=10),
-                  view("w")], [edge("s", "v"), edge("p", "w")])
+    body = graph(
+        [fn("s", "Flood", count=2000), view("v"), fn("p", "SlowProgress", steps=3, step_ms=10), view("w")],
+        [edge("s", "v"), edge("p", "w")],
+    )
     with stack.client() as client:
         answer = client.post("/execute", json=body)
         assert answer.json()["results"] == {"v": 2000, "w": 3}
@@ -160,9 +164,15 @@ def test_failed_node_detail(stack):
 def test_secret_env_vars_never_shown(stack):
     secret = "hist-s3cr3t-7f3a9b"
     body = {
-        **graph([fn("r", "read_env", var_name="PSY_HIST_SECRET"), view("v"),
-                 fn("bad", "fail_with_env", var_name="PSY_HIST_SECRET"), view("w")],
-                [edge("r", "v"), edge("bad", "w")]),
+        **graph(
+            [
+                fn("r", "read_env", var_name="PSY_HIST_SECRET"),
+                view("v"),
+                fn("bad", "fail_with_env", var_name="PSY_HIST_SECRET"),
+                view("w"),
+            ],
+            [edge("r", "v"), edge("bad", "w")],
+        ),
         "env_vars": {"PSY_HIST_SECRET": secret},
         "workflow": "hist-secret",
     }
@@ -218,7 +228,7 @@ def test_scan_windows_find_older_runs_once(nats_server, monkeypatch):
     from psynapse_common.nats_io import declare_backbone
     from psynapse_common.settings import Settings
     from psynapse_gateway import history
-    from tests.graphs import run_async
+    from tests.support.graphs import run_async
 
     monkeypatch.setattr(history, "_WINDOWS_S", (0.6, None))
     monkeypatch.setattr(history, "_CLOCK_SLACK_S", 0.0)
@@ -242,14 +252,20 @@ def test_scan_windows_find_older_runs_once(nats_server, monkeypatch):
         assert scans == []  # no final event at all: nothing scanned
 
         async def final(run_id: str, started: float, workflow: str = "w") -> None:
-            event = RunEvent(run_id=run_id, status="done", started_at=started, finished_at=time.time(),
-                             workflow=workflow, node_count=1)
+            event = RunEvent(
+                run_id=run_id,
+                status="done",
+                started_at=started,
+                finished_at=time.time(),
+                workflow=workflow,
+                node_count=1,
+            )
             await js.publish(names.event(run_id, "run"), messages.encode(event))
 
         now = time.time()
         for index in range(3):
             await final(f"old{index}", now + index * 0.01)
-        time.sleep(1.0)
+        await asyncio.sleep(1.0)
         for index in range(3):
             await final(f"new{index}", now + 2 + index * 0.01)
         # Started long ago, finished just now: found in the first window, yet older than all.
@@ -264,8 +280,7 @@ def test_scan_windows_find_older_runs_once(nats_server, monkeypatch):
         assert [row["run_id"] for row in five] == ["new2", "new1", "new0", "old2", "old1"]
         assert len(scans) == 3 and scans[2] is None
         every = await hist.list_runs(None, "done", 50)
-        assert [row["run_id"] for row in every] == ["other", "new2", "new1", "new0", "old2", "old1", "old0",
-                                                    "slow"]
+        assert [row["run_id"] for row in every] == ["other", "new2", "new1", "new0", "old2", "old1", "old0", "slow"]
         assert await hist.list_runs(None, "error", 50) == []
         leftover = [info.name for info in await js.consumers_info(names.events_stream)]
         assert leftover == []

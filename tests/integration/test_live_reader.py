@@ -11,13 +11,13 @@ from psynapse_common.messages import NodeEvent, NodeEvents, RunEvent
 from psynapse_common.nats_io import declare_backbone
 from psynapse_common.settings import Settings
 from psynapse_gateway.live import LiveReader
-
-from tests.graphs import run_async
+from tests.support.graphs import run_async
 
 
 def _node(run_id: str, node_id: str) -> bytes:
-    return messages.encode(NodeEvents(run_id=run_id, events=[
-        NodeEvent(node_id=node_id, node_name="op", status="completed")]))
+    return messages.encode(
+        NodeEvents(run_id=run_id, events=[NodeEvent(node_id=node_id, node_name="op", status="completed")])
+    )
 
 
 async def _read(nats_url: str, run_id: str, before: list[tuple[str, bytes]], after: list[tuple[str, bytes]]):

@@ -9,11 +9,11 @@ import uuid
 import httpx
 import nats
 import pytest
+
 from psynapse_common.messages import ServiceBeat, encode
 from psynapse_common.subjects import Names
-
-from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, metric_sample, run_async, spec_example, var, view
+from tests.support.graphs import edge, fn, graph, metric_sample, run_async, spec_example, var, view
+from tests.support.stack import copy_packs, start_stack, stop_stack
 
 
 def _free_run_of_ports(count: int) -> int:
@@ -47,8 +47,10 @@ def metered(nats_server, tmp_path_factory):
 
 def test_orchestrator_and_runners_export_runs_nodes_and_failures(metered):
     stack, base = metered
-    failing = graph([var("a", "1"), var("z", "0"), fn("d", "divide"), view("v")],
-                    [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "v")])
+    failing = graph(
+        [var("a", "1"), var("z", "0"), fn("d", "divide"), view("v")],
+        [edge("a", "d", "a"), edge("z", "d", "b"), edge("d", "v")],
+    )
     with stack.client() as client:
         for _ in range(3):  # no cache: each run calls its nodes
             body = {**spec_example(), "cache": False}
@@ -95,7 +97,7 @@ def test_gateway_exports_queue_depth_and_submitted_runs(metered):
         text = _metrics_until(client, lambda t: metric_sample(t, "psynapse_pool_runners", pool="default") == 2)
     assert metric_sample(text, "psynapse_gateway_runs_submitted_total") >= 1
     assert metric_sample(text, "psynapse_pool_runners", pool="default") == 2
-    assert "psynapse_jobs_pending{pool=\"default\"}" in text
+    assert 'psynapse_jobs_pending{pool="default"}' in text
     assert "psynapse_runs_in_flight" in text
 
 
@@ -104,8 +106,9 @@ def test_health_and_metrics_follow_service_beats_as_they_come_and_go(metered):
     not only when it would have gone stale (7.5 s)."""
     stack, _ = metered
     pool = f"probe{uuid.uuid4().hex[:8]}"
-    beat = ServiceBeat(service="runner", instance=f"runner.{pool}", pid=4242,
-                       started_at=time.time(), at=time.time(), pool=pool)
+    beat = ServiceBeat(
+        service="runner", instance=f"runner.{pool}", pid=4242, started_at=time.time(), at=time.time(), pool=pool
+    )
     key = beat.instance.replace(".", "_")
 
     async def change(put: bool) -> None:

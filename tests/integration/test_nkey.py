@@ -10,9 +10,9 @@ import nats
 import nkeys
 import pytest
 
-from psynapse.natsd import free_port, nats_server_binary, wait_healthy
-from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, run_async, view
+from psynapse.embedded.natsd import free_port, nats_server_binary, wait_healthy
+from tests.support.graphs import edge, fn, graph, run_async, view
+from tests.support.stack import copy_packs, start_stack, stop_stack
 
 
 def test_services_connect_with_an_nkey_seed(tmp_path):
@@ -28,8 +28,9 @@ def test_services_connect_with_an_nkey_seed(tmp_path):
         f'jetstream {{ store_dir: "{tmp_path / "js"}" }}\n'
         f'authorization {{ users = [ {{ nkey: "{public}" }} ] }}\n'
     )
-    server = subprocess.Popen([nats_server_binary(), "-c", str(config)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [nats_server_binary(), "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_healthy(monitor, server, timeout=20)
 
@@ -40,8 +41,13 @@ def test_services_connect_with_an_nkey_seed(tmp_path):
             run_async(anonymous())
         packs = copy_packs(tmp_path / "nodepacks", "basic")
         (tmp_path / "data").mkdir()
-        stack = start_stack(f"nats://127.0.0.1:{port}", packs, tmp_path / "data", runners=1,
-                            env={"PSYNAPSE_NATS_NKEY_SEED_FILE": str(seed_file)})
+        stack = start_stack(
+            f"nats://127.0.0.1:{port}",
+            packs,
+            tmp_path / "data",
+            runners=1,
+            env={"PSYNAPSE_NATS_NKEY_SEED_FILE": str(seed_file)},
+        )
         try:
             body = graph([fn("a", "add", a=20, b=22), view("v")], [edge("a", "v")])
             assert httpx.post(f"{stack.url}/execute", json=body, timeout=30).json() == {"results": {"v": 42.0}}

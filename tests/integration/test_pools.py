@@ -14,8 +14,8 @@ import nats
 import pytest
 from nats.js.errors import NotFoundError
 
-from tests.conftest import PSYNAPSE, copy_packs, start_stack, stop_stack
-from tests.graphs import by_node, edge, fn, graph, run_async, sse_events, var, view
+from tests.support.graphs import by_node, edge, fn, graph, run_async, sse_events, var, view
+from tests.support.stack import PSYNAPSE, copy_packs, start_stack, stop_stack
 
 TAG = "PSYNAPSE_TEST_RUNNER_TAG"
 
@@ -43,8 +43,9 @@ def gpu_runner(stack, nats_url: str, log_dir: Path, tag: str = "gpu-runner") -> 
         TAG: tag,
     }
     with open(log_dir / "gpu-runner.log", "wb") as log:
-        process = subprocess.Popen([*PSYNAPSE, "runner", "--pool", "gpu"], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [*PSYNAPSE, "runner", "--pool", "gpu"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         yield process
     finally:
@@ -86,8 +87,15 @@ def _gpu_consumer_exists(nats_url: str) -> bool:
 
 def test_gpu_jobs_wait_for_a_gpu_runner_then_run_only_there(stack, nats_server, tmp_path):
     body = graph(
-        [var("x", "5"), fn("a", "where"), fn("g", "gpu_where"), fn("b", "where"), view("v"),
-         fn("s", "GpuSteps", steps=3, step_ms=20), view("w")],
+        [
+            var("x", "5"),
+            fn("a", "where"),
+            fn("g", "gpu_where"),
+            fn("b", "where"),
+            view("v"),
+            fn("s", "GpuSteps", steps=3, step_ms=20),
+            view("w"),
+        ],
         [edge("x", "a", "x"), edge("a", "g", "x"), edge("g", "b", "x"), edge("b", "v"), edge("s", "w")],
     )
     events: list = []

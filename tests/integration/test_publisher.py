@@ -10,7 +10,7 @@ import pytest
 from nats.js.api import StreamConfig
 
 from psynapse_common.publisher import AckedPublisher, PublishError
-from tests.graphs import run_async
+from tests.support.graphs import run_async
 
 
 def test_publishes_wait_for_a_stream_to_answer_and_are_stored_once(nats_server):

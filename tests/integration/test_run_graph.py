@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.graphs import edge, fn, graph, sse_events, var, view
+from tests.support.graphs import edge, fn, graph, sse_events, var, view
 
 
 def _placed(body: dict) -> dict:
@@ -27,9 +27,14 @@ def _finished(client, run_id: str) -> None:
 
 
 def test_a_run_keeps_the_graph_it_ran_without_env_vars(stack):
-    body = _placed(graph([var("a", "5"), var("b", "3"), fn("f", "add"), view("w")],
-                         [edge("a", "f", "a"), edge("b", "f", "b"), edge("f", "w")],
-                         workflow="kept-graph", env_vars={"PSY_GRAPH_SECRET": "graph-s3cret-41"}))
+    body = _placed(
+        graph(
+            [var("a", "5"), var("b", "3"), fn("f", "add"), view("w")],
+            [edge("a", "f", "a"), edge("b", "f", "b"), edge("f", "w")],
+            workflow="kept-graph",
+            env_vars={"PSY_GRAPH_SECRET": "graph-s3cret-41"},
+        )
+    )
     with stack.client() as client:
         answer = client.post("/execute", json=body)
         assert answer.json() == {"results": {"w": 8.0}}

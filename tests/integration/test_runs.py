@@ -10,8 +10,17 @@ import time
 import nats
 import pytest
 
-from tests.graphs import (
-    by_node, edge, fn, graph, run_async, sse_events, stream, terminal_counts, var, view,
+from tests.support.graphs import (
+    by_node,
+    edge,
+    fn,
+    graph,
+    run_async,
+    sse_events,
+    stream,
+    terminal_counts,
+    var,
+    view,
 )
 
 
@@ -77,8 +86,11 @@ def test_cancel_mid_progress(stack):
 
 def test_cancel_a_run_whose_quick_node_turned_slow(stack):
     def body(ms: int) -> dict:
-        return graph([var("x", "7"), fn("s", "slow_identity", ms=ms), view("v")],
-                     [edge("x", "s", "x"), edge("s", "v")], cache=False)
+        return graph(
+            [var("x", "7"), fn("s", "slow_identity", ms=ms), view("v")],
+            [edge("x", "s", "x"), edge("s", "v")],
+            cache=False,
+        )
 
     with stack.client() as client:
         for _ in range(3):  # the orchestrator learns that slow_identity(ms=0) is quick
@@ -104,8 +116,11 @@ def test_cancel_a_run_whose_quick_node_turned_slow(stack):
 
 def test_env_vars_reach_only_their_run(stack):
     secret = "s3cr3t-value-123"
-    with_env = graph([fn("r", "read_env", var_name="PSY_TEST_SECRET", ms=300), view("v")], [edge("r", "v")],
-                     env_vars={"PSY_TEST_SECRET": secret})
+    with_env = graph(
+        [fn("r", "read_env", var_name="PSY_TEST_SECRET", ms=300), view("v")],
+        [edge("r", "v")],
+        env_vars={"PSY_TEST_SECRET": secret},
+    )
     without = graph([fn("r", "read_env", var_name="PSY_TEST_SECRET", ms=0), view("v")], [edge("r", "v")])
     results: dict[str, list] = {"with": [], "without": []}
 
@@ -114,8 +129,10 @@ def test_env_vars_reach_only_their_run(stack):
             for _ in range(times):
                 results[kind].append(client.post("/execute", json=body).json()["results"]["v"])
 
-    threads = [threading.Thread(target=run, args=("with", with_env, 2)),
-               threading.Thread(target=run, args=("without", without, 12))]
+    threads = [
+        threading.Thread(target=run, args=("with", with_env, 2)),
+        threading.Thread(target=run, args=("without", without, 12)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -177,8 +194,10 @@ def test_plain_nats_subscriber_sees_every_event(stack):
         await nc.flush()
         loop = asyncio.get_running_loop()
         with stack.client() as client:
-            await loop.run_in_executor(None, lambda: client.post("/execute", json=graph(
-                [fn("a", "add", a=1, b=2), view("v")], [edge("a", "v")])))
+            await loop.run_in_executor(
+                None,
+                lambda: client.post("/execute", json=graph([fn("a", "add", a=1, b=2), view("v")], [edge("a", "v")])),
+            )
         kinds = []
         while True:
             msg = await sub.next_msg(timeout=5)

@@ -18,7 +18,7 @@ from psynapse_common.subjects import names_from
 from psynapse_orchestrator.service import serve as serve_orchestrator
 from psynapse_runner.worker import serve as serve_runner
 from psynapse_schema.catalog import CatalogPublisher
-from tests.graphs import run_async
+from tests.support.graphs import run_async
 
 SECRET = "sk-very-secret-value-42"
 
@@ -36,9 +36,11 @@ def test_secrets_stay_out_of_logs_and_error_messages(nats_server, stack):
     names = names_from(settings)
     submit = RunSubmit(
         run_id="secretrun1",
-        nodes=[GraphNode(id="r", type="functionNode", data={"functionName": "read_env", "var_name": "API_KEY"}),
-               GraphNode(id="v", type="viewNode"),
-               GraphNode(id="f", type="functionNode", data={"functionName": "fail_with_env", "var_name": "API_KEY"})],
+        nodes=[
+            GraphNode(id="r", type="functionNode", data={"functionName": "read_env", "var_name": "API_KEY"}),
+            GraphNode(id="v", type="viewNode"),
+            GraphNode(id="f", type="functionNode", data={"functionName": "fail_with_env", "var_name": "API_KEY"}),
+        ],
         edges=[GraphEdge(source="r", target="v", source_handle="output", target_handle="input")],
         env_sealed=seal({"API_KEY": SECRET}, settings.secret_key),
         submitted_at=time.time(),
@@ -50,8 +52,10 @@ def test_secrets_stay_out_of_logs_and_error_messages(nats_server, stack):
         backbone = await declare_backbone(js, settings)
         await CatalogPublisher(stack.nodepacks, backbone.schema, names.catalog_key).reload()
         stop = asyncio.Event()
-        services = [asyncio.create_task(serve_orchestrator(settings, stop)),
-                    asyncio.create_task(serve_runner(settings, stop))]
+        services = [
+            asyncio.create_task(serve_orchestrator(settings, stop)),
+            asyncio.create_task(serve_runner(settings, stop)),
+        ]
         try:
             final = await nc.subscribe(names.event(submit.run_id, "run"))
             await js.publish(names.run_submit(submit.run_id), messages.encode(submit))

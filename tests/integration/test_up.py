@@ -12,8 +12,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.conftest import copy_packs, start_stack
-from tests.graphs import edge, fn, graph, view
+from tests.support.graphs import edge, fn, graph, view
+from tests.support.stack import copy_packs, start_stack
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,16 @@ def test_root_schema_health(embedded):
     names = {s["name"] for s in schemas}
     assert {"add", "divide", "split_name", "CountWithProgress", "EchoStream", "OpenAIChatCompletionStream"} <= names
     add = next(s for s in schemas if s["name"] == "add")
-    assert list(add) == ["name", "params", "returns", "docstring", "filepath", "nodepack",
-                         "is_progress_node", "is_stream_node"]
+    assert list(add) == [
+        "name",
+        "params",
+        "returns",
+        "docstring",
+        "filepath",
+        "nodepack",
+        "is_progress_node",
+        "is_stream_node",
+    ]
     assert add["returns"] == [{"name": "result", "type": "float"}]
     assert health["status"] == "ok" and health["nats"] is True
     assert len(health["services"]["runner"]) == 2
@@ -66,7 +74,7 @@ def _nats_process(stack) -> psutil.Process:
 def test_embedded_nats_is_local_and_needs_its_password(embedded):
     import nats
 
-    from tests.graphs import run_async
+    from tests.support.graphs import run_async
 
     config = embedded.data_dir / "nats-server.conf"
     assert _nats_process(embedded).cmdline()[1:] == ["-c", str(config)]
@@ -86,8 +94,10 @@ def test_embedded_nats_is_local_and_needs_its_password(embedded):
 def test_no_secret_is_on_any_command_line(embedded):
     """`ps` shows every local user each process's command line: no password, no key there."""
     config = (embedded.data_dir / "nats-server.conf").read_text()
-    secrets = [config.split("password: ", 1)[1].split()[0].strip('"'),
-               (embedded.data_dir / "secret.key").read_text().strip()]
+    secrets = [
+        config.split("password: ", 1)[1].split()[0].strip('"'),
+        (embedded.data_dir / "secret.key").read_text().strip(),
+    ]
     processes = [psutil.Process(embedded.process.pid), *psutil.Process(embedded.process.pid).children(recursive=True)]
     assert len(processes) >= 6  # psynapse up, nats-server, schema, orchestrator, two runners, gateway
     for process in processes:
@@ -99,9 +109,14 @@ def test_no_secret_is_on_any_command_line(embedded):
 def test_cors_allows_any_origin_by_default(embedded):
     with embedded.client() as client:
         simple = client.get("/get_schema", headers={"Origin": "http://elsewhere.example"})
-        preflight = client.options("/execute", headers={
-            "Origin": "http://elsewhere.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
+        preflight = client.options(
+            "/execute",
+            headers={
+                "Origin": "http://elsewhere.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
     assert simple.headers["access-control-allow-origin"] == "*"
     assert preflight.status_code in (200, 204)
     assert "POST" in preflight.headers["access-control-allow-methods"]
@@ -129,7 +144,7 @@ def test_llm_node_without_openai_fails_clearly(embedded):
 def test_editing_a_nodepack_is_picked_up_without_restart(embedded):
     ops = Path(embedded.nodepacks) / "basic" / "ops.py"
     source = ops.read_text()
-    ops.write_text(source + "\n\ndef triple(x: float) -> float:\n    \"\"\"Three times x.\"\"\"\n    return x * 3\n")
+    ops.write_text(source + '\n\ndef triple(x: float) -> float:\n    """Three times x."""\n    return x * 3\n')
     started = time.monotonic()
     with embedded.client() as client:
         while time.monotonic() - started < 10:
@@ -158,8 +173,10 @@ def test_editing_a_nodepack_is_picked_up_without_restart(embedded):
             time.sleep(0.05)
         else:
             pytest.fail("a deleted file's node stayed in the catalog")
-    print(f"\nnodepack edit visible in /get_schema after {took * 1000:.0f} ms; "
-          f"psynapse up healthy after {embedded.startup_s:.2f} s")
+    print(
+        f"\nnodepack edit visible in /get_schema after {took * 1000:.0f} ms; "
+        f"psynapse up healthy after {embedded.startup_s:.2f} s"
+    )
 
 
 def test_a_dead_service_is_restarted(embedded):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from tests.graphs import edge, fn, graph, spec_example, sse_events, var, view
-from tests.integration.test_history import settled
+from tests.support.graphs import edge, fn, graph, settled, spec_example, sse_events, var, view
 
 
 def _editor_body(description: str | None = None, first: str = "5") -> dict:
@@ -54,8 +53,13 @@ def test_save_versions_restore_delete(stack):
         assert latest["workflow"]["nodes"][0]["position"] == {"x": 0, "y": 0}
 
         versions = client.get("/workflows/sums/versions").json()
-        assert versions == {"name": "sums", "versions": [
-            {"version": 2, "updated": again["updated"]}, {"version": 1, "updated": saved.json()["updated"]}]}
+        assert versions == {
+            "name": "sums",
+            "versions": [
+                {"version": 2, "updated": again["updated"]},
+                {"version": 1, "updated": saved.json()["updated"]},
+            ],
+        }
         one = client.get("/workflows/sums/versions/1").json()
         assert one["version"] == 1 and one["workflow"] == first and one["workflow"]["description"] == "first"
         missing = client.get("/workflows/sums/versions/3")
@@ -123,8 +127,9 @@ def test_run_by_name_sets_inputs(stack):
 def test_run_by_name_streams_with_accept(stack):
     with stack.client() as client:
         assert client.put("/workflows/calc-stream", json=_editor_body()).status_code == 200
-        with client.stream("POST", "/workflows/calc-stream/run", json={"inputs": {"x": 2}},
-                           headers={"Accept": "text/event-stream"}) as response:
+        with client.stream(
+            "POST", "/workflows/calc-stream/run", json={"inputs": {"x": 2}}, headers={"Accept": "text/event-stream"}
+        ) as response:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")
             run_id = response.headers["x-run-id"]
@@ -148,8 +153,9 @@ def test_run_by_name_errors(stack):
         assert "not a number" in wrong.json()["detail"]
         missing = client.post("/workflows/never-saved/run", json={"inputs": {}})
         assert missing.status_code == 404 and "never-saved" in missing.json()["detail"]
-        missing_stream = client.post("/workflows/never-saved/run", json={"inputs": {}},
-                                     headers={"Accept": "text/event-stream"})
+        missing_stream = client.post(
+            "/workflows/never-saved/run", json={"inputs": {}}, headers={"Accept": "text/event-stream"}
+        )
         assert missing_stream.status_code == 404
 
 
@@ -159,16 +165,19 @@ def test_saved_graph_errors_answer_like_execute(stack):
         assert client.put("/workflows/broken", json=body).status_code == 200
         folded = client.post("/workflows/broken/run", json={})
         assert folded.status_code == 400 and "no_such_function" in folded.json()["detail"]
-        with client.stream("POST", "/workflows/broken/run", json={},
-                           headers={"Accept": "text/event-stream"}) as response:
+        with client.stream(
+            "POST", "/workflows/broken/run", json={}, headers={"Accept": "text/event-stream"}
+        ) as response:
             events = list(sse_events(response.iter_lines()))
     assert len(events) == 1 and events[0][1]["status"] == "error"
     assert "no_such_function" in events[0][1]["error"]
 
 
 def test_execute_records_the_open_workflow(stack):
-    body = {**graph([var("a", 2), fn("f", "add", b=1), view("v")], [edge("a", "f", "a"), edge("f", "v")]),
-            "workflow": "open-in-editor"}
+    body = {
+        **graph([var("a", 2), fn("f", "add", b=1), view("v")], [edge("a", "f", "a"), edge("f", "v")]),
+        "workflow": "open-in-editor",
+    }
     with stack.client() as client:
         folded = client.post("/execute", json=body)
         assert folded.json() == {"results": {"v": 3.0}}

@@ -61,7 +61,10 @@ def write(root: Path, relpath: str, source: str) -> None:
 
 
 def test_code_hash_follows_source_and_pack_version(tmp_path):
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         from psynapse import no_cache
 
         def f(x: int) -> int:
@@ -74,7 +77,8 @@ def test_code_hash_follows_source_and_pack_version(tmp_path):
         def now() -> float:
             import time
             return time.time()
-    """)
+    """,
+    )
     write(tmp_path, "p/helpers.py", "K = 1\n")
     first = load_catalog(tmp_path).nodes
     assert first["f"].code_hash and first["f"].code_hash != first["g"].code_hash
@@ -93,23 +97,33 @@ def test_code_hash_follows_source_and_pack_version(tmp_path):
     write(tmp_path, "p/helpers.py", "K = 3\n")
     assert load_catalog(tmp_path).nodes["f"].code_hash == v1["f"].code_hash
     (tmp_path / "p" / "ops.py").write_text(
-        (tmp_path / "p" / "ops.py").read_text().replace("def g(x: int) -> int:\n    return x",
-                                                        "def g(x: int) -> int:\n    return -x"))
+        (tmp_path / "p" / "ops.py")
+        .read_text()
+        .replace("def g(x: int) -> int:\n    return x", "def g(x: int) -> int:\n    return -x")
+    )
     edited = load_catalog(tmp_path).nodes
     assert edited["f"].code_hash == v1["f"].code_hash and edited["g"].code_hash != v1["g"].code_hash
     (tmp_path / "p" / "ops.py").write_text(
-        (tmp_path / "p" / "ops.py").read_text().replace('PSYNAPSE_VERSION = "1.0"', 'PSYNAPSE_VERSION = "1.1"'))
+        (tmp_path / "p" / "ops.py").read_text().replace('PSYNAPSE_VERSION = "1.0"', 'PSYNAPSE_VERSION = "1.1"')
+    )
     assert load_catalog(tmp_path).nodes["f"].code_hash != v1["f"].code_hash
 
 
 def test_module_flag_and_decorator_opt_out_classes_too(tmp_path):
-    write(tmp_path, "q/ops.py", """
+    write(
+        tmp_path,
+        "q/ops.py",
+        """
         PSYNAPSE_CACHE = False
 
         def stamp() -> int:
             return 1
-    """)
-    write(tmp_path, "q/progress_ops.py", """
+    """,
+    )
+    write(
+        tmp_path,
+        "q/progress_ops.py",
+        """
         from psynapse import no_cache
 
         class _Reporter:
@@ -130,10 +144,13 @@ def test_module_flag_and_decorator_opt_out_classes_too(tmp_path):
 
             def __call__(self, n: int = 1) -> int:
                 return n
-    """)
+    """,
+    )
     nodes = load_catalog(tmp_path).nodes
     assert {name: nodes[name].cacheable for name in ("stamp", "Tick", "Count")} == {
-        "stamp": False, "Tick": False, "Count": True,
+        "stamp": False,
+        "Tick": False,
+        "Count": True,
     }
     assert nodes["Count"].code_hash
 

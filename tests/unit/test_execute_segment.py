@@ -64,16 +64,20 @@ class Cache(dict):
 def job_of(catalog, nodes, edges, heavy=(), cache=False) -> Job:
     plan = build_plan(nodes, edges, snapshot_of(catalog, 1).nodes)
     [segment] = cut(plan, set(heavy))
-    steps = Wiring(plan).steps(segment.nodes, [n for n in segment.nodes if n not in heavy],
-                               segment.nodes if cache else ())
+    steps = Wiring(plan).steps(
+        segment.nodes, [n for n in segment.nodes if n not in heavy], segment.nodes if cache else ()
+    )
     return Job(run_id="r", steps=steps)
 
 
 def walk(catalog, job: Job, cache: Cache | None = None) -> tuple[list[list[NodeEvent]], SegmentRun]:
     run = SegmentRun(job, catalog.nodes.get, use_cache=cache is not None)
     messages: list[list[NodeEvent]] = []
-    run_here(run, lambda events: messages.append(events) if events else None,
-             look_up=cache.look_up if cache is not None else None)
+    run_here(
+        run,
+        lambda events: messages.append(events) if events else None,
+        look_up=cache.look_up if cache is not None else None,
+    )
     if cache is not None:
         for key, value, _ in run.stores:
             cache[key] = value
@@ -85,10 +89,28 @@ def shown(events: list[NodeEvent]) -> list[tuple[str, str]]:
 
 
 def example(v1: int = 5):
-    nodes = [var("V1", v1), var("V2", 3), var("V3", 2), var("V4", 4), fn("F1", "add"), fn("F2", "add"),
-             fn("F3", "multiply"), GraphNode(id="L", type="listNode"), view("W")]
-    edges = [e("V1", "F1", "a"), e("V2", "F1", "b"), e("V3", "F2", "a"), e("V4", "F2", "b"), e("F1", "F3", "a"),
-             e("F2", "F3", "b"), e("F1", "L", "input-1"), e("F2", "L", "input-0"), e("F3", "W")]
+    nodes = [
+        var("V1", v1),
+        var("V2", 3),
+        var("V3", 2),
+        var("V4", 4),
+        fn("F1", "add"),
+        fn("F2", "add"),
+        fn("F3", "multiply"),
+        GraphNode(id="L", type="listNode"),
+        view("W"),
+    ]
+    edges = [
+        e("V1", "F1", "a"),
+        e("V2", "F1", "b"),
+        e("V3", "F2", "a"),
+        e("V4", "F2", "b"),
+        e("F1", "F3", "a"),
+        e("F2", "F3", "b"),
+        e("F1", "L", "input-1"),
+        e("F2", "L", "input-0"),
+        e("F3", "W"),
+    ]
     return nodes, edges
 
 
@@ -96,9 +118,17 @@ def test_a_quick_segment_runs_in_order_and_publishes_once(catalog):
     messages, run = walk(catalog, job_of(catalog, *example()))
     assert len(messages) == 1
     [events] = messages
-    assert shown(events) == [("V1", "completed"), ("V2", "completed"), ("V3", "completed"), ("V4", "completed"),
-                             ("F1", "completed"), ("F2", "completed"), ("F3", "completed"), ("L", "completed"),
-                             ("W", "completed")]
+    assert shown(events) == [
+        ("V1", "completed"),
+        ("V2", "completed"),
+        ("V3", "completed"),
+        ("V4", "completed"),
+        ("F1", "completed"),
+        ("F2", "completed"),
+        ("F3", "completed"),
+        ("L", "completed"),
+        ("W", "completed"),
+    ]
     by_id = {event.node_id: event for event in events}
     assert codec.decode(by_id["W"].output) == 48
     assert codec.decode(by_id["L"].output) == [6, 8]  # list order follows the handles, not the wires
@@ -112,20 +142,38 @@ def test_a_slow_step_goes_out_alone_between_what_came_before_and_after(catalog):
     edges = [e("x", "s", "x"), e("s", "a", "a"), e("a", "w")]
     messages, _ = walk(catalog, job_of(catalog, nodes, edges, heavy={"s"}))
     assert [shown(m) for m in messages] == [
-        [("x", "completed")], [("s", "executing")], [("s", "completed")], [("a", "completed"), ("w", "completed")]]
+        [("x", "completed")],
+        [("s", "executing")],
+        [("s", "completed")],
+        [("a", "completed"), ("w", "completed")],
+    ]
 
 
 def test_a_failure_skips_what_depends_on_it_and_nothing_else(catalog):
-    nodes = [var("a", 1), var("z", 0), fn("d", "divide"), fn("after", "add", b=1), view("w1"),
-             fn("ok", "add", a=1, b=2), view("w2")]
+    nodes = [
+        var("a", 1),
+        var("z", 0),
+        fn("d", "divide"),
+        fn("after", "add", b=1),
+        view("w1"),
+        fn("ok", "add", a=1, b=2),
+        view("w2"),
+    ]
     edges = [e("a", "d", "a"), e("z", "d", "b"), e("d", "after", "a"), e("after", "w1"), e("ok", "w2")]
     [events], _ = walk(catalog, job_of(catalog, nodes, edges))
-    assert shown(events) == [("a", "completed"), ("z", "completed"), ("d", "error"), ("ok", "completed"),
-                             ("w2", "completed")]
+    assert shown(events) == [
+        ("a", "completed"),
+        ("z", "completed"),
+        ("d", "error"),
+        ("ok", "completed"),
+        ("w2", "completed"),
+    ]
     assert events[2].error == "division by zero"
     # Where the node's own code raised: its frames, none of ours.
     trace = events[2].traceback
-    assert trace.startswith("Traceback (most recent call last):") and trace.rstrip().endswith("ZeroDivisionError: division by zero")
+    assert trace.startswith("Traceback (most recent call last):") and trace.rstrip().endswith(
+        "ZeroDivisionError: division by zero"
+    )
     assert "basic/ops.py" in trace and "in divide" in trace and "psynapse_common" not in trace
 
 

@@ -95,9 +95,15 @@ def test_failure_cascades_to_dependants_with_the_failed_input():
 def test_a_node_that_never_ran_is_told_from_one_that_failed():
     from psynapse_common.graph import CANCELLED, Schedule, error_kind
 
-    nodes = [GraphNode(id="a", type="variableNode", data={"variableType": "Number", "variableValue": 1}),
-             GraphNode(id="l", type="listNode"), GraphNode(id="w", type="viewNode")]
-    edges = [GraphEdge(source="a", target="l", target_handle="input-0"), GraphEdge(source="l", target="w", target_handle="input")]
+    nodes = [
+        GraphNode(id="a", type="variableNode", data={"variableType": "Number", "variableValue": 1}),
+        GraphNode(id="l", type="listNode"),
+        GraphNode(id="w", type="viewNode"),
+    ]
+    edges = [
+        GraphEdge(source="a", target="l", target_handle="input-0"),
+        GraphEdge(source="l", target="w", target_handle="input"),
+    ]
     schedule = Schedule(build_plan(nodes, edges, {}))
     skipped = schedule.fail("a", "boom")
     assert [error_kind(reason) for _, reason in skipped] == ["upstream", "upstream"]

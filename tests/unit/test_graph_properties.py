@@ -13,18 +13,29 @@ ids = st.one_of(st.sampled_from(["a", "b", "c", "d", "e"]), st.text(min_size=0, 
 types = st.sampled_from(["functionNode", "variableNode", "listNode", "viewNode", "bogus", ""])
 data = st.one_of(
     st.just({"functionName": "add"}),
-    st.dictionaries(st.text(max_size=8), st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-        lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
-        max_leaves=20), max_size=4),
+    st.dictionaries(
+        st.text(max_size=8),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+            lambda children: (
+                st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+            ),
+            max_leaves=20,
+        ),
+        max_size=4,
+    ),
 )
 nodes = st.lists(st.builds(GraphNode, id=ids, type=types, data=data), max_size=12)
 handles = st.one_of(st.none(), st.sampled_from(["a", "b", "input", "input-0", "input-7", "output", "x.y", "*", ">"]))
 
 
 @settings(max_examples=250, suppress_health_check=[HealthCheck.too_slow])
-@given(nodes=nodes, edges=st.lists(st.builds(GraphEdge, source=ids, target=ids, source_handle=handles,
-                                              target_handle=handles), max_size=20))
+@given(
+    nodes=nodes,
+    edges=st.lists(
+        st.builds(GraphEdge, source=ids, target=ids, source_handle=handles, target_handle=handles), max_size=20
+    ),
+)
 def test_any_graph_plans_or_names_its_error(nodes, edges):
     try:
         plan = build_plan(nodes, edges, CATALOG)

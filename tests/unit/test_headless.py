@@ -15,38 +15,25 @@ from typing import Any, Literal, Optional
 import numpy as np
 import pytest
 from PIL import Image
-from psynapse import export, scripthelpers
-from psynapse.graphfile import (
+
+from psynapse.export import helpers as scripthelpers
+from psynapse.export import script as export
+from psynapse.headless.display import RunState
+from psynapse.headless.run import sse_events
+from psynapse.headless.workflow_file import (
     WorkflowFileError,
     apply_sets,
     load_workflow,
     parse_assignment,
     to_request,
 )
-from psynapse.livedisplay import RunState
-from psynapse.runcli import sse_events
 from psynapse_common import codec
 from psynapse_common.graph import GraphError
 from psynapse_common.nodepacks import load_catalog
 from psynapse_common.values import ConversionError, convert
-
-from tests.graphs import edge, fn, graph, lst, spec_example, var, view
+from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
 
 REPO_NODEPACKS = Path(__file__).resolve().parents[2] / "nodepacks"
-
-
-def editor_file() -> dict:
-    """The spec example as the editor's Export writes it."""
-    body = spec_example()
-    nodes = []
-    for index, node in enumerate(body["nodes"]):
-        data = dict(node["data"])
-        if node["type"] == "variableNode":
-            data |= {"llmMessageFormat": False, "llmMessageRole": "user", "textContentFormat": False,
-                     "imageContentFormat": False, "variableName": "x" if node["id"] == "V1" else ""}
-        nodes.append({"id": node["id"], "type": node["type"], "position": {"x": index * 10, "y": 0}, "data": data})
-    edges = [{"id": f"e{i}", **e} for i, e in enumerate(body["edges"])]
-    return {"version": 1, "nodes": nodes, "edges": edges}
 
 
 # -- workflow files and --set ------------------------------------------------------
@@ -55,9 +42,19 @@ def test_editor_export_becomes_the_api_body_the_editor_sends():
     raw["nodes"][4]["data"]["b"] = ""  # an input left empty in the editor: its default applies
     request = to_request(raw)
     assert set(request) == {"nodes", "edges"}
-    assert request["nodes"][0] == {"id": "V1", "type": "variableNode", "data": {
-        "variableType": "Number", "variableValue": "5", "llmMessageFormat": False, "llmMessageRole": "user",
-        "textContentFormat": False, "imageContentFormat": False, "variableName": "x"}}
+    assert request["nodes"][0] == {
+        "id": "V1",
+        "type": "variableNode",
+        "data": {
+            "variableType": "Number",
+            "variableValue": "5",
+            "llmMessageFormat": False,
+            "llmMessageRole": "user",
+            "textContentFormat": False,
+            "imageContentFormat": False,
+            "variableName": "x",
+        },
+    }
     assert "variableName" not in request["nodes"][1]["data"]
     assert request["nodes"][4]["data"] == {"functionName": "add", "a": 0}
     assert request["edges"][0] == {"source": "V1", "target": "F1", "sourceHandle": "output", "targetHandle": "a"}
@@ -69,8 +66,16 @@ def test_api_body_passes_through():
     assert to_request(body) == body
 
 
-@pytest.mark.parametrize("content", ["not json", "[]", '{"nodes": []}', '{"nodes": [{"type": "x"}], "edges": []}',
-                                     '{"nodes": [], "edges": [{"source": "a"}]}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[]",
+        '{"nodes": []}',
+        '{"nodes": [{"type": "x"}], "edges": []}',
+        '{"nodes": [], "edges": [{"source": "a"}]}',
+    ],
+)
 def test_bad_files_are_named(tmp_path, content):
     path = tmp_path / "w.json"
     path.write_text(content)
@@ -79,9 +84,16 @@ def test_bad_files_are_named(tmp_path, content):
 
 
 def test_set_parses_json_and_keeps_text_for_string_variables():
-    request = to_request(graph(
-        [var("n", "1", variableName="n"), var("s", "a", "String", variableName="s"),
-         var("o", "{}", "Object", variableName="o")], []))
+    request = to_request(
+        graph(
+            [
+                var("n", "1", variableName="n"),
+                var("s", "a", "String", variableName="s"),
+                var("o", "{}", "Object", variableName="o"),
+            ],
+            [],
+        )
+    )
     apply_sets(request, [parse_assignment("n=7"), parse_assignment("s=true"), parse_assignment('o={"k": [1]}')])
     values = {node["id"]: node["data"]["variableValue"] for node in request["nodes"]}
     assert values == {"n": 7, "s": "true", "o": {"k": [1]}}
@@ -101,10 +113,20 @@ def test_set_errors_name_the_problem():
 
 # -- events ------------------------------------------------------------------------
 def test_sse_parser_and_state():
-    lines = ["id: 1", 'data: {"node_id": "a", "node_number": 1, "node_name": "add", "status": "executing"}', "",
-             ": ping", "", "id: 2", 'data: {"node_id": "a", "node_number": 1, "node_name": "add",',
-             'data: "status": "error", "error": "boom"}', "", "data: not json", "",
-             'data: {"status": "done", "results": {"v": null}}']
+    lines = [
+        "id: 1",
+        'data: {"node_id": "a", "node_number": 1, "node_name": "add", "status": "executing"}',
+        "",
+        ": ping",
+        "",
+        "id: 2",
+        'data: {"node_id": "a", "node_number": 1, "node_name": "add",',
+        'data: "status": "error", "error": "boom"}',
+        "",
+        "data: not json",
+        "",
+        'data: {"status": "done", "results": {"v": null}}',
+    ]
     events = list(sse_events(iter(lines)))
     assert [event_id for event_id, _ in events] == ["1", "2", None]
     state = RunState()
@@ -117,9 +139,20 @@ def test_sse_parser_and_state():
 # -- the exporter --------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("hint", "source"),
-    [(int, "int"), (float, "float"), (bool, "bool"), (str, "str"), (list[int], "list"), (dict, "dict"),
-     (Optional[int], "Optional[int]"), (Literal["a", 1], "Literal['a', 1]"), (Any, None), (int | str, None),
-     (Optional[Any], None), (np.ndarray, None)],
+    [
+        (int, "int"),
+        (float, "float"),
+        (bool, "bool"),
+        (str, "str"),
+        (list[int], "list"),
+        (dict, "dict"),
+        (Optional[int], "Optional[int]"),
+        (Literal["a", 1], "Literal['a', 1]"),
+        (Any, None),
+        (int | str, None),
+        (Optional[Any], None),
+        (np.ndarray, None),
+    ],
 )
 def test_hint_source(hint, source):
     assert export.hint_source(hint) == source
@@ -133,7 +166,7 @@ def script_namespace() -> dict:
     namespace: dict = {"__name__": "exported"}
     path, modules = list(sys.path), set(sys.modules)
     try:
-        exec(compile(script, "script.py", "exec"), namespace)  # noqa: S102 - our own generated code
+        exec(compile(script, "script.py", "exec"), namespace)
     finally:  # the script puts the pack folder on sys.path; other tests must not see it
         sys.path[:] = path
         for name in set(sys.modules) - modules:
@@ -143,9 +176,28 @@ def script_namespace() -> dict:
 
 @pytest.mark.parametrize(
     ("value", "hint"),
-    [("3", int), ("3.0", int), (4.0, int), (True, int), ("2.5", float), (2, float), (12, str), ("false", bool),
-     (" YES ", bool), (1, bool), ("[1, 2]", list), ('{"a": 1}', dict), (None, Optional[int]), ("5", Optional[int]),
-     ("2", Literal[1, 2]), ("seven", int), ("3.5", int), ("maybe", bool), ("[1", list), ("c", Literal["a", "b"])],
+    [
+        ("3", int),
+        ("3.0", int),
+        (4.0, int),
+        (True, int),
+        ("2.5", float),
+        (2, float),
+        (12, str),
+        ("false", bool),
+        (" YES ", bool),
+        (1, bool),
+        ("[1, 2]", list),
+        ('{"a": 1}', dict),
+        (None, Optional[int]),
+        ("5", Optional[int]),
+        ("2", Literal[1, 2]),
+        ("seven", int),
+        ("3.5", int),
+        ("maybe", bool),
+        ("[1", list),
+        ("c", Literal["a", "b"]),
+    ],
 )
 def test_script_converts_as_the_services_do(script_namespace, value, hint):
     namespace = script_namespace
@@ -169,8 +221,24 @@ class _Point:
 
 @pytest.mark.parametrize(
     "value",
-    [1, 2.5, "s", None, True, (1, 2), {3, 1}, {"k": [1, (2,)]}, {1: "a"}, b"xyz", np.arange(4.0), np.int64(3),
-     _Point(1), Image.new("RGB", (2, 2), (255, 0, 0)), datetime.date(2024, 1, 2), float("nan")],
+    [
+        1,
+        2.5,
+        "s",
+        None,
+        True,
+        (1, 2),
+        {3, 1},
+        {"k": [1, (2,)]},
+        {1: "a"},
+        b"xyz",
+        np.arange(4.0),
+        np.int64(3),
+        _Point(1),
+        Image.new("RGB", (2, 2), (255, 0, 0)),
+        datetime.date(2024, 1, 2),
+        float("nan"),
+    ],
 )
 def test_script_shows_values_as_the_services_do(value):
     shown = json.loads(json.dumps(codec.show(codec.encode(value)), allow_nan=True))
@@ -196,7 +264,8 @@ def test_exported_script_runs_standalone(tmp_path):
     packs = tmp_path / "packs"
     (packs / "mine").mkdir(parents=True)
     (packs / "mine" / "helpers.py").write_text("def twice(x):\n    return 2 * x\n")
-    (packs / "mine" / "ops.py").write_text(textwrap.dedent("""
+    (packs / "mine" / "ops.py").write_text(
+        textwrap.dedent("""
         from .helpers import twice
 
         def double(x: int) -> int:
@@ -205,19 +274,33 @@ def test_exported_script_runs_standalone(tmp_path):
         def main(x: int) -> int:
             '''A node named like the script's own main().'''
             return x + 1
-    """))
+    """)
+    )
     body = graph(
-        [var("x", "21", variableName="x"), fn("double", "double"), fn("m", "main"), lst("L"), view("out"),
-         view("empty")],
-        [edge("x", "double", "x"), edge("double", "m", "x"), edge("double", "L", "input-1"), edge("m", "L", "input-0"),
-         edge("L", "out")],
+        [
+            var("x", "21", variableName="x"),
+            fn("double", "double"),
+            fn("m", "main"),
+            lst("L"),
+            view("out"),
+            view("empty"),
+        ],
+        [
+            edge("x", "double", "x"),
+            edge("double", "m", "x"),
+            edge("double", "L", "input-1"),
+            edge("m", "L", "input-0"),
+            edge("L", "out"),
+        ],
     )
     script = export.export_script(body, load_catalog(packs), packs)
     assert "X = 21" in script and "double_2 = double(x=convert(X, int))" in script
     target = tmp_path / "elsewhere" / "flow.py"
     target.parent.mkdir()
     target.write_text(script)
-    done = subprocess.run([sys.executable, str(target)], check=False, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(target)], check=False, capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"out": [43, 42], "empty": None}
 
@@ -228,7 +311,7 @@ def test_the_sdk_a_script_carries_offers_what_psynapse_offers():
     import psynapse
 
     sdk: dict = {}
-    exec(compile(export.sdk_source(), "<sdk>", "exec"), sdk)  # noqa: S102 - our own source
+    exec(compile(export.sdk_source(), "<sdk>", "exec"), sdk)
     assert sorted(sdk["__all__"]) == sorted(psynapse.__all__)
     hint = sdk["AnnotatedDict"][typing.Literal["first", "last"]]
     assert typing.get_args(hint)[0] == typing.Literal["first", "last"]

@@ -3,7 +3,7 @@
 import inspect
 import textwrap
 import typing
-from typing import Any, Dict, List, Literal, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 import pytest
 
@@ -30,10 +30,10 @@ class Point:
         (list, "list"),
         (dict, "dict"),
         (list[int], "list[int]"),
-        (List[int], "list[int]"),
-        (List, "list"),
+        (list[int], "list[int]"),
+        (list, "list"),
         (dict[str, Any], "dict[str, Any]"),
-        (Dict[str, int], "dict[str, int]"),
+        (dict[str, int], "dict[str, int]"),
         (tuple[int, ...], "tuple[int, ...]"),
         (Optional[int], "Optional[int]"),
         (int | None, "Optional[int]"),
@@ -65,7 +65,14 @@ def scale(x: float, factor: int = 2, mode: Literal["fast", "slow"] = "fast", lab
 def test_schema_keys_are_in_spec_order():
     schema = schema_of(scale).schema
     assert list(schema) == [
-        "name", "params", "returns", "docstring", "filepath", "nodepack", "is_progress_node", "is_stream_node",
+        "name",
+        "params",
+        "returns",
+        "docstring",
+        "filepath",
+        "nodepack",
+        "is_progress_node",
+        "is_stream_node",
     ]
     assert schema["name"] == "scale"
     assert schema["filepath"] == "/packs/p/ops.py"
@@ -107,7 +114,7 @@ def test_missing_hints_fall_back_to_any():
 
 
 def test_param_types_are_resolved_annotations():
-    def typed(a: list[int], b: Optional[str] = None, c: dict[str, Any] | None = None) -> dict[str, Any]:
+    def typed(a: list[int], b: str | None = None, c: dict[str, Any] | None = None) -> dict[str, Any]:
         return {}
 
     info = schema_of(typed)
@@ -116,8 +123,11 @@ def test_param_types_are_resolved_annotations():
     assert info.schema["returns"] == [{"name": "result", "type": "dict[str, Any]"}]
 
 
+POINT = Point()
+
+
 def test_default_that_json_cannot_carry_becomes_its_repr():
-    def with_objects(p: Point = Point(), n: float = float("nan"), t: tuple = (1, 2), s: set = frozenset()) -> None:
+    def with_objects(p: Point = POINT, n: float = float("nan"), t: tuple = (1, 2), s: set = frozenset()) -> None:
         return None
 
     params = {p["name"]: p for p in schema_of(with_objects).schema["params"]}

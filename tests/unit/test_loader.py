@@ -25,7 +25,10 @@ def report(catalog: Catalog, pack: str) -> dict:
 
 
 def test_ops_lists_only_public_functions_defined_in_the_file(tmp_path):
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         from os.path import join
         from typing import Literal
 
@@ -39,20 +42,37 @@ def test_ops_lists_only_public_functions_defined_in_the_file(tmp_path):
         class NotAFunction:
             def __call__(self, x: int) -> int:
                 return x
-    """)
+    """,
+    )
     catalog = load_catalog(tmp_path)
     assert list(catalog.nodes) == ["add"]
     spec = catalog.nodes["add"]
     assert isinstance(spec, NodeSpec)
-    assert (spec.kind, spec.pack, spec.pool, spec.cacheable, spec.output_keys) == ("function", "p", "default", True, None)
+    assert (spec.kind, spec.pack, spec.pool, spec.cacheable, spec.output_keys) == (
+        "function",
+        "p",
+        "default",
+        True,
+        None,
+    )
     assert spec.param_types == {"a": int, "b": int}
     assert spec.target(2) == 3
     assert spec.schema["filepath"] == str(tmp_path / "p" / "ops.py")
-    assert report(catalog, "p") == {"name": "p", "path": str(tmp_path / "p"), "status": "ok", "errors": [], "nodes": ["add"], "missing": []}
+    assert report(catalog, "p") == {
+        "name": "p",
+        "path": str(tmp_path / "p"),
+        "status": "ok",
+        "errors": [],
+        "nodes": ["add"],
+        "missing": [],
+    }
 
 
 def test_progress_and_stream_classes(tmp_path):
-    write(tmp_path, "p/progress_ops.py", """
+    write(
+        tmp_path,
+        "p/progress_ops.py",
+        """
         class _Private:
             def __call__(self): ...
         class Slow:
@@ -64,13 +84,18 @@ def test_progress_and_stream_classes(tmp_path):
             "Ignored: no __call__."
         def helper_function(x: int) -> int:
             return x
-    """)
-    write(tmp_path, "p/stream_ops.py", """
+    """,
+    )
+    write(
+        tmp_path,
+        "p/stream_ops.py",
+        """
         class Talk:
             def __call__(self, prompt: str) -> str:
                 "Talk back."
                 return prompt
-    """)
+    """,
+    )
     catalog = load_catalog(tmp_path)
     assert [(s.name, s.kind) for s in catalog.nodes.values()] == [("Slow", "progress"), ("Talk", "stream")]
     slow, talk = (s.schema for s in catalog.nodes.values())
@@ -114,7 +139,12 @@ def test_name_clash_lists_later_pack_as_pack_dot_name(tmp_path):
         {"name": "add", "packs": ["basic", "other", "third"], "listed_as": ["add", "other.add", "third.add"]}
     ]
     assert report(catalog, "other") == {
-        "name": "other", "path": str(tmp_path / "other"), "status": "ok", "errors": [], "nodes": ["other.add"], "missing": [],
+        "name": "other",
+        "path": str(tmp_path / "other"),
+        "status": "ok",
+        "errors": [],
+        "nodes": ["other.add"],
+        "missing": [],
     }
 
 
@@ -131,16 +161,22 @@ def test_same_name_twice_in_one_pack_is_an_error(tmp_path):
 def test_broken_packs_are_reported_and_others_still_load(tmp_path):
     write(tmp_path, "good/ops.py", "def ok() -> int:\n    return 1\n")
     syntax = write(tmp_path, "syntax/ops.py", "def fine() -> int:\n    return 1\n\ndef broken(:\n    pass\n")
-    missing = write(tmp_path, "missing/ops.py", "import os\nimport no_such_module_xyz\n\ndef f() -> int:\n    return 1\n")
+    missing = write(
+        tmp_path, "missing/ops.py", "import os\nimport no_such_module_xyz\n\ndef f() -> int:\n    return 1\n"
+    )
     raising = write(tmp_path, "raising/ops.py", "x = 1\nraise RuntimeError('boom at import')\n")
     catalog = load_catalog(tmp_path)
     assert list(catalog.nodes) == ["ok"]
     assert report(catalog, "good")["status"] == "ok"
-    assert report(catalog, "syntax")["errors"] == [{"file": str(syntax), "line": 4, "message": "SyntaxError: invalid syntax"}]
+    assert report(catalog, "syntax")["errors"] == [
+        {"file": str(syntax), "line": 4, "message": "SyntaxError: invalid syntax"}
+    ]
     assert report(catalog, "missing")["errors"] == [
         {"file": str(missing), "line": 2, "message": "ModuleNotFoundError: No module named 'no_such_module_xyz'"}
     ]
-    assert report(catalog, "raising")["errors"] == [{"file": str(raising), "line": 2, "message": "RuntimeError: boom at import"}]
+    assert report(catalog, "raising")["errors"] == [
+        {"file": str(raising), "line": 2, "message": "RuntimeError: boom at import"}
+    ]
     assert all(report(catalog, p)["status"] == "error" for p in ("syntax", "missing", "raising"))
 
 
@@ -150,7 +186,9 @@ def test_pack_with_one_broken_file_keeps_the_good_files(tmp_path):
     write(tmp_path, "p/progress_ops.py", "class Work:\n    def __call__(self) -> int:\n        return 1\n")
     rep = report(load_catalog(tmp_path), "p")
     assert rep["status"] == "error" and rep["nodes"] == ["ok", "Work"]
-    assert rep["errors"] == [{"file": str(stream), "line": 1, "message": "ModuleNotFoundError: No module named 'nope_not_here'"}]
+    assert rep["errors"] == [
+        {"file": str(stream), "line": 1, "message": "ModuleNotFoundError: No module named 'nope_not_here'"}
+    ]
 
 
 def test_error_raised_inside_a_helper_points_at_the_import_line_or_the_helper(tmp_path):
@@ -159,7 +197,9 @@ def test_error_raised_inside_a_helper_points_at_the_import_line_or_the_helper(tm
     helper = write(tmp_path, "q/helpers.py", "def broken(:\n")
     write(tmp_path, "q/ops.py", "from .helpers import broken\n")
     catalog = load_catalog(tmp_path)
-    assert report(catalog, "p")["errors"] == [{"file": str(ops), "line": 2, "message": "ZeroDivisionError: division by zero"}]
+    assert report(catalog, "p")["errors"] == [
+        {"file": str(ops), "line": 2, "message": "ZeroDivisionError: division by zero"}
+    ]
     [error] = report(catalog, "q")["errors"]
     assert (error["file"], error["line"]) == (str(helper), 1)
     assert error["message"].startswith("SyntaxError: ")
@@ -168,13 +208,17 @@ def test_error_raised_inside_a_helper_points_at_the_import_line_or_the_helper(tm
 def test_sibling_helpers_by_absolute_and_relative_import(tmp_path):
     write(tmp_path, "p/helpers.py", "def shout(s: str) -> str:\n    return s.upper() + '!'\n")
     write(tmp_path, "p/more.py", "SUFFIX = '?'\n")
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         from helpers import shout
         from .more import SUFFIX
 
         def ask(s: str) -> str:
             return shout(s) + SUFFIX
-    """)
+    """,
+    )
     # Another pack with a helper module of the same name must get its own.
     write(tmp_path, "q/helpers.py", "def shout(s: str) -> str:\n    return s.lower()\n")
     write(tmp_path, "q/ops.py", "from helpers import shout\n\ndef whisper(s: str) -> str:\n    return shout(s)\n")
@@ -189,7 +233,10 @@ def test_reload_picks_up_edits_new_functions_and_edited_helpers(tmp_path, monkey
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     write(tmp_path, "p/helpers.py", "FACTOR = 2\n")
     write(tmp_path, "p/local.py", "OFFSET = 1\n")
-    ops = write(tmp_path, "p/ops.py", """
+    ops = write(
+        tmp_path,
+        "p/ops.py",
+        """
         from helpers import FACTOR
         from .local import OFFSET
 
@@ -198,7 +245,8 @@ def test_reload_picks_up_edits_new_functions_and_edited_helpers(tmp_path, monkey
 
         def scaled(x: int) -> int:
             return x * FACTOR + OFFSET
-    """)
+    """,
+    )
     first = load_catalog(tmp_path)
     assert first.nodes["calc"].target(5, 3) == 8 and first.nodes["scaled"].target(1) == 3
     # Same sizes, likely the same second: a .pyc keyed on mtime and size would hide these edits.
@@ -219,7 +267,9 @@ def test_reload_picks_up_edits_new_functions_and_edited_helpers(tmp_path, monkey
 
 
 def test_module_settings_pool_and_cache(tmp_path):
-    write(tmp_path, "gpu/ops.py", "PSYNAPSE_POOL = 'gpu'\nPSYNAPSE_CACHE = False\n\ndef render() -> str:\n    return ''\n")
+    write(
+        tmp_path, "gpu/ops.py", "PSYNAPSE_POOL = 'gpu'\nPSYNAPSE_CACHE = False\n\ndef render() -> str:\n    return ''\n"
+    )
     write(tmp_path, "gpu/stream_ops.py", "class Gen:\n    def __call__(self) -> str:\n        return ''\n")
     write(tmp_path, "bad/ops.py", "PSYNAPSE_POOL = 3\n\ndef f() -> int:\n    return 1\n")
     catalog = load_catalog(tmp_path)
@@ -230,7 +280,10 @@ def test_module_settings_pool_and_cache(tmp_path):
 
 
 def test_pack_modules_support_dataclasses_pickling_and_postponed_annotations(tmp_path):
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         from __future__ import annotations
         from dataclasses import dataclass
         from typing import Literal, Optional
@@ -242,7 +295,8 @@ def test_pack_modules_support_dataclasses_pickling_and_postponed_annotations(tmp
             return [Box(v)]
         def dangling(x: DoesNotExist, y: int) -> int:
             return y
-    """)
+    """,
+    )
     catalog = load_catalog(tmp_path)
     [box] = catalog.nodes["boxed"].target(4)
     assert pickle.loads(pickle.dumps(box)) == box
@@ -265,12 +319,28 @@ def test_shipped_packs_load_and_run(monkeypatch):
     monkeypatch.setitem(sys.modules, "openai", None)
     catalog = load_catalog(REPO_NODEPACKS)
     assert [(r["name"], r["status"], r["errors"]) for r in catalog.pack_reports()] == [
-        ("basic", "ok", []), ("examples", "ok", []), ("llms", "ok", []),
+        ("basic", "ok", []),
+        ("examples", "ok", []),
+        ("llms", "ok", []),
     ]
     assert catalog.clashes == []
     node = catalog.nodes
-    assert {"add", "subtract", "multiply", "divide", "power", "int_add", "concat", "upper", "word_count",
-            "round_number", "split_name", "to_list", "sum_list", "format_text"} <= set(node)
+    assert {
+        "add",
+        "subtract",
+        "multiply",
+        "divide",
+        "power",
+        "int_add",
+        "concat",
+        "upper",
+        "word_count",
+        "round_number",
+        "split_name",
+        "to_list",
+        "sum_list",
+        "format_text",
+    } <= set(node)
     assert all(s["docstring"] for s in catalog.schemas())
     assert node["add"].target(2, 3) == 5
     with pytest.raises(ZeroDivisionError, match="^division by zero$"):
@@ -303,34 +373,58 @@ def test_shipped_packs_load_and_run(monkeypatch):
 
 
 def test_a_file_says_which_packages_its_nodes_need(tmp_path):
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         PSYNAPSE_REQUIRES = {"json": "pip install json", "psy_surely_not_installed": "pip install 'psynapse[x]'"}
 
         def ask(prompt: str) -> str:
             import psy_surely_not_installed
             return psy_surely_not_installed.ask(prompt)
-    """)
-    write(tmp_path, "q/stream_ops.py", """
+    """,
+    )
+    write(
+        tmp_path,
+        "q/stream_ops.py",
+        """
         PSYNAPSE_REQUIRES = ["psy_also_missing.sub"]
 
         class Talk:
             def __call__(self, text: str) -> str:
                 return text
-    """)
-    write(tmp_path, "r/ops.py", """
+    """,
+    )
+    write(
+        tmp_path,
+        "r/ops.py",
+        """
         PSYNAPSE_REQUIRES = "openai"
 
         def f(x: int) -> int:
             return x
-    """)
+    """,
+    )
     catalog = load_catalog(tmp_path)
     # The nodes load (the pack imports its dependency inside them), flagged with what they need.
     assert {"ask", "Talk", "f"} <= set(catalog.nodes)
     assert report(catalog, "p")["status"] == "ok"
-    assert report(catalog, "p")["missing"] == [{"module": "psy_surely_not_installed", "install": "pip install 'psynapse[x]'",
-                                                "file": str(tmp_path / "p" / "ops.py"), "nodes": ["ask"]}]
-    assert report(catalog, "q")["missing"] == [{"module": "psy_also_missing.sub", "install": "pip install psy_also_missing.sub",
-                                                "file": str(tmp_path / "q" / "stream_ops.py"), "nodes": ["Talk"]}]
+    assert report(catalog, "p")["missing"] == [
+        {
+            "module": "psy_surely_not_installed",
+            "install": "pip install 'psynapse[x]'",
+            "file": str(tmp_path / "p" / "ops.py"),
+            "nodes": ["ask"],
+        }
+    ]
+    assert report(catalog, "q")["missing"] == [
+        {
+            "module": "psy_also_missing.sub",
+            "install": "pip install psy_also_missing.sub",
+            "file": str(tmp_path / "q" / "stream_ops.py"),
+            "nodes": ["Talk"],
+        }
+    ]
     bad = report(catalog, "r")
     assert bad["status"] == "error" and "PSYNAPSE_REQUIRES must map module names" in bad["errors"][0]["message"]
 

@@ -16,7 +16,10 @@ def write(root: Path, relpath: str, source: str) -> None:
 
 
 def test_decorator_overrides_the_file_pool_for_functions_and_classes(tmp_path):
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         from psynapse import pool
 
         PSYNAPSE_POOL = "cpu-big"
@@ -27,18 +30,25 @@ def test_decorator_overrides_the_file_pool_for_functions_and_classes(tmp_path):
 
         def plain(x: int) -> int:
             return x
-    """)
-    write(tmp_path, "p/progress_ops.py", """
-        from psynapse_common.nodepacks.markers import pool
+    """,
+    )
+    write(
+        tmp_path,
+        "p/progress_ops.py",
+        """
+        from psynapse.sdk import pool
 
         @pool("gpu_2")
         class Train:
             def __call__(self, steps: int = 1) -> int:
                 return steps
-    """)
+    """,
+    )
     catalog = load_catalog(tmp_path)
     assert {name: spec.pool for name, spec in catalog.nodes.items()} == {
-        "render": "gpu", "plain": "cpu-big", "Train": "gpu_2",
+        "render": "gpu",
+        "plain": "cpu-big",
+        "Train": "gpu_2",
     }
     # The decorator returns the function itself: it is still listed and callable.
     assert catalog.nodes["render"].target("x") == "x"
@@ -60,14 +70,21 @@ def test_decorator_rejects_names_that_are_not_one_subject_token(bad):
 
 
 def test_bad_pools_are_reported_and_the_pack_still_loads(tmp_path):
-    write(tmp_path, "p/ops.py", """
+    write(
+        tmp_path,
+        "p/ops.py",
+        """
         from psynapse import pool
 
         @pool("gpu.big")
         def render() -> str:
             return ""
-    """)
-    write(tmp_path, "q/ops.py", """
+    """,
+    )
+    write(
+        tmp_path,
+        "q/ops.py",
+        """
         PSYNAPSE_POOL = "a.b"
 
         def f() -> int:
@@ -76,7 +93,8 @@ def test_bad_pools_are_reported_and_the_pack_still_loads(tmp_path):
         def g() -> int:
             return 2
         g.__psynapse_pool__ = "x y"
-    """)
+    """,
+    )
     catalog = load_catalog(tmp_path)
     p_errors = next(r for r in catalog.pack_reports() if r["name"] == "p")["errors"]
     assert "invalid pool 'gpu.big'" in p_errors[0]["message"] and p_errors[0]["line"] == 3

@@ -38,11 +38,30 @@ def segments(graph_nodes, edges, heavy=(), **kwargs) -> list[list[str]]:
 
 def test_a_run_of_quick_nodes_is_one_segment_in_plan_order():
     # The spec's example: four variables, three quick functions, a list, two views.
-    nodes = [var("V1"), var("V2"), var("V3"), var("V4"), fn("F1"), fn("F2"), fn("F3"),
-             GraphNode(id="L", type="listNode"), view("W1"), view("W2")]
-    edges = [e("V1", "F1"), e("V2", "F1", "b"), e("V3", "F2"), e("V4", "F2", "b"), e("F1", "F3"),
-             e("F2", "F3", "b"), e("F1", "L", "input-0"), e("F2", "L", "input-1"), e("F3", "W1", "input"),
-             e("L", "W2", "input")]
+    nodes = [
+        var("V1"),
+        var("V2"),
+        var("V3"),
+        var("V4"),
+        fn("F1"),
+        fn("F2"),
+        fn("F3"),
+        GraphNode(id="L", type="listNode"),
+        view("W1"),
+        view("W2"),
+    ]
+    edges = [
+        e("V1", "F1"),
+        e("V2", "F1", "b"),
+        e("V3", "F2"),
+        e("V4", "F2", "b"),
+        e("F1", "F3"),
+        e("F2", "F3", "b"),
+        e("F1", "L", "input-0"),
+        e("F2", "L", "input-1"),
+        e("F3", "W1", "input"),
+        e("L", "W2", "input"),
+    ]
     assert segments(nodes, edges) == [["V1", "V2", "V3", "V4", "F1", "F2", "F3", "L", "W1", "W2"]]
 
 
@@ -121,7 +140,7 @@ def dags(draw):
             edges += [e(f"n{s}", f"n{target}", "input") for s in picked]
             continue
         picked = draw(st.lists(st.sampled_from(sources), max_size=2, unique=True)) if sources else []
-        edges += [e(f"n{s}", f"n{target}", handle) for s, handle in zip(picked, ["a", "b"])]
+        edges += [e(f"n{s}", f"n{target}", handle) for s, handle in zip(picked, ["a", "b"], strict=False)]
     heavy = {f"n{i}" for i in draw(st.sets(st.integers(0, count - 1))) if kinds[i] in ("add", "gpu_op")}
     max_nodes = draw(st.sampled_from([3, 1000]))
     return nodes, edges, heavy, max_nodes

@@ -26,12 +26,25 @@ def test_numbers_inputs_text_and_done():
     out += t.translate(node("a", "completed", output=encode_raw(2)))
     out += t.translate(RunEvent(run_id="r", status="done", results={"v": encode_raw(2)}))
     assert out[0] == {"node_id": "a", "node_number": 1, "node_name": "op", "status": "executing", "inputs": {"x": 1}}
-    assert out[1] == {"node_id": "a", "node_number": 1, "node_name": "op", "status": "progress",
-                      "progress": 0.5, "progress_message": "half", "inputs": {"x": 1}}
+    assert out[1] == {
+        "node_id": "a",
+        "node_number": 1,
+        "node_name": "op",
+        "status": "progress",
+        "progress": 0.5,
+        "progress_message": "half",
+        "inputs": {"x": 1},
+    }
     assert out[4]["streaming_text"] == "Hello" and out[4]["streaming_chunk"] == "llo"
     assert out[4]["node_number"] == 2
-    assert out[5] == {"node_id": "a", "node_number": 1, "node_name": "op", "status": "completed",
-                      "inputs": {"x": 1}, "output": 2}
+    assert out[5] == {
+        "node_id": "a",
+        "node_number": 1,
+        "node_name": "op",
+        "status": "completed",
+        "inputs": {"x": 1},
+        "output": 2,
+    }
     assert out[6] == {"status": "done", "results": {"v": 2}}
     assert t.finished
 
@@ -39,15 +52,22 @@ def test_numbers_inputs_text_and_done():
 def test_ends_without_a_start_open_with_one_and_a_node_ends_once():
     t = SseTranslator()
     t.translate(node("slow", "executing"))
-    batch = NodeEvents(run_id="r", events=[
-        item("v", "completed", name="Variable", output=encode_raw(5)),
-        item("slow", "completed", output=encode_raw(1)),
-        item("w", "error", name="View", error="Input failed"),
-    ])
+    batch = NodeEvents(
+        run_id="r",
+        events=[
+            item("v", "completed", name="Variable", output=encode_raw(5)),
+            item("slow", "completed", output=encode_raw(1)),
+            item("w", "error", name="View", error="Input failed"),
+        ],
+    )
     out = t.translate(batch)
     assert [(o["node_id"], o["status"], o["node_number"]) for o in out] == [
-        ("v", "executing", 2), ("v", "completed", 2), ("slow", "completed", 1), ("w", "executing", 3),
-        ("w", "error", 3)]
+        ("v", "executing", 2),
+        ("v", "completed", 2),
+        ("slow", "completed", 1),
+        ("w", "executing", 3),
+        ("w", "error", 3),
+    ]
     assert out[0] == {"node_id": "v", "node_number": 2, "node_name": "Variable", "status": "executing", "inputs": {}}
     assert t.translate(node("v", "completed", output=encode_raw(6))) == []
     final = t.translate(RunEvent(run_id="r", status="error", error="cancelled"))
@@ -58,8 +78,15 @@ def test_a_node_that_never_ran_says_why_and_a_raised_one_where():
     from psynapse_common.graph import upstream_failure
 
     t = SseTranslator()
-    raised = t.translate(node("d", "error", name="divide", error="division by zero",
-                              traceback='Traceback (most recent call last):\n  File "ops.py", line 3\nZeroDivisionError'))
+    raised = t.translate(
+        node(
+            "d",
+            "error",
+            name="divide",
+            error="division by zero",
+            traceback='Traceback (most recent call last):\n  File "ops.py", line 3\nZeroDivisionError',
+        )
+    )
     skipped = t.translate(node("v", "error", name="View", error=upstream_failure("input", "d", "divide")))
     stopped = t.translate(node("p", "error", error="cancelled"))
     assert raised[1]["traceback"].startswith("Traceback") and "error_kind" not in raised[1]

@@ -19,11 +19,24 @@ from psynapse_common.values import ConversionError, convert, variable_value
 @pytest.mark.parametrize(
     ("value", "hint", "expected"),
     [
-        ("3", int, 3), ("3.0", int, 3), (4.0, int, 4), (True, int, True), ("2.5", float, 2.5),
-        (2, float, 2.0), (12, str, "12"), ("false", bool, False), ("YES", bool, True),
-        ("0", bool, False), (1, bool, True), ("[1, 2]", list, [1, 2]), ('{"a": 1}', dict, {"a": 1}),
-        (None, Optional[int], None), ("5", Optional[int], 5), ("b", Literal["a", "b"], "b"),
-        ("2", Literal[1, 2], 2), ({"x": 1}, Any, {"x": 1}),
+        ("3", int, 3),
+        ("3.0", int, 3),
+        (4.0, int, 4),
+        (True, int, True),
+        ("2.5", float, 2.5),
+        (2, float, 2.0),
+        (12, str, "12"),
+        ("false", bool, False),
+        ("YES", bool, True),
+        ("0", bool, False),
+        (1, bool, True),
+        ("[1, 2]", list, [1, 2]),
+        ('{"a": 1}', dict, {"a": 1}),
+        (None, Optional[int], None),
+        ("5", Optional[int], 5),
+        ("b", Literal["a", "b"], "b"),
+        ("2", Literal[1, 2], 2),
+        ({"x": 1}, Any, {"x": 1}),
     ],
 )
 def test_convert(value, hint, expected):
@@ -46,19 +59,33 @@ def test_variable_values_and_formats():
     assert variable_value({"variableType": "Boolean", "variableValue": "true"}) is True
     assert variable_value({"variableType": "List", "variableValue": "[1]"}) == [1]
     assert variable_value({"variableType": "Object", "variableValue": {"a": 1}}) == {"a": 1}
-    assert variable_value({"variableType": "String", "variableValue": "hi", "llmMessageFormat": True,
-                           "llmMessageRole": "assistant"}) == {"role": "assistant", "content": "hi"}
-    assert variable_value({"variableType": "String", "variableValue": "hi",
-                           "textContentFormat": True}) == {"type": "text", "content": "hi"}
+    assert variable_value(
+        {"variableType": "String", "variableValue": "hi", "llmMessageFormat": True, "llmMessageRole": "assistant"}
+    ) == {"role": "assistant", "content": "hi"}
+    assert variable_value({"variableType": "String", "variableValue": "hi", "textContentFormat": True}) == {
+        "type": "text",
+        "content": "hi",
+    }
     url = "data:image/png;base64,AA"
     assert variable_value({"variableType": "Image", "variableValue": url, "imageContentFormat": True}) == {
-        "type": "image_url", "image_url": {"url": url}}
+        "type": "image_url",
+        "image_url": {"url": url},
+    }
     # An image as an LLM message is the spec's "Image Message Format", with or without
     # "image content" checked: what an OpenAI vision call needs.
     image_message = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
     for image_content in (False, True):
-        assert variable_value({"variableType": "Image", "variableValue": url, "llmMessageFormat": True,
-                               "imageContentFormat": image_content}) == image_message
+        assert (
+            variable_value(
+                {
+                    "variableType": "Image",
+                    "variableValue": url,
+                    "llmMessageFormat": True,
+                    "imageContentFormat": image_content,
+                }
+            )
+            == image_message
+        )
     with pytest.raises(ConversionError):
         variable_value({"variableType": "Number", "variableValue": "five"})
     with pytest.raises(ConversionError):
@@ -133,7 +160,7 @@ def test_env_lock_isolates_env_nodes_and_restores():
 def test_dates_and_times_show_as_iso_text_aware_or_not():
     import datetime
 
-    aware = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    aware = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
     for value, text in [
         (aware, "2026-01-02T03:04:05+00:00"),
         (datetime.datetime(2026, 1, 2, 3, 4), "2026-01-02T03:04:00"),

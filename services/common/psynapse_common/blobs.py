@@ -35,7 +35,7 @@ def _names_in(raw: bytes | msgspec.Raw) -> list[str]:
 
     def collect(code: int, payload: memoryview) -> Any:
         if code == codec.EXT_BLOB:
-            found.append(bytes(payload)[len(MARKER):].decode().split(":")[0])
+            found.append(bytes(payload)[len(MARKER) :].decode().split(":")[0])
         return None
 
     msgspec.msgpack.Decoder(ext_hook=collect).decode(data)

@@ -53,6 +53,7 @@ log = structlog.get_logger()
 class _NoBatchGets(Exception):
     """The server answered a batched direct get with an error: it predates them."""
 
+
 # Keys per batched get; one request stays far below a message's size limit.
 _BATCH = 1024
 _KEY_SALT = b"psynapse-cache/2"
@@ -68,7 +69,7 @@ class _Reference:
     __slots__ = ("name",)
 
     def __init__(self, payload: bytes) -> None:
-        self.name = payload[len(MARKER):].decode().split(":")[0]
+        self.name = payload[len(MARKER) :].decode().split(":")[0]
 
 
 def _reference_hook(code: int, payload: memoryview) -> object:
@@ -126,9 +127,7 @@ def lineage_key(code_hash: str, function: str, sources: Mapping[str, bytes]) -> 
     return _hash(_LINEAGE_SALT, code_hash, function, parts)
 
 
-async def open_cache_bucket(
-    js: JetStreamContext, bucket: str, ttl_s: float, max_bytes: int, replicas: int
-) -> KeyValue:
+async def open_cache_bucket(js: JetStreamContext, bucket: str, ttl_s: float, max_bytes: int, replicas: int) -> KeyValue:
     """The cache bucket, created or brought to these limits.
 
     A KV bucket as nats-py makes one, except that a full bucket drops its oldest
@@ -158,8 +157,9 @@ async def open_cache_bucket(
 class NodeCache:
     """Lookups (batched direct gets) and stores (fire-and-forget puts) of node outputs."""
 
-    def __init__(self, nc: Client, js: JetStreamContext, kv: KeyValue, bucket: str,
-                 blobs_store: str, timeout: float = 5.0) -> None:
+    def __init__(
+        self, nc: Client, js: JetStreamContext, kv: KeyValue, bucket: str, blobs_store: str, timeout: float = 5.0
+    ) -> None:
         self._nc = nc
         self._js = js
         self._kv = kv
@@ -189,7 +189,7 @@ class NodeCache:
             return [None] * len(keys)
         if not self._batch_gets:
             values = await asyncio.gather(*(self._get(key) for key in keys))
-            found = {key: value for key, value in zip(keys, values) if value is not None}
+            found = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
         results: list[msgspec.Raw | None] = []
         for key in keys:
             value = found.get(key)
@@ -208,8 +208,7 @@ class NodeCache:
         values: dict[str, bytes] = {}
         done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._batches[token] = (values, done)
-        request = msgspec.json.encode({"multi_last": [self._subject_prefix + key for key in keys],
-                                       "batch": len(keys)})
+        request = msgspec.json.encode({"multi_last": [self._subject_prefix + key for key in keys], "batch": len(keys)})
         try:
             await self._nc.publish(self._direct_get, request, reply=self._inbox + token)
             status = await asyncio.wait_for(done, self._timeout)
@@ -220,7 +219,7 @@ class NodeCache:
         return values
 
     async def _on_batch_reply(self, msg: Msg) -> None:
-        entry = self._batches.get(msg.subject[len(self._inbox):])
+        entry = self._batches.get(msg.subject[len(self._inbox) :])
         if entry is None:
             return
         values, done = entry
@@ -233,7 +232,7 @@ class NodeCache:
         if headers.get("KV-Operation") in ("DEL", "PURGE"):
             return
         subject = headers.get("Nats-Subject", "")
-        values[subject[len(self._subject_prefix):]] = msg.data
+        values[subject[len(self._subject_prefix) :]] = msg.data
 
     async def _get(self, key: str) -> bytes | None:
         try:

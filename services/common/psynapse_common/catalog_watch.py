@@ -31,12 +31,14 @@ class CatalogWatch:
     async def start(self) -> None:
         self._task = asyncio.create_task(follow(self._kv, self._key, self._apply, "catalog"))
 
-    async def wait_ready(self, timeout: float | None = None) -> bool:
-        if self._ready.is_set():  # the usual case, without a timer task per call
+    async def wait_ready(self, within_s: float) -> bool:
+        """Whether a catalog came within ``within_s`` (the usual case: at once, no timer)."""
+        if self._ready.is_set():
             return True
         try:
-            await asyncio.wait_for(self._ready.wait(), timeout)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(within_s):
+                await self._ready.wait()
+        except TimeoutError:
             return False
         return True
 

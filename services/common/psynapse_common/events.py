@@ -24,9 +24,7 @@ class EventSink:
         self._names = names
         self._max_bytes = max_bytes
 
-    async def _publish(
-        self, run_id: str, kind: str, payload: bytes, msg_id: str | None = None
-    ) -> asyncio.Future[None]:
+    async def _publish(self, run_id: str, kind: str, payload: bytes, msg_id: str | None = None) -> asyncio.Future[None]:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
         return await self._publisher.publish(self._names.event(run_id, kind), payload, headers)
 

@@ -23,6 +23,7 @@ once its inputs are known: a round trip is cheap beside it. A quick one just run
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -183,8 +184,9 @@ class SegmentRun:
                 objects[param] = kept
         outcome: Outcome = yield Call(step, spec, inputs, objects)
         if outcome.error is not None:
-            self._end(step, "error", inputs, error=outcome.error, traceback=outcome.traceback,
-                      duration_ms=outcome.duration_ms)
+            self._end(
+                step, "error", inputs, error=outcome.error, traceback=outcome.traceback, duration_ms=outcome.duration_ms
+            )
             return
         self.outputs[step.node_id] = outcome.output
         self._keep_result(step.node_id, outcome.result, spec)
@@ -269,8 +271,10 @@ class SegmentRun:
         lost: set[str] = set()
         for step in self.job.steps:
             node_id = step.node_id
-            if any(source in lost or (source in self._ended and source not in self.outputs)
-                   for source, _ in step.wires.values()):
+            if any(
+                source in lost or (source in self._ended and source not in self.outputs)
+                for source, _ in step.wires.values()
+            ):
                 lost.add(node_id)
             elif node_id not in self._ended:
                 self._ended.add(node_id)
@@ -298,8 +302,11 @@ class SegmentRun:
             output = msgspec.Raw(codec.encode(result))
         except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
             trace = describe_traceback(exc)
-            return Outcome(error=self._scrub(describe_error(exc)), traceback=self._scrub(trace) if trace else None,
-                           duration_ms=_since(started))
+            return Outcome(
+                error=self._scrub(describe_error(exc)),
+                traceback=self._scrub(trace) if trace else None,
+                duration_ms=_since(started),
+            )
         return Outcome(result=result, output=output, duration_ms=_since(started))
 
     # -- the output cache ---------------------------------------------------------------
@@ -329,7 +336,7 @@ class SegmentRun:
                 if step.cache:
                     keys.append(LINEAGE_PREFIX + lineage.hex())
         if keys:
-            self._found = dict(zip(keys, (yield Lookup(keys))))
+            self._found = dict(zip(keys, (yield Lookup(keys)), strict=True))
 
     def _lineage_needed(self) -> set[str]:
         """Cached steps and every step of this job they take inputs from, however far back."""
@@ -419,8 +426,8 @@ def run_here(
             node_id = need.step.node_id
             answer = run.invoke(
                 need,
-                (lambda p, m: on_progress(node_id, p, m)) if on_progress else _ignore,
-                (lambda text: on_chunk(node_id, text)) if on_chunk else _ignore,
+                functools.partial(on_progress, node_id) if on_progress else _ignore,
+                functools.partial(on_chunk, node_id) if on_chunk else _ignore,
                 cancelled,
             )
         elif isinstance(need, Lookup):

@@ -64,14 +64,16 @@ def _list_index(edge: GraphEdge, node_id: str) -> int:
     match = _LIST_HANDLE.match(edge.target_handle or "")
     if not match:
         raise GraphError(
-            f"Edge into list node '{node_id}' uses handle {edge.target_handle!r}; "
-            "expected input-0, input-1, ..."
+            f"Edge into list node '{node_id}' uses handle {edge.target_handle!r}; expected input-0, input-1, ..."
         )
     return int(match.group(1))
 
 
 def _check_edge_handles(
-    node: GraphNode, edges: list[GraphEdge], spec: CatalogNode | None, nodes: Mapping[str, GraphNode],
+    node: GraphNode,
+    edges: list[GraphEdge],
+    spec: CatalogNode | None,
+    nodes: Mapping[str, GraphNode],
     catalog: Mapping[str, CatalogNode],
 ) -> None:
     if node.type == FUNCTION and spec is not None:
@@ -114,7 +116,7 @@ def _find_cycle(remaining: set[str], successors: Mapping[str, list[str]], order:
                 if child not in remaining:
                     continue
                 if colour.get(child) == 1:
-                    return stack[stack.index(child):] + [child]
+                    return stack[stack.index(child) :] + [child]
                 if child not in colour:
                     colour[child] = 1
                     stack.append(child)
@@ -134,9 +136,7 @@ def _find_cycle(remaining: set[str], successors: Mapping[str, list[str]], order:
     return sorted(remaining)
 
 
-def build_plan(
-    nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[str, CatalogNode]
-) -> Plan:
+def build_plan(nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[str, CatalogNode]) -> Plan:
     by_id: dict[str, GraphNode] = {}
     for node in nodes:
         if node.id in by_id:
@@ -163,9 +163,7 @@ def build_plan(
     for edge in edges:
         for end in (edge.source, edge.target):
             if end not in by_id:
-                raise GraphError(
-                    f"Edge from '{edge.source}' to '{edge.target}' references missing node '{end}'"
-                )
+                raise GraphError(f"Edge from '{edge.source}' to '{edge.target}' references missing node '{end}'")
         incoming[edge.target].append(edge)
         if edge.source not in predecessors[edge.target]:
             successors[edge.source].append(edge.target)
@@ -247,11 +245,7 @@ class Schedule:
             for child in self.plan.successors[source]:
                 if self.is_settled(child):
                     continue
-                handles = [
-                    e.target_handle or "input"
-                    for e in self.plan.incoming[child]
-                    if e.source == source
-                ]
+                handles = [e.target_handle or "input" for e in self.plan.incoming[child] if e.source == source]
                 reason = upstream_failure(handles[0] if handles else "input", source, self.plan.node_name(source))
                 self.failed[child] = reason
                 skipped.append((child, reason))

@@ -80,8 +80,7 @@ def call_node(
     check()
     if spec.output_keys and not isinstance(result, dict):
         raise TypeError(
-            f"{spec.name} must return a dict with keys {', '.join(spec.output_keys)}, "
-            f"got {type(result).__name__}"
+            f"{spec.name} must return a dict with keys {', '.join(spec.output_keys)}, got {type(result).__name__}"
         )
     return result
 

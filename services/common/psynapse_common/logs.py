@@ -28,11 +28,7 @@ def _dumps(event: dict, **_: object) -> bytes:
 
 def configure(service: str, fmt: str = "auto", level: str = "info") -> None:
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
-    renderer = (
-        structlog.dev.ConsoleRenderer()
-        if use_console
-        else structlog.processors.JSONRenderer(serializer=_dumps)
-    )
+    renderer = structlog.dev.ConsoleRenderer() if use_console else structlog.processors.JSONRenderer(serializer=_dumps)
     factory = (
         structlog.PrintLoggerFactory(file=sys.stderr)
         if use_console

@@ -7,7 +7,7 @@ added, with defaults, so old and new services read each other's messages.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import msgspec
 from msgspec import Raw, Struct
@@ -156,7 +156,7 @@ class RunEvent(Struct, tag="run", kw_only=True):
     graph: Raw = NIL
 
 
-Event = Union[NodeEvents, ProgressEvent, StreamEvent, RunEvent]
+Event = NodeEvents | ProgressEvent | StreamEvent | RunEvent
 # Most node events one message carries (an SSE event id spans one message's events).
 MAX_BATCH = 500
 

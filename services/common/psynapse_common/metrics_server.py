@@ -21,7 +21,7 @@ HEALTHY_WITHIN_S = 15.0
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # a probe every few seconds is not news
 
 

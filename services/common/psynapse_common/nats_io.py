@@ -32,6 +32,9 @@ from .subjects import Names, names_from
 
 log = structlog.get_logger()
 
+# How long a stopping service waits for its connection to drain.
+_DRAIN_S = 5.0
+
 
 async def connect(
     settings: Settings,
@@ -217,9 +220,7 @@ async def _declare_backbone(js: JetStreamContext, settings: Settings) -> Backbon
         ),
     )
     backbone = Backbone(js, names)
-    backbone.schema = await ensure_kv(
-        js, KeyValueConfig(bucket=names.schema_bucket, history=5, replicas=replicas)
-    )
+    backbone.schema = await ensure_kv(js, KeyValueConfig(bucket=names.schema_bucket, history=5, replicas=replicas))
     backbone.services = await ensure_kv(
         js, KeyValueConfig(bucket=names.services_bucket, history=1, ttl=15.0, replicas=replicas)
     )
@@ -252,9 +253,11 @@ async def ensure_work_consumer(
     await js.add_consumer(stream, config)
 
 
-async def wait_closed(nc: Client, timeout: float = 5.0) -> None:
+async def wait_closed(nc: Client) -> None:
+    """Drain the connection: what was published goes out, subscriptions end; a stuck one is closed."""
     try:
-        await asyncio.wait_for(nc.drain(), timeout)
+        async with asyncio.timeout(_DRAIN_S):
+            await nc.drain()
     except Exception:  # noqa: BLE001 - shutting down; a dead connection is fine
         if not nc.is_closed:
             await nc.close()

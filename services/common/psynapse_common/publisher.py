@@ -134,7 +134,7 @@ class AckedPublisher:
         return future
 
     async def _on_ack(self, msg: Msg) -> None:
-        sent = self._pending.pop(msg.subject[len(self._prefix):], None)
+        sent = self._pending.pop(msg.subject[len(self._prefix) :], None)
         if sent is None or sent.future.done():
             return
         if not msg.data:
@@ -180,9 +180,7 @@ class AckedPublisher:
                 sent.sent_at = time.monotonic()
                 self._pending[token] = sent
                 try:
-                    await self._nc.publish(
-                        sent.subject, sent.payload, reply=self._prefix + token, headers=sent.headers
-                    )
+                    await self._nc.publish(sent.subject, sent.payload, reply=self._prefix + token, headers=sent.headers)
                     settled = await asyncio.wait_for(asyncio.shield(sent.outcome), self._ack_timeout)
                 except Exception:  # noqa: BLE001 - reconnecting or no ack: the same message again
                     self._pending.pop(token, None)

@@ -88,7 +88,7 @@ class Puller:
     async def _run(self, msg: Msg) -> None:
         try:
             await self._handler(msg)
-        except Exception:  # noqa: BLE001 - a handler bug must not stop the consumer
+        except Exception:
             log.exception("puller.handler_failed", subject=msg.subject)
         finally:
             self._busy -= 1
@@ -104,9 +104,7 @@ class Puller:
             # Top up in halves, not one message at a time: a busy consumer then
             # sends one pull request per several messages, not one per message.
             # An idle one tops up fully, so a burst finds every slot requested.
-            worth_asking = want > 0 and (
-                self._credit == 0 or self._busy == 0 or want * 2 >= self._slots
-            )
+            worth_asking = want > 0 and (self._credit == 0 or self._busy == 0 or want * 2 >= self._slots)
             if worth_asking and self._nc.is_connected:
                 request = json.dumps({"batch": want, "expires": int(self._expires * 1e9)}).encode()
                 try:
@@ -123,8 +121,8 @@ class Puller:
             except TimeoutError:
                 pass
 
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Stop asking for messages and let the ones in hand finish."""
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Stop asking for messages and give the ones in hand ``grace_s`` to finish."""
         self._stopping = True
         self._wake.set()
         if self._loop_task:
@@ -132,4 +130,4 @@ class Puller:
         if self._sub is not None:
             await self._sub.unsubscribe()
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+            await asyncio.wait(set(self._tasks), timeout=grace_s)

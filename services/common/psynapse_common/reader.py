@@ -9,6 +9,7 @@ client that stops reading stops the flow, and memory stays at one window.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 
@@ -25,9 +26,7 @@ _HEARTBEAT_S = 2.0
 
 
 class StreamReader:
-    def __init__(
-        self, nc: Client, js: JetStreamContext, stream: str, subject: str, start_sequence: int = 0
-    ) -> None:
+    def __init__(self, nc: Client, js: JetStreamContext, stream: str, subject: str, start_sequence: int = 0) -> None:
         self._nc = nc
         self._js = js
         self._stream = stream
@@ -118,7 +117,6 @@ class StreamReader:
     async def close_consumer(self) -> None:
         if self._consumer is not None:
             name, self._consumer = self._consumer, None
-            try:
+            # Whatever goes wrong, it expires by itself when inactive.
+            with contextlib.suppress(Exception):
                 await self._js.delete_consumer(self._stream, name)
-            except Exception:  # noqa: BLE001 - it expires by itself when inactive
-                pass

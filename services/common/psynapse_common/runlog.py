@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -28,7 +26,7 @@ async def read_run_log(js: JetStreamContext, names: Names, run_id: str) -> list[
     try:
         try:
             msg = await sub.next_msg(timeout=_EMPTY_WAIT_S)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             return events
         while True:
             events.append(messages.event_decoder.decode(msg.data))

@@ -22,6 +22,7 @@ they like. Node sets are bitsets over plan positions (Python ints).
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -75,9 +76,7 @@ class _Cutter:
         self.max_nodes = max_nodes
         self.index = {node_id: i for i, node_id in enumerate(order)}
         self.is_heavy = [node_id in heavy for node_id in order]
-        self.preds = [
-            sorted(self.index[p] for p in plan.predecessors[node_id] if p in self.index) for node_id in order
-        ]
+        self.preds = [sorted(self.index[p] for p in plan.predecessors[node_id] if p in self.index) for node_id in order]
         self.ancestors = [0] * len(order)
         for i, preds in enumerate(self.preds):
             bits = 0
@@ -133,7 +132,7 @@ class _Cutter:
         heavy = sorted(h for part in parts for h in part.heavy)
         if self.is_heavy[i]:
             heavy.append(i)
-        for earlier, later in zip(heavy, heavy[1:]):
+        for earlier, later in itertools.pairwise(heavy):
             if not self.ancestors[later] >> earlier & 1:
                 return None  # two slow calls that could run side by side
         member_bits = 1 << i

@@ -109,10 +109,9 @@ class Beat:
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        try:
+        # Best effort on the way out; the TTL cleans up.
+        with contextlib.suppress(Exception):
             await self._kv.delete(self._record.instance.replace(".", "_"))
-        except Exception:  # noqa: BLE001 - best effort on the way out; the TTL cleans up
-            pass
 
 
 # How every HTTP service is served; the bench's in-process baseline uses the same,

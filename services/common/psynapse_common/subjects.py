@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+from psynapse.sdk import TOKEN
+
+# One rule for every token, the SDK's (a pool is one).
+_TOKEN = TOKEN
 
 EVENT_KINDS = ("node", "progress", "stream", "run")
 
@@ -20,9 +23,7 @@ class InvalidSubjectToken(ValueError):
 
 def check_token(value: str, what: str = "id") -> str:
     if not isinstance(value, str) or not _TOKEN.match(value):
-        raise InvalidSubjectToken(
-            f"invalid {what} {value!r}: use 1-128 letters, digits, '-' or '_'"
-        )
+        raise InvalidSubjectToken(f"invalid {what} {value!r}: use 1-128 letters, digits, '-' or '_'")
     return value
 
 

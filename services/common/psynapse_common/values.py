@@ -118,9 +118,7 @@ def variable_value(data: dict[str, Any]) -> Any:
     kind = data.get("variableType", "String")
     raw = data.get("variableValue")
     if kind not in VARIABLE_TYPES:
-        raise ConversionError(
-            f"unknown variableType {kind!r}; use one of {', '.join(VARIABLE_TYPES)}"
-        )
+        raise ConversionError(f"unknown variableType {kind!r}; use one of {', '.join(VARIABLE_TYPES)}")
     if kind == "String":
         value: Any = "" if raw is None else (raw if isinstance(raw, str) else str(raw))
     elif kind == "Number":

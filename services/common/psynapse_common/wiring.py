@@ -92,7 +92,5 @@ class Wiring:
 
     def view_results(self) -> dict[str, msgspec.Raw]:
         return {
-            node_id: self.outputs.get(node_id, NIL)
-            for node_id, node in self.plan.nodes.items()
-            if node.type == VIEW
+            node_id: self.outputs.get(node_id, NIL) for node_id, node in self.plan.nodes.items() if node.type == VIEW
         }

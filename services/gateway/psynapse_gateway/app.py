@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         signal = CatalogSignal()
         catalog.on_change(signal.changed)
         await catalog.start()
-        await catalog.wait_ready(timeout=10)
+        await catalog.wait_ready(within_s=10)
         app.state.nc = nc
         app.state.backbone = backbone
         app.state.catalog = catalog

@@ -20,6 +20,8 @@ from psynapse_common.messages import ServiceBeat, beat_decoder
 log = structlog.get_logger()
 
 _STALE_S = 7.5  # beats come every 3 s
+# How long the gateway waits for the first beats at start.
+_FIRST_BEATS_S = 5.0
 _GONE = ("DEL", "PURGE")
 
 
@@ -30,12 +32,13 @@ class LiveServices:
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, timeout: float = 5.0) -> None:
+    async def start(self) -> None:
         self._task = asyncio.create_task(follow(self._kv, ">", self._apply, "beats"))
         try:
-            await asyncio.wait_for(self._ready.wait(), timeout)
-        except asyncio.TimeoutError:
-            log.warning("beats.not_ready", timeout_s=timeout)  # /health says degraded until they come
+            async with asyncio.timeout(_FIRST_BEATS_S):
+                await self._ready.wait()
+        except TimeoutError:
+            log.warning("beats.not_ready", waited_s=_FIRST_BEATS_S)  # /health says degraded until they come
 
     def now(self) -> dict[str, list[dict[str, Any]]]:
         """Service name -> its live instances: those whose last beat is a few intervals old at most."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,12 +43,10 @@ class CatalogSignal:
         self.closed = True
         asyncio.ensure_future(self._notify())
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self) -> None:
+        """Until the catalog changes (callers bound it with ``asyncio.timeout``)."""
         async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
+            await self._changed.wait()
 
 
 class CatalogController(Controller):
@@ -73,7 +72,9 @@ class CatalogController(Controller):
             seen = signal.revision
             yield ServerSentEventMessage(data=msgspec.json.encode({"revision": seen}).decode())
             while not signal.closed:
-                await signal.wait(_PING_S)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(_PING_S):
+                        await signal.wait()
                 if signal.revision != seen:
                     seen = signal.revision
                     yield ServerSentEventMessage(data=msgspec.json.encode({"revision": seen}).decode())

@@ -56,10 +56,18 @@ WORKFLOW_EXAMPLE = {
     **WORKFLOW_SAVED_EXAMPLE,
     "workflow": {
         "nodes": [
-            {"id": "x", "type": "variableNode", "position": {"x": 0, "y": 0},
-             "data": {"variableType": "Number", "variableValue": 5, "variableName": "x"}},
-            {"id": "f", "type": "functionNode", "position": {"x": 240, "y": 0},
-             "data": {"functionName": "add", "b": 3}},
+            {
+                "id": "x",
+                "type": "variableNode",
+                "position": {"x": 0, "y": 0},
+                "data": {"variableType": "Number", "variableValue": 5, "variableName": "x"},
+            },
+            {
+                "id": "f",
+                "type": "functionNode",
+                "position": {"x": 240, "y": 0},
+                "data": {"functionName": "add", "b": 3},
+            },
             {"id": "v", "type": "viewNode", "position": {"x": 480, "y": 0}, "data": {}},
         ],
         "edges": [
@@ -71,24 +79,52 @@ WORKFLOW_EXAMPLE = {
 }
 RUN_LIST_EXAMPLE = {
     "runs": [
-        {"run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19", "workflow": "sums", "status": "done",
-         "started_at": 1738324800.12, "finished_at": 1738324800.31, "duration_ms": 190.0, "node_count": 3},
+        {
+            "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19",
+            "workflow": "sums",
+            "status": "done",
+            "started_at": 1738324800.12,
+            "finished_at": 1738324800.31,
+            "duration_ms": 190.0,
+            "node_count": 3,
+        },
     ]
 }
 RUN_DETAIL_EXAMPLE = {
-    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19", "status": "done", "workflow": "sums",
-    "started_at": 1738324800.12, "finished_at": 1738324800.31, "duration_ms": 190.0, "node_count": 3,
-    "results": {"v": 8.0}, "errors": {}, "error": None,
+    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19",
+    "status": "done",
+    "workflow": "sums",
+    "started_at": 1738324800.12,
+    "finished_at": 1738324800.31,
+    "duration_ms": 190.0,
+    "node_count": 3,
+    "results": {"v": 8.0},
+    "errors": {},
+    "error": None,
     "nodes": {
-        "f": {"node_name": "add", "status": "completed", "duration_ms": 0.02, "inputs": {"a": 5, "b": 3},
-              "output": 8.0, "error": None, "error_kind": None, "traceback": None, "cached": False},
+        "f": {
+            "node_name": "add",
+            "status": "completed",
+            "duration_ms": 0.02,
+            "inputs": {"a": 5, "b": 3},
+            "output": 8.0,
+            "error": None,
+            "error_kind": None,
+            "traceback": None,
+            "cached": False,
+        },
     },
 }
 RUN_GRAPH_EXAMPLE = {
-    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19", "workflow": "sums",
+    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19",
+    "workflow": "sums",
     "nodes": [
-        {"id": "x", "type": "variableNode", "position": {"x": 0, "y": 0},
-         "data": {"variableType": "Number", "variableValue": 5}},
+        {
+            "id": "x",
+            "type": "variableNode",
+            "position": {"x": 0, "y": 0},
+            "data": {"variableType": "Number", "variableValue": 5},
+        },
         {"id": "f", "type": "functionNode", "position": {"x": 240, "y": 0}, "data": {"functionName": "add", "b": 3}},
         {"id": "v", "type": "viewNode", "position": {"x": 480, "y": 0}, "data": {}},
     ],

@@ -46,7 +46,7 @@ def _bad_workflow_name(request: Request) -> str | None:
     prefix = "/workflows/"
     if not path.startswith(prefix):
         return None
-    name = unquote(path[len(prefix):].split("/", 1)[0])
+    name = unquote(path[len(prefix) :].split("/", 1)[0])
     try:
         check_workflow_name(name)
     except InvalidWorkflowName as exc:

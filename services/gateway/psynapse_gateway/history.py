@@ -28,7 +28,7 @@ from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import error_kind
-from psynapse_common.messages import NodeEvent, NodeEvents, RunEvent
+from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.subjects import Names, check_token
 
 from .runs import duration_ms, run_status
@@ -70,8 +70,9 @@ _final_decoder = msgspec.msgpack.Decoder(_Final)
 _submit_decoder = msgspec.msgpack.Decoder(_Submit)
 
 
-def _row(run_id: str, workflow: str | None, status: str, started: float, finished: float | None,
-         node_count: int) -> dict[str, Any]:
+def _row(
+    run_id: str, workflow: str | None, status: str, started: float, finished: float | None, node_count: int
+) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "workflow": workflow,
@@ -112,11 +113,14 @@ class History:
         now = time.time()
         before: int | None = None
         for window in _WINDOWS_S:
-            since = dt.datetime.fromtimestamp(now - window, dt.timezone.utc) if window else None
+            since = dt.datetime.fromtimestamp(now - window, dt.UTC) if window else None
             first: int | None = None
             async for msg in scan(
-                self._js, self._names.events_stream, self._names.events_of_kind("run"),
-                since=since, before_sequence=before,
+                self._js,
+                self._names.events_stream,
+                self._names.events_of_kind("run"),
+                since=since,
+                before_sequence=before,
             ):
                 if first is None:
                     first = msg.metadata.sequence.stream
@@ -126,8 +130,9 @@ class History:
                 row_status = run_status(final)
                 if status is not None and row_status != status:
                     continue
-                found[final.run_id] = _row(final.run_id, final.workflow, row_status, final.started_at,
-                                           final.finished_at, final.node_count)
+                found[final.run_id] = _row(
+                    final.run_id, final.workflow, row_status, final.started_at, final.finished_at, final.node_count
+                )
             if first is not None:
                 before = first
             if before is not None and before <= oldest:
@@ -166,8 +171,7 @@ class History:
         for submit in await asyncio.gather(*(read(subject) for subject in subjects)):
             if submit is None or (workflow is not None and submit.workflow != workflow):
                 continue
-            rows.append(_row(submit.run_id, submit.workflow, "running", submit.submitted_at, None,
-                             len(submit.nodes)))
+            rows.append(_row(submit.run_id, submit.workflow, "running", submit.submitted_at, None, len(submit.nodes)))
         return rows
 
     async def nodes(self, run_id: str) -> dict[str, dict[str, Any]]:
@@ -203,10 +207,20 @@ class NodeFold:
     def _node(self, event: NodeEvent, at: dt.datetime, blobs: dict[str, bytes] | None) -> None:
         if event.node_id in self._ended:
             return  # a late copy (a replayed job, a cancel racing a completion)
-        entry = self.nodes.setdefault(event.node_id, {
-            "node_name": event.node_name, "status": "executing", "duration_ms": None,
-            "inputs": {}, "output": None, "error": None, "error_kind": None, "traceback": None, "cached": False,
-        })
+        entry = self.nodes.setdefault(
+            event.node_id,
+            {
+                "node_name": event.node_name,
+                "status": "executing",
+                "duration_ms": None,
+                "inputs": {},
+                "output": None,
+                "error": None,
+                "error_kind": None,
+                "traceback": None,
+                "cached": False,
+            },
+        )
         entry["node_name"] = event.node_name
         inputs = {k: show(v, blobs) for k, v in event.inputs.items()}
         if event.status == "executing":

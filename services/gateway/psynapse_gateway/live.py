@@ -15,7 +15,6 @@ client sees the same events a replay gives.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from nats.aio.client import Client
@@ -54,7 +53,7 @@ class LiveReader:
         while True:
             try:
                 msg = await self._sub.next_msg(timeout=_QUIET_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if await self._stored_after(last_seen):
                     break
                 continue

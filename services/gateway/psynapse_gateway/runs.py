@@ -70,9 +70,7 @@ class RunService:
         await self._publisher.start()
         # One subscription to every run's final event, routed by run id: cheaper
         # than a subscription per /execute request.
-        self._final_sub = await self._nc.subscribe(
-            self._names.events_of_kind("run"), cb=self._on_final
-        )
+        self._final_sub = await self._nc.subscribe(self._names.events_of_kind("run"), cb=self._on_final)
 
     async def _on_final(self, msg: Any) -> None:
         waiter = self._waiting.get(Names.run_id_of(msg.subject))
@@ -87,9 +85,7 @@ class RunService:
         """Queue the run for an orchestrator: every run, from any endpoint, goes this way."""
         await (await self.send(request, run_id, workflow))
 
-    async def send(
-        self, request: ExecuteRequest, run_id: str, workflow: str | None = None
-    ) -> asyncio.Future[None]:
+    async def send(self, request: ExecuteRequest, run_id: str, workflow: str | None = None) -> asyncio.Future[None]:
         """Send the run's submit; the future settles once the stream has stored it."""
         self.ensure_connected()
         env_sealed = seal(request.env_vars, self._secret_key) if request.env_vars else None
@@ -125,7 +121,7 @@ class RunService:
             while True:
                 try:
                     return await asyncio.wait_for(asyncio.shield(waiter), _RECHECK_S)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     final = await self._final_event(run_id)
                     if final is not None:
                         return final
@@ -178,9 +174,7 @@ class RunService:
 
     async def open_events(self, run_id: str) -> StreamReader:
         """A reader of one run's events from its first one, paced by its client."""
-        reader = StreamReader(
-            self._nc, self._js, self._names.events_stream, self._names.run_events(run_id)
-        )
+        reader = StreamReader(self._nc, self._js, self._names.events_stream, self._names.run_events(run_id))
         await reader.open()
         return reader
 
@@ -298,4 +292,3 @@ def final_body(event: RunEvent, blobs: dict[str, bytes] | None = None) -> dict[s
     if event.status == "error":
         body["error"] = event.error
     return body
-

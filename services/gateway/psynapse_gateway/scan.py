@@ -7,7 +7,7 @@ timeout and messages stored meanwhile never make it run on.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -48,7 +48,7 @@ async def scan(
         while left > 0:
             try:
                 batch = await sub.fetch(min(_BATCH, left), timeout=_FETCH_TIMEOUT_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return  # the stream lost the messages meanwhile (max age)
             for msg in batch:
                 if before_sequence is not None and msg.metadata.sequence.stream >= before_sequence:
@@ -57,7 +57,6 @@ async def scan(
                 yield msg
     finally:
         await sub.unsubscribe()
-        try:
+        # It goes away by itself when inactive.
+        with contextlib.suppress(Exception):
             await js.delete_consumer(stream, name)
-        except Exception:  # noqa: BLE001 - it goes away by itself when inactive
-            pass

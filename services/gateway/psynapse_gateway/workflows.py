@@ -64,7 +64,7 @@ class Version(NamedTuple):
 
 
 def iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def check_body(body: WorkflowBody) -> None:
@@ -99,9 +99,7 @@ class WorkflowStore:
         if self._kv is None:
             self._kv = await ensure_kv(
                 self._js,
-                KeyValueConfig(
-                    bucket=self._bucket, history=HISTORY, storage=StorageType.FILE, replicas=self._replicas
-                ),
+                KeyValueConfig(bucket=self._bucket, history=HISTORY, storage=StorageType.FILE, replicas=self._replicas),
             )
         return self._kv
 
@@ -129,9 +127,7 @@ class WorkflowStore:
     async def _version(self, name: str, number: int) -> Version:
         versions = await self._versions_or_404(name)
         if not 1 <= number <= len(versions):
-            raise WorkflowNotFound(
-                f"workflow {name!r} has no version {number}; it has versions 1 to {len(versions)}"
-            )
+            raise WorkflowNotFound(f"workflow {name!r} has no version {number}; it has versions 1 to {len(versions)}")
         return versions[number - 1]
 
     async def _read(self, name: str, version: Version) -> dict[str, Any]:
@@ -161,7 +157,7 @@ class WorkflowStore:
             if version.revision == revision:
                 return self._saved(name, version)
         # Saved, then deleted or superseded 64 times over before we looked.
-        latest = versions[-1] if versions else Version(1, revision, iso(dt.datetime.now(dt.timezone.utc)))
+        latest = versions[-1] if versions else Version(1, revision, iso(dt.datetime.now(dt.UTC)))
         return self._saved(name, latest)
 
     @staticmethod
@@ -196,7 +192,7 @@ class WorkflowStore:
         prefix = f"$KV.{self._bucket}."
         await self._bucket_handle()
         async for msg in scan(self._js, self._stream, prefix + ">", headers_only=True):
-            name = msg.subject[len(prefix):]
+            name = msg.subject[len(prefix) :]
             if _is_deletion(msg.headers):
                 found.pop(name, None)
             else:
@@ -213,8 +209,13 @@ class WorkflowStore:
         saved = (await self.get(name))["workflow"]
         nodes = [_api_node(node) for node in saved.get("nodes", [])]
         _set_inputs(name, nodes, run.inputs)
-        body = {"nodes": nodes, "edges": saved.get("edges", []), "env_vars": run.env_vars,
-                "cache": run.cache, "workflow": name}
+        body = {
+            "nodes": nodes,
+            "edges": saved.get("edges", []),
+            "env_vars": run.env_vars,
+            "cache": run.cache,
+            "workflow": name,
+        }
         try:
             return msgspec.convert(body, ExecuteRequest)
         except msgspec.ValidationError as exc:
@@ -240,12 +241,15 @@ def _api_node(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def variable_names(nodes: list[dict[str, Any]]) -> list[str]:
-    return sorted({
-        node["data"]["variableName"]
-        for node in nodes
-        if node["type"] == VARIABLE and isinstance(node["data"].get("variableName"), str)
-        and node["data"]["variableName"]
-    })
+    return sorted(
+        {
+            node["data"]["variableName"]
+            for node in nodes
+            if node["type"] == VARIABLE
+            and isinstance(node["data"].get("variableName"), str)
+            and node["data"]["variableName"]
+        }
+    )
 
 
 def _set_inputs(workflow: str, nodes: list[dict[str, Any]], inputs: dict[str, Any]) -> None:

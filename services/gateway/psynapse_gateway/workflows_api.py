@@ -35,8 +35,9 @@ class WorkflowsController(Controller):
         "/",
         summary="Every saved workflow, by name",
         responses=example(
-            200, "The saved workflows", {"workflows": [{"name": "sums", "updated": "2025-01-31T12:00:00.000Z",
-                                                        "versions": 3}]}
+            200,
+            "The saved workflows",
+            {"workflows": [{"name": "sums", "updated": "2025-01-31T12:00:00.000Z", "versions": 3}]},
         ),
     )
     async def list_workflows(self, state: State) -> dict[str, Any]:
@@ -75,9 +76,17 @@ class WorkflowsController(Controller):
         summary="A workflow's versions, newest first",
         responses={
             **errors(400, 404, not_found=_NOT_FOUND),
-            **example(200, "The versions", {"name": "sums", "versions": [
-                {"version": 2, "updated": "2025-01-31T12:00:00.000Z"},
-                {"version": 1, "updated": "2025-01-30T09:30:00.000Z"}]}),
+            **example(
+                200,
+                "The versions",
+                {
+                    "name": "sums",
+                    "versions": [
+                        {"version": 2, "updated": "2025-01-31T12:00:00.000Z"},
+                        {"version": 1, "updated": "2025-01-30T09:30:00.000Z"},
+                    ],
+                },
+            ),
         },
     )
     async def list_versions(self, state: State, name: str) -> dict[str, Any]:
@@ -108,8 +117,8 @@ class WorkflowsController(Controller):
         description=(
             "Runs the newest version. Each key of `inputs` sets the value of the variable nodes whose "
             "`variableName` is that key (converted by their `variableType`, so a Number variable takes 5 "
-            "or \"5\"); a key no variable node is named answers 400. The answer is `/execute`'s "
-            "`{\"results\": ...}`, or `/execute/stream`'s SSE events when the request has "
+            'or "5"); a key no variable node is named answers 400. The answer is `/execute`\'s '
+            '`{"results": ...}`, or `/execute/stream`\'s SSE events when the request has '
             "`Accept: text/event-stream`. `X-Run-Id` names the run either way.\n\n"
             "SSE answer:\n```\n" + SSE_EXAMPLE + "```"
         ),
@@ -135,4 +144,3 @@ class WorkflowsController(Controller):
         if "text/event-stream" in request.headers.get("accept", ""):
             return await run_streamed(state, request, execute)
         return await run_folded(state, request, execute)
-

@@ -55,8 +55,9 @@ class Services:
 
 
 class RunExecution:
-    def __init__(self, submit: RunSubmit, plan: Plan, msg: Msg | None, services: Services,
-                 on_finished: Callable[[str], None]) -> None:
+    def __init__(
+        self, submit: RunSubmit, plan: Plan, msg: Msg | None, services: Services, on_finished: Callable[[str], None]
+    ) -> None:
         self.submit = submit
         self.run_id = submit.run_id
         self.plan = plan
@@ -103,8 +104,12 @@ class RunExecution:
                 await self.cancel()
                 return
             busy = {step.node_id for job in in_flight for step in job.steps}
-            log.info("run.resumed", run_id=self.run_id, settled=len(self.schedule.finished) +
-                     len(self.schedule.failed), in_flight=len(busy))
+            log.info(
+                "run.resumed",
+                run_id=self.run_id,
+                settled=len(self.schedule.finished) + len(self.schedule.failed),
+                in_flight=len(busy),
+            )
         learner = self._services.learner
         remaining = [n for n in self.plan.order if not self.schedule.is_settled(n) and n not in busy]
         functions = [(node_id, spec) for node_id in remaining if (spec := self.plan.functions.get(node_id))]
@@ -116,7 +121,9 @@ class RunExecution:
         for index, segment in enumerate(self._segments):
             members = set(segment.nodes)
             outside = {
-                pred for node_id in segment.nodes for pred in self.plan.predecessors[node_id]
+                pred
+                for node_id in segment.nodes
+                for pred in self.plan.predecessors[node_id]
                 if pred not in members and not self.schedule.is_settled(pred)
             }
             for pred in outside:

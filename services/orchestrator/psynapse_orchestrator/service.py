@@ -66,7 +66,7 @@ class Orchestrator:
         self.blobs = Blobs(self.backbone.blobs, settings.inline_value_limit)
         self.catalog = CatalogWatch(self.backbone.schema, self.names.catalog_key)
         await self.catalog.start()
-        if not await self.catalog.wait_ready(timeout=30):
+        if not await self.catalog.wait_ready(within_s=30):
             log.warning("orchestrator.no_catalog_yet")
         # One subscription each for every run's node events and cancels, routed by
         # run id: cheaper than two subscriptions per run.
@@ -121,13 +121,18 @@ class Orchestrator:
             return
         if submit.run_id in self.active:
             return  # a redelivery while we still drive it
-        await self.catalog.wait_ready(timeout=10)
+        await self.catalog.wait_ready(within_s=10)
         try:
             plan = build_plan(submit.nodes, submit.edges, self.catalog.nodes)
         except GraphError as exc:
             refused = RunEvent(
-                run_id=submit.run_id, status="error", error=str(exc), started_at=submit.submitted_at,
-                finished_at=time.time(), workflow=submit.workflow, node_count=len(submit.nodes),
+                run_id=submit.run_id,
+                status="error",
+                error=str(exc),
+                started_at=submit.submitted_at,
+                finished_at=time.time(),
+                workflow=submit.workflow,
+                node_count=len(submit.nodes),
                 graph=await run_graph(submit, self.blobs),
             )
             ack = await self.sink.run(refused)
@@ -194,7 +199,7 @@ class Orchestrator:
 
     async def stop(self) -> None:
         if self._puller is not None:
-            await self._puller.stop(timeout=1)
+            await self._puller.stop(grace_s=1)
         self._keep_alive.cancel()
         await self.beat.stop()
         await self.catalog.stop()

@@ -110,7 +110,9 @@ class _Segment:
         )
         self._acks: list[asyncio.Future[None]] = []
         self._beat: asyncio.Task[None] | None = None
-        self._multi = {step.node_id for step in job.steps if (spec := runner._code.get(step.node_name)) and spec.output_keys}
+        self._multi = {
+            step.node_id for step in job.steps if (spec := runner._code.get(step.node_name)) and spec.output_keys
+        }
 
     async def execute(self) -> None:
         runner = self._runner

@@ -27,8 +27,8 @@ from psynapse_common.service import Beat, instance_id, run, settle_heap
 from psynapse_common.settings import Settings
 
 from .cancels import CancelBoard
-from .nodecode import CodeCatalog
 from .jobs import JobRunner
+from .nodecode import CodeCatalog
 
 log = structlog.get_logger()
 
@@ -63,9 +63,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await code.load()
     cancels = CancelBoard()
     await nc.subscribe(names.cancel_all, cb=cancels.on_message)
-    threads = ThreadPoolExecutor(
-        max_workers=settings.runner_concurrency, thread_name_prefix="node"
-    )
+    threads = ThreadPoolExecutor(max_workers=settings.runner_concurrency, thread_name_prefix="node")
     cache = None
     if settings.cache_enabled:
         cache = NodeCache(nc, js, backbone.cache, names.cache_bucket, names.blobs_store)
@@ -100,7 +98,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     if exporter is not None:
         exporter.stop()
     log.info("runner.stopping", in_flight=puller.in_flight)
-    await puller.stop(timeout=settings.job_ack_wait_s)
+    await puller.stop(grace_s=settings.job_ack_wait_s)
     await beat.stop()
     await watch.stop()
     threads.shutdown(wait=False, cancel_futures=True)

@@ -44,9 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         nc = await connect(settings, "schema")
         backbone = await declare_backbone(nc.jetstream(), settings)
-        publisher = CatalogPublisher(
-            settings.nodepacks_dir.resolve(), backbone.schema, backbone.names.catalog_key
-        )
+        publisher = CatalogPublisher(settings.nodepacks_dir.resolve(), backbone.schema, backbone.names.catalog_key)
         await publisher.reload()
         await publisher.start_watching()
         beat = Beat(backbone.services, "schema", instance_id("schema"))

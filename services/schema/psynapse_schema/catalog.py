@@ -105,7 +105,7 @@ class CatalogPublisher:
             log.info("catalog.files_changed", files=sorted({p for _, p in changes})[:20])
             try:
                 await self.reload()
-            except Exception:  # noqa: BLE001 - a failed publish must not end the watch
+            except Exception:
                 log.exception("catalog.reload_failed")
 
     async def stop(self) -> None:

@@ -33,8 +33,13 @@ def fail(message: str = "boom") -> int:
 
 def typed(i: int, f: float, s: str, b: bool, mode: Literal["a", "b"] = "a") -> dict:
     """Echo typed inputs with their Python types."""
-    return {"i": [i, type(i).__name__], "f": [f, type(f).__name__], "s": [s, type(s).__name__],
-            "b": [b, type(b).__name__], "mode": mode}
+    return {
+        "i": [i, type(i).__name__],
+        "f": [f, type(f).__name__],
+        "s": [s, type(s).__name__],
+        "b": [b, type(b).__name__],
+        "mode": mode,
+    }
 
 
 def split_pair(text: str) -> AnnotatedDict[Literal["left", "right"]]:

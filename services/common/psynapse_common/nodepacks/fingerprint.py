@@ -26,14 +26,17 @@ _CONTENT_LIMIT = 4 * 1024 * 1024
 def pack_digest(pack_dir: Path) -> str:
     hasher = hashlib.sha256()
     files = sorted(
-        path for path in pack_dir.rglob("*")
+        path
+        for path in pack_dir.rglob("*")
         if path.is_file()
         and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(pack_dir).parts)
     )
     for path in files:
         try:
             stat = path.stat()
-            body = path.read_bytes() if stat.st_size <= _CONTENT_LIMIT else f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+            body = (
+                path.read_bytes() if stat.st_size <= _CONTENT_LIMIT else f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+            )
         except OSError:
             continue
         hasher.update(str(path.relative_to(pack_dir)).encode() + b"\0")

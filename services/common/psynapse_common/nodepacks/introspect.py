@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
-from .annotated import AnnotatedDict
+from psynapse.sdk import AnnotatedDict
 
 NodeKind = Literal["function", "progress", "stream"]
 

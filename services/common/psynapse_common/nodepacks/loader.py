@@ -21,11 +21,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
+from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
+
 from ..subjects import InvalidSubjectToken, check_token
 from .fingerprint import code_hash, pack_digest
 from .importer import exec_file, fresh_package, sibling_imports
 from .introspect import NodeKind, introspect, is_node_class
-from .markers import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
 
 # File name -> the kind of node its public members become, in listing order.
 PACK_FILES: dict[str, NodeKind] = {"ops.py": "function", "progress_ops.py": "progress", "stream_ops.py": "stream"}
@@ -116,7 +117,7 @@ def _load_pack(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
             # Any failure of user code at import time is the pack's problem
             # and is reported; SystemExit too, or `sys.exit()` in a pack would
             # stop the service.
-            except (Exception, SystemExit) as exc:
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - see above
                 report.add_error(*_import_error(path, pack_dir, exc))
                 continue
             found = _module_nodes(module, kind, path, report, pack_files)
@@ -138,14 +139,20 @@ def _check_requirements(module: ModuleType, path: Path, specs: list[NodeSpec], r
         return
     if isinstance(declared, (list, tuple)):
         declared = {name: f"pip install {name}" for name in declared}
-    if not isinstance(declared, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in declared.items()):
-        report.add_error(str(path), None, "PSYNAPSE_REQUIRES must map module names to install commands, "
-                         "e.g. {\"openai\": \"pip install openai\"}")
+    if not isinstance(declared, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in declared.items()
+    ):
+        report.add_error(
+            str(path),
+            None,
+            'PSYNAPSE_REQUIRES must map module names to install commands, e.g. {"openai": "pip install openai"}',
+        )
         return
     for name, install in declared.items():
         if not _installed(name):
-            report.missing.append({"module": name, "install": install, "file": str(path),
-                                   "nodes": [spec.name for spec in specs]})
+            report.missing.append(
+                {"module": name, "install": install, "file": str(path), "nodes": [spec.name for spec in specs]}
+            )
 
 
 def _installed(module: str) -> bool:
@@ -184,12 +191,20 @@ def _module_nodes(
             continue
         node_pool = _node_pool(obj, pool, attr, path, report)
         schema = info.schema if node_pool == DEFAULT_POOL else {**info.schema, "pool": node_pool}
-        specs.append(NodeSpec(
-            name=attr, kind=kind, target=obj, schema=schema, pack=report.name, pool=node_pool,
-            param_types=info.param_types, output_keys=info.output_keys,
-            cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
-            code_hash=code_hash(obj, module, path, pack_files),
-        ))
+        specs.append(
+            NodeSpec(
+                name=attr,
+                kind=kind,
+                target=obj,
+                schema=schema,
+                pack=report.name,
+                pool=node_pool,
+                param_types=info.param_types,
+                output_keys=info.output_keys,
+                cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
+                code_hash=code_hash(obj, module, path, pack_files),
+            )
+        )
     return specs
 
 
@@ -237,8 +252,11 @@ def _list_nodes(catalog: Catalog, report: PackReport, specs: list[NodeSpec]) -> 
         holder = catalog.nodes.get(spec.name)
         listed = spec.name if holder is None else f"{spec.pack}.{spec.name}"
         if (holder is not None and holder.pack == spec.pack) or listed in catalog.nodes:
-            report.add_error(spec.schema["filepath"], _def_line(spec.target),
-                             f"node {spec.name!r} is defined twice in this pack; only the first is listed")
+            report.add_error(
+                spec.schema["filepath"],
+                _def_line(spec.target),
+                f"node {spec.name!r} is defined twice in this pack; only the first is listed",
+            )
             continue
         if holder is not None:
             _record_clash(catalog, spec.name, holder.pack, spec.pack, listed)

@@ -25,26 +25,66 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import msgspec
+
 from psynapse_common import codec, values
 from psynapse_common.builtins import list_position
 from psynapse_common.graph import LIST, VARIABLE, VIEW, GraphError, Plan, build_plan
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode, Step
-from psynapse_common.nodepacks import annotated
 from psynapse_common.nodepacks.loader import Catalog, NodeSpec, load_catalog
 from psynapse_common.wiring import Wiring
 
-from . import scripthelpers
-from .graphfile import WorkflowFileError, load_workflow
+from .. import sdk
+from ..headless.workflow_file import WorkflowFileError, load_workflow
+from . import helpers as scripthelpers
 
 USAGE = 2
 # Copied from the services' own conversion code, so the script converts as they do.
-_CONVERSIONS = (values.ConversionError, values.parse_bool, values.parse_number, values._to_int,
-                values._to_float, values._to_json_container, values.convert)
+_CONVERSIONS = (
+    values.ConversionError,
+    values.parse_bool,
+    values.parse_number,
+    values._to_int,
+    values._to_float,
+    values._to_json_container,
+    values.convert,
+)
 _RESERVED = {
-    "NODEPACKS_DIR", "REQUIREMENTS", "PSYNAPSE_SDK", "main", "print", "json", "sys", "Path", "Any", "Literal", "Optional", "Union",
-    "base64", "dataclasses", "datetime", "decimal", "enum", "importlib", "io", "math", "re", "types",
-    "typing", "uuid", "list", "dict", "str", "int", "float", "bool", "set", "views", "_TRUE", "_FALSE",
-    *(f.__name__ for f in scripthelpers.HELPERS), *(f.__name__ for f in _CONVERSIONS),
+    "NODEPACKS_DIR",
+    "REQUIREMENTS",
+    "PSYNAPSE_SDK",
+    "main",
+    "print",
+    "json",
+    "sys",
+    "Path",
+    "Any",
+    "Literal",
+    "Optional",
+    "Union",
+    "base64",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "importlib",
+    "io",
+    "math",
+    "re",
+    "types",
+    "typing",
+    "uuid",
+    "list",
+    "dict",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "set",
+    "views",
+    "_TRUE",
+    "_FALSE",
+    *(f.__name__ for f in scripthelpers.HELPERS),
+    *(f.__name__ for f in _CONVERSIONS),
 }
 
 
@@ -83,9 +123,14 @@ def plan_of(request: dict[str, Any], catalog: Catalog) -> Plan:
     except msgspec.ValidationError as exc:
         raise ExportError(f"not a workflow graph: {exc}") from None
     known = {
-        name: CatalogNode(name=name, kind=spec.kind, pack=spec.pack, pool=spec.pool,
-                          params=[p["name"] for p in spec.schema["params"]],
-                          output_keys=list(spec.output_keys) if spec.output_keys else None)
+        name: CatalogNode(
+            name=name,
+            kind=spec.kind,
+            pack=spec.pack,
+            pool=spec.pool,
+            params=[p["name"] for p in spec.schema["params"]],
+            output_keys=list(spec.output_keys) if spec.output_keys else None,
+        )
         for name, spec in catalog.nodes.items()
     }
     return build_plan(nodes, edges, known)
@@ -211,8 +256,8 @@ def declared_requirements(spec: NodeSpec) -> dict[str, str]:
 
 
 def sdk_source() -> str:
-    """The nodepack SDK as the script carries it: its code needs only the standard library."""
-    return inspect.getsource(annotated) + scripthelpers.SDK_MARKERS
+    """The nodepack SDK as the script carries it: the module itself, standard library only."""
+    return inspect.getsource(sdk)
 
 
 def _set_source(items: set[str]) -> str:
@@ -244,9 +289,7 @@ def _call_arguments(step: Step, spec: NodeSpec, outputs: dict[str, str]) -> list
                 raise ExportError(f"node '{step.node_id}' ({spec.name}): input '{name}': {exc}") from None
             arguments.append(f"{name}={literal(constant)}")
         elif "default" not in param:
-            raise ExportError(
-                f"node '{step.node_id}' ({spec.name}): input '{name}' is not connected and has no value"
-            )
+            raise ExportError(f"node '{step.node_id}' ({spec.name}): input '{name}' is not connected and has no value")
     return arguments
 
 
@@ -267,8 +310,16 @@ def _call(node_id: str, spec: NodeSpec, function: str, kwargs: list[str], out: s
     return lines
 
 
-def _assemble(source: str, root: Path, request: dict[str, Any], imports: list[str], constants: list[str],
-              body: list[str], views: list[tuple[str, str]], requirements: dict[str, str]) -> str:
+def _assemble(
+    source: str,
+    root: Path,
+    request: dict[str, Any],
+    imports: list[str],
+    constants: list[str],
+    body: list[str],
+    views: list[tuple[str, str]],
+    requirements: dict[str, str],
+) -> str:
     needs = [f"    {module}: {install}" for module, install in sorted(requirements.items())]
     out = [
         "#!/usr/bin/env python3",
@@ -279,8 +330,11 @@ def _assemble(source: str, root: Path, request: dict[str, Any], imports: list[st
         "",
         "Needs: Python 3.11 or newer and the nodepacks' folder (NODEPACKS_DIR below). Psynapse",
         "itself need not be installed: the script carries the nodepack SDK its packs import.",
-        *(["Packages the nodepacks need (the script stops at once, saying so, without them):", *needs]
-          if needs else []),
+        *(
+            ["Packages the nodepacks need (the script stops at once, saying so, without them):", *needs]
+            if needs
+            else []
+        ),
         '"""',
         "",
         scripthelpers.IMPORTS,
@@ -300,10 +354,23 @@ def _assemble(source: str, root: Path, request: dict[str, Any], imports: list[st
     out += ["", "# -- the nodepack SDK, for packs that import psynapse where it is not installed", ""]
     out += [f"PSYNAPSE_SDK = {sdk_source()!r}"]
     out += ["", "# -- nodes ------------------------------------------------------------------", ""]
-    out += ["check_requirements()", "provide_sdk()", *imports, "", "# -- variables --------------------------------------------------------------", ""]
+    out += [
+        "check_requirements()",
+        "provide_sdk()",
+        *imports,
+        "",
+        "# -- variables --------------------------------------------------------------",
+        "",
+    ]
     out += [*constants, "", "", "def main() -> None:"]
     out += [textwrap.indent(line, "    ") for line in body]
     out += ["    views = {", *(f"        {view_id!r}: {value}," for view_id, value in views), "    }"]
-    out += ["    print(json.dumps(to_json(views), indent=2, ensure_ascii=False))", "", "",
-            'if __name__ == "__main__":', "    main()", ""]
+    out += [
+        "    print(json.dumps(to_json(views), indent=2, ensure_ascii=False))",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    main()",
+        "",
+    ]
     return "\n".join(out)

@@ -84,7 +84,9 @@ def short(value: Any, limit: int = _OUTPUT_CHARS) -> str:
 
 
 def label(node: NodeState) -> str:
-    return f"[{node.number}] {node.name} ({node.node_id})" if node.name != node.node_id else f"[{node.number}] {node.name}"
+    return (
+        f"[{node.number}] {node.name} ({node.node_id})" if node.name != node.node_id else f"[{node.number}] {node.name}"
+    )
 
 
 class Display:
@@ -129,7 +131,9 @@ class PlainDisplay(Display):
                 self._line(f"{label(node)} running")
         elif status == "progress":
             now = time.monotonic()
-            if node.progress is not None and (node.progress >= 1 or now - self._last_progress.get(node.node_id, 0) >= 0.5):
+            if node.progress is not None and (
+                node.progress >= 1 or now - self._last_progress.get(node.node_id, 0) >= 0.5
+            ):
                 self._last_progress[node.node_id] = now
                 self._line(f"{label(node)} {node.progress:.0%} {node.message}".rstrip())
         elif status == "completed":
@@ -150,8 +154,14 @@ class RichDisplay(Display):
 
         self.state = state
         self.console = Console(file=err, stderr=True)
-        self.live = Live(console=self.console, get_renderable=self.render, refresh_per_second=10,
-                         transient=False, redirect_stdout=False, redirect_stderr=False)
+        self.live = Live(
+            console=self.console,
+            get_renderable=self.render,
+            refresh_per_second=10,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
 
     def __enter__(self) -> Self:
         self.live.start()
@@ -190,8 +200,15 @@ class RichDisplay(Display):
         for node in nodes:
             if node.status == "streaming" and node.text:
                 tail = "\n".join(node.text.splitlines()[-8:])[-800:]
-                parts.append(Panel(Text(tail), title=f"[{node.number}] {node.name}", title_align="left",
-                                   border_style="cyan", expand=False))
+                parts.append(
+                    Panel(
+                        Text(tail),
+                        title=f"[{node.number}] {node.name}",
+                        title_align="left",
+                        border_style="cyan",
+                        expand=False,
+                    )
+                )
         parts.append(self._summary(nodes))
         return Group(*parts)
 

@@ -33,24 +33,6 @@ PSYNAPSE_SDK = ""
 
 # What the SDK's decorators do, without the services' checks: a pack that uses them
 # runs the same in a script.
-SDK_MARKERS = '''
-
-def pool(name):
-    """Run this node on the runners of pool ``name`` (no pools in a script: a marker only)."""
-    def mark(target):
-        setattr(target, "__psynapse_pool__", name)
-        return target
-    return mark
-
-
-def no_cache(target):
-    """Always run this node (a script has no cache: a marker only)."""
-    setattr(target, "__psynapse_cache__", False)
-    return target
-
-
-__all__ = ["AnnotatedDict", "no_cache", "pool"]
-'''
 
 IMPORTS = """\
 import base64
@@ -75,10 +57,14 @@ from typing import Any, Literal, Optional, Union
 
 def check_requirements() -> None:
     """Stop at once, saying what to install, when a package the nodepacks need is missing."""
-    if sys.version_info < (3, 11):
+    # Copied into scripts run by whatever python3 a user has: an old one is told so.
+    if sys.version_info < (3, 11):  # noqa: UP036 - the script, not this package, may meet an old Python
         raise SystemExit(f"{Path(sys.argv[0]).name} needs Python 3.11 or newer (this is {sys.version.split()[0]})")
-    missing = [f"  {module}: {install}" for module, install in REQUIREMENTS.items()
-               if importlib.util.find_spec(module.split(".")[0]) is None]
+    missing = [
+        f"  {module}: {install}"
+        for module, install in REQUIREMENTS.items()
+        if importlib.util.find_spec(module.split(".")[0]) is None
+    ]
     if missing:
         raise SystemExit(f"{Path(sys.argv[0]).name} needs packages this Python does not have:\n" + "\n".join(missing))
 
@@ -88,7 +74,7 @@ def provide_sdk() -> None:
     if importlib.util.find_spec("psynapse") is not None:
         return
     sdk = types.ModuleType("psynapse", "The nodepack SDK, as the script that loaded it carries it.")
-    exec(compile(PSYNAPSE_SDK, "<psynapse sdk>", "exec"), sdk.__dict__)  # noqa: S102 - the script's own text
+    exec(compile(PSYNAPSE_SDK, "<psynapse sdk>", "exec"), sdk.__dict__)
     sys.modules["psynapse"] = sdk
 
 
@@ -115,10 +101,15 @@ def load_nodepack(pack: str, filename: str) -> Any:
     except ImportError as exc:
         needed = exc.name or str(exc)
         top = needed.split(".")[0]
-        install = REQUIREMENTS.get(needed) or REQUIREMENTS.get(top) or (
-            "pip install psynapse" if top.startswith("psynapse") else f"pip install {top}")
-        raise SystemExit(f"{Path(sys.argv[0]).name}: nodepack {pack!r} ({filename}) needs {needed!r}, "
-                         f"which this Python does not have ({exc}): {install}") from None
+        install = (
+            REQUIREMENTS.get(needed)
+            or REQUIREMENTS.get(top)
+            or ("pip install psynapse" if top.startswith("psynapse") else f"pip install {top}")
+        )
+        raise SystemExit(
+            f"{Path(sys.argv[0]).name}: nodepack {pack!r} ({filename}) needs {needed!r}, "
+            f"which this Python does not have ({exc}): {install}"
+        ) from None
     return module
 
 

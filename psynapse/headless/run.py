@@ -28,14 +28,14 @@ from urllib.parse import quote
 
 import httpx
 
-from .graphfile import (
+from .display import Display, RunState, choose_display, label
+from .workflow_file import (
     WorkflowFileError,
     apply_sets,
     load_workflow,
     parse_assignment,
     parse_value,
 )
-from .livedisplay import Display, RunState, choose_display, label
 
 OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
 _RESUME_ATTEMPTS = 8
@@ -91,8 +91,7 @@ def _target(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(f"{args.workflow}: not a workflow file")
     if path.suffix.lower() == ".json" or os.sep in args.workflow:
         raise UsageError(f"{args.workflow}: no such workflow file")
-    return {"kind": "saved", "name": args.workflow,
-            "inputs": {name: parse_value(text) for name, text in assignments}}
+    return {"kind": "saved", "name": args.workflow, "inputs": {name: parse_value(text) for name, text in assignments}}
 
 
 @contextmanager
@@ -109,7 +108,9 @@ def _gateway(args: argparse.Namespace, target: dict[str, Any]) -> Iterator[str]:
 
     nodepacks = Path(args.nodepacks_dir) if args.nodepacks_dir else Settings().nodepacks_dir
     if not nodepacks.is_dir():
-        raise UsageError(f"nodepacks folder {nodepacks} not found; pass --nodepacks-dir (or --url to use a running gateway)")
+        raise UsageError(
+            f"nodepacks folder {nodepacks} not found; pass --nodepacks-dir (or --url to use a running gateway)"
+        )
     with embedded_stack(nodepacks, Path(args.data_dir) if args.data_dir else None, args.runners) as url:
         yield url
 
@@ -117,16 +118,23 @@ def _gateway(args: argparse.Namespace, target: dict[str, Any]) -> Iterator[str]:
 @contextmanager
 def embedded_stack(nodepacks: Path, data_dir: Path | None, runners: int) -> Iterator[str]:
     """``psynapse up`` for one run: a free port, a temporary data folder, quiet services."""
-    from .natsd import free_port
-    from .supervisor import Supervisor
+    from ..embedded.natsd import free_port
+    from ..embedded.supervisor import Supervisor
 
     temporary = data_dir is None
     data = Path(tempfile.mkdtemp(prefix="psynapse-run-")) if temporary else data_dir
-    supervisor = Supervisor(host="127.0.0.1", port=free_port(), nodepacks_dir=nodepacks, data_dir=data,
-                            runners=max(1, runners), nats_url=None)
+    supervisor = Supervisor(
+        host="127.0.0.1",
+        port=free_port(),
+        nodepacks_dir=nodepacks,
+        data_dir=data,
+        runners=max(1, runners),
+        nats_url=None,
+    )
     log = supervisor.data_dir / "services.log"
-    print(f"psynapse run: starting an embedded stack (nodepacks: {supervisor.nodepacks_dir})",
-          file=sys.stderr, flush=True)
+    print(
+        f"psynapse run: starting an embedded stack (nodepacks: {supervisor.nodepacks_dir})", file=sys.stderr, flush=True
+    )
     try:
         try:
             # The services inherit our stdout; it must carry only the results.
@@ -169,8 +177,9 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 
 # -- running and following ------------------------------------------------------
-def _run(url: str, token: str | None, target: dict[str, Any], state: RunState, display: Display,
-         json_lines: bool) -> int:
+def _run(
+    url: str, token: str | None, target: dict[str, Any], state: RunState, display: Display, json_lines: bool
+) -> int:
     headers = {"Accept": "text/event-stream"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -206,16 +215,23 @@ def _follow(client: httpx.Client, target: dict[str, Any], state: RunState, displ
             raise RunError("the gateway closed the event stream before the run ended")
         time.sleep(min(5.0, 0.25 * 2**attempts))
         attempts += 1
-        resume = client.build_request("GET", f"/runs/{state.run_id}/events",
-                                      headers={"Last-Event-ID": last_id} if last_id else None)
+        resume = client.build_request(
+            "GET", f"/runs/{state.run_id}/events", headers={"Last-Event-ID": last_id} if last_id else None
+        )
         try:
             last_id = _read(client, resume, target, state, display, last_id) or last_id
         except httpx.ConnectError:
             continue
 
 
-def _read(client: httpx.Client, request: httpx.Request, target: dict[str, Any], state: RunState,
-          display: Display, last_id: str | None = None) -> str | None:
+def _read(
+    client: httpx.Client,
+    request: httpx.Request,
+    target: dict[str, Any],
+    state: RunState,
+    display: Display,
+    last_id: str | None = None,
+) -> str | None:
     try:
         response = client.send(request, stream=True)
     except httpx.ConnectError:

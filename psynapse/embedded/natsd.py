@@ -14,7 +14,6 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-
 # Ports handed out by this process: a port is picked now and bound later by another process.
 _handed_out: set[int] = set()
 
@@ -91,14 +90,16 @@ class EmbeddedNats:
         store = self.data_dir / "jetstream"
         store.mkdir(parents=True, exist_ok=True)
         # Quoted JSON strings are valid nats-server config strings.
-        text = "\n".join([
-            f"host: {json.dumps('127.0.0.1')}",
-            f"port: {self.port}",
-            f"http_port: {self.monitor_port}",
-            f"jetstream {{ store_dir: {json.dumps(str(store))} }}",
-            f"authorization {{ user: {json.dumps(self.user)}, password: {json.dumps(self.password)} }}",
-            "",
-        ])
+        text = "\n".join(
+            [
+                f"host: {json.dumps('127.0.0.1')}",
+                f"port: {self.port}",
+                f"http_port: {self.monitor_port}",
+                f"jetstream {{ store_dir: {json.dumps(str(store))} }}",
+                f"authorization {{ user: {json.dumps(self.user)}, password: {json.dumps(self.password)} }}",
+                "",
+            ]
+        )
         fd = os.open(self.config_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(text)

@@ -31,9 +31,7 @@ def drag_to_canvas(page: Page, name: str, x: float, y: float) -> None:
 
 
 def handle(page: Page, node_id: str, handle_id: str, kind: str) -> Locator:
-    return page.locator(
-        f'.react-flow__handle.{kind}[data-nodeid="{node_id}"][data-handleid="{handle_id}"]'
-    )
+    return page.locator(f'.react-flow__handle.{kind}[data-nodeid="{node_id}"][data-handleid="{handle_id}"]')
 
 
 def connect(page: Page, source: str, target: str, target_handle: str, source_handle: str = "output") -> None:
@@ -205,8 +203,15 @@ def node_box(page: Page, node_id: str) -> dict:
 
 
 def overlaps(a: dict, b: dict) -> bool:
-    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
 
 
 def zoom(page: Page) -> float:
-    return float(page.locator(".react-flow__viewport").evaluate("el => new DOMMatrixReadOnly(getComputedStyle(el).transform).a"))
+    return float(
+        page.locator(".react-flow__viewport").evaluate("el => new DOMMatrixReadOnly(getComputedStyle(el).transform).a")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,8 +12,7 @@ import httpx
 
 
 def var(node_id: str, value: Any, kind: str = "Number", **extra: Any) -> dict:
-    return {"id": node_id, "type": "variableNode",
-            "data": {"variableType": kind, "variableValue": value, **extra}}
+    return {"id": node_id, "type": "variableNode", "data": {"variableType": kind, "variableValue": value, **extra}}
 
 
 def fn(node_id: str, name: str, **data: Any) -> dict:
@@ -38,13 +38,30 @@ def graph(nodes: list[dict], edges: list[dict], **extra: Any) -> dict:
 def spec_example() -> dict:
     """The spec's example graph: (5+3)*(2+4) = 48, and a list of both sums."""
     return graph(
-        [var("V1", "5"), var("V2", "3"), var("V3", "2"), var("V4", "4"),
-         fn("F1", "add", a=0, b=0), fn("F2", "add", a=0, b=0), fn("F3", "multiply", a=0, b=0),
-         lst("L1"), view("View"), view("ListView")],
-        [edge("V1", "F1", "a"), edge("V2", "F1", "b"), edge("V3", "F2", "a"), edge("V4", "F2", "b"),
-         edge("F1", "F3", "a"), edge("F2", "F3", "b"),
-         edge("F2", "L1", "input-1"), edge("F1", "L1", "input-0"),
-         edge("F3", "View"), edge("L1", "ListView")],
+        [
+            var("V1", "5"),
+            var("V2", "3"),
+            var("V3", "2"),
+            var("V4", "4"),
+            fn("F1", "add", a=0, b=0),
+            fn("F2", "add", a=0, b=0),
+            fn("F3", "multiply", a=0, b=0),
+            lst("L1"),
+            view("View"),
+            view("ListView"),
+        ],
+        [
+            edge("V1", "F1", "a"),
+            edge("V2", "F1", "b"),
+            edge("V3", "F2", "a"),
+            edge("V4", "F2", "b"),
+            edge("F1", "F3", "a"),
+            edge("F2", "F3", "b"),
+            edge("F2", "L1", "input-1"),
+            edge("F1", "L1", "input-0"),
+            edge("F3", "View"),
+            edge("L1", "ListView"),
+        ],
     )
 
 
@@ -159,8 +176,9 @@ def stored_node_events(nats_url: str, run_id: str) -> list[tuple[str, str]]:
             sequence = 0
             while True:
                 try:
-                    msg = await js.get_msg(names.events_stream, seq=sequence + 1, subject=names.run_events(run_id),
-                                           next=True)
+                    msg = await js.get_msg(
+                        names.events_stream, seq=sequence + 1, subject=names.run_events(run_id), next=True
+                    )
                 except NotFoundError:
                     return found
                 sequence = msg.seq or sequence + 1
@@ -185,6 +203,42 @@ def terminal_counts(nats_url: str, run_id: str) -> dict[str, int]:
 def metric_sample(text: str, name: str, **labels: str) -> float:
     """The value of one sample in Prometheus text format (0 when absent)."""
     wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
-    pattern = rf"^{re.escape(name)}(?:\{{{re.escape(wanted)}\}})? ([0-9.e+-]+)$" if wanted else rf"^{re.escape(name)} ([0-9.e+-]+)$"
+    pattern = (
+        rf"^{re.escape(name)}(?:\{{{re.escape(wanted)}\}})? ([0-9.e+-]+)$"
+        if wanted
+        else rf"^{re.escape(name)} ([0-9.e+-]+)$"
+    )
     found = re.search(pattern, text, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
+
+
+def editor_file() -> dict:
+    """The spec example as the editor's Export writes it."""
+    body = spec_example()
+    nodes = []
+    for index, node in enumerate(body["nodes"]):
+        data = dict(node["data"])
+        if node["type"] == "variableNode":
+            data |= {
+                "llmMessageFormat": False,
+                "llmMessageRole": "user",
+                "textContentFormat": False,
+                "imageContentFormat": False,
+                "variableName": "x" if node["id"] == "V1" else "",
+            }
+        nodes.append({"id": node["id"], "type": node["type"], "position": {"x": index * 10, "y": 0}, "data": data})
+    edges = [{"id": f"e{i}", **e} for i, e in enumerate(body["edges"])]
+    return {"version": 1, "nodes": nodes, "edges": edges}
+
+
+def settled(client, run_id: str) -> dict:
+    """GET /runs/{id} once the run's end is stored: /execute answers as soon as the
+    final event is published, a moment before the events stream has stored it."""
+    deadline = time.monotonic() + 10
+    while True:
+        answer = client.get(f"/runs/{run_id}")
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        if body["status"] != "running" or time.monotonic() > deadline:
+            return body
+        time.sleep(0.02)

@@ -13,7 +13,7 @@ from .commands import export_arguments, run_arguments
 def _up(args: argparse.Namespace) -> None:
     from psynapse_common.settings import Settings
 
-    from .supervisor import Supervisor
+    from .embedded.supervisor import Supervisor
 
     settings = Settings()
     nats_url = args.nats_url or os.environ.get("PSYNAPSE_NATS_URL")
@@ -67,10 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser(name, help=f"run the {name} service alone")
     runner = commands.add_parser("runner", help="run a runner alone")
     runner.add_argument("--pool", help="the pool whose jobs it takes (default: default)")
-    run_arguments(commands.add_parser(
-        "run", help="run a workflow file or a saved workflow headless; view results as JSON on stdout"))
-    export_arguments(commands.add_parser(
-        "export", help="write a workflow file as a standalone Python script"))
+    run_arguments(
+        commands.add_parser(
+            "run", help="run a workflow file or a saved workflow headless; view results as JSON on stdout"
+        )
+    )
+    export_arguments(commands.add_parser("export", help="write a workflow file as a standalone Python script"))
     return parser
 
 
@@ -79,11 +81,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "up":
         _up(args)
     elif args.command == "run":
-        from .runcli import main as run_main
+        from .headless.run import main as run_main
 
         sys.exit(run_main(args))
     elif args.command == "export":
-        from .export import main as export_main
+        from .export.script import main as export_main
 
         sys.exit(export_main(args))
     else:

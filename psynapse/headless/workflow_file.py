@@ -38,9 +38,7 @@ def load_workflow(path: Path) -> dict[str, Any]:
 
 def to_request(body: Any) -> dict[str, Any]:
     """An editor export or an API body -> a fresh API body (the input is not changed)."""
-    if not isinstance(body, dict) or not isinstance(body.get("nodes"), list) or not isinstance(
-        body.get("edges"), list
-    ):
+    if not isinstance(body, dict) or not isinstance(body.get("nodes"), list) or not isinstance(body.get("edges"), list):
         raise WorkflowFileError('a workflow file is {"nodes": [...], "edges": [...]}')
     nodes = [_node(raw, index) for index, raw in enumerate(body["nodes"])]
     edges = [_edge(raw, index) for index, raw in enumerate(body["edges"])]
@@ -68,9 +66,7 @@ def _node(raw: Any, index: int) -> dict[str, Any]:
 
 
 def _edge(raw: Any, index: int) -> dict[str, Any]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("source"), str) or not isinstance(
-        raw.get("target"), str
-    ):
+    if not isinstance(raw, dict) or not isinstance(raw.get("source"), str) or not isinstance(raw.get("target"), str):
         raise WorkflowFileError(f"edge #{index + 1} needs a source and a target node id")
     return {
         "source": raw["source"],
@@ -113,7 +109,8 @@ def apply_sets(request: dict[str, Any], assignments: list[tuple[str, str]]) -> N
     """
     for name, text in assignments:
         targets = [
-            node for node in request["nodes"]
+            node
+            for node in request["nodes"]
             if node["type"] == "variableNode" and node["data"].get("variableName") == name
         ]
         if not targets:

@@ -13,7 +13,12 @@ def variable(node_id: str, x: int, y: int, value, kind: str = "Number") -> dict:
 
 
 def function(node_id: str, name: str, x: int, y: int, **params) -> dict:
-    return {"id": node_id, "type": "functionNode", "position": {"x": x, "y": y}, "data": {"functionName": name, **params}}
+    return {
+        "id": node_id,
+        "type": "functionNode",
+        "position": {"x": x, "y": y},
+        "data": {"functionName": name, **params},
+    }
 
 
 def view(node_id: str, x: int, y: int) -> dict:
@@ -103,6 +108,7 @@ def many_progress_graph(nodes: int, count: int, delay_ms: int = 0) -> dict:
     so none is answered from another's cache entry."""
     graph = {"nodes": [], "edges": []}
     for i in range(nodes):
-        graph["nodes"].append(function(f"P{i}", "CountWithProgress", (i % 6) * 300, (i // 6) * 160,
-                                       count=count + i, delay_ms=delay_ms))
+        graph["nodes"].append(
+            function(f"P{i}", "CountWithProgress", (i % 6) * 300, (i // 6) * 160, count=count + i, delay_ms=delay_ms)
+        )
     return graph

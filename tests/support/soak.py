@@ -12,7 +12,7 @@ part was down: nothing was submitted), lost (submitted, never ended), doubled (a
 node with two ends in the stored log) and wrong answers. A soak passes with no lost,
 doubled or wrong run.
 
-    python -m tests.soak.soak --minutes 10      # `make soak`
+    python -m tests.support.soak --minutes 10      # `make soak`
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from pathlib import Path
 import httpx
 import psutil
 
-from tests.conftest import copy_packs, start_stack, stop_stack
-from tests.graphs import edge, fn, graph, run_async, terminal_counts, var, view
+from tests.support.graphs import edge, fn, graph, run_async, terminal_counts, var, view
+from tests.support.stack import copy_packs, start_stack, stop_stack
 
 # Quick recovery, so a soak of minutes sees many faults end.
 ENV = {"PSYNAPSE_JOB_ACK_WAIT_S": "3", "PSYNAPSE_RUN_ACK_WAIT_S": "3", "PSYNAPSE_JOB_MAX_DELIVER": "4"}
@@ -72,14 +72,20 @@ class Ledger:
 
     def render(self, seconds: float) -> str:
         counts = self.counts()
-        lines = [f"chaos soak, {seconds:.0f} s: kills {dict(self.kills)}", "",
-                 "| runs | submitted | completed | failed with a reason | refused (503) | lost | doubled | wrong |",
-                 "|---:|---:|---:|---:|---:|---:|---:|---:|",
-                 f"| {len(self.runs)} | {counts['submitted']} | {counts['completed']} | {counts['failed']} "
-                 f"| {counts['refused']} | {counts['lost']} | {counts['doubled']} | {counts['wrong']} |", ""]
+        lines = [
+            f"chaos soak, {seconds:.0f} s: kills {dict(self.kills)}",
+            "",
+            "| runs | submitted | completed | failed with a reason | refused (503) | lost | doubled | wrong |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {len(self.runs)} | {counts['submitted']} | {counts['completed']} | {counts['failed']} "
+            f"| {counts['refused']} | {counts['lost']} | {counts['doubled']} | {counts['wrong']} |",
+            "",
+        ]
         by_kind = Counter((run.kind, run.outcome) for run in self.runs)
-        lines += [f"- {kind}: " + ", ".join(f"{outcome} {n}" for (k, outcome), n in sorted(by_kind.items()) if k == kind)
-                  for kind in KINDS]
+        lines += [
+            f"- {kind}: " + ", ".join(f"{outcome} {n}" for (k, outcome), n in sorted(by_kind.items()) if k == kind)
+            for kind in KINDS
+        ]
         reasons = Counter(run.detail.split(":")[0][:80] for run in self.runs if run.outcome == "failed")
         if reasons:
             lines += ["", "failure reasons: " + "; ".join(f"{reason} ({n})" for reason, n in reasons.most_common(8))]
@@ -92,23 +98,37 @@ class Ledger:
 def _body(kind: str, n: int) -> tuple[dict, dict]:
     """The graph of one run and the answer it must give."""
     if kind == "stream":
-        body = graph([var("x", str(n)), fn("a", "add", b=1), view("va"), fn("p", "SlowProgress", steps=5, step_ms=40),
-                      view("vp"), fn("w", "Words", text=f"w{n} x y", delay_ms=10), view("vw")],
-                     [edge("x", "a", "a"), edge("a", "va"), edge("p", "vp"), edge("w", "vw")])
+        body = graph(
+            [
+                var("x", str(n)),
+                fn("a", "add", b=1),
+                view("va"),
+                fn("p", "SlowProgress", steps=5, step_ms=40),
+                view("vp"),
+                fn("w", "Words", text=f"w{n} x y", delay_ms=10),
+                view("vw"),
+            ],
+            [edge("x", "a", "a"), edge("a", "va"), edge("p", "vp"), edge("w", "vw")],
+        )
         return body, {"va": n + 1.0, "vp": 5, "vw": f"w{n} x y"}
     if kind == "execute":
-        body = graph([var("x", str(n)), fn("a", "add", b=2), fn("m", "multiply", b=3), view("v")],
-                     [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")])
+        body = graph(
+            [var("x", str(n)), fn("a", "add", b=2), fn("m", "multiply", b=3), view("v")],
+            [edge("x", "a", "a"), edge("a", "m", "a"), edge("m", "v")],
+        )
         return body, {"v": (n + 2) * 3.0}
     if kind == "workflow":
-        body = graph([var("x", "0", variableName="x"), fn("a", "add", b=10), view("v")],
-                     [edge("x", "a", "a"), edge("a", "v")])
+        body = graph(
+            [var("x", "0", variableName="x"), fn("a", "add", b=10), view("v")], [edge("x", "a", "a"), edge("a", "v")]
+        )
         return body, {"v": n + 10.0}
     if kind == "cancel":
         body = graph([fn("p", "SlowProgress", steps=100, step_ms=50), view("v")], [edge("p", "v")], cache=False)
         return body, {}
     kb = BIG_KB + n % 7
-    body = graph([fn("big", "make_big", kb=kb), fn("s", "big_sum"), view("sv")], [edge("big", "s", "a"), edge("s", "sv")])
+    body = graph(
+        [fn("big", "make_big", kb=kb), fn("s", "big_sum"), view("sv")], [edge("big", "s", "a"), edge("s", "sv")]
+    )
     count = kb * 128
     return body, {"sv": count * (count - 1) / 2}
 
@@ -241,8 +261,11 @@ class Soak:
                     run.run_id = found[0]["run_id"]
                 record = (await client.get(f"/runs/{run.run_id}")).json()
                 if record.get("status") != "running":
-                    answer = {"results": record.get("results", {}), "errors": record.get("errors"),
-                              "error": record.get("error")}
+                    answer = {
+                        "results": record.get("results", {}),
+                        "errors": record.get("errors"),
+                        "error": record.get("error"),
+                    }
                     if record.get("status") == "cancelled":
                         answer["error"] = "cancelled"
                     self._judge(run, answer)

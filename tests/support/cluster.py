@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,9 +12,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psynapse.natsd import free_port, nats_server_binary, wait_healthy
-
-from tests.conftest import PSYNAPSE
+from psynapse.embedded.natsd import free_port, nats_server_binary, wait_healthy
+from tests.support.stack import PSYNAPSE
 
 CLUSTER_NAME = "psy"
 
@@ -82,10 +82,17 @@ class Cluster:
         self.nodes: list[Node] = []
         for i in range(1, size + 1):
             name = f"n{i}"
-            self.nodes.append(Node(
-                name, free_port(), free_port(), free_port(),
-                root / name / "store", root / name / "nats.conf", root / name / "nats.log",
-            ))
+            self.nodes.append(
+                Node(
+                    name,
+                    free_port(),
+                    free_port(),
+                    free_port(),
+                    root / name / "store",
+                    root / name / "nats.conf",
+                    root / name / "nats.log",
+                )
+            )
         routes = [f"nats-route://127.0.0.1:{node.cluster_port}" for node in self.nodes]
         for node in self.nodes:
             node.store.mkdir(parents=True)
@@ -142,8 +149,10 @@ class Services:
     def start(self, label: str, args: list[str], nats_url: str) -> subprocess.Popen:
         with open(self.log_dir / f"{label}.log", "wb") as out:
             process = subprocess.Popen(
-                [*PSYNAPSE, *args], env={**self.env, "PSYNAPSE_NATS_URL": nats_url},
-                stdout=out, stderr=subprocess.STDOUT,
+                [*PSYNAPSE, *args],
+                env={**self.env, "PSYNAPSE_NATS_URL": nats_url},
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         self.processes[label] = process
         return process
@@ -177,8 +186,9 @@ def base_env(nodepacks: Path, data_dir: Path, http_port: int) -> dict[str, str]:
     return env
 
 
-async def place_leaders(url: str, streams: list[str], consumers: list[tuple[str, str]], on: set[str],
-                        timeout: float = 30.0) -> dict[str, str]:
+async def place_leaders(
+    url: str, streams: list[str], consumers: list[tuple[str, str]], on: set[str], within_s: float = 30.0
+) -> dict[str, str]:
     """Step leaders down until each named stream and consumer is led by a node in ``on``."""
     import asyncio
 
@@ -187,13 +197,16 @@ async def place_leaders(url: str, streams: list[str], consumers: list[tuple[str,
     nc = await nats.connect(url)
     js = nc.jetstream()
     preferred = min(on)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within_s
     leaders: dict[str, str] = {}
     try:
         for stream, consumer in [(s, None) for s in streams] + list(consumers):
             label = f"{stream}/{consumer}" if consumer else stream
-            api = (f"$JS.API.CONSUMER.LEADER.STEPDOWN.{stream}.{consumer}" if consumer
-                   else f"$JS.API.STREAM.LEADER.STEPDOWN.{stream}")
+            api = (
+                f"$JS.API.CONSUMER.LEADER.STEPDOWN.{stream}.{consumer}"
+                if consumer
+                else f"$JS.API.STREAM.LEADER.STEPDOWN.{stream}"
+            )
             while True:
                 try:
                     info = await (js.consumer_info(stream, consumer) if consumer else js.stream_info(stream))
@@ -207,10 +220,9 @@ async def place_leaders(url: str, streams: list[str], consumers: list[tuple[str,
                     raise RuntimeError(f"{label} still led by {leader}")
                 if leader is not None:
                     request = {"placement": {"preferred": preferred}}
-                    try:
+                    # Answered by the old leader as it steps down.
+                    with contextlib.suppress(Exception):
                         await nc.request(api, json.dumps(request).encode(), timeout=5)
-                    except Exception:  # noqa: BLE001 - answered by the old leader as it steps down
-                        pass
                 await asyncio.sleep(0.5)
         return leaders
     finally:

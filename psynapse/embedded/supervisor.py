@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -21,10 +22,8 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent() -> None:
     # A SIGKILLed supervisor must not leave services behind.
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 @dataclass
@@ -105,9 +104,7 @@ class Supervisor:
             try:
                 sock.bind((self.host, self.port))
             except OSError:
-                raise RuntimeError(
-                    f"{self.host}:{self.port} is in use; pick another with --port"
-                ) from None
+                raise RuntimeError(f"{self.host}:{self.port} is in use; pick another with --port") from None
 
     def start(self) -> float:
         started = time.monotonic()
@@ -169,8 +166,11 @@ class Supervisor:
         except RuntimeError as exc:
             self._nats_restarts += 1
             pause = min(10.0, 0.5 * 2 ** min(self._nats_restarts, 5))
-            print(f"psynapse: nats-server did not start again ({exc}); next try in {pause:.1f} s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"psynapse: nats-server did not start again ({exc}); next try in {pause:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
             self._nats_retry_at = time.monotonic() + pause
             return
         self._nats_restarts = 0

@@ -1,0 +1,1 @@
+"""`psynapse export`: a workflow as a standalone Python script."""

@@ -1,0 +1,1 @@
+"""What tests share: the NATS and stack fixtures\x27 parts, graph builders, probes. No test module imports another."""
