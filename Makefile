@@ -15,12 +15,19 @@ NPM_STAMP := frontend/node_modules/.installed
 EDITOR := frontend/dist/index.html
 EDITOR_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
 
-.PHONY: run test install editor chromium bench bench-scale soak test-python test-frontend clean
+.PHONY: run test lint install editor chromium bench bench-scale soak test-python test-frontend clean
 
 run: install editor
 	$(VENV)/bin/psynapse up
 
-test: install editor chromium test-frontend test-python
+test: lint install editor chromium test-frontend test-python
+
+# Style, types and the layers' contract: a finding fails `make test` too.
+lint: install $(NPM_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test-frontend: $(NPM_STAMP)
 	cd frontend && npm test

@@ -66,14 +66,14 @@ def no_cache(target: T) -> T:
     return target
 
 
-class AnnotatedDict(dict, Generic[K, V]):
+class AnnotatedDict(dict[K, V], Generic[K, V]):
     """A plain dict at run time; only its subscription carries meaning.
 
     Functions may return either a dict or an AnnotatedDict, so nothing here
     may change how a dict behaves.
     """
 
-    def __class_getitem__(cls, params):
+    def __class_getitem__(cls, params: Any) -> Any:
         # The one-argument form is the common one, but Generic wants both
         # parameters, so the value type defaults to Any.
         if not isinstance(params, tuple):

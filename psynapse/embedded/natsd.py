@@ -105,7 +105,7 @@ class EmbeddedNats:
             handle.write(text)
         os.chmod(self.config_file, 0o600)  # an older file may have had another mode
 
-    def start(self, preexec_fn=None, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    def start(self, preexec_fn: Callable[[], None] | None = None, timeout: float = 15.0) -> None:
         self._write_config()
         log_file = open(self.data_dir / "nats-server.log", "ab")  # noqa: SIM115 - lives with the process
         self.process = subprocess.Popen(

@@ -93,11 +93,13 @@ def load_nodepack(pack: str, filename: str) -> Any:
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
     name = f"{package}.{Path(filename).stem}"
-    spec = importlib.util.spec_from_file_location(name, folder / filename)
-    module = importlib.util.module_from_spec(spec)
+    file_spec = importlib.util.spec_from_file_location(name, folder / filename)
+    if file_spec is None or file_spec.loader is None:
+        raise SystemExit(f"cannot load {folder / filename}")
+    module = importlib.util.module_from_spec(file_spec)
     sys.modules[name] = module  # dataclasses and pickle look a module up by name
     try:
-        spec.loader.exec_module(module)
+        file_spec.loader.exec_module(module)
     except ImportError as exc:
         needed = exc.name or str(exc)
         top = needed.split(".")[0]

@@ -122,7 +122,7 @@ def embedded_stack(nodepacks: Path, data_dir: Path | None, runners: int) -> Iter
     from ..embedded.supervisor import Supervisor
 
     temporary = data_dir is None
-    data = Path(tempfile.mkdtemp(prefix="psynapse-run-")) if temporary else data_dir
+    data = Path(tempfile.mkdtemp(prefix="psynapse-run-")) if data_dir is None else data_dir
     supervisor = Supervisor(
         host="127.0.0.1",
         port=free_port(),

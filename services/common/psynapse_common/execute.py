@@ -359,8 +359,8 @@ class SegmentRun:
                 return found
         if step.quick:
             return None  # running it costs less than asking
-        found = yield Lookup([cache_key(step.code_hash, step.node_name, inputs)])
-        return found[0]
+        answer: list[msgspec.Raw | None] = yield Lookup([cache_key(step.code_hash, step.node_name, inputs)])
+        return answer[0]
 
     def _source_lineage(self, step: Step, param: str) -> bytes | None:
         wire = step.wires.get(param)

@@ -50,7 +50,8 @@ class MetricsServer:
             )
             state = "ok" if healthy else "stale"
             return [f'{{"status": "{state}", "last_beat_s": {age:.1f}}}'.encode()]
-        return self._metrics(environ, start_response)
+        answer: Iterable[bytes] = self._metrics(environ, start_response)
+        return answer
 
 
 def start_metrics(host: str, port: int, last_beat: Callable[[], float]) -> MetricsServer | None:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 
 log = structlog.get_logger()
 
@@ -46,7 +47,7 @@ class Puller:
         self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._inbox = nc.new_inbox()
-        self._sub = None
+        self._sub: Subscription | None = None
         self._loop_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

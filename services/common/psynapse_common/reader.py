@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
@@ -33,7 +34,7 @@ class StreamReader:
         self._subject = subject
         self._start = start_sequence
         self._consumer: str | None = None
-        self._sub = None
+        self._sub: Subscription | None = None
         self._credit = 0
         self._last_sequence = 0
 
@@ -77,6 +78,7 @@ class StreamReader:
         request = json.dumps(
             {"batch": want, "expires": int(_EXPIRES_S * 1e9), "idle_heartbeat": int(_HEARTBEAT_S * 1e9)}
         ).encode()
+        assert self._sub is not None
         await self._nc.publish(
             f"$JS.API.CONSUMER.MSG.NEXT.{self._stream}.{self._consumer}", request, reply=self._sub.subject
         )
@@ -92,12 +94,13 @@ class StreamReader:
             except Exception:  # noqa: BLE001 - no heartbeat: the request or the server went away
                 await self._recover()
                 continue
-            status = msg.headers.get("Status") if msg.headers else None
+            headers = msg.headers or {}
+            status = headers.get("Status")
             if status is not None and not msg.data:
-                if status == "409" and "Consumer Deleted" in (msg.headers.get("Description") or ""):  # type: ignore[union-attr]
+                if status == "409" and "Consumer Deleted" in (headers.get("Description") or ""):
                     await self._recover()
                 elif status != "100":  # the request expired or ended: its credit is gone
-                    left = msg.headers.get("Nats-Pending-Messages")  # type: ignore[union-attr]
+                    left = headers.get("Nats-Pending-Messages")
                     self._credit = max(0, self._credit - int(left)) if left else 0
                 continue
             self._credit -= 1

@@ -43,7 +43,7 @@ async def read_final(js: JetStreamContext, names: Names, run_id: str) -> RunEven
         msg = await js.get_last_msg(names.events_stream, names.event(run_id, "run"))
     except NotFoundError:
         return None
-    return messages.run_event_decoder.decode(msg.data)
+    return messages.run_event_decoder.decode(msg.data or b"")
 
 
 async def jobs_in_flight(js: JetStreamContext, names: Names, run_id: str) -> list[Job]:

@@ -146,7 +146,7 @@ def serve_asgi(factory: Callable[[], Any], host: str, port: int) -> None:
     async def main(stop: asyncio.Event) -> None:
         app = factory()
         # Long-lived responses (SSE) end when this is set, so they never hold a stop up.
-        app.state.stopping = stop  # type: ignore[attr-defined]
+        app.state.stopping = stop
         server = _Server(
             uvicorn.Config(
                 app,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import structlog
@@ -28,7 +29,7 @@ def _limit(_: Request, exc: LimitExceeded) -> Response:
     return Response({"status_code": exc.status_code, "detail": str(exc)}, status_code=exc.status_code)
 
 
-def _answer(status: int):  # type: ignore[no-untyped-def]
+def _answer(status: int) -> Callable[[Request, Exception], Response[dict[str, object]]]:
     def handler(_: Request, exc: Exception) -> Response:
         return Response({"status_code": status, "detail": str(exc)}, status_code=status)
 

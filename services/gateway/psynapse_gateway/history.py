@@ -165,7 +165,7 @@ class History:
                     msg = await self._js.get_last_msg(self._names.runs_stream, subject)
                 except NotFoundError:
                     return None  # finished meanwhile
-                return _submit_decoder.decode(msg.data)
+                return _submit_decoder.decode(msg.data or b"")
 
         rows = []
         for submit in await asyncio.gather(*(read(subject) for subject in subjects)):

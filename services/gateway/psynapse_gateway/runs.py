@@ -115,7 +115,8 @@ class RunService:
             stored = await self.send(request, run_id)
             # The run goes on while the stream's ack comes back: wait for both at once,
             # so a submit the stream refuses still ends the wait, with its error.
-            await asyncio.wait({stored, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            either: list[asyncio.Future[Any]] = [stored, waiter]
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
             if stored.done():
                 stored.result()
             while True:
@@ -170,7 +171,7 @@ class RunService:
             msg = await self._js.get_last_msg(self._names.runs_stream, self._names.run_submit(run_id))
         except NotFoundError:
             return None
-        return messages.run_submit_decoder.decode(msg.data)
+        return messages.run_submit_decoder.decode(msg.data or b"")
 
     async def open_events(self, run_id: str) -> StreamReader:
         """A reader of one run's events from its first one, paced by its client."""

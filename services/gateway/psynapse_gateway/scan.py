@@ -43,8 +43,9 @@ async def scan(
     )
     sub = await js.pull_subscribe(subjects[0], stream=stream, config=config)
     name = config.name
+    assert name is not None  # set just above
     try:
-        left = (await sub.consumer_info()).num_pending
+        left = (await sub.consumer_info()).num_pending or 0
         while left > 0:
             try:
                 batch = await sub.fetch(min(_BATCH, left), timeout=_FETCH_TIMEOUT_S)

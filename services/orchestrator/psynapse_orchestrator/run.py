@@ -10,6 +10,7 @@ is settled, stores the run's final event and acks its submit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -212,10 +213,10 @@ class RunExecution:
                 messages.encode(job),
                 {"Nats-Msg-Id": f"{self.run_id}:{members[0]}:job"},
             )
-            stored.add_done_callback(lambda done, members=members: self._job_not_stored(done, members))
+            stored.add_done_callback(functools.partial(self._job_not_stored, members=members))
             self._published.append(stored)
 
-    def _job_not_stored(self, stored: asyncio.Future[None], members: list[str]) -> None:
+    def _job_not_stored(self, stored: asyncio.Future[None], *, members: list[str]) -> None:
         # The publisher retried through elections; a job still not stored will
         # never run, so its nodes fail now instead of the run waiting forever.
         if stored.cancelled() or stored.exception() is None or self._finished:

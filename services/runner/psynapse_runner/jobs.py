@@ -130,8 +130,9 @@ class _Segment:
                     need = walk.send(answer)
                 except StopIteration:
                     break
+                answer = None
                 if need is FLUSH:
-                    answer = await self._publish(self._run.take_events())
+                    await self._publish(self._run.take_events())
                 elif isinstance(need, Call):
                     answer = await self._call(need)
                 elif isinstance(need, Lookup):

@@ -19,10 +19,10 @@ import importlib.util
 import itertools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 
 # Set on top-level helper modules (`helpers`) a pack imported, so a later
 # load may evict them; modules without it (stdlib, site-packages) are never
@@ -38,7 +38,7 @@ class FreshSourceLoader(importlib.machinery.SourceFileLoader):
     keeps the size within the same second would silently run the old code.
     """
 
-    def get_code(self, fullname):
+    def get_code(self, fullname: str) -> CodeType:
         return self.source_to_code(self.get_data(self.path), self.path)
 
 
@@ -64,12 +64,14 @@ def fresh_package(pack_dir: Path) -> ModuleType:
 def exec_file(package: ModuleType, path: Path) -> ModuleType:
     """Run `path` as a submodule of `package`; exceptions from the file propagate."""
     name = f"{package.__name__}.{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path, loader=FreshSourceLoader(name, str(path)))
+    loader = FreshSourceLoader(name, str(path))
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    assert spec is not None  # a loader was given: there is always a spec
     module = importlib.util.module_from_spec(spec)
     # Registered before exec: dataclasses and pickle look the module up by name.
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        loader.exec_module(module)
     except BaseException:
         del sys.modules[name]
         raise
@@ -101,7 +103,9 @@ class _SiblingFinder(importlib.abc.MetaPathFinder):
         self.pack_dir = pack_dir
         self.plain_names: list[str] = []
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         # path is None for a top-level name: look in the pack folder first,
         # as Python does for a script's directory. Otherwise only answer for
         # submodules of packages that live inside the pack folder.
@@ -113,7 +117,7 @@ class _SiblingFinder(importlib.abc.MetaPathFinder):
         # package of the same name, so those are left to the normal finders.
         if spec is None or not spec.has_location:
             return None
-        if isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        if isinstance(spec.loader, importlib.machinery.SourceFileLoader) and spec.origin is not None:
             spec.loader = FreshSourceLoader(fullname, spec.origin)
         if not fullname.startswith("_psynapse_pack_"):
             self.plain_names.append(fullname)

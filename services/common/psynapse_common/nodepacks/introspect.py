@@ -27,12 +27,12 @@ _VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
 @dataclass(frozen=True)
 class Introspection:
-    schema: dict
+    schema: dict[str, Any]
     param_types: dict[str, Any]
     output_keys: tuple[str, ...] | None
 
 
-def type_name(annotation) -> str:
+def type_name(annotation: Any) -> str:
     """The short type name the editor shows and picks input widgets by."""
     if annotation is _EMPTY or annotation is Any or isinstance(annotation, typing.TypeVar):
         return "Any"
@@ -66,7 +66,7 @@ def is_node_class(cls: type) -> bool:
     return any("__call__" in vars(klass) for klass in cls.__mro__ if klass is not object)
 
 
-def introspect(target, kind: NodeKind, *, name: str, filepath: str, nodepack: str) -> Introspection:
+def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepack: str) -> Introspection:
     """Build the schema of a function (kind "function") or of a class's `__call__`.
 
     Raises ValueError/TypeError when Python cannot produce a signature.
@@ -97,8 +97,8 @@ def introspect(target, kind: NodeKind, *, name: str, filepath: str, nodepack: st
     return Introspection(schema=schema, param_types=param_types, output_keys=output_keys)
 
 
-def _params(params: list[inspect.Parameter], hints: dict) -> tuple[list[dict], dict[str, Any]]:
-    schemas: list[dict] = []
+def _params(params: list[inspect.Parameter], hints: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    schemas: list[dict[str, Any]] = []
     types_by_name: dict[str, Any] = {}
     for param in params:
         if param.kind in _VARIADIC:
@@ -115,7 +115,7 @@ def _params(params: list[inspect.Parameter], hints: dict) -> tuple[list[dict], d
     return schemas, types_by_name
 
 
-def _returns(hint) -> tuple[list[dict], tuple[str, ...] | None]:
+def _returns(hint: Any) -> tuple[list[dict[str, Any]], tuple[str, ...] | None]:
     if get_origin(hint) is AnnotatedDict:
         key_type, value_type = get_args(hint)
         if get_origin(key_type) is Literal:
@@ -124,7 +124,7 @@ def _returns(hint) -> tuple[list[dict], tuple[str, ...] | None]:
     return [{"name": "result", "type": type_name(hint)}], None
 
 
-def _resolve_hints(func) -> dict[str, Any]:
+def _resolve_hints(func: Any) -> dict[str, Any]:
     """Evaluated hints; one unresolvable hint must not blank the others."""
     try:
         return typing.get_type_hints(func)
@@ -134,7 +134,7 @@ def _resolve_hints(func) -> dict[str, Any]:
         return {name: _resolve_one(hint, globalns) for name, hint in raw.items()}
 
 
-def _resolve_one(hint, globalns: dict):
+def _resolve_one(hint: Any, globalns: dict[str, Any]) -> Any:
     holder = types.SimpleNamespace(__annotations__={"hint": hint})
     try:
         return typing.get_type_hints(holder, globalns=globalns)["hint"]
@@ -152,14 +152,14 @@ def _call_method(cls: type) -> tuple[Any, bool]:
     return raw, True
 
 
-def _own_doc(obj) -> str:
+def _own_doc(obj: Any) -> str:
     # Not inspect.getdoc: for a `__call__` without a docstring it walks up to
     # object's ("Call self as a function."), which tells the user nothing.
     doc = getattr(obj, "__doc__", None)
     return inspect.cleandoc(doc) if doc else ""
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     """The value itself when JSON can carry it, else its repr for display."""
     try:
         json.dumps(value, allow_nan=False)
@@ -168,13 +168,13 @@ def _jsonable(value):
     return value
 
 
-def _union_name(args: tuple) -> str:
+def _union_name(args: tuple[Any, ...]) -> str:
     rest = [a for a in args if a is not type(None)]
     inner = type_name(rest[0]) if len(rest) == 1 else f"Union[{', '.join(type_name(a) for a in rest)}]"
     return f"Optional[{inner}]" if len(rest) < len(args) else inner
 
 
-def _arg_name(arg) -> str:
+def _arg_name(arg: Any) -> str:
     if arg is Ellipsis:
         return "..."
     if isinstance(arg, list):  # Callable[[int, str], bool]
@@ -182,5 +182,5 @@ def _arg_name(arg) -> str:
     return type_name(arg)
 
 
-def _plain_name(obj) -> str:
+def _plain_name(obj: Any) -> str:
     return getattr(obj, "__name__", None) or repr(obj)

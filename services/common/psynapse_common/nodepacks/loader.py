@@ -40,7 +40,7 @@ class NodeSpec:
     name: str
     kind: NodeKind
     target: Any
-    schema: dict
+    schema: dict[str, Any]
     pack: str
     pool: str
     param_types: dict[str, Any]
@@ -55,11 +55,11 @@ class PackReport:
     name: str
     path: str
     status: Literal["ok", "error"] = "ok"
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
     # Packages a file declares it needs (PSYNAPSE_REQUIRES) that are not installed:
     # its nodes load, but would fail when they run. {"module", "install", "file", "nodes"}.
-    missing: list[dict] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
 
     def add_error(self, file: str, line: int | None, message: str) -> None:
         self.errors.append({"file": file, "line": line, "message": message})
@@ -70,13 +70,13 @@ class PackReport:
 class Catalog:
     nodes: dict[str, NodeSpec] = field(default_factory=dict)
     packs: list[PackReport] = field(default_factory=list)
-    clashes: list[dict] = field(default_factory=list)
+    clashes: list[dict[str, Any]] = field(default_factory=list)
 
-    def schemas(self) -> list[dict]:
+    def schemas(self) -> list[dict[str, Any]]:
         # Copies, so a caller decorating a schema cannot change the catalog.
         return [copy.deepcopy(spec.schema) for spec in self.nodes.values()]
 
-    def pack_reports(self) -> list[dict]:
+    def pack_reports(self) -> list[dict[str, Any]]:
         return [dataclasses.asdict(report) for report in self.packs]
 
 
@@ -227,7 +227,7 @@ def _node_pool(obj: Any, module_pool: str, attr: str, path: Path, report: PackRe
     if not _valid_pool(marked):  # set by hand, not through the decorator
         report.add_error(str(path), _def_line(obj), f"the pool of {attr} must be {_POOL_RULE}, got {marked!r}")
         return module_pool
-    return marked
+    return str(marked)
 
 
 def _is_node(attr: str, obj: Any, module: ModuleType, kind: NodeKind) -> bool:
