@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,9 @@ class Engine:
         )
 
 
-async def _follow(engine: Engine, plan: Plan, env: dict[str, str] | None) -> AsyncIterator[tuple[None, dict[str, Any]]]:
+async def _follow(
+    engine: Engine, plan: Plan, env: dict[str, str] | None
+) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
     """Run in a worker thread; its events cross to the loop as they happen."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -144,7 +146,7 @@ async def _follow(engine: Engine, plan: Plan, env: dict[str, str] | None) -> Asy
         cancelled.set()
 
 
-async def _single(body: dict[str, Any]) -> AsyncIterator[tuple[None, dict[str, Any]]]:
+async def _single(body: dict[str, Any]) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
     yield None, body
 
 

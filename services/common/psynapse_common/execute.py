@@ -37,7 +37,7 @@ from .blobs import MARKER
 from .cache import LINEAGE_PREFIX, cache_key, lineage_key, value_digest
 from .graph import FUNCTION
 from .invoke import call_node, describe_error, describe_traceback, prepare_kwargs
-from .messages import NIL, Job, NodeEvent, Step
+from .messages import NIL, Job, NodeEvent, NodeStatus, Step
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
 _MISSING = object()
@@ -247,17 +247,17 @@ class SegmentRun:
             self._parts[source] = parts
         return parts.get(key, NIL)
 
-    def _event(self, step: Step, status: str, inputs: dict[str, msgspec.Raw], **fields: Any) -> NodeEvent:
+    def _event(self, step: Step, status: NodeStatus, inputs: dict[str, msgspec.Raw], **fields: Any) -> NodeEvent:
         return NodeEvent(
             node_id=step.node_id,
             node_name=step.node_name,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             inputs=inputs,
             attempt=self._attempt,
             **fields,
         )
 
-    def _end(self, step: Step, status: str, inputs: dict[str, msgspec.Raw], **fields: Any) -> None:
+    def _end(self, step: Step, status: NodeStatus, inputs: dict[str, msgspec.Raw], **fields: Any) -> None:
         self._ended.add(step.node_id)
         self._events.append(self._event(step, status, inputs, **fields))
 

@@ -94,10 +94,10 @@ def _check_edge_handles(
         if source.type == FUNCTION:
             source_spec = catalog.get(str(source.data.get("functionName")))
             keys = source_spec.output_keys if source_spec else None
-            if keys and edge.source_handle not in keys:
+            if source_spec is not None and keys and edge.source_handle not in keys:
                 raise GraphError(
                     f"Edge from node '{source.id}' uses output {edge.source_handle!r}; "
-                    f"{source_spec.name} has outputs {', '.join(keys)}"  # type: ignore[union-attr]
+                    f"{source_spec.name} has outputs {', '.join(keys)}"
                 )
 
 

@@ -58,7 +58,7 @@ class RunRecord(Struct, kw_only=True):
 
     run_id: str
     # The run-level words the editor's badge and history use too (``run_status``).
-    status: Literal["running", "done", "failed", "cancelled"]
+    status: RunStatus
     started_at: float
     finished_at: float | None = None
     workflow: str | None = None
@@ -100,10 +100,14 @@ class Job(Struct, tag="job", kw_only=True):
 
 
 # -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------
+NodeStatus = Literal["executing", "completed", "error"]
+RunStatus = Literal["running", "done", "failed", "cancelled"]
+
+
 class NodeEvent(Struct, kw_only=True, omit_defaults=True):
     node_id: str
     node_name: str
-    status: Literal["executing", "completed", "error"]
+    status: NodeStatus
     inputs: dict[str, Raw] = {}
     output: Raw = NIL
     error: str | None = None

@@ -71,7 +71,7 @@ class Puller:
             # undelivered messages are no longer coming.
             if status != "100" and self._open:
                 self._open.popleft()
-                unused = msg.headers.get("Nats-Pending-Messages")  # type: ignore[union-attr]
+                unused = (msg.headers or {}).get("Nats-Pending-Messages")
                 self._credit = max(0, self._credit - (int(unused) if unused else 0))
                 if not self._open:
                     self._credit = 0

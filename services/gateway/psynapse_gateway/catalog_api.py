@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import msgspec
@@ -68,7 +68,7 @@ class CatalogController(Controller):
     async def catalog_events(self, state: State) -> ServerSentEvent:
         signal: CatalogSignal = state.catalog_signal
 
-        async def events() -> AsyncIterator[ServerSentEventMessage]:
+        async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
             seen = signal.revision
             yield ServerSentEventMessage(data=msgspec.json.encode({"revision": seen}).decode())
             while not signal.closed:

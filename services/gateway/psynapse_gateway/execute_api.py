@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Controller, Request, Response, post
@@ -85,5 +85,5 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _single(body: dict[str, Any]) -> AsyncIterator[tuple[None, dict[str, Any]]]:
+async def _single(body: dict[str, Any]) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
     yield None, body

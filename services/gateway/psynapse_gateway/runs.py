@@ -17,7 +17,7 @@ from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import Plan, build_plan
-from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunSubmit
+from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunStatus, RunSubmit
 from psynapse_common.nats_io import watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.reader import StreamReader
@@ -142,7 +142,7 @@ class RunService:
             if final is not None:
                 return RunRecord(
                     run_id=run_id,
-                    status=run_status(final),  # type: ignore[arg-type]
+                    status=run_status(final),
                     started_at=final.started_at,
                     finished_at=final.finished_at,
                     workflow=final.workflow,
@@ -265,7 +265,7 @@ class RunService:
         }
 
 
-def run_status(final: Any) -> str:
+def run_status(final: Any) -> RunStatus:
     """A finished run's status from its final event (any struct with its fields).
 
     One vocabulary for every run-level status a user reads: done, failed (a node

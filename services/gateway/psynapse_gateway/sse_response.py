@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any, TypeVar
 
 import msgspec
@@ -15,7 +15,7 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def sse(
-    events: AsyncIterator[tuple[int | None, dict[str, Any]]],
+    events: AsyncGenerator[tuple[int | None, dict[str, Any]], None],
     headers: dict[str, str] | None = None,
     stopping: asyncio.Event | None = None,
 ) -> ServerSentEvent:
@@ -26,7 +26,7 @@ def sse(
     return ServerSentEvent(messages(), headers={**SSE_HEADERS, **(headers or {})})
 
 
-async def until(stopping: asyncio.Event | None, items: AsyncIterator[T]) -> AsyncIterator[T]:
+async def until(stopping: asyncio.Event | None, items: AsyncGenerator[T, None]) -> AsyncIterator[T]:
     """``items`` until the gateway stops: an open stream must not hold a shutdown up.
 
     The client reconnects (with Last-Event-ID) to whichever gateway answers next.
@@ -56,4 +56,4 @@ async def until(stopping: asyncio.Event | None, items: AsyncIterator[T]) -> Asyn
         if following is not None and not following.done():
             following.cancel()
             await asyncio.gather(following, return_exceptions=True)
-        await items.aclose()  # type: ignore[attr-defined]
+        await items.aclose()

@@ -14,6 +14,7 @@ import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 import structlog
@@ -23,7 +24,7 @@ from psynapse_common import messages
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import Plan, Schedule
-from psynapse_common.messages import Event, Job, NodeEvent, RunEvent, RunSubmit
+from psynapse_common.messages import Event, Job, NodeEvent, NodeStatus, RunEvent, RunSubmit
 from psynapse_common.nats_io import ack_surely
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.segments import Segment, cut
@@ -183,8 +184,8 @@ class RunExecution:
         else:
             await self._flush()
 
-    def _event(self, node_id: str, status: str, **fields: object) -> NodeEvent:
-        return NodeEvent(node_id=node_id, node_name=self.plan.node_name(node_id), status=status, **fields)  # type: ignore[arg-type]
+    def _event(self, node_id: str, status: NodeStatus, **fields: Any) -> NodeEvent:
+        return NodeEvent(node_id=node_id, node_name=self.plan.node_name(node_id), status=status, **fields)
 
     async def _flush(self) -> None:
         if self._unsent:

@@ -106,7 +106,6 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
 
 
 def main(pool: str | None = None) -> None:
-    overrides = {"runner_pool": pool} if pool else {}
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    settings = Settings(runner_pool=pool) if pool else Settings()
     logs.configure("runner", settings.log_format, settings.log_level)
     run(lambda stop: serve(settings, stop))
