@@ -1,18 +1,14 @@
 """A durable pull consumer that keeps exactly as many messages requested as it has free slots.
 
-nats-py's ``fetch(batch=n)`` waits for the whole batch or its timeout, which costs
-a job its latency; this keeps pull requests open for as many messages as there are
-free slots (FastStream's reservation pattern, nats.go's ``Consume`` accounting) and
-hands each message over the moment it arrives. A runner never holds a job it has
-no slot for, so other runners take it.
+Pull requests stay open for as many messages as there are free slots, and each
+message is handed over the moment it arrives (FastStream's reservation pattern,
+nats.go's ``Consume`` accounting). A runner never holds a job it has no slot for,
+so other runners take it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -20,9 +16,14 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from .pull import Arrival, PullRequests
+
 log = structlog.get_logger()
 
 Handler = Callable[[Msg], Awaitable[None]]
+
+# How long past its expiry a request may stay unaccounted for before it is dropped.
+_GRACE_S = 2.0
 
 
 class Puller:
@@ -36,17 +37,14 @@ class Puller:
         expires: float = 5.0,
     ) -> None:
         self._nc = nc
-        self._next_subject = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
         self._slots = slots
         self._handler = handler
-        self._expires = expires
         self._busy = 0
-        self._open: deque[float] = deque()  # deadlines of open pull requests
-        self._credit = 0  # messages the open requests may still deliver
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._inbox = nc.new_inbox()
+        self._requests = PullRequests(nc, stream, consumer, self._inbox, expires)
         self._sub: Subscription | None = None
         self._loop_task: asyncio.Task[None] | None = None
 
@@ -56,8 +54,7 @@ class Puller:
 
     def reset(self) -> None:
         """Forget open requests (the server lost them, e.g. after a reconnect)."""
-        self._open.clear()
-        self._credit = 0
+        self._requests.forget()
         self._wake.set()
 
     @property
@@ -65,19 +62,9 @@ class Puller:
         return self._busy
 
     async def _on_message(self, msg: Msg) -> None:
-        status = msg.headers.get("Status") if msg.headers else None
-        if status is not None and not msg.data:
-            # 408: a request expired, 409: the server ended it; either way its
-            # undelivered messages are no longer coming.
-            if status != "100" and self._open:
-                self._open.popleft()
-                unused = (msg.headers or {}).get("Nats-Pending-Messages")
-                self._credit = max(0, self._credit - (int(unused) if unused else 0))
-                if not self._open:
-                    self._credit = 0
+        if self._requests.arrived(msg) is not Arrival.MESSAGE:
             self._wake.set()
             return
-        self._credit = max(0, self._credit - 1)
         if self._stopping:
             await msg.nak()
             return
@@ -93,25 +80,27 @@ class Puller:
             log.exception("puller.handler_failed", subject=msg.subject)
         finally:
             self._busy -= 1
-            self._wake.set()
+            if self._wanted():
+                self._wake.set()
+
+    def _wanted(self) -> int:
+        """How many messages to ask for now; 0 while not worth a request."""
+        owed = self._requests.owed
+        want = self._slots - self._busy - owed
+        # Top up in halves, not one message at a time: a busy consumer then
+        # sends one pull request per several messages, not one per message.
+        # An idle one tops up fully, so a burst finds every slot requested.
+        worth_asking = want > 0 and (owed == 0 or self._busy == 0 or want * 2 >= self._slots)
+        return want if worth_asking else 0
 
     async def _request_loop(self) -> None:
-        grace = 2.0
+        requests = self._requests
         while not self._stopping:
-            now = time.monotonic()
-            if self._open and self._open[0] + grace < now:
-                self.reset()  # an expiry notice was lost: start the accounting afresh
-            want = self._slots - self._busy - self._credit
-            # Top up in halves, not one message at a time: a busy consumer then
-            # sends one pull request per several messages, not one per message.
-            # An idle one tops up fully, so a burst finds every slot requested.
-            worth_asking = want > 0 and (self._credit == 0 or self._busy == 0 or want * 2 >= self._slots)
-            if worth_asking and self._nc.is_connected:
-                request = json.dumps({"batch": want, "expires": int(self._expires * 1e9)}).encode()
+            requests.expire(_GRACE_S)
+            want = self._wanted()
+            if want and self._nc.is_connected:
                 try:
-                    await self._nc.publish(self._next_subject, request, reply=self._inbox)
-                    self._open.append(now + self._expires)
-                    self._credit += want
+                    await requests.ask(want)
                 except Exception as exc:  # noqa: BLE001 - disconnected: retry on wake
                     log.warning("puller.request_failed", error=str(exc))
             self._wake.clear()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 
 from nats.aio.client import Client
@@ -18,6 +17,8 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from .pull import Arrival, PullRequests
 
 _WINDOW = 256
 _EXPIRES_S = 30.0
@@ -35,7 +36,7 @@ class StreamReader:
         self._start = start_sequence
         self._consumer: str | None = None
         self._sub: Subscription | None = None
-        self._credit = 0
+        self._requests: PullRequests | None = None
         self._last_sequence = 0
 
     async def open(self, patient: bool = False) -> None:
@@ -61,7 +62,10 @@ class StreamReader:
         )
         info = await self._js.add_consumer(self._stream, config)
         self._consumer = info.name
-        self._credit = 0
+        assert self._sub is not None
+        self._requests = PullRequests(
+            self._nc, self._stream, info.name, self._sub.subject, _EXPIRES_S, heartbeat_s=_HEARTBEAT_S
+        )
 
     async def _recover(self) -> None:
         """Start a fresh consumer right after the last message handed on."""
@@ -74,36 +78,26 @@ class StreamReader:
                 await asyncio.sleep(0.5)
 
     async def _ask(self) -> None:
-        want = _WINDOW - self._credit
-        request = json.dumps(
-            {"batch": want, "expires": int(_EXPIRES_S * 1e9), "idle_heartbeat": int(_HEARTBEAT_S * 1e9)}
-        ).encode()
-        assert self._sub is not None
-        await self._nc.publish(
-            f"$JS.API.CONSUMER.MSG.NEXT.{self._stream}.{self._consumer}", request, reply=self._sub.subject
-        )
-        self._credit += want
+        assert self._requests is not None
+        self._requests.expire(_HEARTBEAT_S)
+        await self._requests.ask(_WINDOW - self._requests.owed)
 
     async def messages(self) -> AsyncIterator[Msg]:
         assert self._sub is not None
         while True:
+            assert self._requests is not None
             try:
-                if self._credit <= _WINDOW // 2:
+                if self._requests.owed <= _WINDOW // 2:
                     await self._ask()
                 msg = await self._sub.next_msg(timeout=3 * _HEARTBEAT_S)
             except Exception:  # noqa: BLE001 - no heartbeat: the request or the server went away
                 await self._recover()
                 continue
-            headers = msg.headers or {}
-            status = headers.get("Status")
-            if status is not None and not msg.data:
-                if status == "409" and "Consumer Deleted" in (headers.get("Description") or ""):
-                    await self._recover()
-                elif status != "100":  # the request expired or ended: its credit is gone
-                    left = headers.get("Nats-Pending-Messages")
-                    self._credit = max(0, self._credit - int(left)) if left else 0
+            arrival = self._requests.arrived(msg)
+            if arrival is Arrival.CONSUMER_GONE:
+                await self._recover()
+            if arrival is not Arrival.MESSAGE:
                 continue
-            self._credit -= 1
             self._last_sequence = msg.metadata.sequence.stream
             yield msg
 
