@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import uvicorn
 from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 from litestar.response import ServerSentEvent
 
 from psynapse_common.execute import SegmentRun, run_here
 from psynapse_common.graph import VIEW, GraphError, Plan, Schedule, build_plan
+from psynapse_common.http_server import serve_asgi
 from psynapse_common.invoke import describe_error
 from psynapse_common.messages import (
     NIL,
@@ -39,7 +39,6 @@ from psynapse_common.messages import (
     StreamEvent,
 )
 from psynapse_common.nodepacks import load_catalog
-from psynapse_common.service import HTTP_SERVER_OPTIONS
 from psynapse_common.wiring import Wiring
 from psynapse_gateway.errors import exception_handlers
 from psynapse_gateway.runs import final_body
@@ -196,7 +195,7 @@ def main() -> None:
     parser.add_argument("--nodepacks-dir", required=True)
     args = parser.parse_args()
     os.environ[NODEPACKS_ENV] = str(Path(args.nodepacks_dir).resolve())
-    uvicorn.run(create_app, factory=True, host=args.host, port=args.port, loop="uvloop", **HTTP_SERVER_OPTIONS)
+    serve_asgi(create_app, args.host, args.port)
 
 
 if __name__ == "__main__":

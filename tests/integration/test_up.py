@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -13,7 +16,7 @@ import psutil
 import pytest
 
 from tests.support.graphs import edge, fn, graph, view
-from tests.support.stack import copy_packs, start_stack
+from tests.support.stack import PSYNAPSE, copy_packs, start_stack
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +68,20 @@ def test_root_schema_health(embedded):
     assert health["services"]["schema"] and health["services"]["orchestrator"]
     assert openapi.status_code == 200 and "/execute" in openapi.json()["paths"]
     assert (embedded.data_dir / "secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_every_service_log_line_is_one_json_format(embedded):
+    # The HTTP server's and the file watcher's lines too, not only our own.
+    with embedded.client() as client:
+        assert client.get("/health").status_code == 200
+    lines = (embedded.data_dir / "up.log").read_text().splitlines()
+    # The supervisor's own words to the person at the terminal are not service logs.
+    service_lines = [line for line in lines if not line.startswith(("psynapse: ", "Psynapse is up"))]
+    records = [json.loads(line) for line in service_lines]
+    assert all({"event", "level", "timestamp", "service"} <= set(record) for record in records)
+    loggers = {record.get("logger") for record in records}
+    assert "_granian" in loggers
+    assert {record["service"] for record in records} >= {"gateway", "schema", "orchestrator", "runner"}
 
 
 def _nats_process(stack) -> psutil.Process:
@@ -228,3 +245,19 @@ def test_sigterm_leaves_no_process_behind(embedded):
     with pytest.raises(httpx.HTTPError):
         httpx.get(embedded.url + "/health", timeout=1)
     assert not any(p.pid == os.getpid() for p in alive)
+
+
+def test_an_http_service_on_a_taken_port_says_so_in_one_line(nats_server):
+    # A service started on its own, as a deployment starts it, on a port another program holds.
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = str(holder.getsockname()[1])
+        env = {**os.environ, "PSYNAPSE_HTTP_PORT": taken, "PSYNAPSE_NATS_URL": nats_server.url}
+        done = subprocess.run([*PSYNAPSE, "gateway"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip().splitlines()[-1]
+        == f"could not serve HTTP on 127.0.0.1:{taken}: Address already in use (os error 98)"
+    )
+    assert "Traceback" not in done.stderr

@@ -10,8 +10,7 @@ import signal
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
 from nats.js.kv import KeyValue
@@ -112,62 +111,3 @@ class Beat:
         # Best effort on the way out; the TTL cleans up.
         with contextlib.suppress(Exception):
             await self._kv.delete(self._record.instance.replace(".", "_"))
-
-
-# How every HTTP service is served; the bench's in-process baseline uses the same,
-# so its figures differ from ours only in how a graph runs.
-HTTP_SERVER_OPTIONS: dict[str, Any] = {
-    "http": "httptools",
-    "ws": "none",
-    "access_log": False,
-    "log_config": None,
-    "server_header": False,
-    "backlog": 2048,
-}
-
-
-def serve_asgi(factory: Callable[[], Any], host: str, port: int) -> None:
-    """Serve an ASGI app factory with uvicorn (httptools) on this process's own loop.
-
-    Why uvicorn and not granian: granian's Rust I/O threads hand every request to the
-    Python loop and back across threads. On our 2-core target that hand-off was the
-    largest cost of a request: a bare ASGI answer took 0.46 ms of CPU under granian and
-    0.20 ms under uvicorn+httptools, and the gateway's share of a whole run fell from
-    ~1.2 to ~0.9 ms (measured side by side with the same client).
-    """
-    import uvicorn
-
-    class _Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            # run() owns SIGTERM/SIGINT: they set the stop event that ends serving.
-            yield
-
-    async def main(stop: asyncio.Event) -> None:
-        app = factory()
-        # Long-lived responses (SSE) end when this is set, so they never hold a stop up.
-        app.state.stopping = stop
-        server = _Server(
-            uvicorn.Config(
-                app,
-                host=host,
-                port=port,
-                loop="none",  # ours: uvloop, set up by run()
-                lifespan="on",
-                timeout_graceful_shutdown=5,
-                **HTTP_SERVER_OPTIONS,
-            )
-        )
-        serving = asyncio.create_task(server.serve())
-        stopped = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        if serving in done:
-            stopped.cancel()
-            serving.result()  # a startup failure surfaces here
-            if not server.started:
-                raise SystemExit(f"could not serve HTTP on {host}:{port}")
-            return
-        server.should_exit = True
-        await serving
-
-    run(main)

@@ -12,6 +12,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
+from psynapse_common.logs import litestar_logging
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
 from psynapse_common.service import settle_heap
 from psynapse_common.settings import Settings
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=False,
+        logging_config=litestar_logging(),
         request_max_body_size=settings.max_body_bytes,
     )

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
 
+from psynapse_common.logs import litestar_logging
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
 from psynapse_common.service import Beat, instance_id
 from psynapse_common.settings import Settings
@@ -62,4 +63,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[get_schema, get_nodepacks, health],
         lifespan=[lifespan],
         openapi_config=None,
+        logging_config=litestar_logging(),
     )

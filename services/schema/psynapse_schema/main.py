@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from psynapse_common import logs
-from psynapse_common.service import serve_asgi
+from psynapse_common.http_server import serve_asgi
 from psynapse_common.settings import Settings
 
 from .app import create_app
