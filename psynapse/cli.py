@@ -42,7 +42,7 @@ def _service(name: str, args: argparse.Namespace) -> None:
     if name == "schema":
         from psynapse_schema.main import main
     elif name == "orchestrator":
-        from psynapse_orchestrator.service import main
+        from psynapse_orchestrator.orchestrator import main
     elif name == "gateway":
         from psynapse_gateway.main import main
     else:

@@ -136,8 +136,8 @@ def nats_environment() -> dict[str, str]:
     """The embedded server's environment: half the cores for Go, unless GOMAXPROCS is set.
 
     On one machine the Python services need the cores more than the server does. With
-    every core, Go's idle threads spin looking for work while ours wait: on 2 cores
-    the server used ~15% less CPU per run with GOMAXPROCS=1.
+    every core, Go's idle threads spin looking for work while ours wait for a core
+    (``GOMAXPROCS=<n> bench/cpu_split.py`` shows the server's CPU per run either way).
     """
     env = dict(os.environ)
     env.setdefault("GOMAXPROCS", str(max(1, (os.cpu_count() or 2) // 2)))

@@ -26,7 +26,7 @@ from typing import Any, Literal, Union
 
 import msgspec
 
-from psynapse_common import codec, values
+from psynapse_common import codec, conversion
 from psynapse_common.builtins import list_position
 from psynapse_common.graph import LIST, VARIABLE, VIEW, GraphError, Plan, build_plan
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode, Step
@@ -40,13 +40,13 @@ from . import helpers as scripthelpers
 USAGE = 2
 # Copied from the services' own conversion code, so the script converts as they do.
 _CONVERSIONS = (
-    values.ConversionError,
-    values.parse_bool,
-    values.parse_number,
-    values._to_int,
-    values._to_float,
-    values._to_json_container,
-    values.convert,
+    conversion.ConversionError,
+    conversion.parse_bool,
+    conversion.parse_number,
+    conversion._to_int,
+    conversion._to_float,
+    conversion._to_json_container,
+    conversion.convert,
 )
 _RESERVED = {
     "NODEPACKS_DIR",
@@ -226,8 +226,8 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
         if step.node_type == VARIABLE:
             outputs[node_id] = names.claim(str(step.data.get("variableName") or node_id).upper(), "V")
             try:
-                value = values.variable_value(step.data)
-            except values.ConversionError as exc:
+                value = conversion.variable_value(step.data)
+            except conversion.ConversionError as exc:
                 raise ExportError(f"variable node '{node_id}': {exc}") from None
             comment = f"  # variable node '{node_id}'" if outputs[node_id] != node_id else ""
             constants.append(f"{outputs[node_id]} = {literal(value)}{comment}")
@@ -284,8 +284,8 @@ def _call_arguments(step: Step, spec: NodeSpec, outputs: dict[str, str]) -> list
             arguments.append(f"{name}={f'convert({value}, {hint})' if hint else value}")
         elif name in step.inputs:
             try:
-                constant = values.convert(codec.decode(step.inputs[name]), annotation)
-            except values.ConversionError as exc:
+                constant = conversion.convert(codec.decode(step.inputs[name]), annotation)
+            except conversion.ConversionError as exc:
                 raise ExportError(f"node '{step.node_id}' ({spec.name}): input '{name}': {exc}") from None
             arguments.append(f"{name}={literal(constant)}")
         elif "default" not in param:
@@ -347,7 +347,7 @@ def _assemble(
     if env:
         out += ["", f"# The workflow file sets env_vars ({', '.join(env)}): set them in the environment."]
     out += ["", "", "# -- inputs converted to the hinted types, as the services convert them --------"]
-    out += ["", f"_TRUE = {_set_source(values._TRUE)}", f"_FALSE = {_set_source(values._FALSE)}"]
+    out += ["", f"_TRUE = {_set_source(conversion._TRUE)}", f"_FALSE = {_set_source(conversion._FALSE)}"]
     out += ["", *("\n" + inspect.getsource(fn) for fn in _CONVERSIONS)]
     out += ["", "# -- nodepacks, progress and stream reporters, view values as JSON ------------"]
     out += [*("\n" + inspect.getsource(fn) for fn in scripthelpers.HELPERS)]

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from psynapse_common.values import ConversionError, variable_value
+from psynapse_common.conversion import ConversionError, variable_value
 
 
 class WorkflowFileError(ValueError):

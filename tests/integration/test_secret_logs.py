@@ -15,7 +15,7 @@ from psynapse_common.nats_io import declare_backbone
 from psynapse_common.sealing import new_key, seal
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import names_from
-from psynapse_orchestrator.service import serve as serve_orchestrator
+from psynapse_orchestrator.orchestrator import serve as serve_orchestrator
 from psynapse_runner.worker import serve as serve_runner
 from psynapse_schema.catalog import CatalogPublisher
 from tests.support.graphs import run_async

@@ -14,7 +14,7 @@ from psynapse_common.nodepacks import load_catalog
 
 
 def raw(value: object) -> msgspec.Raw:
-    return codec.encode_raw(value)
+    return msgspec.Raw(codec.encode(value))
 
 
 def test_key_is_stable_and_independent_of_param_order():

@@ -42,9 +42,10 @@ def test_any_graph_plans_or_names_its_error(nodes, edges):
     except GraphError as exc:
         assert str(exc)
         return
+    position = {node_id: index for index, node_id in enumerate(plan.order)}
+    assert sorted(position) == sorted(plan.nodes)
+    assert all(position[edge.source] < position[target] for target in plan.order for edge in plan.incoming[target])
     schedule = Schedule(plan)
-    ready = schedule.initial()
-    while ready:
-        node = ready.pop()
-        ready.extend(schedule.complete(node))
+    for node_id in plan.order:
+        schedule.complete(node_id)
     assert schedule.done

@@ -28,9 +28,9 @@ from psynapse.headless.workflow_file import (
     to_request,
 )
 from psynapse_common import codec
+from psynapse_common.conversion import ConversionError, convert
 from psynapse_common.graph import GraphError
 from psynapse_common.nodepacks import load_catalog
-from psynapse_common.values import ConversionError, convert
 from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
 
 REPO_NODEPACKS = Path(__file__).resolve().parents[2] / "nodepacks"

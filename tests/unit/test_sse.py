@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from psynapse_common.codec import encode_raw
+import msgspec
+
+from psynapse_common.codec import encode
 from psynapse_common.messages import NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
 from psynapse_gateway.sse import SseTranslator
+
+
+def _raw(value: object) -> msgspec.Raw:
+    return msgspec.Raw(encode(value))
 
 
 def node(node_id: str, status: str, **kw) -> NodeEvents:
@@ -18,13 +24,13 @@ def item(node_id: str, status: str, **kw) -> NodeEvent:
 def test_numbers_inputs_text_and_done():
     t = SseTranslator()
     out = []
-    out += t.translate(node("a", "executing", inputs={"x": encode_raw(1)}))
+    out += t.translate(node("a", "executing", inputs={"x": _raw(1)}))
     out += t.translate(ProgressEvent(run_id="r", node_id="a", progress=0.5, message="half"))
     out += t.translate(node("b", "executing"))
     out += t.translate(StreamEvent(run_id="r", node_id="b", chunk="He"))
     out += t.translate(StreamEvent(run_id="r", node_id="b", chunk="llo"))
-    out += t.translate(node("a", "completed", output=encode_raw(2)))
-    out += t.translate(RunEvent(run_id="r", status="done", results={"v": encode_raw(2)}))
+    out += t.translate(node("a", "completed", output=_raw(2)))
+    out += t.translate(RunEvent(run_id="r", status="done", results={"v": _raw(2)}))
     assert out[0] == {"node_id": "a", "node_number": 1, "node_name": "op", "status": "executing", "inputs": {"x": 1}}
     assert out[1] == {
         "node_id": "a",
@@ -55,8 +61,8 @@ def test_ends_without_a_start_open_with_one_and_a_node_ends_once():
     batch = NodeEvents(
         run_id="r",
         events=[
-            item("v", "completed", name="Variable", output=encode_raw(5)),
-            item("slow", "completed", output=encode_raw(1)),
+            item("v", "completed", name="Variable", output=_raw(5)),
+            item("slow", "completed", output=_raw(1)),
             item("w", "error", name="View", error="Input failed"),
         ],
     )
@@ -69,7 +75,7 @@ def test_ends_without_a_start_open_with_one_and_a_node_ends_once():
         ("w", "error", 3),
     ]
     assert out[0] == {"node_id": "v", "node_number": 2, "node_name": "Variable", "status": "executing", "inputs": {}}
-    assert t.translate(node("v", "completed", output=encode_raw(6))) == []
+    assert t.translate(node("v", "completed", output=_raw(6))) == []
     final = t.translate(RunEvent(run_id="r", status="error", error="cancelled"))
     assert final == [{"status": "error", "error": "cancelled"}]
 

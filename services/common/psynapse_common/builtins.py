@@ -12,9 +12,9 @@ import re
 import msgspec
 
 from . import codec
+from .conversion import variable_value
 from .graph import LIST, VARIABLE, VIEW
 from .messages import NIL, Step
-from .values import variable_value
 
 _LIST_HANDLE = re.compile(r"^input-(\d+)$")
 

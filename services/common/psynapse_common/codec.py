@@ -89,10 +89,6 @@ def _aware(value: datetime.date | datetime.time) -> bool:
     return isinstance(value, datetime.datetime) and value.tzinfo is not None
 
 
-def encode_raw(value: Any) -> msgspec.Raw:
-    return msgspec.Raw(encode(value))
-
-
 # -- decoding for node inputs (runners only) ----------------------------------
 def _value_ext_hook(code: int, data: memoryview) -> Any:
     if code == EXT_PICKLE:

@@ -197,17 +197,13 @@ def build_plan(nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[
 
 
 class Schedule:
-    """Which nodes may start now, as nodes finish or fail. Pure state."""
+    """Which nodes have ended and how, and what a failure takes down with it. Pure state."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self._position = {node_id: index for index, node_id in enumerate(plan.order)}
-        self._waiting = {n: len(plan.predecessors[n]) for n in plan.order}
         self.finished: set[str] = set()
         self.failed: dict[str, str] = {}
-
-    def initial(self) -> list[str]:
-        return [n for n in self.plan.order if self._waiting[n] == 0]
 
     @property
     def done(self) -> bool:
@@ -216,19 +212,10 @@ class Schedule:
     def is_settled(self, node_id: str) -> bool:
         return node_id in self.finished or node_id in self.failed
 
-    def complete(self, node_id: str) -> list[str]:
-        """Mark a node completed; return the nodes that became ready, in plan order."""
-        if self.is_settled(node_id):
-            return []
-        self.finished.add(node_id)
-        ready = []
-        for child in self.plan.successors[node_id]:
-            self._waiting[child] -= 1
-            if self._waiting[child] == 0 and not self.is_settled(child):
-                ready.append(child)
-        if len(ready) > 1:
-            ready.sort(key=self._position.__getitem__)
-        return ready
+    def complete(self, node_id: str) -> None:
+        """Mark a node completed (a late copy of an end changes nothing)."""
+        if not self.is_settled(node_id):
+            self.finished.add(node_id)
 
     def fail(self, node_id: str, message: str) -> list[tuple[str, str]]:
         """Mark a node failed; its dependants fail too. Returns (dependant, reason)."""

@@ -16,7 +16,7 @@ from granian.constants import HTTPModes, Interfaces
 from granian.http import HTTP1Settings
 from granian.server.embed import Server
 
-from .service import run
+from .lifecycle import run
 
 # What every HTTP service is served with; the bench's in-process baseline uses the
 # same, so its figures differ from ours only in how a graph runs.

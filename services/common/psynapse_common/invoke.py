@@ -14,8 +14,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .conversion import ConversionError, convert
 from .graph import CANCELLED
-from .values import ConversionError, convert
 
 
 class RunCancelled(Exception):

@@ -12,9 +12,9 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
+from psynapse_common.lifecycle import settle_heap
 from psynapse_common.logs import litestar_logging
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
-from psynapse_common.service import settle_heap
 from psynapse_common.settings import Settings
 
 from .auth import token_guard

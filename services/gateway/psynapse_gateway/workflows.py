@@ -20,11 +20,11 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
+from psynapse_common.conversion import ConversionError, variable_value
 from psynapse_common.graph import FUNCTION, VARIABLE
 from psynapse_common.messages import ExecuteRequest
 from psynapse_common.nats_io import ensure_kv
 from psynapse_common.subjects import Names, check_workflow_name
-from psynapse_common.values import ConversionError, variable_value
 
 from .limits import LimitExceeded
 from .scan import scan

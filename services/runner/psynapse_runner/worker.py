@@ -12,6 +12,7 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
+from psynapse_common.lifecycle import Beat, instance_id, run, settle_heap
 from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import (
     connect,
@@ -23,7 +24,6 @@ from psynapse_common.nats_io import (
 )
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
-from psynapse_common.service import Beat, instance_id, run, settle_heap
 from psynapse_common.settings import Settings
 
 from .cancels import CancelBoard

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
 
+from psynapse_common.lifecycle import Beat, instance_id
 from psynapse_common.logs import litestar_logging
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
-from psynapse_common.service import Beat, instance_id
 from psynapse_common.settings import Settings
 
 from .catalog import CatalogPublisher

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from psynapse_common import codec
-from psynapse_common.values import ConversionError, convert, variable_value
+from psynapse_common.conversion import ConversionError, convert, variable_value
 
 
 @pytest.mark.parametrize(

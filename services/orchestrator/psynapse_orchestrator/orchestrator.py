@@ -15,6 +15,7 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.graph import GraphError, build_plan
+from psynapse_common.lifecycle import Beat, instance_id, run, settle_heap
 from psynapse_common.messages import Event, RunEvent
 from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import (
@@ -28,7 +29,6 @@ from psynapse_common.nats_io import (
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import jobs_in_flight, read_run_log
-from psynapse_common.service import Beat, instance_id, run, settle_heap
 from psynapse_common.settings import Settings
 from psynapse_common.subjects import Names
 
