@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from httpx_sse import EventSource
 
 from .display import Display, RunState, choose_display, label
 from .workflow_file import (
@@ -246,7 +247,7 @@ def _read(
         if not kind.startswith("text/event-stream"):
             raise UsageError(f"{request.url} answered {kind or 'no content type'}, not an event stream")
         state.run_id = response.headers.get("x-run-id") or state.run_id
-        for event_id, event in sse_events(response.iter_lines()):
+        for event_id, event in sse_events(response):
             last_id = event_id or last_id
             display.update(event, state.feed(event))
             if state.final is not None:
@@ -296,24 +297,15 @@ def _finish(state: RunState, json_lines: bool) -> int:
     return OK
 
 
-def sse_events(lines: Iterator[str]) -> Iterator[tuple[str | None, dict[str, Any]]]:
+def sse_events(response: httpx.Response) -> Iterator[tuple[str | None, dict[str, Any]]]:
     """(id, data) of each SSE message whose data is a JSON object, as EventSource reads them."""
-    event_id: str | None = None
-    data: list[str] = []
-    for line in lines:
-        line = line.rstrip("\r")
-        if not line:
-            if data:
-                yield from _message(event_id, data)
-            event_id, data = None, []
-        elif line.startswith(":"):
+    for message in EventSource(response).iter_sse():
+        try:
+            body = json.loads(message.data, parse_float=number_as_shown)
+        except json.JSONDecodeError:
             continue
-        elif line.startswith("id:"):
-            event_id = line[3:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].removeprefix(" "))
-    if data:
-        yield from _message(event_id, data)
+        if isinstance(body, dict):
+            yield message.id or None, body
 
 
 def number_as_shown(text: str) -> float | int:
@@ -324,12 +316,3 @@ def number_as_shown(text: str) -> float | int:
     """
     value = float(text)
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def _message(event_id: str | None, data: list[str]) -> Iterator[tuple[str | None, dict[str, Any]]]:
-    try:
-        body = json.loads("\n".join(data), parse_float=number_as_shown)
-    except json.JSONDecodeError:
-        return
-    if isinstance(body, dict):
-        yield event_id, body

@@ -125,7 +125,7 @@ def _stream_in_background(deployment: Deployment, body: dict) -> tuple[list, thr
     def read() -> None:
         with deployment.client(timeout=180) as client, client.stream("POST", "/execute/stream", json=body) as response:
             events.append((None, {"run_id": response.headers["x-run-id"]}))
-            for item in sse_events(response.iter_lines()):
+            for item in sse_events(response):
                 events.append(item)
                 if item[1].get("status") == "progress":
                     progressed.set()
@@ -154,7 +154,7 @@ def _stored_log(deployment: Deployment, run_id: str) -> list:
                     time.sleep(0.5)
                     continue
                 assert response.status_code == 200, response.read()
-                return list(sse_events(response.iter_lines()))
+                return list(sse_events(response))
 
 
 def _event_problems(log: list) -> list[str]:

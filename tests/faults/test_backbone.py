@@ -102,7 +102,7 @@ def test_the_embedded_nats_server_killed_three_times_is_restarted_and_runs_finis
         def read() -> None:
             with stack.client(timeout=180) as client, client.stream("POST", "/execute/stream", json=body) as response:
                 events.append((None, {"run_id": response.headers["x-run-id"]}))
-                events.extend(sse_events(response.iter_lines()))
+                events.extend(sse_events(response))
 
         thread = threading.Thread(target=read, daemon=True)
         thread.start()

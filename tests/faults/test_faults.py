@@ -92,7 +92,7 @@ def _stream_in_background(stack, body: dict) -> tuple[list, threading.Event, thr
     def read() -> None:
         with stack.client(timeout=120) as client, client.stream("POST", "/execute/stream", json=body) as response:
             events.append((None, {"run_id": response.headers["x-run-id"]}))
-            for item in sse_events(response.iter_lines()):
+            for item in sse_events(response):
                 events.append(item)
                 if item[1].get("status") == "progress":
                     first_progress.set()
@@ -269,7 +269,7 @@ def test_nats_restart_mid_run(stack, nats_server):
         while client.get(f"/runs/{run_id}").json()["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.2)
         with client.stream("GET", f"/runs/{run_id}/events") as response:
-            log = list(sse_events(response.iter_lines()))
+            log = list(sse_events(response))
     progress = [e["progress"] for _, e in log if e.get("status") == "progress"]
     assert progress == [pytest.approx(i / 12) for i in range(1, 13)], "a gap or a duplicate"
     assert [e["status"] for _, e in log if e.get("node_id") == "p"].count("completed") == 1
@@ -287,7 +287,7 @@ def test_gateway_restart_client_resumes_with_last_event_id(stack):
         # The connection dies with the gateway, as intended.
         with pytest.raises(httpx.TransportError), client.stream("POST", "/execute/stream", json=body) as response:
             run_id = response.headers["x-run-id"]
-            for item in sse_events(response.iter_lines()):
+            for item in sse_events(response):
                 seen.append(item)
                 if item[1].get("status") == "progress" and len(seen) > 3 and not killed:
                     killed = _kill(stack, "gateway")
@@ -295,9 +295,9 @@ def test_gateway_restart_client_resumes_with_last_event_id(stack):
         print(f"\nkilled the gateway after {len(seen)} events")
         _served_again(stack, "gateway", killed, count=1)
         with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": seen[-1][0]}) as response:
-            rest = list(sse_events(response.iter_lines()))
+            rest = list(sse_events(response))
         with client.stream("GET", f"/runs/{run_id}/events") as response:
-            whole = list(sse_events(response.iter_lines()))
+            whole = list(sse_events(response))
     assert seen + rest == whole
     assert whole[-1][1] == {"status": "done", "results": {"v": 15}}
     _log_intact(stack, run_id)
@@ -373,7 +373,7 @@ def test_a_client_that_never_reads_does_not_grow_the_gateway(stack):
         print(f"\ngateway RSS grew {grown_mb:.1f} MB while a client left 30,000 events unread")
         assert grown_mb < 64
         with client.stream("GET", f"/runs/{run_id}/events") as response:
-            chunks = [e for _, e in sse_events(response.iter_lines()) if e.get("status") == "streaming"]
+            chunks = [e for _, e in sse_events(response) if e.get("status") == "streaming"]
     assert len(chunks) == 30000 and chunks[-1]["streaming_chunk"] == "29999 "
 
 

@@ -16,7 +16,7 @@ from psynapse_common.cache import cache_key
 from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.runlog import read_run_log
 from psynapse_common.subjects import Names
-from tests.support.graphs import by_node, edge, fn, graph, lst, run_async, stream, var, view
+from tests.support.graphs import by_node, edge, fn, graph, lst, run_async, sse_events, stream, var, view
 from tests.support.stack import copy_packs, start_nats, start_stack, stop_stack
 
 STAMPS = '''
@@ -287,8 +287,8 @@ def test_a_cancelled_node_stores_nothing(stack):
     with stack.client() as client:
         with client.stream("POST", "/execute/stream", json=body) as response:
             run_id = response.headers["x-run-id"]
-            for line in response.iter_lines():
-                if '"progress"' in line:
+            for _, event in sse_events(response):
+                if event.get("status") == "progress":
                     assert client.post(f"/runs/{run_id}/cancel").status_code == 202
                     break
         deadline = time.monotonic() + 10

@@ -28,7 +28,7 @@ def _drop_mid_run(client, path: str, method: str = "GET", body: dict | None = No
     with client.stream(method, path, json=body) as response:
         assert response.status_code == 200
         run_id = response.headers["x-run-id"]
-        for _, data in sse_events(response.iter_lines()):
+        for _, data in sse_events(response):
             if data.get("status") == "progress":
                 break  # leave while the run goes on: the with-block closes the connection
     return run_id

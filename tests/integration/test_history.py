@@ -78,8 +78,8 @@ def test_running_runs_are_listed(stack):
     with stack.client() as client:
         with client.stream("POST", "/execute/stream", json=slow) as response:
             run_id = response.headers["x-run-id"]
-            lines = response.iter_lines()
-            for _, data in sse_events(lines):
+            events = sse_events(response)
+            for _, data in events:
                 if data.get("status") == "progress":
                     break
             running = client.get("/runs", params={"status": "running"}).json()["runs"]
@@ -95,7 +95,7 @@ def test_running_runs_are_listed(stack):
             detail = client.get(f"/runs/{run_id}").json()
             assert detail["status"] == "running" and detail["nodes"]["p"]["status"] == "executing"
             assert detail["duration_ms"] is None
-            for _ in sse_events(lines):
+            for _ in events:
                 pass
         settled(client, run_id)
         finished = client.get("/runs", params={"workflow": "hist-slow"}).json()["runs"]

@@ -103,7 +103,7 @@ def test_gpu_jobs_wait_for_a_gpu_runner_then_run_only_there(stack, nats_server, 
     def read() -> None:
         with stack.client(timeout=120) as client, client.stream("POST", "/execute/stream", json=body) as response:
             events.append((None, {"run_id": response.headers["x-run-id"]}))
-            events.extend(sse_events(response.iter_lines()))
+            events.extend(sse_events(response))
 
     reader = threading.Thread(target=read)
     reader.start()

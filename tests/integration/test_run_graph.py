@@ -60,7 +60,7 @@ def test_a_running_run_has_its_graph_too(stack):
     with stack.client() as client:
         with client.stream("POST", "/execute/stream", json=slow) as response:
             run_id = response.headers["x-run-id"]
-            for _, data in sse_events(response.iter_lines()):
+            for _, data in sse_events(response):
                 if data.get("status") == "progress":
                     running = _graph_of(client, run_id)
                     break

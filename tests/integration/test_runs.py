@@ -35,11 +35,11 @@ def test_run_status_and_events_replay(stack):
         run = client.get(f"/runs/{run_id}").json()
         assert run["status"] == "done" and run["results"] == {"v": 3}
         with client.stream("GET", f"/runs/{run_id}/events") as response:
-            replayed = list(sse_events(response.iter_lines()))
+            replayed = list(sse_events(response))
         assert replayed == events
         middle = events[2][0]
         with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": middle}) as response:
-            rest = list(sse_events(response.iter_lines()))
+            rest = list(sse_events(response))
         assert rest == events[3:]
         assert client.get("/runs/00000000000000000000000000000000").status_code == 404
         assert client.get("/runs/bad.id").status_code == 400
@@ -49,16 +49,16 @@ def test_reconnect_follows_a_live_run(stack):
     with stack.client() as client:
         with client.stream("POST", "/execute/stream", json=_long_progress(steps=10, step_ms=60)) as response:
             run_id = response.headers["x-run-id"]
-            lines = response.iter_lines()
+            events = sse_events(response)
             first = []
-            for item in sse_events(lines):
+            for item in events:
                 first.append(item)
                 if item[1].get("status") == "progress":
                     break
         # The client dropped; the run goes on. Reconnect after the last id seen.
         assert client.get(f"/runs/{run_id}").json()["status"] == "running"
         with client.stream("GET", f"/runs/{run_id}/events", headers={"Last-Event-ID": first[-1][0]}) as response:
-            rest = list(sse_events(response.iter_lines()))
+            rest = list(sse_events(response))
     whole = first + rest
     progress = [data["progress"] for _, data in whole if data.get("status") == "progress"]
     assert progress == [pytest.approx(i / 10) for i in range(1, 11)]
@@ -70,7 +70,7 @@ def test_cancel_mid_progress(stack):
         with client.stream("POST", "/execute/stream", json=_long_progress(steps=100, step_ms=50)) as response:
             run_id = response.headers["x-run-id"]
             events = []
-            for item in sse_events(response.iter_lines()):
+            for item in sse_events(response):
                 events.append(item[1])
                 if item[1].get("status") == "progress" and len(events) == 3:
                     started = time.monotonic()
@@ -100,7 +100,7 @@ def test_cancel_a_run_whose_quick_node_turned_slow(stack):
             run_id = response.headers["x-run-id"]
             time.sleep(0.3)
             assert client.post(f"/runs/{run_id}/cancel").status_code == 202
-            events = [data for _, data in sse_events(response.iter_lines())]
+            events = [data for _, data in sse_events(response)]
         assert events[-1] == {"status": "error", "error": "cancelled"}
         # The runner could not stop a call that blocks its loop: what it finished it
         # reports as done, and the rest as cancelled; either way each node ends once.

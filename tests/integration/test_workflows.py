@@ -133,7 +133,7 @@ def test_run_by_name_streams_with_accept(stack):
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")
             run_id = response.headers["x-run-id"]
-            events = list(sse_events(response.iter_lines()))
+            events = list(sse_events(response))
     assert events[-1][1] == {"status": "done", "results": {"View": 30.0, "ListView": [5.0, 6.0]}}
     executing = [data for _, data in events if data.get("status") == "executing"]
     assert [data["node_number"] for data in executing] == list(range(1, 11))
@@ -168,7 +168,7 @@ def test_saved_graph_errors_answer_like_execute(stack):
         with client.stream(
             "POST", "/workflows/broken/run", json={}, headers={"Accept": "text/event-stream"}
         ) as response:
-            events = list(sse_events(response.iter_lines()))
+            events = list(sse_events(response))
     assert len(events) == 1 and events[0][1]["status"] == "error"
     assert "no_such_function" in events[0][1]["error"]
 
@@ -183,6 +183,6 @@ def test_execute_records_the_open_workflow(stack):
         assert folded.json() == {"results": {"v": 3.0}}
         with client.stream("POST", "/execute/stream", json=copy.deepcopy(body)) as response:
             stream_id = response.headers["x-run-id"]
-            list(sse_events(response.iter_lines()))
+            list(sse_events(response))
         for run_id in (folded.headers["x-run-id"], stream_id):
             assert client.get(f"/runs/{run_id}").json()["workflow"] == "open-in-editor"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+from httpx_sse import EventSource
 
 
 def var(node_id: str, value: Any, kind: str = "Number", **extra: Any) -> dict:
@@ -65,29 +66,16 @@ def spec_example() -> dict:
     )
 
 
-def sse_events(lines: Iterator[str]) -> Iterator[tuple[str | None, dict]]:
-    """Parse an SSE body into (id, data) pairs, as a browser's EventSource would."""
-    event_id, data = None, []
-    for line in lines:
-        line = line.rstrip("\r")
-        if not line:
-            if data:
-                yield event_id, json.loads("\n".join(data))
-            event_id, data = None, []
-        elif line.startswith(":"):
-            continue
-        elif line.startswith("id:"):
-            event_id = line[3:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].lstrip())
-    if data:
-        yield event_id, json.loads("\n".join(data))
+def sse_events(response: httpx.Response) -> Iterator[tuple[str | None, dict]]:
+    """(id, data) of each message of an SSE response, as a browser's EventSource reads them."""
+    for message in EventSource(response).iter_sse():
+        yield message.id or None, json.loads(message.data)
 
 
 def stream(client: httpx.Client, body: dict) -> tuple[httpx.Headers, list[tuple[str | None, dict]]]:
     with client.stream("POST", "/execute/stream", json=body) as response:
         assert response.status_code == 200, response.read()
-        return response.headers, list(sse_events(response.iter_lines()))
+        return response.headers, list(sse_events(response))
 
 
 def by_node(events: list[tuple[str | None, dict]]) -> dict[str, list[dict]]:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from httpx_sse import EventSource
 
 from tests.support.graphs import edge, fn, graph, run_async, terminal_counts, var, view
 from tests.support.stack import copy_packs, start_stack, stop_stack
@@ -206,17 +207,15 @@ class Soak:
                         run.run_id = response.headers["x-run-id"]
                     elif response.status_code != 200:
                         raise httpx.RemoteProtocolError(f"HTTP {response.status_code}")
-                    async for line in response.aiter_lines():
-                        if line.startswith("id:"):
-                            last_id = line[3:].strip()
-                        elif line.startswith("data:"):
-                            event = json.loads(line[5:])
-                            if run.kind == "cancel" and event.get("status") == "progress" and not run.detail:
-                                run.detail = "cancel sent"
-                                await client.post(f"/runs/{run.run_id}/cancel")
-                            if event.get("status") in ("done", "error") and "node_id" not in event:
-                                self._judge(run, {"results": event.get("results", {}), "error": event.get("error")})
-                                return
+                    async for message in EventSource(response).aiter_sse():
+                        last_id = message.id or last_id
+                        event = json.loads(message.data)
+                        if run.kind == "cancel" and event.get("status") == "progress" and not run.detail:
+                            run.detail = "cancel sent"
+                            await client.post(f"/runs/{run.run_id}/cancel")
+                        if event.get("status") in ("done", "error") and "node_id" not in event:
+                            self._judge(run, {"results": event.get("results", {}), "error": event.get("error")})
+                            return
                 return_reason = "the stream ended before the run did"
             except httpx.TransportError as exc:
                 return_reason = type(exc).__name__

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 from typing import Any, Literal, Optional
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -127,8 +128,10 @@ def test_sse_parser_and_state():
         "",
         'data: {"status": "done", "results": {"v": null}}',
     ]
-    events = list(sse_events(iter(lines)))
-    assert [event_id for event_id, _ in events] == ["1", "2", None]
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, text="\n".join(lines) + "\n\n")
+    events = list(sse_events(response))
+    # An event without an id carries the last one, as EventSource's lastEventId does.
+    assert [event_id for event_id, _ in events] == ["1", "2", "2"]
     state = RunState()
     for _, event in events:
         state.feed(event)
