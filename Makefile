@@ -1,7 +1,7 @@
 # Two commands on a fresh machine: `make run` (the product) and `make test` (every test).
 SHELL := /bin/bash
 # The distribution's CPython when it is 3.11+: Debian's is statically linked and built with
-# PGO/LTO, and runs the services (and the bench's client) on 10-15% less CPU than a default
+# PGO/LTO, and runs the services (and the bench's client) on less CPU than a default
 # pyenv build of the same version. Any 3.11+ python3 on PATH otherwise; PYTHON=... overrides.
 ifndef PYTHON
 PYTHON := $(shell for p in /usr/bin/python3 python3; do \
