@@ -92,6 +92,14 @@ def test_failure_cascades_to_dependants_with_the_failed_input():
     assert schedule.done
 
 
+def test_a_stopped_run_cancels_the_dependants_of_a_node_it_ended():
+    from psynapse_common.graph import CANCELLED
+
+    schedule = Schedule(build_plan([fn("a"), fn("b"), fn("c")], [e("a", "b"), e("b", "c", "b")], CATALOG))
+    assert schedule.fail("a", CANCELLED, CANCELLED) == [("b", CANCELLED), ("c", CANCELLED)]
+    assert set(schedule.failed.values()) == {CANCELLED}
+
+
 def test_a_node_that_never_ran_is_told_from_one_that_failed():
     from psynapse_common.graph import CANCELLED, Schedule, error_kind
 

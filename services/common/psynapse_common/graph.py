@@ -217,12 +217,16 @@ class Schedule:
         if not self.is_settled(node_id):
             self.finished.add(node_id)
 
-    def fail(self, node_id: str, message: str) -> list[tuple[str, str]]:
+    def fail(self, node_id: str, message: str, dependants: str | None = None) -> list[tuple[str, str]]:
         """Mark a node failed; its dependants fail too. Returns (dependant, reason)."""
-        return self.fail_all([node_id], message)
+        return self.fail_all([node_id], message, dependants)
 
-    def fail_all(self, node_ids: list[str], message: str) -> list[tuple[str, str]]:
-        """Mark nodes failed for one reason, then their dependants for theirs (dependant, reason)."""
+    def fail_all(self, node_ids: list[str], message: str, dependants: str | None = None) -> list[tuple[str, str]]:
+        """Mark nodes failed for one reason, then their dependants (dependant, reason).
+
+        A dependant's reason names the input it lost, unless ``dependants`` gives one
+        for all (a cancelled run cancels what waits, it does not skip it).
+        """
         frontier = [node_id for node_id in node_ids if not self.is_settled(node_id)]
         for node_id in frontier:
             self.failed[node_id] = message
@@ -233,7 +237,9 @@ class Schedule:
                 if self.is_settled(child):
                     continue
                 handles = [e.target_handle or "input" for e in self.plan.incoming[child] if e.source == source]
-                reason = upstream_failure(handles[0] if handles else "input", source, self.plan.node_name(source))
+                reason = dependants or upstream_failure(
+                    handles[0] if handles else "input", source, self.plan.node_name(source)
+                )
                 self.failed[child] = reason
                 skipped.append((child, reason))
                 frontier.append(child)

@@ -23,7 +23,7 @@ from nats.aio.msg import Msg
 from psynapse_common import messages
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink, confirm
-from psynapse_common.graph import Plan, Schedule
+from psynapse_common.graph import CANCELLED, Plan, Schedule
 from psynapse_common.messages import Event, Job, NodeEvent, NodeStatus, RunEvent, RunSubmit
 from psynapse_common.nats_io import ack_surely
 from psynapse_common.publisher import AckedPublisher, PublishError
@@ -165,8 +165,11 @@ class RunExecution:
         await self._settled(settled)
 
     def _fail_dependants(self, node_id: str, message: str) -> list[str]:
+        # Once stopped, a node's end (whichever of its runner's ends arrives first)
+        # cancels what waits on it; it was not skipped for a failure.
+        cascade = CANCELLED if self._cancelling else None
         failed = []
-        for dependant, reason in self.schedule.fail(node_id, message):
+        for dependant, reason in self.schedule.fail(node_id, message, cascade):
             self._unsent.append(self._event(dependant, "error", error=reason))
             failed.append(dependant)
         return failed
