@@ -1,4 +1,4 @@
-"""What nodepacks import: ``from psynapse import AnnotatedDict, no_cache, pool``.
+"""What nodepacks import: ``from psynapse import AnnotatedDict, Skip, no_cache, pool``.
 
 Standard library only, so a pack never drags in the services, and an exported
 script can carry this module's source as it is.
@@ -14,6 +14,9 @@ script can carry this module's source as it is.
 
     def split_name(full_name: str) -> AnnotatedDict[Literal["first", "last"]]:
         return {"first": ..., "last": ...}
+
+A node branches by returning ``Skip`` for an output: nodes wired to it are skipped
+(``{"found": value, "missing": Skip}`` takes one of two ways).
 
 Each decorator returns the function or class itself (no wrapper), with one
 attribute the loader reads. ``@pool`` overrides the file's ``PSYNAPSE_POOL``;
@@ -66,6 +69,30 @@ def no_cache(target: T) -> T:
     return target
 
 
+class _Skip:
+    """An output that was not taken: what waits on it is skipped, not run."""
+
+    _instance: _Skip | None = None
+
+    def __new__(cls) -> _Skip:
+        # One value, as None is one: compared with ``is``, and unpickled as itself.
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "Skip"
+
+    def __reduce__(self) -> str:
+        return "Skip"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+Skip = _Skip()
+
+
 class AnnotatedDict(dict[K, V], Generic[K, V]):
     """A plain dict at run time; only its subscription carries meaning.
 
@@ -86,4 +113,4 @@ class AnnotatedDict(dict[K, V], Generic[K, V]):
 
 
 # What a pack imports; the constants are the loader's.
-__all__ = ["AnnotatedDict", "no_cache", "pool"]
+__all__ = ["AnnotatedDict", "Skip", "no_cache", "pool"]

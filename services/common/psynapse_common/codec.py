@@ -19,11 +19,14 @@ from typing import Any
 import msgspec
 from msgspec.msgpack import Ext
 
+from psynapse.sdk import Skip
+
 EXT_PICKLE = 1  # [repr, pickle bytes]
 EXT_IMAGE = 2  # PNG bytes
 EXT_NDARRAY = 3  # [dtype, shape, bytes]
 EXT_SET = 4  # msgpack list
 EXT_BLOB = 5  # a reference into the object store (see blobs)
+EXT_SKIP = 6  # an output not taken (psynapse.Skip): what waits on it is skipped
 
 _REPR_LIMIT = 2000
 
@@ -40,6 +43,8 @@ def _pickled(obj: Any, text: str | None = None) -> Ext:
 
 
 def _enc_hook(obj: Any) -> Any:
+    if obj is Skip:
+        return Ext(EXT_SKIP, b"")
     module = type(obj).__module__
     if module.startswith("PIL.") and hasattr(obj, "save"):
         buffer = io.BytesIO()
@@ -57,6 +62,13 @@ def _enc_hook(obj: Any) -> Any:
 
 _plain_encoder = msgspec.msgpack.Encoder()
 _encoder = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
+
+# An untaken output, encoded: routers compare bytes, never decode.
+SKIPPED = msgspec.Raw(_plain_encoder.encode(Ext(EXT_SKIP, b"")))
+
+
+def is_skipped(value: bytes | msgspec.Raw) -> bool:
+    return bytes(value) == bytes(SKIPPED)
 
 
 # Types msgspec writes and reads back as themselves: most values, no checks needed.
@@ -109,6 +121,8 @@ def _value_ext_hook(code: int, data: memoryview) -> Any:
         return np.frombuffer(blob, dtype=np.dtype(dtype)).reshape(shape).copy()
     if code == EXT_SET:
         return set(_value_decoder.decode(data))
+    if code == EXT_SKIP:
+        return Skip
     raise ValueError(f"unknown value extension {code}")
 
 
@@ -164,6 +178,8 @@ def _display_ext_hook(code: int, data: memoryview) -> Any:
     if code == EXT_BLOB:
         size = bytes(data).split(b":")[2].decode()
         return Shown(f"<{size} bytes in the object store>")
+    if code == EXT_SKIP:
+        return None  # a view fed by a skipped node shows null
     return Shown(f"<value with unknown extension {code}>")
 
 

@@ -114,6 +114,28 @@ def convert(value: Any, annotation: Any) -> Any:
 VARIABLE_TYPES = ("String", "Number", "Boolean", "List", "Object", "Image")
 
 
+def truth(value: Any) -> bool:
+    """A branch's condition: Python's truthiness ("" / 0 / [] / {} / None / Skip are false)."""
+    try:
+        return bool(value)
+    except Exception as exc:  # noqa: BLE001 - any object's __bool__ may refuse (an array's does)
+        raise ConversionError(
+            f"a condition must be true or false; {type(value).__name__} has no single truth value ({exc})"
+        ) from None
+
+
+def case_text(value: Any) -> str:
+    """A switched value as the case it matches: its text as the editor shows it
+    (true/false/null, 54 for 54.0, strings as they are)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
 def variable_value(data: dict[str, Any]) -> Any:
     kind = data.get("variableType", "String")
     raw = data.get("variableValue")

@@ -138,8 +138,12 @@ class SegmentRun:
                 continue  # an input failed: the orchestrator fails this node and says why
             if step.node_type != FUNCTION:
                 self._builtin(step, inputs)
+                continue
+            arrived = self._arrived(step, inputs)
+            if arrived is None:
+                self._skip(step)
             else:
-                yield from self._function(step, inputs)
+                yield from self._function(step, arrived)
         yield FLUSH
 
     def _waits_for_a_call(self) -> set[str]:
@@ -217,8 +221,13 @@ class SegmentRun:
             inputs = self._inputs(step)
             if inputs is None:
                 return
+        arrived = self._arrived(step, inputs)
+        if arrived is None:
+            self._skip(step)
+            return
+        inputs = arrived
         try:
-            output = builtins.evaluate(step, inputs)
+            output = builtins.evaluate(step, inputs, self.blobs)
         except Exception as exc:  # noqa: BLE001 - bad built-in data fails that node only
             self._end(step, "error", inputs, error=f"{step.node_name}: {describe_error(exc)}")
             return
@@ -237,7 +246,34 @@ class SegmentRun:
             inputs[param] = raw if key is None else self._part(source, raw, key)
         return inputs
 
+    def _arrived(self, step: Step, inputs: dict[str, msgspec.Raw]) -> dict[str, msgspec.Raw] | None:
+        """The inputs that arrived, or None when the step is skipped: every input wired to
+        it came untaken, or one it cannot do without did. An optional one left untaken
+        takes its default, as if it were not connected."""
+        wired = [*step.wires, *step.fed]
+        untaken = {param for param in wired if codec.is_skipped(inputs[param])}
+        if not untaken:
+            return inputs
+        if len(untaken) == len(wired) or untaken & self._required(step):
+            return None
+        return {param: value for param, value in inputs.items() if param not in untaken}
+
+    def _required(self, step: Step) -> set[str]:
+        if step.node_type != FUNCTION:
+            return builtins.required_inputs(step)
+        spec = self._specs(step.node_name)
+        if spec is None:
+            return set(step.wires) | set(step.fed)
+        return {param["name"] for param in spec.schema["params"] if "default" not in param}
+
+    def _skip(self, step: Step) -> None:
+        self.outputs[step.node_id] = codec.SKIPPED
+        self._ended.add(step.node_id)
+        self._events.append(NodeEvent(node_id=step.node_id, node_name=step.node_name, status="skipped"))
+
     def _part(self, source: str, raw: msgspec.Raw, key: str) -> msgspec.Raw:
+        if codec.is_skipped(raw):
+            return codec.SKIPPED  # a skipped node's outputs are all untaken
         parts = self._parts.get(source)
         if parts is None:
             try:

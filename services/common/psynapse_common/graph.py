@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from .messages import CatalogNode, GraphEdge, GraphNode
 
 FUNCTION, VARIABLE, LIST, VIEW = "functionNode", "variableNode", "listNode", "viewNode"
-NODE_TYPES = (FUNCTION, VARIABLE, LIST, VIEW)
-BUILTIN_NAMES = {VARIABLE: "Variable", LIST: "List", VIEW: "View"}
+IF, SWITCH = "ifNode", "switchNode"
+NODE_TYPES = (FUNCTION, VARIABLE, LIST, VIEW, IF, SWITCH)
+BUILTIN_NAMES = {VARIABLE: "Variable", LIST: "List", VIEW: "View", IF: "If", SWITCH: "Switch"}
+# What each built-in takes (None: any handle of its own kind) and gives (None: one output).
+IF_INPUTS, IF_OUTPUTS = ("condition", "value"), ["true", "false"]
+SWITCH_INPUT, SWITCH_DEFAULT = "value", "default"
 _LIST_HANDLE = re.compile(r"^input-(\d+)$")
 
 
@@ -59,6 +63,32 @@ class Plan:
             return str(node.data.get("functionName"))
         return BUILTIN_NAMES[node.type]
 
+    def output_keys(self, node_id: str) -> list[str] | None:
+        """The keys of a node's output dict, one per source handle; None for one output."""
+        spec = self.functions.get(node_id)
+        if spec is not None:
+            return spec.output_keys or None
+        return builtin_outputs(self.nodes[node_id])
+
+
+def switch_cases(node: GraphNode) -> list[str]:
+    cases = node.data.get("cases", [])
+    if not isinstance(cases, list) or not all(isinstance(case, str) for case in cases):
+        raise GraphError(f"Switch node '{node.id}': cases must be a list of strings")
+    if len(set(cases)) != len(cases):
+        raise GraphError(f"Switch node '{node.id}' lists a case twice")
+    if SWITCH_DEFAULT in cases:
+        raise GraphError(f"Switch node '{node.id}': '{SWITCH_DEFAULT}' is its fallback output, not a case")
+    return cases
+
+
+def builtin_outputs(node: GraphNode) -> list[str] | None:
+    if node.type == IF:
+        return IF_OUTPUTS
+    if node.type == SWITCH:
+        return [*switch_cases(node), SWITCH_DEFAULT]
+    return None
+
 
 def _list_index(edge: GraphEdge, node_id: str) -> int:
     match = _LIST_HANDLE.match(edge.target_handle or "")
@@ -85,6 +115,16 @@ def _check_edge_handles(
                 )
     if node.type == VARIABLE and edges:
         raise GraphError(f"Variable node '{node.id}' takes no inputs")
+    allowed = IF_INPUTS if node.type == IF else (SWITCH_INPUT,) if node.type == SWITCH else None
+    if allowed is not None:
+        for edge in edges:
+            if edge.target_handle not in allowed:
+                raise GraphError(
+                    f"Edge into {BUILTIN_NAMES[node.type]} node '{node.id}' targets {edge.target_handle!r}; "
+                    f"it takes {', '.join(allowed)}"
+                )
+        if sum(edge.target_handle == allowed[0] for edge in edges) != 1:
+            raise GraphError(f"{BUILTIN_NAMES[node.type]} node '{node.id}' needs its '{allowed[0]}' input wired")
     if node.type == VIEW and len(edges) > 1:
         raise GraphError(f"View node '{node.id}' has {len(edges)} inputs; it shows one")
     for edge in edges:
@@ -99,6 +139,12 @@ def _check_edge_handles(
                     f"Edge from node '{source.id}' uses output {edge.source_handle!r}; "
                     f"{source_spec.name} has outputs {', '.join(keys)}"
                 )
+        keys = builtin_outputs(source)
+        if keys is not None and edge.source_handle not in keys:
+            raise GraphError(
+                f"Edge from {BUILTIN_NAMES[source.type]} node '{source.id}' uses output {edge.source_handle!r}; "
+                f"it has outputs {', '.join(keys)}"
+            )
 
 
 def _find_cycle(remaining: set[str], successors: Mapping[str, list[str]], order: list[str]) -> list[str]:
@@ -143,6 +189,8 @@ def build_plan(nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[
             raise GraphError(f"Duplicate node id '{node.id}'")
         if node.type not in NODE_TYPES:
             raise GraphError(f"Node '{node.id}' has unknown type {node.type!r}")
+        if node.type == SWITCH:
+            switch_cases(node)
         by_id[node.id] = node
 
     functions: dict[str, CatalogNode] = {}

@@ -80,6 +80,9 @@ class Step(Struct, kw_only=True, omit_defaults=True):
     inputs: dict[str, Raw] = {}
     # param -> (an earlier step of this job, its output key or None)
     wires: dict[str, tuple[str, str | None]] = {}
+    # Params among ``inputs`` that came along a wire from another segment (the rest are
+    # the node's own values): with ``wires``, what may arrive untaken (skipped).
+    fed: list[str] = []
     # Functions: the catalog's code hash ("" when its output must not be cached),
     # whether to look it up in the output cache and store it there, and whether its
     # calls are known to be quick (the runner calls it on its event loop).
@@ -100,7 +103,7 @@ class Job(Struct, tag="job", kw_only=True):
 
 
 # -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------
-NodeStatus = Literal["executing", "completed", "error"]
+NodeStatus = Literal["executing", "completed", "skipped", "error"]
 RunStatus = Literal["running", "done", "failed", "cancelled"]
 
 

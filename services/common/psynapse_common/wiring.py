@@ -12,7 +12,7 @@ from collections.abc import Container
 import msgspec
 
 from . import codec
-from .graph import FUNCTION, VARIABLE, VIEW, Plan
+from .graph import FUNCTION, SWITCH, VARIABLE, VIEW, Plan
 from .messages import NIL, Step
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
@@ -28,17 +28,15 @@ class Wiring:
         self.outputs[node_id] = output if output is not None else NIL
 
     def _output_key(self, source: str, handle: str | None) -> str | None:
-        """The key a wire takes from its source's output: only multi-output functions have keys."""
-        spec = self.plan.functions.get(source)
-        if spec is None or not spec.output_keys or handle not in spec.output_keys:
-            return None
-        return handle
+        """The key a wire takes from its source's output: only multi-output nodes have keys."""
+        keys = self.plan.output_keys(source)
+        return handle if keys is not None and handle in keys else None
 
     def _edge_value(self, source: str, handle: str | None) -> msgspec.Raw:
         raw = self.outputs.get(source, NIL)
         key = self._output_key(source, handle)
-        if key is None:
-            return raw
+        if key is None or codec.is_skipped(raw):
+            return raw  # a skipped node's outputs are all untaken
         parts = self._parts.get(source)
         if parts is None:
             try:
@@ -67,6 +65,7 @@ class Wiring:
                     param: msgspec.Raw(codec.encode(node.data[param])) for param in spec.params if param in node.data
                 }
             wires: dict[str, tuple[str, str | None]] = {}
+            fed: list[str] = []
             for edge in plan.incoming[node_id]:
                 param = edge.target_handle or ("" if node.type == FUNCTION else "input")
                 if edge.source in in_job:
@@ -74,14 +73,16 @@ class Wiring:
                     inputs.pop(param, None)
                 else:
                     inputs[param] = self._edge_value(edge.source, edge.source_handle)
+                    fed.append(param)
             steps.append(
                 Step(
                     node_id=node_id,
                     node_type=node.type,
                     node_name=plan.node_name(node_id),
-                    data=node.data if node.type == VARIABLE else {},
+                    data=node.data if node.type in (VARIABLE, SWITCH) else {},
                     inputs=inputs,
                     wires=wires,
+                    fed=fed,
                     code_hash=spec.code_hash if spec is not None and spec.cacheable else "",
                     cache=spec is not None and spec.cacheable and bool(spec.code_hash) and node_id in cached,
                     quick=spec is not None and node_id in quick,

@@ -235,6 +235,8 @@ class NodeFold:
         entry["cached"] = event.cached
         if event.status == "completed":
             entry["output"] = show(event.output, blobs)
+        elif event.status == "skipped":
+            entry["output"] = None
         else:
             entry["error"] = event.error or "failed"
             entry["error_kind"] = error_kind(event.error)

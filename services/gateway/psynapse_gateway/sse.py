@@ -4,7 +4,8 @@ A pure fold over a run's events in stream order: ``node_number`` counts the
 ``executing`` events as they appear, streamed text accumulates per node, and every
 node event repeats the node's inputs, as the spec shows. A node that ends with no
 start before it (a quick node, a cache hit, a dependant of a failure) starts and
-ends at once: the spec's ``executing`` comes first, made from its end. Replaying a
+ends at once: the spec's ``executing`` comes first, made from its end; a skipped node
+(a branch not taken) is one ``skipped`` event and nothing else. Replaying a
 run from its first event therefore gives the same objects every time. A node's
 ``error`` event may also say why it never ran (``error_kind``: ``upstream`` or
 ``cancelled``) and where its own code raised (``traceback``), beside the spec's fields.
@@ -68,6 +69,10 @@ class SseTranslator:
             self._started.add(event.node_id)
             return [self._node(event)]
         self._ended.add(event.node_id)
+        if event.status == "skipped":
+            # It never ran: no start, no inputs, no output (an addition to the spec's statuses).
+            self._names[event.node_id] = event.node_name
+            return [self._head(event.node_id, "skipped")]
         if event.node_id in self._started:
             return [self._node(event)]
         opening = msgspec.structs.replace(event, status="executing")

@@ -8,6 +8,7 @@ the rest are cut into segments again and dispatched as their inputs settle.
 
 from __future__ import annotations
 
+from psynapse_common import codec
 from psynapse_common.graph import Schedule
 from psynapse_common.messages import Event, NodeEvents, RunEvent
 from psynapse_common.wiring import Wiring
@@ -24,8 +25,8 @@ def replay(history: list[Event], schedule: Schedule, wiring: Wiring) -> RunEvent
         if not isinstance(event, NodeEvents):
             continue
         for item in event.events:
-            if item.status == "completed":
-                wiring.set_output(item.node_id, item.output)
+            if item.status in ("completed", "skipped"):
+                wiring.set_output(item.node_id, codec.SKIPPED if item.status == "skipped" else item.output)
                 schedule.complete(item.node_id)
             elif item.status == "error":
                 schedule.fail(item.node_id, item.error or "failed")

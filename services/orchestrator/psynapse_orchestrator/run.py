@@ -20,7 +20,7 @@ import msgspec
 import structlog
 from nats.aio.msg import Msg
 
-from psynapse_common import messages
+from psynapse_common import codec, messages
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import CANCELLED, Plan, Schedule
@@ -152,11 +152,15 @@ class RunExecution:
                 continue  # a late copy of an end
             self._heard_ended.add(node_id)
             spec = self.plan.functions.get(node_id)
-            if spec is not None and not event.cached:  # a failed call's time counts too
+            if spec is not None and not event.cached and event.status != "skipped":  # a failed call's time counts too
                 learner.observe(spec.name, event.duration_ms)
                 metrics.node_ended(spec.name, event)
             if event.status == "completed":
                 self.wiring.set_output(node_id, event.output)
+                self.schedule.complete(node_id)
+                settled.append(node_id)
+            elif event.status == "skipped":
+                self.wiring.set_output(node_id, codec.SKIPPED)
                 self.schedule.complete(node_id)
                 settled.append(node_id)
             else:

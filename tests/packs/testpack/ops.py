@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any, Literal
 
-from psynapse import AnnotatedDict
+from psynapse import AnnotatedDict, Skip
 
 
 def slow_identity(x: Any, ms: int = 200) -> Any:
@@ -130,3 +130,21 @@ def crash_if(x: Any, now: bool = False) -> Any:
     if now:
         os._exit(3)
     return x
+
+
+def parse_int(text: str) -> AnnotatedDict[Literal["number", "invalid"]]:
+    """Branches: the number, or the text it could not read (the other output untaken)."""
+    try:
+        return {"number": int(text), "invalid": Skip}
+    except ValueError:
+        return {"number": Skip, "invalid": text}
+
+
+def first_of(a: Any = None, b: Any = None) -> Any:
+    """Whichever input came: a merge after a branch."""
+    return a if a is not None else b
+
+
+def maybe(x: Any, keep: bool = True) -> Any:
+    """Its input, or Skip: a single-output function that branches."""
+    return x if keep else Skip
