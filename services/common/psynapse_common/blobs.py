@@ -27,6 +27,17 @@ def reference(name: str, size: int) -> msgspec.Raw:
     return msgspec.Raw(msgspec.msgpack.encode(Ext(codec.EXT_BLOB, MARKER + f"{name}:{size}".encode())))
 
 
+def referenced(raw: bytes | msgspec.Raw) -> str | None:
+    """The blob a value is, when the whole value is a reference, else None."""
+    data = bytes(raw)
+    if MARKER not in data[:16]:
+        return None
+    value = msgspec.msgpack.decode(data, ext_hook=lambda code, payload: Ext(code, bytes(payload)))
+    if isinstance(value, Ext) and value.code == codec.EXT_BLOB:
+        return bytes(value.data)[len(MARKER) :].decode().split(":")[0]
+    return None
+
+
 def _names_in(raw: bytes | msgspec.Raw) -> list[str]:
     data = bytes(raw)
     if MARKER not in data:
@@ -63,6 +74,13 @@ class Blobs:
         except NotFoundError:
             await self._store.put(name, data)
         return reference(name, len(data))
+
+    async def whole(self, raw: msgspec.Raw) -> msgspec.Raw:
+        """A value itself: fetched from the store when ``raw`` is a reference to it."""
+        name = referenced(raw)
+        if name is None:
+            return raw
+        return msgspec.Raw((await self._store.get(name)).data or b"")
 
     async def fetch(self, raws: list[bytes | msgspec.Raw]) -> dict[str, bytes]:
         """The contents of every blob the values refer to, by name."""

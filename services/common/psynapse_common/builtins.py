@@ -15,7 +15,7 @@ import msgspec
 
 from . import codec
 from .conversion import case_text, truth, variable_value
-from .graph import IF, IF_OUTPUTS, LIST, SWITCH, SWITCH_DEFAULT, VARIABLE, VIEW
+from .graph import IF, IF_OUTPUTS, LIST, PORT, SWITCH, SWITCH_DEFAULT, VARIABLE, VIEW
 from .messages import NIL, Step
 
 _LIST_HANDLE = re.compile(r"^input-(\d+)$")
@@ -33,7 +33,7 @@ def required_inputs(step: Step) -> set[str]:
         return {"condition", "value"}
     if step.node_type == SWITCH:
         return {"value"}
-    if step.node_type == VIEW:
+    if step.node_type in (VIEW, PORT):
         return {"input"}
     return set()
 
@@ -48,7 +48,7 @@ def evaluate(step: Step, inputs: dict[str, msgspec.Raw], blobs: dict[str, bytes]
     if step.node_type == LIST:
         ordered = sorted(inputs, key=list_position)
         return msgspec.Raw(msgspec.msgpack.encode([inputs[handle] for handle in ordered]))
-    if step.node_type == VIEW:
+    if step.node_type in (VIEW, PORT):
         return next(iter(inputs.values())) if inputs else NIL
     if step.node_type == IF:
         taken = "true" if truth(codec.decode(inputs["condition"], blobs)) else "false"

@@ -32,7 +32,8 @@ class Wiring:
         keys = self.plan.output_keys(source)
         return handle if keys is not None and handle in keys else None
 
-    def _edge_value(self, source: str, handle: str | None) -> msgspec.Raw:
+    def value_of(self, source: str, handle: str | None) -> msgspec.Raw:
+        """What a wire from ``source``'s output ``handle`` carries (known once it ended)."""
         raw = self.outputs.get(source, NIL)
         key = self._output_key(source, handle)
         if key is None or codec.is_skipped(raw):
@@ -72,7 +73,7 @@ class Wiring:
                     wires[param] = (edge.source, self._output_key(edge.source, edge.source_handle))
                     inputs.pop(param, None)
                 else:
-                    inputs[param] = self._edge_value(edge.source, edge.source_handle)
+                    inputs[param] = self.value_of(edge.source, edge.source_handle)
                     fed.append(param)
             steps.append(
                 Step(

@@ -16,6 +16,7 @@ from psynapse_common.lifecycle import settle_heap
 from psynapse_common.logs import litestar_logging
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
 from psynapse_common.settings import Settings
+from psynapse_common.workflow_versions import WorkflowVersions
 
 from .auth import token_guard
 from .beats import LiveServices
@@ -54,7 +55,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await app.state.live_services.start()
         blobs = Blobs(backbone.blobs, settings.inline_value_limit)
         app.state.limits = Limits(settings)
-        app.state.runs = RunService(nc, js, backbone.names, catalog, settings.secret_key, blobs)
+        app.state.runs = RunService(
+            nc,
+            js,
+            backbone.names,
+            catalog,
+            settings.secret_key,
+            blobs,
+            WorkflowVersions(js, backbone.names, settings.stream_replicas),
+        )
         await app.state.runs.start()
         app.state.history = History(js, backbone.names, blobs)
         app.state.workflows = WorkflowStore(nc, js, backbone.names, settings.stream_replicas)

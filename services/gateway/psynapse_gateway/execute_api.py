@@ -50,7 +50,7 @@ async def run_folded(state: State, request: Request, data: ExecuteRequest) -> Re
     """Run to the end; answer the view results (``X-Run-Id`` names the run)."""
     runs = state.runs
     _check(state, data)
-    runs.validate(data)
+    await runs.validate(data)
     run_id = runs.new_run_id()
     with state.limits.run_slot(_client(request)):
         final = await runs.execute(data, run_id)
@@ -62,7 +62,7 @@ async def run_streamed(state: State, request: Request, data: ExecuteRequest) -> 
     runs = state.runs
     _check(state, data)
     try:
-        runs.validate(data)
+        await runs.validate(data)
     except GraphError as exc:
         return sse(_single({"status": "error", "error": str(exc)}))
     client = _client(request)

@@ -29,10 +29,10 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import error_kind
 from psynapse_common.messages import NodeEvent, NodeEvents
+from psynapse_common.scan import scan
 from psynapse_common.subjects import Names, check_token
 
 from .runs import duration_ms, run_status
-from .scan import scan
 
 STATUSES = ("running", "done", "failed", "cancelled")
 # Older clients filter failed runs by the word runs were listed with before.

@@ -16,14 +16,16 @@ from psynapse_common import messages
 from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
-from psynapse_common.graph import Plan, build_plan
+from psynapse_common.graph import Plan
 from psynapse_common.messages import ExecuteRequest, RunEvent, RunRecord, RunStatus, RunSubmit
 from psynapse_common.nats_io import watch_connection
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.reader import StreamReader
 from psynapse_common.runlog import read_final
 from psynapse_common.sealing import seal
+from psynapse_common.subgraphs import plan_graph
 from psynapse_common.subjects import Names, check_token
+from psynapse_common.workflow_versions import WorkflowVersions
 
 from .live import LiveReader
 from .metrics_api import EVENTS_DROPPED, RUNS_SUBMITTED
@@ -54,7 +56,9 @@ class RunService:
         catalog: Any,
         secret_key: str | None,
         blobs: Blobs,
+        workflows: WorkflowVersions,
     ) -> None:
+        self._workflows = workflows
         self._nc = nc
         self._js = js
         self._names = names
@@ -77,9 +81,9 @@ class RunService:
         if waiter is not None and not waiter.done():
             waiter.set_result(messages.run_event_decoder.decode(msg.data))
 
-    def validate(self, request: ExecuteRequest) -> Plan:
-        """Raise GraphError before anything runs (same check as the orchestrator's)."""
-        return build_plan(request.nodes, request.edges, self._catalog.nodes)
+    async def validate(self, request: ExecuteRequest) -> Plan:
+        """Raise GraphError before anything runs (the orchestrator plans the same way)."""
+        return await plan_graph(request.nodes, request.edges, self._catalog.nodes, self._workflows.load)
 
     async def submit(self, request: ExecuteRequest, run_id: str, workflow: str | None = None) -> None:
         """Queue the run for an orchestrator: every run, from any endpoint, goes this way."""

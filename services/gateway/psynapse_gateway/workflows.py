@@ -24,10 +24,10 @@ from psynapse_common.conversion import ConversionError, variable_value
 from psynapse_common.graph import FUNCTION, VARIABLE
 from psynapse_common.messages import ExecuteRequest
 from psynapse_common.nats_io import ensure_kv
+from psynapse_common.scan import scan
 from psynapse_common.subjects import Names, check_workflow_name
 
 from .limits import LimitExceeded
-from .scan import scan
 
 log = structlog.get_logger()
 

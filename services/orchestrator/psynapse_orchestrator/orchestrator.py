@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 
 import msgspec
@@ -14,7 +15,7 @@ from psynapse_common import logs, messages
 from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
-from psynapse_common.graph import GraphError, build_plan
+from psynapse_common.graph import GraphError
 from psynapse_common.lifecycle import Beat, instance_id, run, settle_heap
 from psynapse_common.messages import Event, RunEvent
 from psynapse_common.metrics_server import start_metrics
@@ -30,7 +31,9 @@ from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import jobs_in_flight, read_run_log
 from psynapse_common.settings import Settings
+from psynapse_common.subgraphs import plan_graph
 from psynapse_common.subjects import Names
+from psynapse_common.workflow_versions import WorkflowVersions
 
 from . import metrics
 from .learner import QuickFunctions
@@ -89,7 +92,9 @@ class Orchestrator:
             ack_wait=settings.run_ack_wait_s,
             cancel_grace_s=settings.cancel_grace_s,
             blobs=self.blobs,
+            catalog=lambda: self.catalog.nodes,
         )
+        self.workflows = WorkflowVersions(self.js, self.names, settings.stream_replicas)
         await ensure_work_consumer(
             self.js,
             self.names.runs_stream,
@@ -123,7 +128,12 @@ class Orchestrator:
             return  # a redelivery while we still drive it
         await self.catalog.wait_ready(within_s=10)
         try:
-            plan = build_plan(submit.nodes, submit.edges, self.catalog.nodes)
+            plan = await plan_graph(
+                submit.nodes,
+                submit.edges,
+                self.catalog.nodes,
+                functools.partial(self.workflows.load, as_of=submit.submitted_at),
+            )
         except GraphError as exc:
             refused = RunEvent(
                 run_id=submit.run_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,19 @@ from nats.aio.msg import Msg
 from psynapse_common import codec, messages
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink, confirm
-from psynapse_common.graph import CANCELLED, Plan, Schedule
-from psynapse_common.messages import Event, Job, NodeEvent, NodeStatus, RunEvent, RunSubmit
+from psynapse_common.graph import CANCELLED, DYNAMIC, MAP, Plan, Schedule
+from psynapse_common.messages import (
+    CatalogNode,
+    Event,
+    GraphEdge,
+    GraphNode,
+    Job,
+    NodeEvent,
+    NodeStatus,
+    ProgressEvent,
+    RunEvent,
+    RunSubmit,
+)
 from psynapse_common.nats_io import ack_surely
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.segments import Segment, cut
@@ -33,6 +44,7 @@ from psynapse_common.wiring import Wiring
 
 from . import metrics
 from .barrier import TROUBLE_WINDOW_S, wait_until_stored
+from .dynamic import Copies, controller
 from .learner import QuickFunctions
 from .resume import replay
 
@@ -54,6 +66,7 @@ class Services:
     ack_wait: float  # how long a run's submit stays ours unacked
     cancel_grace_s: float  # how long a cancel waits for runners to end their nodes
     blobs: Blobs
+    catalog: Callable[[], Mapping[str, CatalogNode]]  # for the copies maps and loops add
 
 
 class RunExecution:
@@ -87,12 +100,18 @@ class RunExecution:
         self._cancelling = False
         self._cancel_deadline: asyncio.TimerHandle | None = None
         self._began = time.perf_counter()
+        # Maps and loops: their controllers, and those still waiting for inputs.
+        self._dynamic: dict[str, Copies] = {}
+        self._dynamic_waiting: dict[str, int] = {}
+        self._dynamic_waiters: dict[str, list[str]] = {}
+        self._resuming = False
 
     async def start(self, history: list[Event] | None = None, in_flight: Iterable[Job] = ()) -> None:
         """Start the run, or resume it: its log says what is settled, its queued jobs what is under way."""
         busy: set[str] = set()
         if history is not None:
-            replayed = replay(history, self.schedule, self.wiring)
+            busy = {step.node_id for job in in_flight for step in job.steps}
+            replayed = await self._replay(history, busy)
             if isinstance(replayed, RunEvent):
                 # It ended before the crash; only the ack of its submit was lost.
                 self._finished = True
@@ -105,22 +124,57 @@ class RunExecution:
                 # It was being cancelled when its orchestrator died: it still is.
                 await self.cancel()
                 return
-            busy = {step.node_id for job in in_flight for step in job.steps}
             log.info(
                 "run.resumed",
                 run_id=self.run_id,
                 settled=len(self.schedule.finished) + len(self.schedule.failed),
                 in_flight=len(busy),
             )
+        await self._plan([n for n in self.plan.order if not self.schedule.is_settled(n) and n not in busy])
+        for copies in list(self._dynamic.values()):
+            await copies.recount()  # copies a resumed run remade, some of them done already
+        if self.schedule.done:
+            await self._finish()
+
+    async def _replay(self, history: list[Event], busy: set[str]) -> RunEvent | list[str]:
+        """The log applied; maps and loops the log shows started remake their copies,
+        whose events are then applied in turn, until no more appear."""
+        self._resuming = True
+        try:
+            while True:
+                replayed = replay(history, self.schedule, self.wiring)
+                if isinstance(replayed, RunEvent):
+                    return replayed
+                seen = replayed.logged | busy
+                remade = False
+                for node_id in list(self.plan.order):
+                    if node_id in self._dynamic or node_id not in seen:
+                        continue
+                    if self.plan.nodes[node_id].type not in DYNAMIC or self.schedule.is_settled(node_id):
+                        continue
+                    copies = self._dynamic[node_id] = controller(self, node_id)
+                    await copies.resume(seen)
+                    remade = True
+                if not remade:
+                    return replayed.unlogged_failures
+        finally:
+            self._resuming = False
+
+    async def _plan(self, nodes: list[str]) -> None:
+        """Cut nodes into segments (maps and loops run here, not in segments) and
+        dispatch what is ready."""
         learner = self._services.learner
-        remaining = [n for n in self.plan.order if not self.schedule.is_settled(n) and n not in busy]
-        functions = [(node_id, spec) for node_id in remaining if (spec := self.plan.functions.get(node_id))]
-        self._heavy = {node_id for node_id, spec in functions if not learner.is_quick(spec.name, spec.kind)}
+        functions = [(node_id, spec) for node_id in nodes if (spec := self.plan.functions.get(node_id))]
+        self._heavy |= {node_id for node_id, spec in functions if not learner.is_quick(spec.name, spec.kind)}
         if self._cache:
-            self._cached = {node_id for node_id, spec in functions if learner.worth_caching(spec.name, spec.kind)}
-        self._segments = cut(self.plan, self._heavy, remaining, self._services.segment_max_nodes)
+            self._cached |= {node_id for node_id, spec in functions if learner.worth_caching(spec.name, spec.kind)}
+        dynamic = [node_id for node_id in nodes if self.plan.nodes[node_id].type in DYNAMIC]
+        runnable = [node_id for node_id in nodes if self.plan.nodes[node_id].type not in DYNAMIC]
+        first = len(self._segments)
+        self._segments += cut(self.plan, self._heavy, runnable, self._services.segment_max_nodes)
         ready: list[int] = []
-        for index, segment in enumerate(self._segments):
+        for index in range(first, len(self._segments)):
+            segment = self._segments[index]
             members = set(segment.nodes)
             outside = {
                 pred
@@ -133,9 +187,72 @@ class RunExecution:
             self._waiting.append(len(outside))
             if not outside:
                 ready.append(index)
+        starting: list[str] = []
+        for node_id in dynamic:
+            if node_id in self._dynamic:
+                continue  # remade on resume
+            outside = {pred for pred in self.plan.predecessors[node_id] if not self.schedule.is_settled(pred)}
+            for pred in outside:
+                self._dynamic_waiters.setdefault(pred, []).append(node_id)
+            self._dynamic_waiting[node_id] = len(outside)
+            if not outside:
+                starting.append(node_id)
         await self._dispatch(ready)
-        if self.schedule.done:
-            await self._finish()
+        for node_id in starting:
+            await self._start_dynamic(node_id)
+
+    async def _start_dynamic(self, node_id: str) -> None:
+        if self._cancelling or self.schedule.is_settled(node_id):
+            return
+        copies = self._dynamic[node_id] = controller(self, node_id)
+        await copies.start()
+
+    # -- what maps and loops ask of the run (dynamic.Host) ---------------------------
+    @property
+    def stopping(self) -> bool:
+        return self._cancelling or self._finished
+
+    async def add_copy(self, nodes: list[GraphNode], edges: list[GraphEdge], preset: dict[str, msgspec.Raw]) -> None:
+        new = self.plan.grow(nodes, edges, self._services.catalog())
+        self.schedule.planned(new)
+        for node_id, raw in preset.items():
+            self.wiring.set_output(node_id, raw)
+            self.schedule.complete(node_id)
+        if not self._resuming:
+            await self._plan([node_id for node_id in new if not self.schedule.is_settled(node_id)])
+
+    async def fetch_value(self, raw: msgspec.Raw) -> msgspec.Raw:
+        return await self._services.blobs.whole(raw)
+
+    async def store_value(self, raw: msgspec.Raw) -> msgspec.Raw:
+        return await self._services.blobs.offload(raw)
+
+    def say(self, event: NodeEvent) -> None:
+        self._unsent.append(event)
+
+    async def progress(self, node_id: str, percent: float, message: str) -> None:
+        await self._flush()  # after the events that led to it
+        event = ProgressEvent(run_id=self.run_id, node_id=node_id, progress=percent, message=message)
+        self._published.append(await self._services.sink.progress(event))
+
+    async def end(self, node_id: str, output: msgspec.Raw | None, error: str | None = None) -> None:
+        """A map or loop node ended: with its output, or failed with ``error``."""
+        if self._finished or self.schedule.is_settled(node_id):
+            return
+        if error is not None or output is None:
+            reason = error or "failed"
+            self._unsent.append(self._event(node_id, "error", error=reason))
+            await self._settled([node_id, *self._fail_dependants(node_id, reason)])
+            return
+        if codec.is_skipped(output):
+            self.wiring.set_output(node_id, codec.SKIPPED)
+            self._unsent.append(self._event(node_id, "skipped"))
+        else:
+            output = await self._services.blobs.offload(output)
+            self.wiring.set_output(node_id, output)
+            self._unsent.append(self._event(node_id, "completed", output=output))
+        self.schedule.complete(node_id)
+        await self._settled([node_id])
 
     # -- what the runners say -------------------------------------------------------
     async def on_node_events(self, events: list[NodeEvent]) -> None:
@@ -180,12 +297,23 @@ class RunExecution:
 
     async def _settled(self, nodes: list[str]) -> None:
         ready: list[int] = []
+        starting: list[str] = []
         for node_id in nodes:
             for index in self._waiters.pop(node_id, ()):
                 self._waiting[index] -= 1
                 if self._waiting[index] == 0:
                     ready.append(index)
+            for dynamic in self._dynamic_waiters.pop(node_id, ()):
+                self._dynamic_waiting[dynamic] -= 1
+                if self._dynamic_waiting[dynamic] == 0:
+                    starting.append(dynamic)
         await self._dispatch(sorted(ready))
+        for node_id in starting:
+            await self._start_dynamic(node_id)
+        for copies in list(self._dynamic.values()):
+            await copies.settled(nodes)
+        if self._finished:
+            return
         if self.schedule.done:
             await self._finish()  # carries this side's last events itself
         else:
@@ -300,7 +428,7 @@ class RunExecution:
         if services.publisher.troubled_within(TROUBLE_WINDOW_S):
             await wait_until_stored(self.run_id, self._published, self._heard_ended, services.read_log)
         await self._flush()
-        errors = dict(self.schedule.failed)
+        errors = self._errors()
         final = RunEvent(
             run_id=self.run_id,
             status="error" if cancelled else "done",
@@ -322,6 +450,16 @@ class RunExecution:
             log.warning("run.unconfirmed", run_id=self.run_id, error=str(exc))
         finally:
             await self._close(final.status, errors)
+
+    def _errors(self) -> dict[str, str]:
+        """The run's failed nodes, less those inside items of maps told to go on past them
+        (the map's list has null there and its progress counts them)."""
+        tolerant = tuple(
+            f"{node_id}/"
+            for node_id, node in self.plan.nodes.items()
+            if node.type == MAP and node.data.get("continueOnError") and node_id in self.schedule.finished
+        )
+        return {node_id: error for node_id, error in self.schedule.failed.items() if not node_id.startswith(tolerant)}
 
     async def _close(self, status: str, errors: dict[str, str]) -> None:
         """The run's end is stored: its submit leaves the queue, its slot is free."""
