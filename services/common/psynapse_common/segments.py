@@ -14,6 +14,8 @@ parallel). The rules:
   added a wait first.
 - Within a segment, quick nodes run before heavy ones whenever both are ready, so
   a quick node never waits behind a slow call it does not depend on.
+- A node the orchestrator runs itself (a map, a loop) is a segment alone that
+  nothing joins: what comes after it waits for it.
 
 Pure: the orchestrator cuts with what its learner knows, tests cut with whatever
 they like. Node sets are bitsets over plan positions (Python ints).
@@ -45,6 +47,7 @@ class _Part:
     depends_on: int  # every node of every segment it waits for, transitively
     heavy: list[int]  # its heavy nodes, in plan order; each depends on the previous
     pool: str | None
+    sealed: bool = False  # one node that stays alone
 
 
 def cut(
@@ -52,26 +55,32 @@ def cut(
     heavy: Collection[str],
     nodes: Iterable[str] | None = None,
     max_nodes: int = 1000,
+    alone: Collection[str] = (),
 ) -> list[Segment]:
     """Segments covering ``nodes`` (default: the whole plan), in plan order of their first node.
 
     Predecessors outside ``nodes`` are settled or in other hands already (a resumed
-    run); they gate a segment's start but not how the rest is cut.
+    run); they gate a segment's start but not how the rest is cut. ``alone``: nodes
+    that are segments of their own, which nothing joins.
     """
     chosen = set(plan.order) if nodes is None else set(nodes)
     order = [node_id for node_id in plan.order if node_id in chosen]
     if not order:
         return []
     pools = {plan.functions[n].pool for n in order if n in plan.functions}
-    if len(pools) <= 1 and len(order) <= max_nodes and not any(n in heavy for n in order):
+    simple = not any(n in heavy or n in alone for n in order)
+    if len(pools) <= 1 and len(order) <= max_nodes and simple:
         # The common small run: nothing worth parallel runners, one job.
         return [Segment(order, next(iter(pools), DEFAULT_POOL))]
-    return _Cutter(plan, order, heavy, max_nodes).run()
+    return _Cutter(plan, order, heavy, max_nodes, alone).run()
 
 
 class _Cutter:
-    def __init__(self, plan: Plan, order: list[str], heavy: Collection[str], max_nodes: int) -> None:
+    def __init__(
+        self, plan: Plan, order: list[str], heavy: Collection[str], max_nodes: int, alone: Collection[str]
+    ) -> None:
         self.plan = plan
+        self.is_alone = [node_id in alone for node_id in order]
         self.order = order
         self.max_nodes = max_nodes
         self.index = {node_id: i for i, node_id in enumerate(order)}
@@ -92,8 +101,13 @@ class _Cutter:
             parts: list[_Part] = []
             for j in self.preds[i]:
                 part = self.part_of[j]
-                if not any(part is seen for seen in parts):
+                if not part.sealed and not any(part is seen for seen in parts):
                     parts.append(part)
+            if self.is_alone[i]:
+                sealed = self._alone(i, pool)
+                sealed.sealed = True
+                self.part_of.append(sealed)
+                continue
             candidates = ([parts] if len(parts) > 1 else []) + [[part] for part in parts]
             for candidate in candidates:
                 merged = self._join(candidate, i, pool)

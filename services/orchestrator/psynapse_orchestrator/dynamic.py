@@ -55,7 +55,7 @@ class Host(Protocol):
 
     async def store_value(self, raw: msgspec.Raw) -> msgspec.Raw: ...
 
-    def say(self, event: NodeEvent) -> None: ...
+    async def say(self, event: NodeEvent) -> None: ...
 
     async def progress(self, node_id: str, percent: float, message: str) -> None: ...
 
@@ -209,7 +209,7 @@ class MapRun(Copies):
         return True
 
     async def start(self) -> None:
-        self.host.say(self._event("executing"))
+        await self.host.say(self._event("executing"))
         if not await self._read_items():
             return
         if not self.items:
@@ -297,7 +297,7 @@ class LoopRun(Copies):
     iteration: int = 0
 
     async def start(self) -> None:
-        self.host.say(NodeEvent(node_id=self.node_id, node_name="Loop", status="executing"))
+        await self.host.say(NodeEvent(node_id=self.node_id, node_name="Loop", status="executing"))
         await self._add(0, self._feeds(), {})
 
     async def resume(self, seen: set[str]) -> None:

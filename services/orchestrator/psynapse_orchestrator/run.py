@@ -168,10 +168,11 @@ class RunExecution:
         self._heavy |= {node_id for node_id, spec in functions if not learner.is_quick(spec.name, spec.kind)}
         if self._cache:
             self._cached |= {node_id for node_id, spec in functions if learner.worth_caching(spec.name, spec.kind)}
-        dynamic = [node_id for node_id in nodes if self.plan.nodes[node_id].type in DYNAMIC]
-        runnable = [node_id for node_id in nodes if self.plan.nodes[node_id].type not in DYNAMIC]
+        dynamic = {node_id for node_id in nodes if self.plan.nodes[node_id].type in DYNAMIC}
         first = len(self._segments)
-        self._segments += cut(self.plan, self._heavy, runnable, self._services.segment_max_nodes)
+        for segment in cut(self.plan, self._heavy, nodes, self._services.segment_max_nodes, alone=dynamic):
+            if segment.nodes[0] not in dynamic:
+                self._segments.append(segment)
         ready: list[int] = []
         for index in range(first, len(self._segments)):
             segment = self._segments[index]
@@ -188,7 +189,7 @@ class RunExecution:
             if not outside:
                 ready.append(index)
         starting: list[str] = []
-        for node_id in dynamic:
+        for node_id in sorted(dynamic, key=self.plan.order.index):
             if node_id in self._dynamic:
                 continue  # remade on resume
             outside = {pred for pred in self.plan.predecessors[node_id] if not self.schedule.is_settled(pred)}
@@ -227,8 +228,10 @@ class RunExecution:
     async def store_value(self, raw: msgspec.Raw) -> msgspec.Raw:
         return await self._services.blobs.offload(raw)
 
-    def say(self, event: NodeEvent) -> None:
+    async def say(self, event: NodeEvent) -> None:
+        """Publish at once: a map's start goes out before its copies' first events."""
         self._unsent.append(event)
+        await self._flush()
 
     async def progress(self, node_id: str, percent: float, message: str) -> None:
         await self._flush()  # after the events that led to it

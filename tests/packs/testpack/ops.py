@@ -148,3 +148,7 @@ def first_of(a: Any = None, b: Any = None) -> Any:
 def maybe(x: Any, keep: bool = True) -> Any:
     """Its input, or Skip: a single-output function that branches."""
     return x if keep else Skip
+
+
+def less_than(a: float, b: float) -> bool:
+    return a < b

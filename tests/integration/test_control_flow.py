@@ -1,0 +1,210 @@
+"""Subgraphs, maps and loops over real HTTP: saved workflows run as nodes, items fan
+out to runners, loops iterate, failures and cancels say where they happened."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.graphs import by_node, edge, fn, graph, settled, sse_events, stream, var, view
+
+
+def named_var(node_id: str, name: str, value="0", kind: str = "Number") -> dict:
+    return var(node_id, value, kind, variableName=name)
+
+
+def named_view(node_id: str, name: str) -> dict:
+    return {"id": node_id, "type": "viewNode", "data": {"viewName": name}}
+
+
+WORKFLOWS = {
+    # result = x + 1
+    "cf_add_one": graph(
+        [named_var("x", "x"), fn("f", "add", b=1), named_view("out", "result")],
+        [edge("x", "f", "a"), edge("f", "out")],
+    ),
+    # result = x after ms milliseconds
+    "cf_sleepy": graph(
+        [named_var("x", "x"), named_var("ms", "ms", "100"), fn("s", "slow_identity"), named_view("out", "result")],
+        [edge("x", "s", "x"), edge("ms", "s", "ms"), edge("s", "out")],
+    ),
+    # result = 10 / x (x = 0 fails)
+    "cf_inverse": graph(
+        [named_var("x", "x"), var("ten", "10"), fn("d", "divide"), named_view("out", "result")],
+        [edge("ten", "d", "a"), edge("x", "d", "b"), edge("d", "out")],
+    ),
+    # n = n * 2, more = n * 2 < limit
+    "cf_double": graph(
+        [
+            named_var("n", "n", "1"),
+            named_var("limit", "limit", "100"),
+            fn("m", "multiply", b=2),
+            fn("lt", "less_than"),
+            named_view("vn", "n"),
+            named_view("vm", "more"),
+        ],
+        [edge("n", "m", "a"), edge("m", "lt", "a"), edge("limit", "lt", "b"), edge("m", "vn"), edge("lt", "vm")],
+    ),
+    # a progress node that takes its time, then more = true: a loop that never ends by itself
+    "cf_forever": graph(
+        [
+            named_var("n", "n", "1"),
+            fn("p", "SlowProgress", steps=5, step_ms=40),
+            var("yes", True, "Boolean"),
+            named_view("vn", "n"),
+            named_view("vm", "more"),
+        ],
+        [edge("n", "vn"), edge("yes", "vm")],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def saved(stack):
+    with stack.client() as client:
+        for name, body in WORKFLOWS.items():
+            assert client.put(f"/workflows/{name}", json=body).status_code in (200, 201)
+    return stack
+
+
+def subgraph(node_id: str, workflow: str, **data) -> dict:
+    return {"id": node_id, "type": "subgraphNode", "data": {"workflow": workflow, **data}}
+
+
+def map_node(node_id: str, workflow: str, item: str = "x", **data) -> dict:
+    return {"id": node_id, "type": "mapNode", "data": {"workflow": workflow, "itemInput": item, **data}}
+
+
+def loop_node(node_id: str, workflow: str, condition: str = "more", **data) -> dict:
+    return {"id": node_id, "type": "loopNode", "data": {"workflow": workflow, "whileOutput": condition, **data}}
+
+
+def items(node_id: str, values: list) -> dict:
+    return var(node_id, str(values), "List")
+
+
+def test_a_subgraph_runs_inline_with_nested_event_ids(saved):
+    body = graph(
+        [var("a", "41"), subgraph("s", "cf_add_one"), view("v")],
+        [edge("a", "s", "x"), edge("s", "v", "input", "result")],
+    )
+    with saved.client() as client:
+        headers, events = stream(client, body)
+    per_node = by_node(events)
+    assert [e["status"] for e in per_node["s/f"]] == ["executing", "completed"]
+    assert per_node["s/f"][0]["node_name"] == "add"
+    assert events[-1][1] == {"status": "done", "results": {"v": 42.0}}
+
+
+def test_a_map_runs_every_item_and_keeps_their_order(saved):
+    body = graph(
+        [items("xs", [3, 1, 2, 0.5]), map_node("m", "cf_add_one", concurrency=2), view("v")],
+        [edge("xs", "m", "items"), edge("m", "v")],
+    )
+    with saved.client() as client:
+        headers, events = stream(client, body)
+    per_node = by_node(events)
+    assert events[-1][1] == {"status": "done", "results": {"v": [4.0, 2.0, 3.0, 1.5]}}
+    progress = [e["progress_message"] for e in per_node["m"] if e["status"] == "progress"]
+    assert progress == ["1/4 items", "2/4 items", "3/4 items", "4/4 items"]
+    assert [e["status"] for e in per_node["m"]][0] == "executing" and per_node["m"][-1]["status"] == "completed"
+    assert {f"m/{i}/f" for i in range(4)} <= set(per_node)
+
+
+def test_a_map_over_an_empty_list_is_an_empty_list(saved):
+    body = graph([items("xs", []), map_node("m", "cf_add_one"), view("v")], [edge("xs", "m", "items"), edge("m", "v")])
+    with saved.client() as client:
+        assert client.post("/execute", json=body).json() == {"results": {"v": []}}
+
+
+def test_a_failed_item_fails_the_map_naming_the_item_and_its_cause(saved):
+    body = graph(
+        [items("xs", [1, 0, 2]), map_node("m", "cf_inverse", concurrency=1), view("v")],
+        [edge("xs", "m", "items"), edge("m", "v")],
+    )
+    with saved.client() as client:
+        headers, events = stream(client, body)
+        record = settled(client, headers["x-run-id"])
+    ends = {e["node_id"]: e for _, e in events if e.get("status") == "error"}
+    assert ends["m"]["error"].startswith("item 1 failed: node 'm/1/d' (divide):")
+    assert "m/2/d" not in by_node(events)  # no item started after the failure
+    assert record["status"] == "failed"
+
+
+def test_continue_on_error_puts_null_for_a_failed_item(saved):
+    body = graph(
+        [items("xs", [1, 0, 2]), map_node("m", "cf_inverse", continueOnError=True), view("v")],
+        [edge("xs", "m", "items"), edge("m", "v")],
+    )
+    with saved.client() as client:
+        headers, events = stream(client, body)
+        record = settled(client, headers["x-run-id"])
+    assert events[-1][1] == {"status": "done", "results": {"v": [10.0, None, 5.0]}}
+    last_progress = [e for _, e in events if e.get("node_id") == "m" and e["status"] == "progress"][-1]
+    assert last_progress["progress_message"] == "3/3 items, 1 failed"
+    assert record["status"] == "done"
+
+
+def test_a_loop_feeds_its_outputs_back_until_its_condition_is_false(saved):
+    body = graph(
+        [var("start", "3"), loop_node("l", "cf_double"), view("v")],
+        [edge("start", "l", "n"), edge("l", "v", "input", "n")],
+    )
+    with saved.client() as client:
+        headers, events = stream(client, body)
+    # 3 -> 6 -> 12 -> 24 -> 48 -> 96 -> 192 (192 < 100 is false: stop)
+    assert events[-1][1] == {"status": "done", "results": {"v": 192.0}}
+    per_node = by_node(events)
+    assert {f"l/{i}/m" for i in range(6)} <= set(per_node) and "l/6/m" not in per_node
+
+
+def test_a_loop_that_hits_its_cap_is_a_clear_error(saved):
+    body = graph(
+        [var("start", "1"), loop_node("l", "cf_double", maxIterations=3), view("v")],
+        [edge("start", "l", "n"), edge("l", "v", "input", "n")],
+    )
+    with saved.client() as client:
+        headers, events = stream(client, body)
+    ends = {e["node_id"]: e for _, e in events if e.get("status") == "error"}
+    assert ends["l"]["error"] == "Loop reached its cap of 3 iterations with 'more' still true"
+    ids = [str(e.get("node_id")) for _, e in events]
+    # The loop starts before its first iteration's nodes do.
+    assert ids.index("l") < min(i for i, node_id in enumerate(ids) if node_id.startswith("l/0/"))
+    assert events[ids.index("l")][1]["status"] == "executing"
+    assert "l/3/m" not in by_node(events)
+
+
+def test_cancel_stops_a_loop_within_an_iteration(saved):
+    body = graph(
+        [loop_node("l", "cf_forever", maxIterations=50), view("v")], [edge("l", "v", "input", "n")], cache=False
+    )
+    with saved.client() as client, client.stream("POST", "/execute/stream", json=body) as response:
+        run_id = response.headers["x-run-id"]
+        for _, event in sse_events(response):
+            if event.get("node_id") == "l/1/p" and event.get("status") == "progress":
+                assert client.post(f"/runs/{run_id}/cancel").status_code == 202
+            if "node_id" not in event:
+                final = event
+                break
+    assert final["status"] == "error" and final["error"] == "cancelled"
+    with saved.client() as client:
+        record = settled(client, run_id)
+        assert record["status"] == "cancelled"
+        nodes = record["nodes"]
+    assert nodes["l"]["status"] == "error" and nodes["l"]["error"] == "cancelled"
+    assert "l/3/p" not in nodes  # stopped in the second iteration
+
+
+def test_a_map_of_64_sleeps_fans_out_to_the_runners(saved):
+    # 2 runners of the test stack, 8 threads each: ~64 x 100 ms / 16 = 400 ms of sleeping.
+    body = graph(
+        [items("xs", list(range(64))), map_node("m", "cf_sleepy", concurrency=64), view("v")],
+        [edge("xs", "m", "items"), edge("m", "v")],
+    )
+    with saved.client() as client:
+        started = time.monotonic()
+        answer = client.post("/execute", json=body).json()
+        took = time.monotonic() - started
+    assert answer == {"results": {"v": [float(i) for i in range(64)]}}
+    assert took < 6.4  # far below one sleep after another (the bench measures it closely)
