@@ -181,6 +181,51 @@ def test_orchestrator_killed_mid_run_is_resumed_without_rerunning(stack):
     _log_intact(stack, events[0][1]["run_id"])
 
 
+def test_orchestrator_killed_mid_map_resumes_without_rerunning_finished_items(stack):
+    sleepy = graph(
+        [
+            var("x", "0", variableName="x"),
+            fn("s", "slow_identity", ms=300),
+            {"id": "out", "type": "viewNode", "data": {"viewName": "result"}},
+        ],
+        [edge("x", "s", "x"), edge("s", "out")],
+    )
+    with stack.client() as client:
+        assert client.put("/workflows/fault_sleepy", json=sleepy).status_code in (200, 201)
+    body = graph(
+        [
+            var("xs", str(list(range(12))), "List"),
+            {"id": "m", "type": "mapNode", "data": {"workflow": "fault_sleepy", "itemInput": "x", "concurrency": 2}},
+            view("v"),
+        ],
+        [edge("xs", "m", "items"), edge("m", "v")],
+        cache=False,
+    )
+    events: list = []
+    four_done = threading.Event()
+
+    def read() -> None:
+        with stack.client(timeout=120) as client, client.stream("POST", "/execute/stream", json=body) as response:
+            events.append((None, {"run_id": response.headers["x-run-id"]}))
+            for item in sse_events(response):
+                events.append(item)
+                if item[1].get("node_id") == "m" and item[1].get("progress_message", "").startswith("4/12"):
+                    four_done.set()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    assert four_done.wait(30)
+    killed = _kill(stack, "orchestrator")
+    print("\nkilled the orchestrator (SIGKILL) with 4 of 12 map items done")
+    thread.join(90)
+    assert events[-1][1] == {"status": "done", "results": {"v": [float(i) for i in range(12)]}}
+    nodes = by_node(events[1:])
+    for index in range(12):
+        assert [e["status"] for e in nodes[f"m/{index}/s"]].count("executing") == 1, index
+    _served_again(stack, "orchestrator", killed, count=1)
+    _log_intact(stack, events[0][1]["run_id"])
+
+
 # Two quick branches: one job once add is known quick, two for an orchestrator that never saw add.
 QUICK_RUN = graph(
     [var("x", "5"), fn("a", "add", b=1), view("v"), var("y", "1"), fn("b", "add", b=2), view("w")],
