@@ -72,6 +72,8 @@ class RunState:
                 node.output, node.cached, node.ended = event.get("output"), bool(event.get("cached")), time.monotonic()
             elif status == "error":
                 node.error, node.ended = str(event.get("error") or "failed"), time.monotonic()
+            elif status == "skipped":
+                node.ended = time.monotonic()
             return node
 
     def failed(self) -> list[NodeState]:
@@ -143,6 +145,8 @@ class PlainDisplay(Display):
             self._line(f"{label(node)} completed in {node.seconds:.2f} s{cached}: {short(node.output)}")
         elif status == "error":
             self._line(f"{label(node)} error: {node.error}")
+        elif status == "skipped":
+            self._line(f"{label(node)} skipped (a branch not taken)")
 
 
 class RichDisplay(Display):
@@ -172,7 +176,7 @@ class RichDisplay(Display):
         self.live.stop()
 
     def update(self, event: dict[str, Any], node: NodeState | None) -> None:
-        if node is not None and node.status in ("completed", "error"):
+        if node is not None and node.status in ("completed", "error", "skipped"):
             self.live.refresh()
 
     def render(self) -> Any:
@@ -217,7 +221,7 @@ class RichDisplay(Display):
         if len(nodes) <= room:
             return nodes, 0
         # Running and failed nodes always show; the most recent finished ones fill the rest.
-        keep = {n.node_id for n in nodes if n.status != "completed"}
+        keep = {n.node_id for n in nodes if n.status not in ("completed", "skipped")}
         spare = room - len(keep)
         if spare > 0:
             completed = [n for n in nodes if n.status == "completed"]
@@ -234,6 +238,8 @@ class RichDisplay(Display):
             return Text("✓", style="green")
         if node.status == "error":
             return Text("✗", style="red")
+        if node.status == "skipped":
+            return Text("–", style="dim")
         if node.status == "progress" and node.progress is not None:
             return ProgressBar(total=1.0, completed=min(1.0, node.progress), width=20)
         if node.spinner is None:
@@ -248,6 +254,8 @@ class RichDisplay(Display):
             return Text(f"{node.seconds:.2f} s{cached}  → {short(node.output)}", style="dim")
         if node.status == "error":
             return Text(node.error or "failed", style="red")
+        if node.status == "skipped":
+            return Text("skipped: a branch not taken", style="dim")
         if node.status == "progress":
             return Text(f"{(node.progress or 0):.0%} {node.message}")
         if node.status == "streaming":
@@ -259,9 +267,12 @@ class RichDisplay(Display):
 
         done = sum(n.status == "completed" for n in nodes)
         failed = sum(n.status == "error" for n in nodes)
-        running = len(nodes) - done - failed
+        skipped = sum(n.status == "skipped" for n in nodes)
+        running = len(nodes) - done - failed - skipped
         elapsed = time.monotonic() - self.state.started
         text = Text(f"{done} done, {running} running", style="dim")
+        if skipped:
+            text.append(f", {skipped} skipped", style="dim")
         if failed:
             text.append(f", {failed} failed", style="red")
         text.append(f" · {elapsed:.1f} s", style="dim")

@@ -208,3 +208,19 @@ def test_a_map_of_64_sleeps_fans_out_to_the_runners(saved):
         took = time.monotonic() - started
     assert answer == {"results": {"v": [float(i) for i in range(64)]}}
     assert took < 6.4  # far below one sleep after another (the bench measures it closely)
+
+
+def test_an_unchanged_map_item_is_a_cache_hit(saved):
+    def body(values: list) -> dict:
+        return graph(
+            [items("xs", values), var("ms", "30"), map_node("m", "cf_sleepy"), view("v")],
+            [edge("xs", "m", "items"), edge("ms", "m", "ms"), edge("m", "v")],
+        )
+
+    with saved.client() as client:
+        stream(client, body([101, 102, 103]))
+        _, events = stream(client, body([101, 102, 999]))
+    per_node = by_node(events)
+    ends = {index: per_node[f"m/{index}/s"][-1] for index in range(3)}
+    assert [ends[i].get("cached", False) for i in range(3)] == [True, True, False]
+    assert events[-1][1] == {"status": "done", "results": {"v": [101.0, 102.0, 999.0]}}

@@ -330,3 +330,32 @@ def test_the_sdk_a_script_carries_offers_what_psynapse_offers():
         return 1
 
     assert {k: v for k, v in vars(node).items()} == {k: v for k, v in vars(same).items()}
+
+
+def test_skipped_nodes_and_map_progress_are_shown():
+    import io
+
+    from psynapse.headless.display import PlainDisplay
+
+    state = RunState()
+    err = io.StringIO()
+    display = PlainDisplay(err)
+    for event in [
+        {"node_id": "no", "node_number": 1, "node_name": "add", "status": "skipped"},
+        {"node_id": "m", "node_number": 2, "node_name": "Map", "status": "executing"},
+        {
+            "node_id": "m",
+            "node_number": 2,
+            "node_name": "Map",
+            "status": "progress",
+            "progress": 1.0,
+            "progress_message": "4/4 items",
+        },
+    ]:
+        display.update(event, state.feed(event))
+    assert state.failed() == [] and state.nodes["no"].status == "skipped"
+    assert err.getvalue().splitlines() == [
+        "[1] add (no) skipped (a branch not taken)",
+        "[2] Map (m) running",
+        "[2] Map (m) 100% 4/4 items",
+    ]

@@ -83,7 +83,9 @@ def plan(catalog, nodes, edges, workflows) -> Plan:
 
     graph_nodes = [GraphNode(id=n["id"], type=n["type"], data=n["data"]) for n in nodes]
     graph_edges = [
-        GraphEdge(source=e["source"], target=e["target"], source_handle=e["sourceHandle"], target_handle=e["targetHandle"])
+        GraphEdge(
+            source=e["source"], target=e["target"], source_handle=e["sourceHandle"], target_handle=e["targetHandle"]
+        )
         for e in edges
     ]
     return asyncio.run(plan_graph(graph_nodes, graph_edges, catalog, load))
@@ -93,7 +95,9 @@ def results(loaded, plan_: Plan) -> dict:
     wiring = Wiring(plan_)
     for segment in cut(plan_, set()):
         events: list[NodeEvent] = []
-        run_here(SegmentRun(Job(run_id="r", steps=wiring.steps(segment.nodes, (), ())), loaded.nodes.get), events.extend)
+        run_here(
+            SegmentRun(Job(run_id="r", steps=wiring.steps(segment.nodes, (), ())), loaded.nodes.get), events.extend
+        )
         for event in events:
             if event.status in ("completed", "skipped"):
                 wiring.set_output(event.node_id, event.output)

@@ -57,7 +57,7 @@ class Host(Protocol):
 
     async def say(self, event: NodeEvent) -> None: ...
 
-    async def progress(self, node_id: str, percent: float, message: str) -> None: ...
+    async def progress(self, node_id: str, fraction: float, message: str) -> None: ...
 
     async def end(self, node_id: str, output: msgspec.Raw | None, error: str | None = None) -> None: ...
 
@@ -270,7 +270,7 @@ class MapRun(Copies):
         self.done += 1
         total = len(self.items)
         failed = f", {len(self.failures)} failed" if self.failures else ""
-        await self.host.progress(self.node_id, 100.0 * self.done / total, f"{self.done}/{total} items{failed}")
+        await self.host.progress(self.node_id, self.done / total, f"{self.done}/{total} items{failed}")
         if self.host.stopping:
             return  # the run's cancel ends the map
         await self._launch()
@@ -343,7 +343,7 @@ class LoopRun(Copies):
             return
         limit = loop_max_iterations(self.node)
         await self.host.progress(
-            self.node_id, 100.0 * (copy.index + 1) / limit, f"iteration {copy.index + 1} of at most {limit}"
+            self.node_id, (copy.index + 1) / limit, f"iteration {copy.index + 1} of at most {limit}"
         )
         if not again:
             self.ended = True

@@ -233,9 +233,9 @@ class RunExecution:
         self._unsent.append(event)
         await self._flush()
 
-    async def progress(self, node_id: str, percent: float, message: str) -> None:
+    async def progress(self, node_id: str, fraction: float, message: str) -> None:
         await self._flush()  # after the events that led to it
-        event = ProgressEvent(run_id=self.run_id, node_id=node_id, progress=percent, message=message)
+        event = ProgressEvent(run_id=self.run_id, node_id=node_id, progress=fraction, message=message)
         self._published.append(await self._services.sink.progress(event))
 
     async def end(self, node_id: str, output: msgspec.Raw | None, error: str | None = None) -> None:
