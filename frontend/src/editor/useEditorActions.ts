@@ -1,7 +1,7 @@
 // Editor commands shared by the toolbar, shortcuts, library and quick-add.
 import { useReactFlow, type Connection, type XYPosition } from "@xyflow/react";
 import { useCallback, useMemo } from "react";
-import { clearCanvas } from "../hooks/workflowActions";
+import { clearCanvas } from "../actions/workflowActions";
 import { copySelection, hasClipboard, pasteClipboard } from "../lib/clipboard";
 import { downloadJson } from "../lib/download";
 import { createNode } from "../lib/factory";

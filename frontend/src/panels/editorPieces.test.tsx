@@ -5,7 +5,7 @@ import { act, fireEvent, render, renderHook, screen, within } from "@testing-lib
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { PackReport } from "../api/types";
 import { useLiveIssues } from "../hooks/useLiveIssues";
-import { clearCanvas, newWorkflow } from "../hooks/workflowActions";
+import { clearCanvas, newWorkflow } from "../actions/workflowActions";
 import { defaultVariableData } from "../lib/factory";
 import { ValueView } from "../nodes/ValueView";
 import { useCatalogStore } from "../store/catalogStore";

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { loadEnvVars, saveEnvVars, type EnvVar } from "../lib/persistence";
 import { Dialog } from "./Dialog";
 
-export function Settings({ onClose }: { onClose: () => void }) {
+export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [vars, setVars] = useState<EnvVar[]>(() => {
     const saved = loadEnvVars();
     return saved.length ? saved : [{ key: "", value: "" }];

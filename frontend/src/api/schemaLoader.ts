@@ -1,7 +1,7 @@
 // Loads the catalog with retry and exponential backoff (0.5 s, 1 s, 2 s ... 10 s).
-import { fetchNodepacks, fetchSchema } from "../api/client";
-import { ApiError } from "../api/config";
-import type { NodepacksResponse, NodeSchema } from "../api/types";
+import { fetchNodepacks, fetchSchema } from "./client";
+import { ApiError } from "./config";
+import type { NodepacksResponse, NodeSchema } from "./types";
 
 export interface LoaderDeps {
   loadSchema: (signal: AbortSignal) => Promise<NodeSchema[]>;

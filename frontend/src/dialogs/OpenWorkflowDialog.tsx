@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { WorkflowSummary, WorkflowVersion } from "../api/types";
 import { listVersions, listWorkflows } from "../api/workflows";
-import { openWorkflow, removeWorkflow, restoreWorkflow } from "../hooks/workflowActions";
+import { openWorkflow, removeWorkflow, restoreWorkflow } from "../actions/workflowActions";
 import { formatTime } from "../lib/format";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";

@@ -2,7 +2,7 @@
 // answer shown when it refuses, a note when the name is already taken.
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { listWorkflows } from "../api/workflows";
-import { saveAs } from "../hooks/workflowActions";
+import { saveAs } from "../actions/workflowActions";
 import { NAME_MAX, workflowNameError } from "../lib/workflows";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
