@@ -29,6 +29,11 @@ export default defineConfig(
     linterOptions: { reportUnusedDisableDirectives: "error" },
   },
   {
+    // Fast Refresh never reloads test files and their helpers.
+    files: ["src/**/*.test.{ts,tsx}", "src/test/**"],
+    rules: { "react-refresh/only-export-components": "off" },
+  },
+  {
     files: ["vite.config.ts", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },

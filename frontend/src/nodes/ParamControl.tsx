@@ -1,7 +1,7 @@
 // One input control per parameter, typed by the schema.
 import { memo, useEffect, useState } from "react";
 import type { ParamSchema } from "../api/types";
-import { shapeOf, unionMembers } from "../lib/typecheck";
+import { placeholderFor, shapeOf, unionMembers } from "../lib/typecheck";
 
 export interface ParamControlProps {
   nodeId: string;
@@ -13,21 +13,6 @@ export interface ParamControlProps {
 function display(value: unknown): string {
   if (value === undefined || value === null) return "";
   return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-/** An example of a value of `type`, shaped by its inner type: `list[dict]` is a list of objects. */
-export function placeholderFor(type: string): string {
-  const members = unionMembers(type);
-  if (members) return placeholderFor(members[0]);
-  const shape = shapeOf(type);
-  if (shape.base === "dict") return '{"key": "value"}';
-  if (shape.base === "list" || shape.base === "tuple" || shape.base === "set") {
-    const inner = shapeOf(shape.inner).base;
-    if (inner === "dict") return '[{"key": "value"}]';
-    if (inner === "str") return '["a", "b"]';
-    return "[1, 2, 3]";
-  }
-  return "value or JSON";
 }
 
 function JsonField({ nodeId, param, value, onChange }: ParamControlProps) {

@@ -1,11 +1,10 @@
 import { act, fireEvent, screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it } from "vitest";
 import { defaultVariableData } from "../lib/factory";
-import type { PsyNode } from "../lib/model";
+import { listHandleCount, type PsyNode } from "../lib/model";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
-import { listHandleCount } from "./ListNode";
 
 const at = { x: 0, y: 0 };
 const dataOf = (id: string) => useGraphStore.getState().nodes.find((n) => n.id === id)!.data;
