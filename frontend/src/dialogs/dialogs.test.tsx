@@ -31,7 +31,7 @@ describe("SaveAsDialog", () => {
     expect(screen.getByTestId("save-as-error")).toHaveTextContent(/Only letters/);
     expect(input).toHaveAttribute("aria-invalid", "true");
     fireEvent.submit(screen.getByTestId("save-as-form"));
-    await act(async () => undefined);
+    await act(() => Promise.resolve());
     expect(calls.filter((c) => c.method === "PUT")).toHaveLength(0);
   });
 

@@ -84,7 +84,7 @@ describe("HistoryPanel", () => {
 
   it("lists runs with status, workflow, start, duration and node count", async () => {
     mockFetch({ "GET /runs?limit=50": { runs: [run("r2", "error", null), run("r1", "done", "sums")] } });
-    render(<HistoryPanel onRerun={async () => undefined} onClose={() => undefined} />);
+    render(<HistoryPanel onRerun={() => Promise.resolve()} onClose={() => undefined} />);
     const rows = await screen.findAllByTestId("history-run");
     expect(rows.map((r) => [r.getAttribute("data-run-id"), r.getAttribute("data-status")])).toEqual([
       ["r2", "error"],
@@ -100,7 +100,7 @@ describe("HistoryPanel", () => {
   it("filters to the open workflow", async () => {
     useWorkflowStore.setState({ name: "sums" });
     const { calls } = mockFetch({ "GET /runs?limit=50": { runs: [] }, "GET /runs?workflow=sums&limit=50": { runs: [run("r1", "done", "sums")] } });
-    render(<HistoryPanel onRerun={async () => undefined} onClose={() => undefined} />);
+    render(<HistoryPanel onRerun={() => Promise.resolve()} onClose={() => undefined} />);
     await screen.findByText("No runs yet.");
     fireEvent.click(screen.getByRole("checkbox", { name: /Only runs of sums/ }));
     expect(await screen.findByTestId("history-run")).toHaveAttribute("data-run-id", "r1");
@@ -114,7 +114,7 @@ describe("HistoryPanel", () => {
       "GET /runs/r1": runDetail,
       "GET /runs/r1/graph": { run_id: "r1", workflow: "sums", nodes: [{ id: "W", type: "viewNode", data: {} }], edges: [] },
     });
-    const onRerun = vi.fn(async () => undefined);
+    const onRerun = vi.fn(() => Promise.resolve());
     render(<HistoryPanel onRerun={onRerun} onClose={() => undefined} />);
     fireEvent.click(await screen.findByTestId("history-run"));
     const detail = await screen.findByTestId("history-detail");
@@ -135,7 +135,7 @@ describe("HistoryPanel", () => {
   it("reloads the list when a run ends", async () => {
     let listed = 0;
     mockFetch({ "GET /runs?limit=50": () => ({ runs: ++listed > 1 ? [run("r9", "done", null)] : [] }) });
-    render(<HistoryPanel onRerun={async () => undefined} onClose={() => undefined} />);
+    render(<HistoryPanel onRerun={() => Promise.resolve()} onClose={() => undefined} />);
     await screen.findByText("No runs yet.");
     act(() => {
       useRunStore.getState().begin();
