@@ -50,7 +50,7 @@ export function createSchemaLoader(deps: LoaderDeps): SchemaLoader {
       const delay = backoffDelay(attempt, base, max);
       const unauthorized = error instanceof ApiError && error.status === 401;
       deps.onFailure((error as Error).message || String(error), attempt, Date.now() + delay, unauthorized);
-      timer = setTimeout(load, delay);
+      timer = setTimeout(() => void load(), delay);
     }
   };
 

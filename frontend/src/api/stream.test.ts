@@ -55,6 +55,6 @@ describe("followRun", () => {
     const fetchMock = vi.fn(() => Promise.resolve(sseResponse(['id: 9\ndata: {"status":"done","results":{}}\n\n'])));
     vi.stubGlobal("fetch", fetchMock);
     await followRun("abc", "8", { onEvents: () => undefined });
-    expect(fetchMock).toHaveBeenCalledWith("/runs/abc/events", expect.objectContaining({ headers: expect.objectContaining({ "Last-Event-ID": "8" }) }));
+    expect(fetchMock).toHaveBeenCalledWith("/runs/abc/events", expect.objectContaining({ headers: { Accept: "text/event-stream", "Last-Event-ID": "8" } }));
   });
 });

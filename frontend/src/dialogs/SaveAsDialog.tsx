@@ -80,7 +80,7 @@ export function SaveAsDialog({ onClose }: { onClose: () => void }) {
         ) : null}
         {!problem && taken.has(trimmed) && trimmed !== current ? (
           <p className="psy-small psy-form__note" data-testid="save-as-exists">
-            '{trimmed}' already exists: saving adds a new version to it.
+            {`'${trimmed}' already exists: saving adds a new version to it.`}
           </p>
         ) : null}
         <div className="psy-dialog__actions">

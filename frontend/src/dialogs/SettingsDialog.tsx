@@ -18,7 +18,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     <Dialog title="Settings" onClose={onClose} testId="settings-dialog">
       <h3 className="psy-dialog__section">Environment variables for runs</h3>
       <p className="psy-small psy-muted">
-        Sent with each run as <code>env_vars</code> (e.g. <code>OPENAI_API_KEY</code>). Kept only in this browser tab's
+        Sent with each run as <code>env_vars</code> (e.g. <code>OPENAI_API_KEY</code>). Kept only in this browser tab&apos;s
         session storage; never saved with the workflow.
       </p>
       <div className="psy-env">

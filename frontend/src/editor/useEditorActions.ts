@@ -124,7 +124,7 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
       if (!node) return;
       const width = node.measured?.width ?? 200;
       const height = node.measured?.height ?? 100;
-      flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
+      void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
       useGraphStore.getState().select((n) => n.id === id);
     },
     [flow],

@@ -94,7 +94,7 @@ function ParamControlImpl(props: ParamControlProps) {
         className="psy-input nodrag"
         data-testid={testId}
         step={base === "int" ? 1 : "any"}
-        value={value === undefined || value === null ? "" : String(value)}
+        value={typeof value === "number" || typeof value === "string" ? value : ""}
         placeholder={base}
         onChange={(event) => {
           const text = event.target.value;

@@ -2,7 +2,7 @@
 import { Handle, Position, useReactFlow, type NodeProps } from "@xyflow/react";
 import { memo, useCallback } from "react";
 import { switchType } from "../lib/factory";
-import { LLM_ROLES, VARIABLE_TYPES, type LlmRole, type VariableNodeType, type VariableType } from "../lib/model";
+import { LLM_ROLES, VARIABLE_TYPES, type VariableNodeType, type VariableType } from "../lib/model";
 import { formatsOf, typeLabel, variableOutputType } from "../lib/typecheck";
 import { useUiStore } from "../store/uiStore";
 import { NodeShell } from "./NodeShell";
@@ -64,7 +64,7 @@ function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
                 data-testid="variable-role"
                 aria-label="message role"
                 value={data.llmMessageRole ?? "user"}
-                onChange={(event) => set({ llmMessageRole: event.target.value as LlmRole })}
+                onChange={(event) => set({ llmMessageRole: event.target.value })}
               >
                 {LLM_ROLES.map((role) => (
                   <option key={role} value={role}>

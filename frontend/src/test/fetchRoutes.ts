@@ -18,7 +18,8 @@ export function answering(handler: (url: string, init?: RequestInit) => Response
   return vi.fn((url: string, init?: RequestInit) => new Promise<Response>((resolve) => resolve(handler(url, init))));
 }
 
-export function mockFetch(routes: Record<string, Handler | unknown>) {
+/** Routes by "METHOD /path": a Handler, a Response, or a body to answer as JSON. */
+export function mockFetch(routes: Record<string, unknown>) {
   const calls: Call[] = [];
   const answer = (url: string, init?: RequestInit): Response => {
     const method = init?.method ?? "GET";
