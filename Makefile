@@ -22,12 +22,13 @@ run: install editor
 
 test: lint install editor chromium test-frontend test-python
 
-# Style, types and the layers' contract: a finding fails `make test` too.
+# Style, types and the layers' contract, and the editor's typescript-eslint: a finding fails `make test` too.
 lint: install $(NPM_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	cd frontend && npm run lint
 
 test-frontend: $(NPM_STAMP)
 	cd frontend && npm test

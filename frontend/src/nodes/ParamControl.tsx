@@ -1,5 +1,5 @@
 // One input control per parameter, typed by the schema.
-import { memo, useEffect, useState } from "react";
+import { memo, useState } from "react";
 import type { ParamSchema } from "../api/types";
 import { placeholderFor, shapeOf, unionMembers } from "../lib/typecheck";
 
@@ -15,21 +15,26 @@ function display(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** Whether the typed `draft` already stands for `value` (the same JSON, however spaced). */
+function showsValue(draft: string, value: unknown): boolean {
+  if (display(value) === draft) return true;
+  try {
+    return JSON.stringify(JSON.parse(draft)) === JSON.stringify(value);
+  } catch {
+    return false; // draft is not JSON: replace it
+  }
+}
+
 function JsonField({ nodeId, param, value, onChange }: ParamControlProps) {
   const [draft, setDraft] = useState(display(value));
   const [invalid, setInvalid] = useState(false);
-  useEffect(() => {
-    // Follow outside changes (undo, paste) unless they are what we typed.
-    if (display(value) !== draft) {
-      try {
-        if (JSON.stringify(JSON.parse(draft)) === JSON.stringify(value)) return;
-      } catch {
-        /* draft is not JSON: replace it */
-      }
-      setDraft(display(value));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value]);
+  // Follow outside changes (undo, paste) unless they are what we typed: adjusted
+  // while rendering, when the value differs from the one last seen.
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    setSeen(value);
+    if (!showsValue(draft, value)) setDraft(display(value));
+  }
   const base = shapeOf(param.type).base;
   const container = !unionMembers(param.type) && (base === "list" || base === "dict" || base === "tuple" || base === "set");
   return (
