@@ -43,8 +43,8 @@ from psynapse_common.service import HTTP_SERVER_OPTIONS
 from psynapse_common.wiring import Wiring
 from psynapse_gateway.errors import exception_handlers
 from psynapse_gateway.runs import final_body
-from psynapse_gateway.sse import SseTranslator
 from psynapse_gateway.sse_response import sse
+from psynapse_gateway.translator import SseTranslator
 from psynapse_runner.envlock import EnvLock
 from psynapse_schema.catalog import snapshot_of
 

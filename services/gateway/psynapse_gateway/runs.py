@@ -27,7 +27,7 @@ from psynapse_common.subjects import Names, check_token
 
 from .live import LiveReader
 from .metrics_api import EVENTS_DROPPED, RUNS_SUBMITTED
-from .sse import SseTranslator
+from .translator import SseTranslator
 
 # Each stored message stands for at most 2 * MAX_BATCH spec events.
 ID_SPAN = 2 * messages.MAX_BATCH

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from psynapse_common.codec import encode_raw
 from psynapse_common.messages import NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
-from psynapse_gateway.sse import SseTranslator
+from psynapse_gateway.translator import SseTranslator
 
 
 def node(node_id: str, status: str, **kw) -> NodeEvents:
