@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
@@ -65,7 +66,7 @@ class CatalogController(Controller):
         summary="Every node's schema (spec §1)",
         responses={200: _served(list[NodeSchema], "The schema of every node")},
     )
-    async def get_schema(self, catalog_signal: CatalogSignal) -> Response[bytes]:
+    async def get_schema(self, catalog_signal: NamedDependency[CatalogSignal]) -> Response[bytes]:
         return Response(catalog_signal.schema_json, media_type="application/json")
 
     @get(
@@ -73,7 +74,7 @@ class CatalogController(Controller):
         summary="Every nodepack with its status and load errors",
         responses={200: _served(NodepacksResponse, "The packs and the names two packs define")},
     )
-    async def get_nodepacks(self, catalog_signal: CatalogSignal) -> Response[bytes]:
+    async def get_nodepacks(self, catalog_signal: NamedDependency[CatalogSignal]) -> Response[bytes]:
         return Response(catalog_signal.nodepacks_json, media_type="application/json")
 
     @get(
@@ -81,7 +82,9 @@ class CatalogController(Controller):
         summary="SSE: the catalog revision, again on every change",
         media_type="text/event-stream",
     )
-    async def catalog_events(self, catalog_signal: CatalogSignal, stopping: asyncio.Event | None) -> ServerSentEvent:
+    async def catalog_events(
+        self, catalog_signal: NamedDependency[CatalogSignal], stopping: NamedDependency[asyncio.Event | None]
+    ) -> ServerSentEvent:
         signal = catalog_signal
 
         def revision(seen: int) -> ServerSentEventMessage:

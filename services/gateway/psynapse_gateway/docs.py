@@ -45,8 +45,11 @@ def example(code: int, description: str, value: Any, data_container: Any) -> dic
     }
 
 
-# The spec's example graph's answer.
-SPEC_RESULTS = {"results": {"View": 48.0, "ListView": [8.0, 6.0]}}
+SPEC_RESULTS = (
+    "The answer for the spec's example graph:\n```\n"
+    '{"results": {"View": 48.0, "ListView": [8.0, 6.0]}}\n```\n'
+    "With `errors` ({node_id: message}) beside `results` when a node failed, and `error` when the run did."
+)
 SSE_EXAMPLE = (
     'id: 3000\ndata: {"node_id":"F1","node_number":5,"node_name":"add","status":"executing",'
     '"inputs":{"a":5,"b":3}}\n\n...\n\n'

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
@@ -42,7 +43,7 @@ def editor_routes(settings: Settings) -> list:
         return Response(API_ROOT)
 
     @get("/{name:str}", include_in_schema=False)
-    async def top_level_file(name: str) -> File:
+    async def top_level_file(name: FromPath[str]) -> File:
         # Files Vite copies to the root of dist (favicon and the like).
         path = dist / name
         if "/" in name or name.startswith(".") or not path.is_file():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Controller, Response, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.response import ServerSentEvent
 
 from psynapse_common.graph import GraphError
@@ -12,7 +14,7 @@ from psynapse_common.messages import ExecuteRequest
 from psynapse_common.subjects import check_workflow_name
 
 from .bodies import ExecuteResponse
-from .docs import RUN_ID_HEADER, SPEC_RESULTS, SSE_EXAMPLE, errors, example
+from .docs import RUN_ID_HEADER, SPEC_RESULTS, SSE_EXAMPLE, errors
 from .follower import RunFollower
 from .guards import GRAPH_BODY, STARTS_RUN
 from .sse_response import single, sse
@@ -26,15 +28,16 @@ class ExecuteController(Controller):
         "/execute",
         status_code=200,
         summary="Run a graph and return its view results",
+        description=SPEC_RESULTS,
         opt={**GRAPH_BODY, **STARTS_RUN},
         response_headers=[RUN_ID_HEADER],
-        responses={
-            **errors(400, 413, 422, 429, 503),
-            **example(200, "The view results (and errors when a node failed)", SPEC_RESULTS, ExecuteResponse),
-        },
+        responses=errors(400, 413, 422, 429, 503),
     )
     async def execute(
-        self, data: ExecuteRequest, submitter: RunSubmitter, follower: RunFollower
+        self,
+        data: JSONBody[ExecuteRequest],
+        submitter: NamedDependency[RunSubmitter],
+        follower: NamedDependency[RunFollower],
     ) -> Response[ExecuteResponse]:
         return await run_folded(data, submitter, follower)
 
@@ -49,7 +52,11 @@ class ExecuteController(Controller):
         responses=errors(400, 413, 422, 429, 503),
     )
     async def execute_stream(
-        self, data: ExecuteRequest, submitter: RunSubmitter, follower: RunFollower, stopping: asyncio.Event | None
+        self,
+        data: JSONBody[ExecuteRequest],
+        submitter: NamedDependency[RunSubmitter],
+        follower: NamedDependency[RunFollower],
+        stopping: NamedDependency[asyncio.Event | None],
     ) -> ServerSentEvent:
         return await run_streamed(data, submitter, follower, stopping)
 

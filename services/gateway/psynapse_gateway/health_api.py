@@ -6,6 +6,7 @@ import asyncio
 import os
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from nats.aio.client import Client
 
@@ -34,7 +35,11 @@ class HealthController(Controller):
         },
     )
     async def health(
-        self, nc: Client, catalog: CatalogWatch, live_services: LiveServices, queues: Queues
+        self,
+        nc: NamedDependency[Client],
+        catalog: NamedDependency[CatalogWatch],
+        live_services: NamedDependency[LiveServices],
+        queues: NamedDependency[Queues],
     ) -> Response[Health]:
         services: dict[str, list[ServiceInstance]] = {name: [] for name in _REQUIRED}
         nats_ok = nc.is_connected

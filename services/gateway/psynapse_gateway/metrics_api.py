@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
 from .beats import LiveServices
@@ -47,7 +48,9 @@ class MetricsController(Controller):
     tags = ["health"]
 
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)
-    async def metrics(self, queues: Queues, live_services: LiveServices) -> Response[bytes]:
+    async def metrics(
+        self, queues: NamedDependency[Queues], live_services: NamedDependency[LiveServices]
+    ) -> Response[bytes]:
         try:
             await asyncio.wait_for(_read_queues(queues, live_services), _READ_TIMEOUT_S)
         except Exception:  # noqa: BLE001 - NATS busy or electing: the counters still answer

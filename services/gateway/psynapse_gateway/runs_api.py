@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, Parameter
 from litestar.response import ServerSentEvent
 
 from psynapse_common.subjects import check_workflow_name
@@ -43,10 +45,10 @@ class RunsController(Controller):
     )
     async def list_runs(
         self,
-        history: History,
-        workflow: str | None = Parameter(default=None, description="Only runs of this saved workflow"),
-        status: str | None = Parameter(default=None, description="running, done, failed or cancelled"),
-        limit: int = Parameter(default=50, ge=1, le=MAX_LIMIT, description="At most this many runs"),
+        history: NamedDependency[History],
+        workflow: Annotated[str | None, Parameter(description="Only runs of this saved workflow")] = None,
+        status: Annotated[str | None, Parameter(description="running, done, failed or cancelled")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="At most this many runs")] = 50,
     ) -> RunList:
         status = STATUS_ALIASES.get(status, status) if status is not None else None
         if status is not None and status not in STATUSES:
@@ -56,7 +58,9 @@ class RunsController(Controller):
         return RunList(runs=await history.list_runs(workflow, status, limit))
 
     @get("/{run_id:str}", summary="A run's status, view results and nodes", responses=errors(400, 404))
-    async def get_run(self, run_id: str, records: RunRecords, history: History) -> RunDetail:
+    async def get_run(
+        self, run_id: FromPath[str], records: NamedDependency[RunRecords], history: NamedDependency[History]
+    ) -> RunDetail:
         record = await records.record(run_id)
         return await records.detail(record, await history.nodes(run_id))
 
@@ -69,7 +73,7 @@ class RunsController(Controller):
         ),
         responses=errors(400, 404),
     )
-    async def get_run_graph(self, run_id: str, records: RunRecords) -> RunGraph:
+    async def get_run_graph(self, run_id: FromPath[str], records: NamedDependency[RunRecords]) -> RunGraph:
         return await records.graph(run_id)
 
     @get(
@@ -81,16 +85,16 @@ class RunsController(Controller):
     )
     async def run_events(
         self,
-        run_id: str,
-        records: RunRecords,
-        follower: RunFollower,
-        stopping: asyncio.Event | None,
-        last_event_id_header: str | None = Parameter(
-            header="Last-Event-ID", default=None, description="Only the events after this one"
-        ),
-        last_event_id: str | None = Parameter(
-            default=None, description="The same, for clients that cannot send headers (EventSource)"
-        ),
+        run_id: FromPath[str],
+        records: NamedDependency[RunRecords],
+        follower: NamedDependency[RunFollower],
+        stopping: NamedDependency[asyncio.Event | None],
+        last_event_id_header: Annotated[
+            str | None, HeaderParameter(name="Last-Event-ID", description="Only the events after this one")
+        ] = None,
+        last_event_id: Annotated[
+            str | None, Parameter(description="The same, for clients that cannot send headers (EventSource)")
+        ] = None,
     ) -> ServerSentEvent:
         await records.record(run_id)  # 404 for unknown runs
         reader = await follower.open_events(run_id)
@@ -98,7 +102,9 @@ class RunsController(Controller):
         return sse(follower.events(reader, after_id=after), headers={"X-Run-Id": run_id}, stopping=stopping)
 
     @post("/{run_id:str}/cancel", status_code=202, summary="Cancel a run", responses=errors(400, 404))
-    async def cancel(self, run_id: str, records: RunRecords, submitter: RunSubmitter) -> CancelAccepted:
+    async def cancel(
+        self, run_id: FromPath[str], records: NamedDependency[RunRecords], submitter: NamedDependency[RunSubmitter]
+    ) -> CancelAccepted:
         await records.record(run_id)  # 404 for unknown runs
         await submitter.cancel(run_id)
         return CancelAccepted(run_id=run_id)

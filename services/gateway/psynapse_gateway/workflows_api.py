@@ -6,14 +6,15 @@ import asyncio
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Body
+from litestar.params import Body, FromPath, JSONBody
 
 from psynapse_common.subjects import check_workflow_name
 
 from .bodies import ExecuteResponse, WorkflowBody, WorkflowList, WorkflowRecord, WorkflowSaved, WorkflowVersions
 from .docs import (
-    RUN_ID_HEADER,
     SPEC_RESULTS,
     SSE_EXAMPLE,
     WORKFLOW_EXAMPLE,
@@ -37,7 +38,7 @@ class WorkflowsController(Controller):
     tags = ["workflows"]
 
     @get("/", summary="Every saved workflow, by name")
-    async def list_workflows(self, workflows: WorkflowStore) -> WorkflowList:
+    async def list_workflows(self, workflows: NamedDependency[WorkflowStore]) -> WorkflowList:
         return await workflows.list_all()
 
     @put(
@@ -47,7 +48,9 @@ class WorkflowsController(Controller):
         opt=GRAPH_BODY,
         responses=errors(400, 413, 422),
     )
-    async def save(self, name: str, data: WorkflowBody, workflows: WorkflowStore) -> WorkflowSaved:
+    async def save(
+        self, name: FromPath[str], data: JSONBody[WorkflowBody], workflows: NamedDependency[WorkflowStore]
+    ) -> WorkflowSaved:
         check_workflow_name(name)
         check_body(data)
         return await workflows.save(name, data)
@@ -60,7 +63,7 @@ class WorkflowsController(Controller):
             **example(200, "The workflow", WORKFLOW_EXAMPLE, WorkflowRecord),
         },
     )
-    async def get_workflow(self, name: str, workflows: WorkflowStore) -> WorkflowRecord:
+    async def get_workflow(self, name: FromPath[str], workflows: NamedDependency[WorkflowStore]) -> WorkflowRecord:
         return await workflows.get(check_workflow_name(name))
 
     @delete(
@@ -68,7 +71,7 @@ class WorkflowsController(Controller):
         summary="Delete a workflow and all its versions",
         responses=errors(400, 404, not_found=_NOT_FOUND),
     )
-    async def delete_workflow(self, name: str, workflows: WorkflowStore) -> None:
+    async def delete_workflow(self, name: FromPath[str], workflows: NamedDependency[WorkflowStore]) -> None:
         await workflows.delete(check_workflow_name(name))
 
     @get(
@@ -76,7 +79,7 @@ class WorkflowsController(Controller):
         summary="A workflow's versions, newest first",
         responses=errors(400, 404, not_found=_NOT_FOUND),
     )
-    async def list_versions(self, name: str, workflows: WorkflowStore) -> WorkflowVersions:
+    async def list_versions(self, name: FromPath[str], workflows: NamedDependency[WorkflowStore]) -> WorkflowVersions:
         return await workflows.version_list(check_workflow_name(name))
 
     @get(
@@ -88,7 +91,9 @@ class WorkflowsController(Controller):
             **example(200, "The version", WORKFLOW_EXAMPLE, WorkflowRecord),
         },
     )
-    async def get_version(self, name: str, version: int, workflows: WorkflowStore) -> WorkflowRecord:
+    async def get_version(
+        self, name: FromPath[str], version: FromPath[int], workflows: NamedDependency[WorkflowStore]
+    ) -> WorkflowRecord:
         return await workflows.get(check_workflow_name(name), version)
 
     @post(
@@ -97,7 +102,9 @@ class WorkflowsController(Controller):
         summary="Save an old version again as the newest one",
         responses=errors(400, 404, 413, not_found=_NOT_FOUND),
     )
-    async def restore(self, name: str, version: int, workflows: WorkflowStore) -> WorkflowSaved:
+    async def restore(
+        self, name: FromPath[str], version: FromPath[int], workflows: NamedDependency[WorkflowStore]
+    ) -> WorkflowSaved:
         return await workflows.restore(check_workflow_name(name), version)
 
     @post(
@@ -110,26 +117,31 @@ class WorkflowsController(Controller):
             'or "5"); a key no variable node is named answers 400. The answer is `/execute`\'s '
             '`{"results": ...}`, or `/execute/stream`\'s SSE events when the request has '
             "`Accept: text/event-stream`. `X-Run-Id` names the run either way.\n\n"
-            "SSE answer:\n```\n" + SSE_EXAMPLE + "```"
+            + SPEC_RESULTS
+            + "\n\nSSE answer:\n```\n"
+            + SSE_EXAMPLE
+            + "```"
         ),
         opt=STARTS_RUN,
-        response_headers=[RUN_ID_HEADER],
         responses={
             **errors(400, 404, 413, 422, 429, 503, not_found=_NOT_FOUND),
-            **example(
-                200, "The view results (SSE events with Accept: text/event-stream)", SPEC_RESULTS, ExecuteResponse
+            # JSON or SSE by Accept: one return type cannot say both, so the JSON one is named here.
+            200: ResponseSpec(
+                data_container=ExecuteResponse,
+                description="The view results (SSE events with Accept: text/event-stream); X-Run-Id names the run",
+                generate_examples=False,
             ),
         },
     )
     async def run(
         self,
         request: Request,
-        name: str,
-        workflows: WorkflowStore,
-        limits: Limits,
-        submitter: RunSubmitter,
-        follower: RunFollower,
-        stopping: asyncio.Event | None,
+        name: FromPath[str],
+        workflows: NamedDependency[WorkflowStore],
+        limits: NamedDependency[Limits],
+        submitter: NamedDependency[RunSubmitter],
+        follower: NamedDependency[RunFollower],
+        stopping: NamedDependency[asyncio.Event | None],
         data: Annotated[
             WorkflowRun | None,
             Body(
