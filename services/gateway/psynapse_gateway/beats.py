@@ -1,8 +1,8 @@
 """The live services, from the beats they put in KV: one watch, answered from memory.
 
 /health and /metrics ask on every request. Listing the bucket each time (a consumer to
-list the keys, then a get per key) took seconds on a busy machine, and a listing that
-failed read as "no services at all".
+list the keys, then a get per key) costs a round trip per service and grows with the
+cluster's load, and a listing that failed read as "no services at all".
 """
 
 from __future__ import annotations
