@@ -26,6 +26,15 @@ from psynapse_common.messages import ExecuteRequest
 from psynapse_common.nats_io import ensure_kv
 from psynapse_common.subjects import Names, check_workflow_name
 
+from .bodies import (
+    WorkflowBody,
+    WorkflowList,
+    WorkflowRecord,
+    WorkflowSaved,
+    WorkflowSummary,
+    WorkflowVersion,
+    WorkflowVersions,
+)
 from .limits import LimitExceeded
 from .scan import scan
 
@@ -41,14 +50,6 @@ class WorkflowNotFound(LookupError):
 
 class WorkflowInputError(ValueError):
     """Inputs a workflow run cannot take (an unknown name, a value that does not fit)."""
-
-
-class WorkflowBody(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A saved graph, as the editor sends it (node positions and all)."""
-
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    description: str | None = None
 
 
 class WorkflowRun(msgspec.Struct, kw_only=True):
@@ -130,20 +131,21 @@ class WorkflowStore:
             raise WorkflowNotFound(f"workflow {name!r} has no version {number}; it has versions 1 to {len(versions)}")
         return versions[number - 1]
 
-    async def _read(self, name: str, version: Version) -> dict[str, Any]:
+    async def _read(self, name: str, version: Version) -> WorkflowBody:
         try:
             entry = await (await self._bucket_handle()).get(name, revision=version.revision)
         except KeyNotFoundError:
             # Deleted (or pushed out of the history) since the versions were read.
             raise WorkflowNotFound(f"workflow {name!r} has no version {version.number}") from None
-        return msgspec.json.decode(entry.value or b"{}")
+        # Every version was stored as a WorkflowBody: read back, it encodes to the same bytes.
+        return msgspec.json.decode(entry.value or b"{}", type=WorkflowBody)
 
     # -- the endpoints' operations -----------------------------------------------
-    async def save(self, name: str, body: WorkflowBody) -> dict[str, Any]:
+    async def save(self, name: str, body: WorkflowBody) -> WorkflowSaved:
         check_workflow_name(name)
         return await self._put(name, msgspec.json.encode(body))
 
-    async def _put(self, name: str, value: bytes) -> dict[str, Any]:
+    async def _put(self, name: str, value: bytes) -> WorkflowSaved:
         limit = self._nc.max_payload
         if len(value) > limit:
             raise LimitExceeded(
@@ -156,29 +158,30 @@ class WorkflowStore:
         for version in versions:
             if version.revision == revision:
                 return self._saved(name, version)
-        # Saved, then deleted or superseded 64 times over before we looked.
+        # Saved, then deleted or superseded HISTORY times over before we looked.
         latest = versions[-1] if versions else Version(1, revision, iso(dt.datetime.now(dt.UTC)))
         return self._saved(name, latest)
 
     @staticmethod
-    def _saved(name: str, version: Version) -> dict[str, Any]:
-        return {"name": name, "version": version.number, "updated": version.updated}
+    def _saved(name: str, version: Version) -> WorkflowSaved:
+        return WorkflowSaved(name=name, version=version.number, updated=version.updated)
 
-    async def get(self, name: str, number: int | None = None) -> dict[str, Any]:
+    async def get(self, name: str, number: int | None = None) -> WorkflowRecord:
         if number is None:
             version = (await self._versions_or_404(name))[-1]
         else:
             version = await self._version(name, number)
-        return {**self._saved(name, version), "workflow": await self._read(name, version)}
+        workflow = await self._read(name, version)
+        return WorkflowRecord(name=name, version=version.number, updated=version.updated, workflow=workflow)
 
-    async def version_list(self, name: str) -> dict[str, Any]:
+    async def version_list(self, name: str) -> WorkflowVersions:
         versions = await self._versions_or_404(name)
-        return {
-            "name": name,
-            "versions": [{"version": v.number, "updated": v.updated} for v in reversed(versions)],
-        }
+        return WorkflowVersions(
+            name=name,
+            versions=[WorkflowVersion(version=v.number, updated=v.updated) for v in reversed(versions)],
+        )
 
-    async def restore(self, name: str, number: int) -> dict[str, Any]:
+    async def restore(self, name: str, number: int) -> WorkflowSaved:
         version = await self._version(name, number)
         content = await self._read(name, version)
         return await self._put(name, msgspec.json.encode(content))
@@ -187,7 +190,7 @@ class WorkflowStore:
         await self._versions_or_404(name)
         await (await self._bucket_handle()).purge(name)
 
-    async def list_all(self) -> dict[str, Any]:
+    async def list_all(self) -> WorkflowList:
         found: dict[str, list[dt.datetime]] = {}
         prefix = f"$KV.{self._bucket}."
         await self._bucket_handle()
@@ -197,21 +200,21 @@ class WorkflowStore:
                 found.pop(name, None)
             else:
                 found.setdefault(name, []).append(msg.metadata.timestamp)
-        return {
-            "workflows": [
-                {"name": name, "updated": iso(times[-1]), "versions": len(times)}
+        return WorkflowList(
+            workflows=[
+                WorkflowSummary(name=name, updated=iso(times[-1]), versions=len(times))
                 for name, times in sorted(found.items())
             ]
-        }
+        )
 
     async def run_request(self, name: str, run: WorkflowRun) -> ExecuteRequest:
         """The latest version as an /execute body, its named variables set to ``inputs``."""
-        saved = (await self.get(name))["workflow"]
-        nodes = [_api_node(node) for node in saved.get("nodes", [])]
+        saved = (await self.get(name)).workflow
+        nodes = [_api_node(node) for node in saved.nodes]
         _set_inputs(name, nodes, run.inputs)
         body = {
             "nodes": nodes,
-            "edges": saved.get("edges", []),
+            "edges": saved.edges,
             "env_vars": run.env_vars,
             "cache": run.cache,
             "workflow": name,
