@@ -54,7 +54,7 @@ def test_run_answers_keep_their_keys(stack):
     with stack.client() as client:
         with client.stream("POST", "/execute/stream", json=slow) as response:
             run_id = response.headers["x-run-id"]
-            events = sse_events(response.iter_lines())
+            events = sse_events(response)
             next(data for _, data in events if data.get("status") == "progress")
             running = client.get(f"/runs/{run_id}").json()
             listed = client.get("/runs", params={"status": "running"}).json()

@@ -66,7 +66,7 @@ def test_a_streamed_run_holds_its_clients_slot_until_its_stream_ends(limited):
         with client.stream("POST", "/execute/stream", json=_slow()) as response:
             assert response.status_code == 200
             run_id = response.headers["x-run-id"]
-            events = sse_events(response.iter_lines())
+            events = sse_events(response)
             for _, data in events:
                 if data.get("status") == "progress":
                     break
@@ -93,7 +93,7 @@ def test_a_client_that_leaves_its_stream_gives_its_slot_back(limited):
         with client.stream("POST", "/execute/stream", json=_slow(steps=100)) as response:
             run_id = response.headers["x-run-id"]
             # Held in a name: a parser dropped mid-stream would close the connection already.
-            events = sse_events(response.iter_lines())
+            events = sse_events(response)
             for _, data in events:
                 if data.get("status") == "progress":
                     break
@@ -113,7 +113,7 @@ def test_refused_and_failed_runs_give_their_slot_back(limited):
             assert client.post("/execute", json=cycle).status_code == 400
             assert client.post("/workflows/nope/run", json={"inputs": {}}).status_code == 404
             with client.stream("POST", "/execute/stream", json=cycle) as response:
-                assert [data for _, data in sse_events(response.iter_lines())] == [
+                assert [data for _, data in sse_events(response)] == [
                     {"status": "error", "error": "Graph contains a cycle: a -> b -> a"}
                 ]
             failed = client.post("/execute", json=graph([fn("d", "divide", a=1, b=0)], []))

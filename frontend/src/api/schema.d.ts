@@ -13,7 +13,14 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a graph and return its view results */
+        /**
+         * Run a graph and return its view results
+         * @description The answer for the spec's example graph:
+         *     ```
+         *     {"results": {"View": 48.0, "ListView": [8.0, 6.0]}}
+         *     ```
+         *     With `errors` ({node_id: message}) beside `results` when a node failed, and `error` when the run did.
+         */
         post: operations["ExecuteExecute"];
         delete?: never;
         options?: never;
@@ -30,7 +37,20 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a graph, streaming its events (SSE) */
+        /**
+         * Run a graph, streaming its events (SSE)
+         * @description SSE answer:
+         *     ```
+         *     id: 3000
+         *     data: {"node_id":"F1","node_number":5,"node_name":"add","status":"executing","inputs":{"a":5,"b":3}}
+         *
+         *     ...
+         *
+         *     id: 9001
+         *     data: {"status":"done","results":{"View":48.0,"ListView":[8.0,6.0]}}
+         *
+         *     ```
+         */
         post: operations["ExecuteStreamExecuteStream"];
         delete?: never;
         options?: never;
@@ -235,6 +255,12 @@ export interface paths {
          * Run a saved workflow with inputs (a workflow as an API)
          * @description Runs the newest version. Each key of `inputs` sets the value of the variable nodes whose `variableName` is that key (converted by their `variableType`, so a Number variable takes 5 or "5"); a key no variable node is named answers 400. The answer is `/execute`'s `{"results": ...}`, or `/execute/stream`'s SSE events when the request has `Accept: text/event-stream`. `X-Run-Id` names the run either way.
          *
+         *     The answer for the spec's example graph:
+         *     ```
+         *     {"results": {"View": 48.0, "ListView": [8.0, 6.0]}}
+         *     ```
+         *     With `errors` ({node_id: message}) beside `results` when a node failed, and `error` when the run did.
+         *
          *     SSE answer:
          *     ```
          *     id: 3000
@@ -344,17 +370,35 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * ErrorBody
+         * ApiRoot
          * @example {
-         *       "status_code": 4966,
-         *       "detail": "IgNZYFcagWptUqCwdERi"
+         *       "message": "JIgNZYFcagWptUqCwdER"
          *     }
          */
+        ApiRoot: {
+            /** @example DwEkQQHiBrmXZcSFtoJx */
+            message: string;
+        };
+        /** CancelAccepted */
+        CancelAccepted: {
+            run_id: string;
+            /**
+             * @default cancelling
+             * @constant
+             */
+            status?: "cancelling";
+        };
+        /** Clash */
+        Clash: {
+            name: string;
+            packs: string[];
+            listed_as: string[];
+        };
+        /** ErrorBody */
         ErrorBody: {
-            /** @example 9361 */
             status_code: number;
-            /** @example bzayzoQbzdXMsvhsvQnj */
             detail: string;
+            extra?: unknown;
         };
         /** ExecuteRequest */
         ExecuteRequest: {
@@ -366,6 +410,16 @@ export interface components {
             /** @default true */
             cache?: boolean;
             workflow?: string | null;
+        };
+        /** ExecuteResponse */
+        ExecuteResponse: {
+            results: {
+                [key: string]: unknown;
+            };
+            errors?: {
+                [key: string]: string;
+            };
+            error?: string | null;
         };
         /** GraphEdge */
         GraphEdge: {
@@ -385,14 +439,145 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
-        /** NodepacksBody */
-        NodepacksBody: {
-            packs: {
+        /** Health */
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            nats: boolean;
+            catalog_revision: number;
+            services: {
+                [key: string]: components["schemas"]["ServiceInstance"][];
+            };
+            pools: {
+                [key: string]: components["schemas"]["PoolQueue"];
+            };
+            pools_error?: string;
+        };
+        /** MissingPackage */
+        MissingPackage: {
+            module: string;
+            install: string;
+            file: string;
+            nodes: string[];
+        };
+        /** NodeSchema */
+        NodeSchema: {
+            name: string;
+            params: components["schemas"]["ParamSchema"][];
+            returns: components["schemas"]["ReturnSchema"][];
+            docstring: string;
+            filepath: string;
+            nodepack: string;
+            is_progress_node: boolean;
+            is_stream_node: boolean;
+            pool?: string;
+        };
+        /** NodepacksResponse */
+        NodepacksResponse: {
+            packs: components["schemas"]["PackReport"][];
+            clashes: components["schemas"]["Clash"][];
+        };
+        /** PackError */
+        PackError: {
+            file: string;
+            line: number | null;
+            message: string;
+        };
+        /** PackReport */
+        PackReport: {
+            name: string;
+            path: string;
+            /** @enum {string} */
+            status: "ok" | "error";
+            errors: components["schemas"]["PackError"][];
+            nodes: string[];
+            missing: components["schemas"]["MissingPackage"][];
+        };
+        /** ParamSchema */
+        ParamSchema: {
+            name: string;
+            type: string;
+            default?: unknown;
+            literal_values?: unknown[];
+        };
+        /** PoolQueue */
+        PoolQueue: {
+            consumers: number;
+            pending: number;
+            in_flight: number;
+        };
+        /** ReturnSchema */
+        ReturnSchema: {
+            name: string;
+            type: string;
+        };
+        /** RunDetail */
+        RunDetail: {
+            run_id: string;
+            /** @enum {string} */
+            status: "running" | "done" | "failed" | "cancelled";
+            workflow: string | null;
+            started_at: number;
+            finished_at: number | null;
+            duration_ms: number | null;
+            node_count: number;
+            results: {
                 [key: string]: unknown;
-            }[];
-            clashes: {
+            };
+            errors: {
+                [key: string]: string;
+            };
+            error: string | null;
+            nodes: {
+                [key: string]: components["schemas"]["RunNodeRecord"];
+            };
+        };
+        /** RunGraph */
+        RunGraph: {
+            run_id: string;
+            workflow: string | null;
+            nodes: components["schemas"]["GraphNode"][];
+            edges: components["schemas"]["GraphEdge"][];
+        };
+        /** RunList */
+        RunList: {
+            runs: components["schemas"]["RunSummary"][];
+        };
+        /** RunNodeRecord */
+        RunNodeRecord: {
+            node_name: string;
+            /**
+             * @default executing
+             * @enum {string}
+             */
+            status?: "executing" | "completed" | "error";
+            duration_ms?: number | null;
+            inputs?: {
                 [key: string]: unknown;
-            }[];
+            };
+            output?: unknown;
+            error?: string | null;
+            error_kind?: string | null;
+            traceback?: string | null;
+            /** @default false */
+            cached?: boolean;
+        };
+        /** RunSummary */
+        RunSummary: {
+            run_id: string;
+            workflow: string | null;
+            /** @enum {string} */
+            status: "running" | "done" | "failed" | "cancelled";
+            started_at: number;
+            finished_at: number | null;
+            duration_ms: number | null;
+            node_count: number;
+        };
+        /** ServiceInstance */
+        ServiceInstance: {
+            instance: string;
+            pid: number;
+            pool?: string;
         };
         /** WorkflowBody */
         WorkflowBody: {
@@ -404,6 +589,17 @@ export interface components {
             }[];
             description?: string | null;
         };
+        /** WorkflowList */
+        WorkflowList: {
+            workflows: components["schemas"]["WorkflowSummary"][];
+        };
+        /** WorkflowRecord */
+        WorkflowRecord: {
+            name: string;
+            version: number;
+            updated: string;
+            workflow: components["schemas"]["WorkflowBody"];
+        };
         /** WorkflowRun */
         WorkflowRun: {
             inputs?: {
@@ -414,6 +610,28 @@ export interface components {
             } | null;
             /** @default true */
             cache?: boolean;
+        };
+        /** WorkflowSaved */
+        WorkflowSaved: {
+            name: string;
+            version: number;
+            updated: string;
+        };
+        /** WorkflowSummary */
+        WorkflowSummary: {
+            name: string;
+            updated: string;
+            versions: number;
+        };
+        /** WorkflowVersion */
+        WorkflowVersion: {
+            version: number;
+            updated: string;
+        };
+        /** WorkflowVersions */
+        WorkflowVersions: {
+            name: string;
+            versions: components["schemas"]["WorkflowVersion"][];
         };
     };
     responses: never;
@@ -440,12 +658,12 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The run's id, for GET /runs/{run_id}, its events and its cancel */
+                    "X-Run-Id"?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExecuteResponse"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -475,8 +693,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Too many runs of this client in flight */
+            /** @description Too many runs of this client in flight; `detail` names PSYNAPSE_MAX_RUNS_PER_CLIENT */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NATS is unreachable or electing a leader; try again after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -502,6 +729,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The run's id, for GET /runs/{run_id}, its events and its cancel */
+                    "X-Run-Id"?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -535,8 +764,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Too many runs of this client in flight */
+            /** @description Too many runs of this client in flight; `detail` names PSYNAPSE_MAX_RUNS_PER_CLIENT */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NATS is unreachable or electing a leader; try again after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -563,9 +801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["CancelAccepted"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -599,15 +835,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The run */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -641,15 +875,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The run's graph */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunGraph"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -688,15 +920,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The runs, newest first */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunList"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -712,8 +942,14 @@ export interface operations {
     };
     RunsRunIdEventsRunEvents: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The same, for clients that cannot send headers (EventSource) */
+                last_event_id?: string | null;
+            };
+            header?: {
+                /** @description Only the events after this one */
+                "Last-Event-ID"?: string | null;
+            };
             path: {
                 run_id: string;
             };
@@ -724,6 +960,8 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    /** @description The run's id, for GET /runs/{run_id}, its events and its cancel */
+                    "X-Run-Id"?: unknown;
                     [name: string]: unknown;
                 };
                 content: {
@@ -767,9 +1005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowRecord"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -807,15 +1043,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Saved */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowSaved"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -903,9 +1137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowRecord"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -939,15 +1171,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The versions */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowVersions"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -979,15 +1209,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The saved workflows */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowList"];
                 };
             };
         };
@@ -1004,15 +1232,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Restored */
+            /** @description Request fulfilled, document follows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkflowSaved"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -1059,15 +1285,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The view results (SSE events with Accept: text/event-stream) */
+            /** @description The view results (SSE events with Accept: text/event-stream); X-Run-Id names the run */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExecuteResponse"];
                 };
             };
             /** @description The body or the graph is wrong; `detail` names the node and the cause */
@@ -1106,8 +1330,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Too many runs of this client in flight */
+            /** @description Too many runs of this client in flight; `detail` names PSYNAPSE_MAX_RUNS_PER_CLIENT */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NATS is unreachable or electing a leader; try again after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1146,13 +1379,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description The packs and the names two packs define */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NodepacksBody"];
+                    "application/json": components["schemas"]["NodepacksResponse"];
                 };
             };
         };
@@ -1166,15 +1399,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description The schema of every node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["NodeSchema"][];
                 };
             };
         };
@@ -1194,18 +1425,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description NATS or a service is down */
+            /** @description Degraded: NATS or a required service (schema, orchestrator, runner) is missing */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -1219,13 +1448,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Request fulfilled, document follows */
+            /** @description The API's name (HTML for browsers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ApiRoot"];
                 };
             };
         };
