@@ -14,20 +14,25 @@ PIP_STAMP := $(VENV)/.installed
 NPM_STAMP := frontend/node_modules/.installed
 EDITOR := frontend/dist/index.html
 EDITOR_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
+API_DIR := frontend/src/api
+API_TYPES := $(API_DIR)/schema.d.ts
+GATEWAY_SOURCES := $(shell find services/gateway/psynapse_gateway services/common/psynapse_common -name '*.py' 2>/dev/null)
 
-.PHONY: run test lint install editor chromium bench bench-scale soak test-python test-frontend clean
+.PHONY: run test lint install editor api-types chromium bench bench-scale soak test-python test-frontend clean
 
 run: install editor
 	$(VENV)/bin/psynapse up
 
 test: lint install editor chromium test-frontend test-python
 
-# Style, types and the layers' contract: a finding fails `make test` too.
+# Style, types and the layers' contract, and the editor's typescript-eslint: a finding fails `make test` too.
 lint: install $(NPM_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	cd frontend && npm run lint
+	$(PY) -m pytest -q -W ignore::DeprecationWarning tests/unit/test_api_types.py
 
 test-frontend: $(NPM_STAMP)
 	cd frontend && npm test
@@ -64,8 +69,19 @@ $(NPM_STAMP): frontend/package.json frontend/package-lock.json
 
 editor: $(EDITOR)
 
-$(EDITOR): $(NPM_STAMP) $(EDITOR_SOURCES)
+$(EDITOR): $(NPM_STAMP) $(EDITOR_SOURCES) $(API_TYPES)
 	cd frontend && npm run build
+
+# The editor's API types, generated from the gateway's OpenAPI document: the document
+# (from create_app, no stack running) to $(API_DIR)/openapi.json, openapi-typescript's
+# types of it to $(API_TYPES); both committed. `make editor` regenerates them when the
+# gateway's code changes; tests/unit/test_api_types.py (in make lint) fails when they drift.
+api-types: install $(NPM_STAMP)
+	$(PY) -W ignore::DeprecationWarning -m psynapse_gateway.openapi_doc $(API_DIR)/openapi.json
+	cd frontend && npm run --silent api-types
+
+$(API_TYPES): $(GATEWAY_SOURCES) | $(PIP_STAMP) $(NPM_STAMP)
+	$(MAKE) --no-print-directory api-types
 
 # Browser tests drive Debian's chromium (a test tool's own browser download fails here).
 chromium:

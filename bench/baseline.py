@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import os
 import threading
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,11 @@ from psynapse_common.messages import (
 )
 from psynapse_common.nodepacks import load_catalog
 from psynapse_common.wiring import Wiring
+from psynapse_gateway.bodies import ExecuteResponse
 from psynapse_gateway.errors import exception_handlers
-from psynapse_gateway.runs import final_body
-from psynapse_gateway.sse import SseTranslator
-from psynapse_gateway.sse_response import sse
+from psynapse_gateway.records import execute_response
+from psynapse_gateway.sse_response import SseEvents, single, sse
+from psynapse_gateway.translator import SseTranslator
 from psynapse_runner.envlock import EnvLock
 from psynapse_schema.catalog import snapshot_of
 
@@ -117,9 +118,7 @@ class Engine:
         )
 
 
-async def _follow(
-    engine: Engine, plan: Plan, env: dict[str, str] | None
-) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
+async def _follow(engine: Engine, plan: Plan, env: dict[str, str] | None) -> SseEvents:
     """Run in a worker thread; its events cross to the loop as they happen."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -145,10 +144,6 @@ async def _follow(
         cancelled.set()
 
 
-async def _single(body: dict[str, Any]) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
-    yield None, body
-
-
 @get("/get_schema")
 async def get_schema(state: State) -> Response[bytes]:
     return Response(state.engine.schema_json, media_type="application/json")
@@ -160,11 +155,11 @@ async def health() -> dict[str, str]:
 
 
 @post("/execute", status_code=200)
-async def execute(state: State, data: ExecuteRequest) -> Response[dict[str, Any]]:
+async def execute(state: State, data: ExecuteRequest) -> Response[ExecuteResponse]:
     engine: Engine = state.engine
     plan = engine.plan(data)  # GraphError -> 400 through the gateway's handlers
     final = await asyncio.to_thread(engine.run, plan, data.env_vars)
-    return Response(final_body(final))
+    return Response(execute_response(final))
 
 
 @post("/execute/stream", status_code=200)
@@ -173,7 +168,7 @@ async def execute_stream(state: State, data: ExecuteRequest) -> ServerSentEvent:
     try:
         plan = engine.plan(data)
     except GraphError as exc:
-        return sse(_single({"status": "error", "error": str(exc)}))
+        return sse(single({"status": "error", "error": str(exc)}))
     return sse(_follow(engine, plan, data.env_vars))
 
 

@@ -274,13 +274,13 @@ def test_scan_windows_find_older_runs_once(nats_server, monkeypatch):
         await js.publish(names.event("new0", "node"), b"not a final event")
 
         newest = await hist.list_runs("w", None, 2)
-        assert [row["run_id"] for row in newest] == ["new2", "new1"]
+        assert [row.run_id for row in newest] == ["new2", "new1"]
         assert len(scans) == 1 and scans[0] is not None  # the first window was enough
         five = await hist.list_runs("w", None, 5)
-        assert [row["run_id"] for row in five] == ["new2", "new1", "new0", "old2", "old1"]
+        assert [row.run_id for row in five] == ["new2", "new1", "new0", "old2", "old1"]
         assert len(scans) == 3 and scans[2] is None
         every = await hist.list_runs(None, "done", 50)
-        assert [row["run_id"] for row in every] == ["other", "new2", "new1", "new0", "old2", "old1", "old0", "slow"]
+        assert [row.run_id for row in every] == ["other", "new2", "new1", "new0", "old2", "old1", "old0", "slow"]
         assert await hist.list_runs(None, "error", 50) == []
         leftover = [info.name for info in await js.consumers_info(names.events_stream)]
         assert leftover == []

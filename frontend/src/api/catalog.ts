@@ -39,7 +39,7 @@ export function subscribeCatalog(
     }
     if (controller.signal.aborted) return;
     onConnection?.(false);
-    timer = setTimeout(connect, delay);
+    timer = setTimeout(() => void connect(), delay);
     delay = Math.min(delay * 2, 15000);
   };
   void connect();

@@ -1,6 +1,6 @@
 // Past runs: GET /runs (newest first) and GET /runs/{id} with its nodes.
 import { getJson } from "./client";
-import type { RunDetail, RunGraph, RunStatus, RunSummary } from "./types";
+import type { RunDetail, RunGraph, RunList, RunStatus, RunSummary } from "./types";
 
 export interface RunFilter {
   workflow?: string | null;
@@ -18,7 +18,7 @@ export function runsQuery({ workflow, status, limit }: RunFilter = {}): string {
 }
 
 export async function listRuns(filter: RunFilter = {}, signal?: AbortSignal): Promise<RunSummary[]> {
-  const body = await getJson<{ runs?: RunSummary[] }>(runsQuery(filter), signal);
+  const body = await getJson<Partial<RunList>>(runsQuery(filter), signal);
   return body.runs ?? [];
 }
 

@@ -17,10 +17,12 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("executeStream", () => {
   it("posts the request, reports the run id first, then the events", async () => {
-    const fetchMock = vi.fn(async () =>
-      sseResponse(
-        ['id: 1\ndata: {"node_id":"n1","node_number":1,"node_name":"add","status":"exec', 'uting"}\n\n: ping\n\n', 'id: 2\ndata: {"status":"done","results":{"w":8}}\n\n'],
-        { "X-Run-Id": "run123" },
+    const fetchMock = vi.fn(() =>
+      Promise.resolve(
+        sseResponse(
+          ['id: 1\ndata: {"node_id":"n1","node_number":1,"node_name":"add","status":"exec', 'uting"}\n\n: ping\n\n', 'id: 2\ndata: {"status":"done","results":{"w":8}}\n\n'],
+          { "X-Run-Id": "run123" },
+        ),
       ),
     );
     vi.stubGlobal("fetch", fetchMock);
@@ -43,16 +45,16 @@ describe("executeStream", () => {
   });
 
   it("raises the server's message on an error answer", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ detail: "bad graph" }), { status: 400 })));
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response(JSON.stringify({ detail: "bad graph" }), { status: 400 }))));
     await expect(executeStream({ nodes: [], edges: [] }, { onEvents: () => undefined })).rejects.toThrow("bad graph");
   });
 });
 
 describe("followRun", () => {
   it("sends Last-Event-ID to resume a run", async () => {
-    const fetchMock = vi.fn(async () => sseResponse(['id: 9\ndata: {"status":"done","results":{}}\n\n']));
+    const fetchMock = vi.fn(() => Promise.resolve(sseResponse(['id: 9\ndata: {"status":"done","results":{}}\n\n'])));
     vi.stubGlobal("fetch", fetchMock);
     await followRun("abc", "8", { onEvents: () => undefined });
-    expect(fetchMock).toHaveBeenCalledWith("/runs/abc/events", expect.objectContaining({ headers: expect.objectContaining({ "Last-Event-ID": "8" }) }));
+    expect(fetchMock).toHaveBeenCalledWith("/runs/abc/events", expect.objectContaining({ headers: { Accept: "text/event-stream", "Last-Event-ID": "8" } }));
   });
 });

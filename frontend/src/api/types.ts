@@ -1,5 +1,16 @@
-// Types of the gateway's HTTP API (docs/api.md). Kept by hand, field for field.
+// Types of the gateway's HTTP API (docs/api.md), built on its OpenAPI document:
+// schema.d.ts is generated from it by `make api-types`, and a test fails when the
+// committed files are not what the gateway generates (tests/unit/test_api_types.py).
+//
+// Each body type here extends what the document declares for it, so the compiler
+// checks the editor's reading against the gateway's: it narrows where the editor
+// knows more (a node's kind, a run's status words) and spells out the fields of
+// answers the document declares only as "an object" so far. Item types of lists
+// are `type`s, as the lists they sit in are declared as lists of plain objects.
+// Server-Sent Events are not in the document: their types are kept by hand.
+import type { Item, JsonAnswer, JsonRequest, Schemas } from "./openapi";
 
+// -- the catalog (GET /get_schema, GET /nodepacks) -----------------------------
 export interface ParamSchema {
   name: string;
   type: string;
@@ -12,7 +23,7 @@ export interface ReturnSchema {
   type: string;
 }
 
-export interface NodeSchema {
+export interface NodeSchema extends Item<JsonAnswer<"/get_schema", "get">> {
   name: string;
   params: ParamSchema[];
   returns: ReturnSchema[];
@@ -29,16 +40,6 @@ export interface PackError {
   message: string;
 }
 
-export interface PackReport {
-  name: string;
-  path: string;
-  status: "ok" | "error";
-  errors: PackError[];
-  nodes: string[];
-  /** Packages a pack file needs (PSYNAPSE_REQUIRES) that are not installed: its nodes would fail. */
-  missing?: MissingPackage[];
-}
-
 export interface MissingPackage {
   module: string;
   /** How to install it, e.g. pip install 'psynapse[llm]'. */
@@ -47,42 +48,52 @@ export interface MissingPackage {
   nodes: string[];
 }
 
-export interface Clash {
+export type PackReport = {
+  name: string;
+  path: string;
+  status: "ok" | "error";
+  errors: PackError[];
+  nodes: string[];
+  /** Packages a pack file needs (PSYNAPSE_REQUIRES) that are not installed: its nodes would fail. */
+  missing?: MissingPackage[];
+};
+
+export type Clash = {
   name: string;
   packs: string[];
   listed_as: string[];
-}
+};
 
-export interface NodepacksResponse {
+export interface NodepacksResponse extends JsonAnswer<"/nodepacks", "get"> {
   packs: PackReport[];
   clashes: Clash[];
 }
 
+// -- running a graph (POST /execute/stream) ------------------------------------
 export type NodeKind = "functionNode" | "variableNode" | "listNode" | "viewNode";
 
-export interface GraphNodePayload {
-  id: string;
+type GraphNode = Schemas["GraphNode"];
+type GraphEdge = Schemas["GraphEdge"];
+
+export interface GraphNodePayload extends GraphNode {
   type: NodeKind;
   data: Record<string, unknown>;
   /** Where the node is drawn: kept with the run, so its graph reopens as it was. */
   position?: { x: number; y: number };
 }
 
-export interface GraphEdgePayload {
-  source: string;
-  target: string;
+export interface GraphEdgePayload extends GraphEdge {
   sourceHandle: string | null;
   targetHandle: string | null;
 }
 
-export interface ExecuteRequest {
+/** A run's graph; `workflow` names the saved workflow it is (recorded on the run). */
+export interface ExecuteRequest extends JsonRequest<"/execute/stream", "post"> {
   nodes: GraphNodePayload[];
   edges: GraphEdgePayload[];
-  env_vars?: Record<string, string>;
-  /** The saved workflow this graph is (recorded on the run). */
-  workflow?: string;
 }
 
+// -- a run's events (SSE of /execute/stream and /runs/{id}/events; by hand) -----
 export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error";
 
 /** One node event of `/execute/stream` or `/runs/{id}/events`. */
@@ -122,50 +133,23 @@ export interface RunErrorEvent {
 
 export type RunEvent = NodeEvent | DoneEvent | RunErrorEvent;
 
+export function isNodeEvent(event: RunEvent): event is NodeEvent {
+  return typeof (event as NodeEvent).node_id === "string";
+}
+
+// -- runs (GET /runs, GET /runs/{id}, GET /runs/{id}/graph) ----------------------
 /** A run's status in GET /runs and GET /runs/{id}: the words the badge and History show. */
 export type RunStatus = "running" | "done" | "failed" | "cancelled";
 
-export interface RunRecord {
+/** What following a run asks of GET /runs/{id}. */
+export interface RunRecord extends JsonAnswer<"/runs/{run_id}", "get"> {
   run_id: string;
   status: RunStatus;
   results: Record<string, unknown>;
   errors: Record<string, string>;
 }
 
-// -- saved workflows (GET/PUT/DELETE /workflows...) ---------------------------
-/** A saved graph: the editor's workflow file without its format version. */
-export interface WorkflowBody {
-  nodes: Array<{ id: string; type: NodeKind; position?: { x: number; y: number }; data: Record<string, unknown> }>;
-  edges: Array<{ id?: string; source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }>;
-  description?: string;
-}
-
-/** Times are epoch seconds (ISO strings are accepted too). */
-export type Timestamp = number | string;
-
-export interface WorkflowSummary {
-  name: string;
-  updated: Timestamp;
-  versions: number;
-}
-
-export interface WorkflowSaved {
-  name: string;
-  version: number;
-  updated: Timestamp;
-}
-
-export interface WorkflowRecord extends WorkflowSaved {
-  workflow: WorkflowBody;
-}
-
-export interface WorkflowVersion {
-  version: number;
-  updated: Timestamp;
-}
-
-// -- run history (GET /runs, GET /runs/{id}) -----------------------------------
-export interface RunSummary {
+export type RunSummary = {
   run_id: string;
   workflow: string | null;
   status: RunStatus;
@@ -173,6 +157,10 @@ export interface RunSummary {
   finished_at: number | null;
   duration_ms: number | null;
   node_count: number | null;
+};
+
+export interface RunList extends JsonAnswer<"/runs", "get"> {
+  runs: RunSummary[];
 }
 
 export interface RunNodeRecord {
@@ -193,13 +181,57 @@ export interface RunDetail extends RunRecord, RunSummary {
 }
 
 /** GET /runs/{id}/graph: the graph a run ran, to run again or open. */
-export interface RunGraph {
+export interface RunGraph extends JsonAnswer<"/runs/{run_id}/graph", "get"> {
   run_id: string;
   workflow: string | null;
   nodes: GraphNodePayload[];
   edges: GraphEdgePayload[];
 }
 
-export function isNodeEvent(event: RunEvent): event is NodeEvent {
-  return typeof (event as NodeEvent).node_id === "string";
+// -- saved workflows (GET/PUT/DELETE /workflows...) ---------------------------
+export type WorkflowNode = { id: string; type: NodeKind; position?: { x: number; y: number }; data: Record<string, unknown> };
+export type WorkflowEdge = { id?: string; source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null };
+
+/** A saved graph: the editor's workflow file without its format version. */
+export interface WorkflowBody extends JsonRequest<"/workflows/{name}", "put"> {
+  nodes: WorkflowNode[];
+  edges: WorkflowEdge[];
+  description?: string;
+}
+
+/** Times are epoch seconds (ISO strings are accepted too). */
+export type Timestamp = number | string;
+
+export type WorkflowSummary = {
+  name: string;
+  updated: Timestamp;
+  versions: number;
+};
+
+export interface WorkflowList extends JsonAnswer<"/workflows", "get"> {
+  workflows: WorkflowSummary[];
+}
+
+/** The answer of a save (PUT /workflows/{name}) and of a restore. */
+export interface WorkflowSaved extends JsonAnswer<"/workflows/{name}", "put"> {
+  name: string;
+  version: number;
+  updated: Timestamp;
+}
+
+/** GET /workflows/{name} and GET /workflows/{name}/versions/{n}. */
+export interface WorkflowRecord extends JsonAnswer<"/workflows/{name}", "get"> {
+  name: string;
+  version: number;
+  updated: Timestamp;
+  workflow: WorkflowBody;
+}
+
+export type WorkflowVersion = {
+  version: number;
+  updated: Timestamp;
+};
+
+export interface VersionList extends JsonAnswer<"/workflows/{name}/versions", "get"> {
+  versions: WorkflowVersion[];
 }

@@ -1,6 +1,6 @@
 // Saved workflows: named graphs with a version per save (docs/api.md).
 import { getJson, sendJson } from "./client";
-import type { WorkflowBody, WorkflowRecord, WorkflowSaved, WorkflowSummary, WorkflowVersion } from "./types";
+import type { VersionList, WorkflowBody, WorkflowList, WorkflowRecord, WorkflowSaved, WorkflowSummary, WorkflowVersion } from "./types";
 
 const path = (name: string) => `/workflows/${encodeURIComponent(name)}`;
 
@@ -11,7 +11,7 @@ function required<T>(body: T | null, what: string): T {
 
 /** GET /workflows: every saved workflow with its last save time and version count. */
 export async function listWorkflows(signal?: AbortSignal): Promise<WorkflowSummary[]> {
-  const body = await getJson<{ workflows?: WorkflowSummary[] }>("/workflows", signal);
+  const body = await getJson<Partial<WorkflowList>>("/workflows", signal);
   return body.workflows ?? [];
 }
 
@@ -32,7 +32,7 @@ export async function deleteWorkflow(name: string, signal?: AbortSignal): Promis
 
 /** GET /workflows/{name}/versions: newest first. */
 export async function listVersions(name: string, signal?: AbortSignal): Promise<WorkflowVersion[]> {
-  const body = await getJson<{ versions?: WorkflowVersion[] }>(`${path(name)}/versions`, signal);
+  const body = await getJson<Partial<VersionList>>(`${path(name)}/versions`, signal);
   return [...(body.versions ?? [])].sort((a, b) => b.version - a.version);
 }
 

@@ -8,16 +8,16 @@ import { useSchema } from "../hooks/useSchema";
 import { useShortcuts } from "../hooks/useShortcuts";
 import { useTheme } from "../hooks/useTheme";
 import { useWorkflowDirty } from "../hooks/useWorkflowDirty";
-import { newWorkflow, save } from "../hooks/workflowActions";
+import { newWorkflow, save } from "../actions/workflowActions";
 import type { DragPayload } from "../lib/model";
-import { ConfirmDialog } from "../panels/ConfirmDialog";
-import { Help } from "../panels/Help";
+import { ConfirmDialog } from "../dialogs/ConfirmDialog";
+import { HelpDialog } from "../dialogs/HelpDialog";
 import { HistoryPanel } from "../panels/HistoryPanel";
 import { NodeLibraryPanel } from "../panels/NodeLibraryPanel";
-import { OpenWorkflowDialog } from "../panels/OpenWorkflowDialog";
+import { OpenWorkflowDialog } from "../dialogs/OpenWorkflowDialog";
 import { QuickAdd } from "../panels/QuickAdd";
-import { SaveAsDialog } from "../panels/SaveAsDialog";
-import { Settings } from "../panels/Settings";
+import { SaveAsDialog } from "../dialogs/SaveAsDialog";
+import { SettingsDialog } from "../dialogs/SettingsDialog";
 import { StatusPanel } from "../panels/StatusPanel";
 import { Issues, Toasts } from "../panels/Toasts";
 import { Toolbar } from "../panels/Toolbar";
@@ -116,8 +116,8 @@ function EditorInner() {
         <StatusPanel onFocusNode={actions.focusNode} />
       </div>
       {quickAdd ? <QuickAdd at={quickAdd} onPick={pickQuickAdd} onClose={() => setQuickAdd(null)} /> : null}
-      {dialog === "settings" ? <Settings onClose={closeDialog} /> : null}
-      {dialog === "help" ? <Help onClose={closeDialog} /> : null}
+      {dialog === "settings" ? <SettingsDialog onClose={closeDialog} /> : null}
+      {dialog === "help" ? <HelpDialog onClose={closeDialog} /> : null}
       {dialog === "open" ? <OpenWorkflowDialog onClose={closeDialog} /> : null}
       {dialog === "saveAs" ? <SaveAsDialog onClose={closeDialog} /> : null}
       <ConfirmDialog />

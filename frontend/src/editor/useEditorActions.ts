@@ -1,7 +1,7 @@
 // Editor commands shared by the toolbar, shortcuts, library and quick-add.
 import { useReactFlow, type Connection, type XYPosition } from "@xyflow/react";
 import { useCallback, useMemo } from "react";
-import { clearCanvas } from "../hooks/workflowActions";
+import { clearCanvas } from "../actions/workflowActions";
 import { copySelection, hasClipboard, pasteClipboard } from "../lib/clipboard";
 import { downloadJson } from "../lib/download";
 import { createNode } from "../lib/factory";
@@ -124,7 +124,7 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
       if (!node) return;
       const width = node.measured?.width ?? 200;
       const height = node.measured?.height ?? 100;
-      flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
+      void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 300 });
       useGraphStore.getState().select((n) => n.id === id);
     },
     [flow],

@@ -1,7 +1,7 @@
 // Fit View as the editor does it: the whole graph in view, clear of the zoom
 // controls and the minimap, never zoomed out past a readable size.
-import { useReactFlow } from "@xyflow/react";
-import { useCallback } from "react";
+import { useReactFlow, type ReactFlowInstance } from "@xyflow/react";
+import { useCallback, type RefObject } from "react";
 import type { PsyEdge, PsyNode } from "../lib/model";
 import { fitViewport, type Insets } from "../lib/placement";
 import { useUiStore } from "../store/uiStore";
@@ -23,19 +23,18 @@ export function fitInsets(minimapOpen: boolean): Insets[] {
 
 export const EMPTY_VIEW = { x: 40, y: 40, zoom: 1 };
 
-export function useFitGraph(wrapper: React.RefObject<HTMLDivElement | null>) {
+function fitGraph(flow: ReactFlowInstance<PsyNode, PsyEdge>, wrapper: RefObject<HTMLDivElement | null>, duration: number) {
+  const nodes = flow.getNodes();
+  const rect = wrapper.current?.getBoundingClientRect();
+  if (!rect || nodes.length === 0) {
+    void flow.setViewport(EMPTY_VIEW, { duration });
+    return;
+  }
+  const view = fitViewport(flow.getNodesBounds(nodes), rect, fitInsets(useUiStore.getState().minimapOpen));
+  void flow.setViewport(view, { duration });
+}
+
+export function useFitGraph(wrapper: RefObject<HTMLDivElement | null>) {
   const flow = useReactFlow<PsyNode, PsyEdge>();
-  return useCallback(
-    (duration = 250) => {
-      const nodes = flow.getNodes();
-      const rect = wrapper.current?.getBoundingClientRect();
-      if (!rect || nodes.length === 0) {
-        void flow.setViewport(EMPTY_VIEW, { duration });
-        return;
-      }
-      const view = fitViewport(flow.getNodesBounds(nodes), rect, fitInsets(useUiStore.getState().minimapOpen));
-      void flow.setViewport(view, { duration });
-    },
-    [flow, wrapper],
-  );
+  return useCallback((duration = 250) => fitGraph(flow, wrapper, duration), [flow, wrapper]);
 }

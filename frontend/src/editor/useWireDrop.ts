@@ -40,7 +40,7 @@ function onPane(point: { x: number; y: number }): boolean {
 export function wireEndOf(state: FinalConnectionState): WireEnd | null {
   if (!state.fromHandle || !state.fromNode) return null;
   const { nodes } = useGraphStore.getState();
-  const node = nodes.find((n) => n.id === state.fromNode!.id);
+  const node = nodes.find((n) => n.id === state.fromNode?.id);
   if (!node) return null;
   const handleId = state.fromHandle.id ?? null;
   const type = state.fromHandle.type === "source" ? outputType(node, handleId, schemaOf) : inputType(node, handleId, schemaOf);

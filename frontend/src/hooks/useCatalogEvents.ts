@@ -1,11 +1,10 @@
 // Follows GET /catalog/events and calls `onChange` when the revision moves.
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent } from "react";
 import { subscribeCatalog } from "../api/catalog";
 import { useCatalogStore } from "../store/catalogStore";
 
 export function useCatalogEvents(onChange: () => void) {
-  const callback = useRef(onChange);
-  callback.current = onChange;
+  const changed = useEffectEvent(onChange);
 
   useEffect(() => {
     let seen: number | null = null;
@@ -16,7 +15,7 @@ export function useCatalogEvents(onChange: () => void) {
         // The first revision after (re)connecting reloads too: the catalog may
         // have changed while we were away, and it ends any backoff wait.
         seen = revision;
-        callback.current();
+        changed();
       }
     });
     return () => subscription.close();

@@ -13,7 +13,7 @@ import { useGraphStore } from "../store/graphStore";
 import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
-import { followRunStream, GONE } from "./runFollower";
+import { followRunStream, GONE } from "../actions/runFollower";
 import { currentIssues } from "./useLiveIssues";
 
 const STOP_GRACE_MS = 5000;

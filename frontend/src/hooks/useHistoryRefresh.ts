@@ -4,7 +4,7 @@ import { useEffect } from "react";
 import { useHistoryStore } from "../store/historyStore";
 import { useRunStore, type RunPhase } from "../store/runStore";
 import { useWorkflowStore } from "../store/workflowStore";
-import { refreshAfterRun, refreshHistory } from "./historyActions";
+import { refreshAfterRun, refreshHistory } from "../actions/historyActions";
 
 const going = (phase: RunPhase) => phase === "running" || phase === "stopping";
 

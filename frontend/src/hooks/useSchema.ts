@@ -2,7 +2,7 @@
 // refetches whenever /catalog/events announces a new revision.
 import { useEffect, useRef } from "react";
 import { useCatalogStore } from "../store/catalogStore";
-import { createSchemaLoader, defaultLoaderDeps, type SchemaLoader } from "./schemaLoader";
+import { createSchemaLoader, defaultLoaderDeps, type SchemaLoader } from "../api/schemaLoader";
 import { useCatalogEvents } from "./useCatalogEvents";
 
 export function useSchema() {

@@ -1,6 +1,6 @@
 // The editor's theme: the user's pick (light, dark) or the system's, applied as
 // data-theme on <html> so every stylesheet follows; returns the theme in force.
-import { useEffect, useState } from "react";
+import { useLayoutEffect, useSyncExternalStore } from "react";
 import { useUiStore, type Theme } from "../store/uiStore";
 
 const DARK = "(prefers-color-scheme: dark)";
@@ -20,16 +20,20 @@ export function applyTheme(theme: Theme = useUiStore.getState().theme): "light" 
   return resolved;
 }
 
+/** The system's preference, as an external store React can subscribe to. */
+function subscribeSystem(onChange: () => void): () => void {
+  if (typeof window === "undefined" || typeof window.matchMedia !== "function") return () => undefined;
+  const query = window.matchMedia(DARK);
+  query.addEventListener("change", onChange);
+  return () => query.removeEventListener("change", onChange);
+}
+
 export function useTheme(): "light" | "dark" {
   const theme = useUiStore((s) => s.theme);
-  const [resolved, setResolved] = useState(() => applyTheme(theme));
-  useEffect(() => {
-    setResolved(applyTheme(theme));
-    if (theme !== "system" || typeof window.matchMedia !== "function") return;
-    const query = window.matchMedia(DARK);
-    const follow = () => setResolved(applyTheme(theme));
-    query.addEventListener("change", follow);
-    return () => query.removeEventListener("change", follow);
-  }, [theme]);
+  const dark = useSyncExternalStore(subscribeSystem, systemDark);
+  const resolved = resolveTheme(theme, dark);
+  useLayoutEffect(() => {
+    document.documentElement.dataset.theme = resolved;
+  }, [resolved]);
   return resolved;
 }

@@ -3,7 +3,7 @@
 import { useEffect } from "react";
 import { useGraphStore } from "../store/graphStore";
 import { useWorkflowStore } from "../store/workflowStore";
-import { refreshDirty } from "./workflowActions";
+import { refreshDirty } from "../actions/workflowActions";
 
 const SETTLE_MS = 150;
 

@@ -37,7 +37,7 @@ export function pasteClipboard(existing: PsyNode[]): { nodes: PsyNode[]; edges: 
       ...structuredClone(node),
       id,
       position: { x: node.position.x + 40 * pastes, y: node.position.y + 40 * pastes },
-    } as PsyNode;
+    };
   });
   const edges = clipboard.edges.map((edge) => {
     const moved = { ...edge, source: rename.get(edge.source)!, target: rename.get(edge.target)! };

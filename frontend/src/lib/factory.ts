@@ -1,7 +1,8 @@
 // New nodes: ids the backend accepts, default data per kind.
 import type { XYPosition } from "@xyflow/react";
 import type { NodeSchema } from "../api/types";
-import type { DragPayload, PsyNode, VariableData } from "./model";
+import type { DragPayload, PsyNode, VariableData, VariableNodeType, VariableType } from "./model";
+import { formatsOf } from "./typecheck";
 
 /** `add_3`, `variable_1`: letters, digits, `_` and `-` only (the backend's id rule). */
 export function newNodeId(prefix: string, taken: Set<string> | ((id: string) => boolean)): string {
@@ -59,4 +60,27 @@ export function createNode(
       };
     }
   }
+}
+
+// A new type starts empty: List and Object show an example as a placeholder, so
+// typing never lands after a "{}" already there.
+const EMPTY: Record<VariableType, unknown> = {
+  String: "",
+  Number: "0",
+  Boolean: false,
+  List: "",
+  Object: "",
+  Image: "",
+};
+
+/** The data of a variable switched to `next`: its empty value, and only the formats that type offers. */
+export function switchType(data: VariableNodeType["data"], next: VariableType): Record<string, unknown> {
+  const formats = formatsOf(next);
+  return {
+    variableType: next,
+    variableValue: EMPTY[next],
+    llmMessageFormat: formats.llm ? !!data.llmMessageFormat : false,
+    textContentFormat: formats.text ? !!data.textContentFormat : false,
+    imageContentFormat: formats.image ? !!data.imageContentFormat : false,
+  };
 }

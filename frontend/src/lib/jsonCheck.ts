@@ -4,9 +4,14 @@
 
 export type JsonKind = "List" | "Object";
 
-interface Problem {
-  at: number;
-  message: string;
+/** What the scanner found wrong, and where (an offset into the text). */
+class JsonProblem extends Error {
+  constructor(
+    readonly at: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 class Scanner {
@@ -18,7 +23,7 @@ class Scanner {
   }
 
   fail(message: string, at = this.at): never {
-    throw { at, message } satisfies Problem;
+    throw new JsonProblem(at, message);
   }
 
   value(): void {
@@ -145,8 +150,8 @@ export function jsonProblem(kind: JsonKind, text: string): string | null {
       scanner.fail(`there is more text after ${after}: one ${kind === "List" ? "list" : "object"} holds everything, e.g. ${EXAMPLE[kind]}`);
     }
   } catch (problem) {
-    const { at, message } = problem as Problem;
-    return `${where(text, at)}: ${message}`;
+    if (!(problem instanceof JsonProblem)) throw problem;
+    return `${where(text, problem.at)}: ${problem.message}`;
   }
   const parsed: unknown = JSON.parse(text);
   if (kind === "List" && !Array.isArray(parsed)) return `A List variable holds a list in [ ], e.g. ${EXAMPLE.List}`;

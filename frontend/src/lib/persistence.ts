@@ -61,12 +61,16 @@ export interface EnvVar {
   value: string;
 }
 
+function isEnvVar(value: unknown): value is EnvVar {
+  if (typeof value !== "object" || value === null) return false;
+  const { key, value: text } = value as Record<string, unknown>;
+  return typeof key === "string" && typeof text === "string";
+}
+
 export function loadEnvVars(): EnvVar[] {
   return safe(() => {
     const parsed: unknown = JSON.parse(sessionStorage.getItem(ENV_KEY) ?? "[]");
-    return Array.isArray(parsed)
-      ? parsed.filter((v): v is EnvVar => typeof v?.key === "string" && typeof v?.value === "string")
-      : [];
+    return Array.isArray(parsed) ? (parsed as unknown[]).filter(isEnvVar) : [];
   }, []);
 }
 

@@ -52,7 +52,7 @@ describe("fitting the view", () => {
     const right = { top: 20, right: 220, bottom: 20, left: 60 };
     const below = { top: 20, right: 20, bottom: 160, left: 60 };
     const wide = fitViewport({ x: 0, y: 0, width: 900, height: 200 }, { width: 1000, height: 600 }, [right, below]);
-    expect(wide.zoom).toBeCloseTo(920 / 900 > 1 ? 1 : 920 / 900);
+    expect(wide.zoom).toBeCloseTo(Math.min(1, 920 / 900));
     expect(wide.y + 200 * wide.zoom).toBeLessThanOrEqual(600 - 160);
     const tall = fitViewport({ x: 0, y: 0, width: 300, height: 700 }, { width: 1000, height: 600 }, [right, below]);
     expect(tall.zoom).toBeCloseTo(560 / 700);

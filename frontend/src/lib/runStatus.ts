@@ -94,3 +94,8 @@ export function tallyText({ total, done, failed, skipped, cancelled }: Tally): s
 export function isGoing(phase: RunPhase): boolean {
   return phase === "running" || phase === "stopping";
 }
+
+/** A progress fraction as a whole percentage (clamped to 0..100); null when there is none. */
+export function percentOf(progress: number | undefined): number | null {
+  return progress === undefined ? null : Math.round(Math.min(1, Math.max(0, progress)) * 100);
+}

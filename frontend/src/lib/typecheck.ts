@@ -201,3 +201,18 @@ export function checkConnection(
   }
   return verdict;
 }
+
+/** An example of a value of `type`, shaped by its inner type: `list[dict]` is a list of objects. */
+export function placeholderFor(type: string): string {
+  const members = unionMembers(type);
+  if (members) return placeholderFor(members[0]);
+  const shape = shapeOf(type);
+  if (shape.base === "dict") return '{"key": "value"}';
+  if (shape.base === "list" || shape.base === "tuple" || shape.base === "set") {
+    const inner = shapeOf(shape.inner).base;
+    if (inner === "dict") return '[{"key": "value"}]';
+    if (inner === "str") return '["a", "b"]';
+    return "[1, 2, 3]";
+  }
+  return "value or JSON";
+}

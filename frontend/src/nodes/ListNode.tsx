@@ -4,8 +4,6 @@ import { memo, useEffect, useMemo, useRef } from "react";
 import { listHandleCount, type ListNodeType } from "../lib/model";
 import { NodeShell } from "./NodeShell";
 
-export { listHandleCount };
-
 function ListNodeImpl({ id, selected }: NodeProps<ListNodeType>) {
   const inbound = useNodeConnections({ handleType: "target" });
   const handles = useMemo(() => inbound.map((c) => c.targetHandle), [inbound]);

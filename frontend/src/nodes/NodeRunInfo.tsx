@@ -2,17 +2,9 @@
 // percentage, the text streamed so far (kept when the run is stopped), the error
 // with an expandable traceback, or why the node did not run.
 import { memo, useLayoutEffect, useRef, useState } from "react";
-import { notRunText } from "../lib/runStatus";
-import { entryDisplay, useRunStore, type StatusEntry } from "../store/runStore";
-
-export function percentOf(progress: number | undefined): number | null {
-  return progress === undefined ? null : Math.round(Math.min(1, Math.max(0, progress)) * 100);
-}
-
-/** The canvas shows the run of its own graph only (not a Re-run of another graph). */
-export function useNodeEntry(id: string): StatusEntry | undefined {
-  return useRunStore((s) => (s.detached ? undefined : s.entries[s.index[id]]));
-}
+import { useNodeEntry } from "../hooks/useNodeEntry";
+import { notRunText, percentOf } from "../lib/runStatus";
+import { entryDisplay } from "../store/runStore";
 
 export function StreamBox({ text, live, testId }: { text: string; live: boolean; testId: string }) {
   const ref = useRef<HTMLPreElement>(null);

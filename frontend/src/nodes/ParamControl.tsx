@@ -1,7 +1,7 @@
 // One input control per parameter, typed by the schema.
-import { memo, useEffect, useState } from "react";
+import { memo, useState } from "react";
 import type { ParamSchema } from "../api/types";
-import { shapeOf, unionMembers } from "../lib/typecheck";
+import { placeholderFor, shapeOf, unionMembers } from "../lib/typecheck";
 
 export interface ParamControlProps {
   nodeId: string;
@@ -15,36 +15,26 @@ function display(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** An example of a value of `type`, shaped by its inner type: `list[dict]` is a list of objects. */
-export function placeholderFor(type: string): string {
-  const members = unionMembers(type);
-  if (members) return placeholderFor(members[0]);
-  const shape = shapeOf(type);
-  if (shape.base === "dict") return '{"key": "value"}';
-  if (shape.base === "list" || shape.base === "tuple" || shape.base === "set") {
-    const inner = shapeOf(shape.inner).base;
-    if (inner === "dict") return '[{"key": "value"}]';
-    if (inner === "str") return '["a", "b"]';
-    return "[1, 2, 3]";
+/** Whether the typed `draft` already stands for `value` (the same JSON, however spaced). */
+function showsValue(draft: string, value: unknown): boolean {
+  if (display(value) === draft) return true;
+  try {
+    return JSON.stringify(JSON.parse(draft)) === JSON.stringify(value);
+  } catch {
+    return false; // draft is not JSON: replace it
   }
-  return "value or JSON";
 }
 
 function JsonField({ nodeId, param, value, onChange }: ParamControlProps) {
   const [draft, setDraft] = useState(display(value));
   const [invalid, setInvalid] = useState(false);
-  useEffect(() => {
-    // Follow outside changes (undo, paste) unless they are what we typed.
-    if (display(value) !== draft) {
-      try {
-        if (JSON.stringify(JSON.parse(draft)) === JSON.stringify(value)) return;
-      } catch {
-        /* draft is not JSON: replace it */
-      }
-      setDraft(display(value));
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [value]);
+  // Follow outside changes (undo, paste) unless they are what we typed: adjusted
+  // while rendering, when the value differs from the one last seen.
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    setSeen(value);
+    if (!showsValue(draft, value)) setDraft(display(value));
+  }
   const base = shapeOf(param.type).base;
   const container = !unionMembers(param.type) && (base === "list" || base === "dict" || base === "tuple" || base === "set");
   return (
@@ -109,7 +99,7 @@ function ParamControlImpl(props: ParamControlProps) {
         className="psy-input nodrag"
         data-testid={testId}
         step={base === "int" ? 1 : "any"}
-        value={value === undefined || value === null ? "" : String(value)}
+        value={typeof value === "number" || typeof value === "string" ? value : ""}
         placeholder={base}
         onChange={(event) => {
           const text = event.target.value;

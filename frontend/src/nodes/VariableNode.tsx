@@ -1,34 +1,12 @@
 // A value source: typed value, optional LLM message formatting, images as data URLs.
 import { Handle, Position, useReactFlow, type NodeProps } from "@xyflow/react";
 import { memo, useCallback } from "react";
-import { LLM_ROLES, VARIABLE_TYPES, type LlmRole, type VariableNodeType, type VariableType } from "../lib/model";
+import { switchType } from "../lib/factory";
+import { LLM_ROLES, VARIABLE_TYPES, type VariableNodeType, type VariableType } from "../lib/model";
 import { formatsOf, typeLabel, variableOutputType } from "../lib/typecheck";
 import { useUiStore } from "../store/uiStore";
 import { NodeShell } from "./NodeShell";
 import { VariableValue } from "./VariableValue";
-
-// A new type starts empty: List and Object show an example as a placeholder, so
-// typing never lands after a "{}" already there.
-const EMPTY: Record<VariableType, unknown> = {
-  String: "",
-  Number: "0",
-  Boolean: false,
-  List: "",
-  Object: "",
-  Image: "",
-};
-
-/** The data of a variable switched to `next`: its empty value, and only the formats that type offers. */
-export function switchType(data: VariableNodeType["data"], next: VariableType): Record<string, unknown> {
-  const formats = formatsOf(next);
-  return {
-    variableType: next,
-    variableValue: EMPTY[next],
-    llmMessageFormat: formats.llm ? !!data.llmMessageFormat : false,
-    textContentFormat: formats.text ? !!data.textContentFormat : false,
-    imageContentFormat: formats.image ? !!data.imageContentFormat : false,
-  };
-}
 
 function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
   const { updateNodeData } = useReactFlow();
@@ -86,7 +64,7 @@ function VariableNodeImpl({ id, data, selected }: NodeProps<VariableNodeType>) {
                 data-testid="variable-role"
                 aria-label="message role"
                 value={data.llmMessageRole ?? "user"}
-                onChange={(event) => set({ llmMessageRole: event.target.value as LlmRole })}
+                onChange={(event) => set({ llmMessageRole: event.target.value })}
               >
                 {LLM_ROLES.map((role) => (
                   <option key={role} value={role}>

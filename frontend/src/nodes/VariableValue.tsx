@@ -13,8 +13,8 @@ export interface VariableValueProps {
 function readAsDataUrl(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error);
+    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result : "");
+    reader.onerror = () => reject(reader.error ?? new Error(`Could not read ${file.name}`));
     reader.readAsDataURL(file);
   });
 }
@@ -37,7 +37,7 @@ function ImageValue({ value, onChange }: VariableValueProps) {
             accept="image/*"
             className="psy-hidden-input"
             data-testid="variable-image-input"
-            onChange={async (event) => {
+            onChange={(event) => {
               const file = event.target.files?.[0];
               if (!file) return;
               if (!file.type.startsWith("image/")) {
@@ -45,7 +45,7 @@ function ImageValue({ value, onChange }: VariableValueProps) {
                 return;
               }
               setError(null);
-              onChange(await readAsDataUrl(file));
+              readAsDataUrl(file).then(onChange, (error: unknown) => setError(error instanceof Error ? error.message : String(error)));
             }}
           />
         </label>
@@ -81,7 +81,7 @@ function VariableValueImpl(props: VariableValueProps) {
           className="psy-input nodrag"
           data-testid="variable-value"
           aria-label="value"
-          value={value === undefined || value === null ? "" : String(value)}
+          value={typeof value === "number" || typeof value === "string" ? value : ""}
           onChange={(e) => onChange(e.target.value)}
         />
       </div>

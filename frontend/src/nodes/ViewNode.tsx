@@ -6,7 +6,7 @@ import type { ViewNodeType } from "../lib/model";
 import { notRunText } from "../lib/runStatus";
 import { entryDisplay, useRunStore } from "../store/runStore";
 import { NodeShell } from "./NodeShell";
-import { useNodeEntry } from "./NodeRunInfo";
+import { useNodeEntry } from "../hooks/useNodeEntry";
 import { ValueView } from "./ValueView";
 
 export function ViewValue({ value, present, error, notRun }: { value: unknown; present: boolean; error?: string; notRun?: string | null }) {

@@ -1,11 +1,10 @@
 import { act, fireEvent, screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it } from "vitest";
 import { defaultVariableData } from "../lib/factory";
-import type { PsyNode } from "../lib/model";
+import { listHandleCount, type PsyNode } from "../lib/model";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
-import { listHandleCount } from "./ListNode";
 
 const at = { x: 0, y: 0 };
 const dataOf = (id: string) => useGraphStore.getState().nodes.find((n) => n.id === id)!.data;
@@ -31,14 +30,14 @@ describe("FunctionNode", () => {
     expect(screen.getByTestId("param-c1-count")).toHaveAttribute("type", "number");
   });
 
-  it("edits go into node data through updateNodeData (and undo)", async () => {
+  it("edits go into node data through updateNodeData (and undo)", () => {
     renderFlow([{ id: "c1", type: "functionNode", position: at, data: { functionName: "configure", count: 3, flag: false, choice: "x" } }]);
-    await act(async () => fireEvent.change(screen.getByTestId("param-c1-text"), { target: { value: "hi" } }));
-    await act(async () => fireEvent.click(screen.getByTestId("param-c1-flag")));
-    await act(async () => fireEvent.change(screen.getByTestId("param-c1-choice"), { target: { value: "1" } }));
-    await act(async () => fireEvent.change(screen.getByTestId("param-c1-items"), { target: { value: "[1, 2]" } }));
+    fireEvent.change(screen.getByTestId("param-c1-text"), { target: { value: "hi" } });
+    fireEvent.click(screen.getByTestId("param-c1-flag"));
+    fireEvent.change(screen.getByTestId("param-c1-choice"), { target: { value: "1" } });
+    fireEvent.change(screen.getByTestId("param-c1-items"), { target: { value: "[1, 2]" } });
     fireEvent.click(screen.getByTestId("props-toggle-c1"));
-    await act(async () => fireEvent.change(screen.getByTestId("param-c1-count"), { target: { value: "7" } }));
+    fireEvent.change(screen.getByTestId("param-c1-count"), { target: { value: "7" } });
     expect(dataOf("c1")).toMatchObject({ text: "hi", flag: true, choice: "y", items: [1, 2], count: 7 });
     act(() => useGraphStore.getState().undo());
     expect(dataOf("c1").count).toBe(3);
@@ -83,58 +82,58 @@ describe("FunctionNode", () => {
 describe("VariableNode", () => {
   const variable = (patch = {}): PsyNode => ({ id: "v1", type: "variableNode", position: at, data: { ...defaultVariableData(), ...patch } });
 
-  it("switches type and resets the value to that type's empty value", async () => {
+  it("switches type and resets the value to that type's empty value", () => {
     renderFlow([variable()]);
-    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Number" } }));
+    fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Number" } });
     expect(dataOf("v1")).toMatchObject({ variableType: "Number", variableValue: "0" });
     expect(screen.getByTestId("variable-value")).toHaveAttribute("type", "number");
-    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Boolean" } }));
+    fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Boolean" } });
     expect(screen.getByTestId("variable-value")).toHaveAttribute("type", "checkbox");
   });
 
-  it("validates JSON for lists and objects as it is typed, in words", async () => {
+  it("validates JSON for lists and objects as it is typed, in words", () => {
     renderFlow([variable({ variableType: "List", variableValue: "[1, 2]" })]);
     expect(screen.queryByTestId("variable-json-error")).toBeNull();
     expect(screen.getByTestId("variable-json-ok")).toHaveTextContent("✓ 2 items");
-    await act(async () => fireEvent.change(screen.getByTestId("variable-value"), { target: { value: "[1, 2" } }));
+    fireEvent.change(screen.getByTestId("variable-value"), { target: { value: "[1, 2" } });
     expect(screen.getByTestId("variable-json-error")).toHaveTextContent("Line 1, column 1: the text ends inside a list: a closing ] is missing");
-    await act(async () => fireEvent.change(screen.getByTestId("variable-value"), { target: { value: '{"a": 1}' } }));
+    fireEvent.change(screen.getByTestId("variable-value"), { target: { value: '{"a": 1}' } });
     expect(screen.getByTestId("variable-json-error")).toHaveTextContent("A List variable holds a list in [ ]");
-    await act(async () => fireEvent.change(screen.getByTestId("variable-value"), { target: { value: '[{"a":1}]' } }));
-    await act(async () => fireEvent.click(screen.getByTestId("json-format")));
+    fireEvent.change(screen.getByTestId("variable-value"), { target: { value: '[{"a":1}]' } });
+    fireEvent.click(screen.getByTestId("json-format"));
     expect(dataOf("v1").variableValue).toBe('[\n  {\n    "a": 1\n  }\n]');
   });
 
-  it("starts an Object empty, with an example as the placeholder, so typing makes the object", async () => {
+  it("starts an Object empty, with an example as the placeholder, so typing makes the object", () => {
     renderFlow([variable()]);
-    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Object" } }));
+    fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Object" } });
     const field = screen.getByTestId("variable-value");
     expect(field).toHaveValue("");
     expect(field).toHaveAttribute("placeholder", '{"key": "value"}');
-    await act(async () => fireEvent.change(field, { target: { value: '{"a": 1}' } }));
+    fireEvent.change(field, { target: { value: '{"a": 1}' } });
     expect(dataOf("v1").variableValue).toBe('{"a": 1}');
     expect(screen.queryByTestId("variable-json-error")).toBeNull();
   });
 
-  it("offers LLM formats to text and images only, and drops them when the type changes", async () => {
+  it("offers LLM formats to text and images only, and drops them when the type changes", () => {
     renderFlow([variable({ llmMessageFormat: true, textContentFormat: true })]);
     expect(screen.getByTestId("variable-llm")).toBeChecked();
-    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Number" } }));
+    fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Number" } });
     expect(screen.queryByTestId("variable-llm")).toBeNull();
     expect(screen.queryByTestId("variable-text-content")).toBeNull();
     expect(dataOf("v1")).toMatchObject({ variableType: "Number", llmMessageFormat: false, textContentFormat: false });
     expect(screen.getByTestId("variable-output-type")).toHaveTextContent("float");
-    await act(async () => fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Image" } }));
+    fireEvent.change(screen.getByTestId("variable-type"), { target: { value: "Image" } });
     expect(screen.getByTestId("variable-llm")).toBeInTheDocument();
     expect(screen.queryByTestId("variable-text-content")).toBeNull();
     expect(screen.getByTestId("variable-output-type")).toHaveTextContent("image");
   });
 
-  it("offers the LLM role only with the message format on", async () => {
+  it("offers the LLM role only with the message format on", () => {
     renderFlow([variable()]);
     expect(screen.queryByTestId("variable-role")).toBeNull();
-    await act(async () => fireEvent.click(screen.getByTestId("variable-llm")));
-    await act(async () => fireEvent.change(screen.getByTestId("variable-role"), { target: { value: "system" } }));
+    fireEvent.click(screen.getByTestId("variable-llm"));
+    fireEvent.change(screen.getByTestId("variable-role"), { target: { value: "system" } });
     expect(dataOf("v1")).toMatchObject({ llmMessageFormat: true, llmMessageRole: "system" });
   });
 

@@ -36,30 +36,35 @@ function TokenPrompt({ error, onSave }: { error: string | null; onSave: () => vo
   );
 }
 
+const secondsUntil = (at: number) => Math.max(0, Math.ceil((at - Date.now()) / 1000));
+
+/** " · retrying in 3s", counting down to the next attempt (keyed by it, so each starts afresh). */
+function RetryCountdown({ at }: { at: number }) {
+  const [seconds, setSeconds] = useState(() => secondsUntil(at));
+  useEffect(() => {
+    const timer = setInterval(() => setSeconds(secondsUntil(at)), 500);
+    return () => clearInterval(timer);
+  }, [at]);
+  return <>{` · retrying in ${seconds}s`}</>;
+}
+
 export function BackendState() {
   const status = useCatalogStore((s) => s.status);
   const error = useCatalogStore((s) => s.error);
   const attempt = useCatalogStore((s) => s.attempt);
   const nextRetryAt = useCatalogStore((s) => s.nextRetryAt);
   const reload = useCatalogStore((s) => s.reload);
-  const [, tick] = useState(0);
-  useEffect(() => {
-    if (status !== "unreachable") return;
-    const timer = setInterval(() => tick((n) => n + 1), 500);
-    return () => clearInterval(timer);
-  }, [status]);
 
   if (status === "loading") return <div className="psy-note psy-small" data-testid="catalog-loading">Loading nodes…</div>;
   if (status === "unauthorized") return <TokenPrompt error={error} onSave={reload} />;
   if (status !== "unreachable") return null;
-  const seconds = nextRetryAt ? Math.max(0, Math.ceil((nextRetryAt - Date.now()) / 1000)) : null;
   return (
     <div className="psy-unreachable" role="alert" data-testid="backend-unreachable">
       <strong>Backend unreachable</strong>
       <span className="psy-small">{error}</span>
       <span className="psy-small psy-muted">
         Attempt {attempt}
-        {seconds !== null ? ` · retrying in ${seconds}s` : ""}
+        {nextRetryAt ? <RetryCountdown key={nextRetryAt} at={nextRetryAt} /> : null}
       </span>
       <button type="button" className="psy-button psy-button--small" onClick={reload}>
         Retry now

@@ -4,7 +4,7 @@
 // puts that graph on the canvas.
 import { memo, useMemo } from "react";
 import type { ExecuteRequest, RunDetail, RunSummary } from "../api/types";
-import { openRunInEditor, refreshHistory, rerun, selectRun } from "../hooks/historyActions";
+import { openRunInEditor, refreshHistory, rerun, selectRun } from "../actions/historyActions";
 import { useHistoryRefresh } from "../hooks/useHistoryRefresh";
 import { formatDuration, formatTime } from "../lib/format";
 import { entriesFromDetail } from "../lib/runRecord";

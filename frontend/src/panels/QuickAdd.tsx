@@ -37,7 +37,6 @@ export function QuickAdd({ at, onPick, onClose }: QuickAddProps) {
   );
   const items = useMemo(() => rankItems(candidates, query).slice(0, SHOWN), [candidates, query]);
   useEffect(() => input.current?.focus(), []);
-  useEffect(() => setActive(0), [query]);
 
   return (
     <div className="psy-quick" style={boxPosition(at)} data-testid="quick-add" data-wire={wire ? "true" : undefined} onMouseDown={(e) => e.stopPropagation()}>
@@ -54,7 +53,10 @@ export function QuickAdd({ at, onPick, onClose }: QuickAddProps) {
         aria-label="Find a node to add"
         data-testid="quick-add-input"
         value={query}
-        onChange={(event) => setQuery(event.target.value)}
+        onChange={(event) => {
+          setQuery(event.target.value);
+          setActive(0);
+        }}
         onBlur={() => setTimeout(onClose, 120)}
         onKeyDown={(event) => {
           if (event.key === "Escape") onClose();

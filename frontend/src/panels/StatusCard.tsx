@@ -2,13 +2,10 @@
 // nodes that never ran (skipped, cancelled) in a neutral grey, streamed text kept.
 import { memo, useState } from "react";
 import { formatDuration } from "../lib/format";
-import { notRunText, type NodeDisplay } from "../lib/runStatus";
-import { percentOf, StreamBox, Traceback } from "../nodes/NodeRunInfo";
-import { ValueView, valueText } from "../nodes/ValueView";
+import { notRunText, percentOf, type NodeDisplay } from "../lib/runStatus";
+import { StreamBox, Traceback } from "../nodes/NodeRunInfo";
+import { ValueView } from "../nodes/ValueView";
 import { entryDisplay, type StatusEntry } from "../store/runStore";
-
-/** A value as text (kept for callers that print one). */
-export const pretty = valueText;
 
 function StatusIcon({ display }: { display: NodeDisplay }) {
   if (display === "completed") return <span className="psy-status-icon psy-status-icon--ok" aria-label="completed">✓</span>;

@@ -2,7 +2,7 @@
 // card unless the user has scrolled up. The badge says done, failed or cancelled,
 // as History and the API say it.
 import { memo, useLayoutEffect, useMemo, useRef } from "react";
-import { openRunById } from "../hooks/historyActions";
+import { openRunById } from "../actions/historyActions";
 import { PHASE_LABEL, tally, tallyText } from "../lib/runStatus";
 import { entryDisplay, useRunStore } from "../store/runStore";
 import { StatusCard } from "./StatusCard";

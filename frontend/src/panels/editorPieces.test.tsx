@@ -5,7 +5,7 @@ import { act, fireEvent, render, renderHook, screen, within } from "@testing-lib
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { PackReport } from "../api/types";
 import { useLiveIssues } from "../hooks/useLiveIssues";
-import { clearCanvas, newWorkflow } from "../hooks/workflowActions";
+import { clearCanvas, newWorkflow } from "../actions/workflowActions";
 import { defaultVariableData } from "../lib/factory";
 import { ValueView } from "../nodes/ValueView";
 import { useCatalogStore } from "../store/catalogStore";
@@ -83,7 +83,7 @@ describe("Toolbar", () => {
 });
 
 describe("runs on the canvas", () => {
-  it("show a failure with its traceback, a skipped view, and nothing of another graph's run", async () => {
+  it("show a failure with its traceback, a skipped view, and nothing of another graph's run", () => {
     renderFlow([
       { id: "d1", type: "functionNode", position: at, data: { functionName: "add" } },
       { id: "w1", type: "viewNode", position: { x: 300, y: 0 }, data: {} },
@@ -186,7 +186,7 @@ describe("the run-issues list", () => {
       renderHook(() => useLiveIssues());
       act(() => useUiStore.getState().setIssues([{ nodeId: "o", message: "o: broken" }]));
       act(() => useGraphStore.getState().updateNodeData("o", { variableValue: '{"a": 1}' }));
-      await act(async () => vi.advanceTimersByTime(500));
+      await act(() => vi.advanceTimersByTimeAsync(500));
       expect(useUiStore.getState().issues).toEqual([]);
     } finally {
       vi.useRealTimers();

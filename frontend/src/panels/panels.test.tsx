@@ -1,12 +1,10 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { apiHeaders } from "../api/config";
-import { ENV_KEY, envVarsRecord } from "../lib/persistence";
 import { useCatalogStore } from "../store/catalogStore";
 import { useRunStore } from "../store/runStore";
 import { resetStores, SCHEMAS } from "../test/renderFlow";
 import { NodeLibraryPanel } from "./NodeLibraryPanel";
-import { Settings } from "./Settings";
 import { StatusPanel } from "./StatusPanel";
 
 beforeEach(() => {
@@ -123,17 +121,5 @@ describe("NodeLibraryPanel", () => {
     expect(setData).toHaveBeenCalledWith("application/psynapse-node", JSON.stringify({ type: "functionNode", name: "add" }));
     fireEvent.doubleClick(add);
     expect(onAdd).toHaveBeenCalledWith({ type: "functionNode", name: "add" });
-  });
-});
-
-describe("Settings", () => {
-  it("keeps env vars in sessionStorage only, values masked", () => {
-    render(<Settings onClose={() => undefined} />);
-    fireEvent.change(screen.getByTestId("env-key"), { target: { value: "OPENAI_API_KEY" } });
-    fireEvent.change(screen.getByTestId("env-value"), { target: { value: "sk-secret" } });
-    expect(screen.getByTestId("env-value")).toHaveAttribute("type", "password");
-    expect(JSON.parse(sessionStorage.getItem(ENV_KEY)!)).toEqual([{ key: "OPENAI_API_KEY", value: "sk-secret" }]);
-    expect(JSON.stringify(localStorage)).not.toContain("sk-secret");
-    expect(envVarsRecord()).toEqual({ OPENAI_API_KEY: "sk-secret" });
   });
 });

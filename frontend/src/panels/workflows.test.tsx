@@ -2,22 +2,17 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PsyNode } from "../lib/model";
 import { graphSignature } from "../lib/workflows";
-import { useGraphStore } from "../store/graphStore";
 import { useHistoryStore } from "../store/historyStore";
 import { useRunStore } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
-import { json, mockFetch } from "../test/fetchRoutes";
+import { mockFetch } from "../test/fetchRoutes";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
-import { ConfirmDialog } from "./ConfirmDialog";
 import { HistoryPanel } from "./HistoryPanel";
-import { OpenWorkflowDialog } from "./OpenWorkflowDialog";
-import { SaveAsDialog } from "./SaveAsDialog";
 import { StatusPanel } from "./StatusPanel";
 import { Toolbar, type ToolbarProps } from "./Toolbar";
 
 const v = (id: string, value = "1"): PsyNode => ({ id, type: "variableNode", position: { x: 0, y: 0 }, data: { variableType: "Number", variableValue: value } });
-const fileOf = (nodes: PsyNode[]) => ({ nodes: nodes.map(({ id, type, position, data }) => ({ id, type, position, data })), edges: [] });
 
 beforeEach(() => {
   resetStores(SCHEMAS);
@@ -66,138 +61,6 @@ describe("Toolbar", () => {
   });
 });
 
-describe("SaveAsDialog", () => {
-  it("checks the name as it is typed and does not send a bad one", async () => {
-    const { calls } = mockFetch({ "GET /workflows": { workflows: [] } });
-    render(<SaveAsDialog onClose={() => undefined} />);
-    const input = screen.getByLabelText("Workflow name");
-    fireEvent.change(input, { target: { value: "has space" } });
-    expect(screen.getByTestId("save-as-error")).toHaveTextContent(/Only letters/);
-    expect(input).toHaveAttribute("aria-invalid", "true");
-    fireEvent.submit(screen.getByTestId("save-as-form"));
-    await act(async () => undefined);
-    expect(calls.filter((c) => c.method === "PUT")).toHaveLength(0);
-  });
-
-  it("saves and closes; notes a name that exists", async () => {
-    useGraphStore.setState({ nodes: [v("a")] });
-    const { calls } = mockFetch({
-      "GET /workflows": { workflows: [{ name: "sums", updated: 1, versions: 2 }] },
-      "PUT /workflows/sums": { name: "sums", version: 3, updated: 2 },
-    });
-    const onClose = vi.fn();
-    render(<SaveAsDialog onClose={onClose} />);
-    fireEvent.change(screen.getByLabelText("Workflow name"), { target: { value: "sums" } });
-    await screen.findByTestId("save-as-exists");
-    fireEvent.click(screen.getByRole("button", { name: "Save" }));
-    await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(calls.find((c) => c.method === "PUT")?.body).toEqual(fileOf([v("a")]));
-    expect(useWorkflowStore.getState()).toMatchObject({ name: "sums", version: 3 });
-  });
-
-  it("shows the server's refusal in the dialog", async () => {
-    mockFetch({ "GET /workflows": { workflows: [] }, "PUT /workflows/ok": json({ detail: "graph has 5000 nodes, the limit is 2000" }, 413) });
-    const onClose = vi.fn();
-    render(<SaveAsDialog onClose={onClose} />);
-    fireEvent.change(screen.getByLabelText("Workflow name"), { target: { value: "ok" } });
-    fireEvent.submit(screen.getByTestId("save-as-form"));
-    expect(await screen.findByRole("alert")).toHaveTextContent("the limit is 2000");
-    expect(onClose).not.toHaveBeenCalled();
-  });
-});
-
-describe("OpenWorkflowDialog", () => {
-  const routes = () => ({
-    "GET /workflows": { workflows: [{ name: "sums", updated: 1700000000, versions: 2 }, { name: "other", updated: 1700000000, versions: 1 }] },
-    "GET /workflows/sums/versions": { name: "sums", versions: [{ version: 2, updated: 2 }, { version: 1, updated: 1 }] },
-    "GET /workflows/sums/versions/1": { name: "sums", version: 1, updated: 1, workflow: fileOf([v("one")]) },
-    "POST /workflows/sums/versions/1/restore": { name: "sums", version: 3, updated: 3 },
-    "GET /workflows/sums": { name: "sums", version: 3, updated: 3, workflow: fileOf([v("restored")]) },
-    "GET /workflows/other": { name: "other", version: 1, updated: 1, workflow: fileOf([v("o")]) },
-    "DELETE /workflows/other": new Response(null, { status: 204 }),
-  });
-
-  it("lists workflows; picking one lists its versions newest first", async () => {
-    mockFetch(routes());
-    render(<OpenWorkflowDialog onClose={() => undefined} />);
-    const items = await screen.findAllByTestId("workflow-item");
-    expect(items.map((i) => i.getAttribute("data-name"))).toEqual(["sums", "other"]);
-    expect(within(items[0]).getByTestId("workflow-versions")).toHaveTextContent("2");
-    fireEvent.click(screen.getByRole("button", { name: "Show versions of sums" }));
-    const versions = await screen.findAllByTestId("version-item");
-    expect(versions.map((i) => i.getAttribute("data-version"))).toEqual(["2", "1"]);
-    // the newest cannot be restored (it is what Open opens)
-    expect(within(versions[0]).queryByRole("button", { name: /Restore/ })).toBeNull();
-  });
-
-  it("opens a version, replacing the canvas, and closes", async () => {
-    mockFetch(routes());
-    const onClose = vi.fn();
-    render(<OpenWorkflowDialog onClose={onClose} />);
-    fireEvent.click(await screen.findByRole("button", { name: "Show versions of sums" }));
-    fireEvent.click(await screen.findByRole("button", { name: "Open version 1" }));
-    await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(useGraphStore.getState().nodes.map((n) => n.id)).toEqual(["one"]);
-    expect(useWorkflowStore.getState()).toMatchObject({ name: "sums", version: 1 });
-  });
-
-  it("restores a version and opens the new latest", async () => {
-    const { calls } = mockFetch(routes());
-    const onClose = vi.fn();
-    render(<OpenWorkflowDialog onClose={onClose} />);
-    fireEvent.click(await screen.findByRole("button", { name: "Show versions of sums" }));
-    fireEvent.click(await screen.findByRole("button", { name: "Restore version 1" }));
-    await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(calls.some((c) => c.method === "POST" && c.url === "/workflows/sums/versions/1/restore")).toBe(true);
-    expect(useWorkflowStore.getState()).toMatchObject({ name: "sums", version: 3 });
-    expect(useGraphStore.getState().nodes.map((n) => n.id)).toEqual(["restored"]);
-  });
-
-  it("asks before discarding unsaved changes", async () => {
-    useGraphStore.setState({ nodes: [v("mine")] });
-    mockFetch(routes());
-    const onClose = vi.fn();
-    render(
-      <>
-        <OpenWorkflowDialog onClose={onClose} />
-        <ConfirmDialog />
-      </>,
-    );
-    fireEvent.click(await screen.findByRole("button", { name: "Open other" }));
-    const confirm = await screen.findByRole("alertdialog", { name: "Discard unsaved changes?" });
-    // Escape answers the question and leaves the Open dialog up
-    fireEvent.keyDown(confirm, { key: "Escape" });
-    await waitFor(() => expect(screen.queryByRole("alertdialog")).toBeNull());
-    expect(onClose).not.toHaveBeenCalled();
-    expect(useGraphStore.getState().nodes[0].id).toBe("mine");
-    fireEvent.click(screen.getByRole("button", { name: "Open other" }));
-    fireEvent.click(await screen.findByRole("button", { name: "Discard changes" }));
-    await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(useGraphStore.getState().nodes[0].id).toBe("o");
-  });
-
-  it("deletes after confirming and lists again", async () => {
-    const { calls } = mockFetch(routes());
-    render(
-      <>
-        <OpenWorkflowDialog onClose={() => undefined} />
-        <ConfirmDialog />
-      </>,
-    );
-    fireEvent.click(await screen.findByRole("button", { name: "Delete other" }));
-    expect(await screen.findByRole("alertdialog", { name: "Delete 'other'?" })).toBeInTheDocument();
-    fireEvent.click(screen.getByTestId("confirm-ok"));
-    await waitFor(() => expect(calls.filter((c) => c.url === "/workflows").length).toBe(2));
-    expect(calls.some((c) => c.method === "DELETE" && c.url === "/workflows/other")).toBe(true);
-  });
-
-  it("says when nothing is saved yet", async () => {
-    mockFetch({ "GET /workflows": { workflows: [] } });
-    render(<OpenWorkflowDialog onClose={() => undefined} />);
-    expect(await screen.findByTestId("open-empty")).toHaveTextContent("No saved workflows yet");
-  });
-});
-
 describe("HistoryPanel", () => {
   const run = (run_id: string, status: string, workflow: string | null) => ({
     run_id,
@@ -221,7 +84,7 @@ describe("HistoryPanel", () => {
 
   it("lists runs with status, workflow, start, duration and node count", async () => {
     mockFetch({ "GET /runs?limit=50": { runs: [run("r2", "error", null), run("r1", "done", "sums")] } });
-    render(<HistoryPanel onRerun={async () => undefined} onClose={() => undefined} />);
+    render(<HistoryPanel onRerun={() => Promise.resolve()} onClose={() => undefined} />);
     const rows = await screen.findAllByTestId("history-run");
     expect(rows.map((r) => [r.getAttribute("data-run-id"), r.getAttribute("data-status")])).toEqual([
       ["r2", "error"],
@@ -237,7 +100,7 @@ describe("HistoryPanel", () => {
   it("filters to the open workflow", async () => {
     useWorkflowStore.setState({ name: "sums" });
     const { calls } = mockFetch({ "GET /runs?limit=50": { runs: [] }, "GET /runs?workflow=sums&limit=50": { runs: [run("r1", "done", "sums")] } });
-    render(<HistoryPanel onRerun={async () => undefined} onClose={() => undefined} />);
+    render(<HistoryPanel onRerun={() => Promise.resolve()} onClose={() => undefined} />);
     await screen.findByText("No runs yet.");
     fireEvent.click(screen.getByRole("checkbox", { name: /Only runs of sums/ }));
     expect(await screen.findByTestId("history-run")).toHaveAttribute("data-run-id", "r1");
@@ -251,7 +114,7 @@ describe("HistoryPanel", () => {
       "GET /runs/r1": runDetail,
       "GET /runs/r1/graph": { run_id: "r1", workflow: "sums", nodes: [{ id: "W", type: "viewNode", data: {} }], edges: [] },
     });
-    const onRerun = vi.fn(async () => undefined);
+    const onRerun = vi.fn(() => Promise.resolve());
     render(<HistoryPanel onRerun={onRerun} onClose={() => undefined} />);
     fireEvent.click(await screen.findByTestId("history-run"));
     const detail = await screen.findByTestId("history-detail");
@@ -272,7 +135,7 @@ describe("HistoryPanel", () => {
   it("reloads the list when a run ends", async () => {
     let listed = 0;
     mockFetch({ "GET /runs?limit=50": () => ({ runs: ++listed > 1 ? [run("r9", "done", null)] : [] }) });
-    render(<HistoryPanel onRerun={async () => undefined} onClose={() => undefined} />);
+    render(<HistoryPanel onRerun={() => Promise.resolve()} onClose={() => undefined} />);
     await screen.findByText("No runs yet.");
     act(() => {
       useRunStore.getState().begin();

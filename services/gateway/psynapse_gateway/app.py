@@ -1,4 +1,4 @@
-"""The gateway app: ``create_app(settings)``; resources live on ``app.state``."""
+"""The gateway app: ``create_app(settings)``; resources open in the lifespan, handlers get them injected."""
 
 from __future__ import annotations
 
@@ -15,27 +15,34 @@ from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.lifecycle import settle_heap
 from psynapse_common.logs import litestar_logging
 from psynapse_common.nats_io import connect, declare_backbone, wait_closed
+from psynapse_common.saved_workflows import SavedWorkflows
 from psynapse_common.settings import Settings
-from psynapse_common.workflow_versions import WorkflowVersions
 
 from .auth import token_guard
 from .beats import LiveServices
 from .catalog_api import CatalogController, CatalogSignal
+from .deps import Resources, dependencies
 from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
+from .follower import RunFollower
+from .guards import GraphSize, RunSlots
 from .health_api import HealthController
 from .history import History
 from .limits import Limits
 from .metrics_api import MetricsController
-from .runs import RunService
+from .queues import Queues
+from .records import RunRecords
 from .runs_api import RunsController
+from .submitter import RunSubmitter
 from .workflows import WorkflowStore
 from .workflows_api import WorkflowsController
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
+    limits = Limits(settings)
+    run_slots = RunSlots(limits)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -47,33 +54,35 @@ def create_app(settings: Settings | None = None) -> Litestar:
         catalog.on_change(signal.changed)
         await catalog.start()
         await catalog.wait_ready(within_s=10)
-        app.state.nc = nc
-        app.state.backbone = backbone
-        app.state.catalog = catalog
-        app.state.catalog_signal = signal
-        app.state.live_services = LiveServices(backbone.services)
-        await app.state.live_services.start()
+        live_services = LiveServices(backbone.services)
+        await live_services.start()
         blobs = Blobs(backbone.blobs, settings.inline_value_limit)
-        app.state.limits = Limits(settings)
-        app.state.runs = RunService(
-            nc,
-            js,
-            backbone.names,
-            catalog,
-            settings.secret_key,
-            blobs,
-            WorkflowVersions(js, backbone.names, settings.stream_replicas),
-        )
-        await app.state.runs.start()
-        app.state.history = History(js, backbone.names, blobs)
-        app.state.workflows = WorkflowStore(nc, js, backbone.names, settings.stream_replicas)
-        await app.state.workflows.open()
+        saved = SavedWorkflows(js, backbone.names, settings.stream_replicas)
+        submitter = RunSubmitter(nc, backbone.names, catalog, settings.secret_key, saved)
+        await submitter.start()
+        follower = RunFollower(nc, js, backbone.names, blobs)
+        await follower.start()
+        workflows = WorkflowStore(nc, saved)
+        await workflows.open()
+        Resources(
+            nc=nc,
+            catalog=catalog,
+            catalog_signal=signal,
+            live_services=live_services,
+            queues=Queues(js, backbone.names),
+            limits=limits,
+            submitter=submitter,
+            follower=follower,
+            records=RunRecords(js, backbone.names, blobs),
+            history=History(js, backbone.names, blobs),
+            workflows=workflows,
+        ).keep(app.state)
         settle_heap()
         try:
             yield
         finally:
             signal.close()
-            await app.state.live_services.stop()
+            await live_services.stop()
             await catalog.stop()
             await wait_closed(nc)
 
@@ -82,12 +91,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Router(
                 path="/",
                 route_handlers=[ExecuteController, RunsController, WorkflowsController, CatalogController],
-                guards=token_guard(settings.api_token),
+                # In this order: no limit is told to a client without the token.
+                guards=[*token_guard(settings.api_token), GraphSize(limits), run_slots.guard],
+                middleware=[run_slots],
             ),
             HealthController,
             MetricsController,
             *editor_routes(settings),
         ],
+        dependencies=dependencies(),
         lifespan=[lifespan],
         cors_config=CORSConfig(
             allow_origins=settings.cors_origins,

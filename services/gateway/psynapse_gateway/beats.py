@@ -1,25 +1,28 @@
 """The live services, from the beats they put in KV: one watch, answered from memory.
 
 /health and /metrics ask on every request. Listing the bucket each time (a consumer to
-list the keys, then a get per key) took seconds on a busy machine, and a listing that
-failed read as "no services at all".
+list the keys, then a get per key) costs a round trip per service and grows with the
+cluster's load, and a listing that failed read as "no services at all".
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import structlog
+from msgspec import UNSET
 from nats.js.kv import KeyValue
 
 from psynapse_common.kv_follow import follow
 from psynapse_common.messages import ServiceBeat, beat_decoder
 
+from .bodies import ServiceInstance
+
 log = structlog.get_logger()
 
-_STALE_S = 7.5  # beats come every 3 s
+# A service whose beats stopped for a few of their intervals is gone.
+_STALE_S = 7.5
 # How long the gateway waits for the first beats at start.
 _FIRST_BEATS_S = 5.0
 _GONE = ("DEL", "PURGE")
@@ -40,16 +43,14 @@ class LiveServices:
         except TimeoutError:
             log.warning("beats.not_ready", waited_s=_FIRST_BEATS_S)  # /health says degraded until they come
 
-    def now(self) -> dict[str, list[dict[str, Any]]]:
+    def now(self) -> dict[str, list[ServiceInstance]]:
         """Service name -> its live instances: those whose last beat is a few intervals old at most."""
-        services: dict[str, list[dict[str, Any]]] = {}
+        services: dict[str, list[ServiceInstance]] = {}
         oldest = time.time() - _STALE_S
         for beat in self._beats.values():
             if beat.at < oldest:
                 continue
-            item: dict[str, Any] = {"instance": beat.instance, "pid": beat.pid}
-            if beat.pool:
-                item["pool"] = beat.pool
+            item = ServiceInstance(instance=beat.instance, pid=beat.pid, pool=beat.pool or UNSET)
             services.setdefault(beat.service, []).append(item)
         return services
 

@@ -1,22 +1,21 @@
-"""What the OpenAPI document says of answers other than success."""
+"""What the OpenAPI document says beyond the types: error answers, headers, and the examples
+that add something (the spec's results, SSE, a saved graph's free-form node data)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import msgspec
+from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 
+from .bodies import ErrorBody
 
-class ErrorBody(msgspec.Struct):
-    status_code: int
-    detail: str
-
-
-class NodepacksBody(msgspec.Struct):
-    packs: list[dict[str, Any]]
-    clashes: list[dict[str, Any]]
+RUN_ID_HEADER = ResponseHeader(
+    name="X-Run-Id",
+    description="The run's id, for GET /runs/{run_id}, its events and its cancel",
+    documentation_only=True,
+)
 
 
 def errors(*codes: int, not_found: str = "No such run") -> dict[int, ResponseSpec]:
@@ -25,35 +24,43 @@ def errors(*codes: int, not_found: str = "No such run") -> dict[int, ResponseSpe
         404: not_found,
         413: "The body is larger than PSYNAPSE_MAX_BODY_BYTES",
         422: "More nodes or edges than the limits allow; `detail` names the setting",
-        429: "Too many runs of this client in flight",
-        503: "NATS or a service is down",
+        429: "Too many runs of this client in flight; `detail` names PSYNAPSE_MAX_RUNS_PER_CLIENT",
+        503: "NATS is unreachable or electing a leader; try again after Retry-After",
     }
-    return {code: ResponseSpec(data_container=ErrorBody, description=described[code]) for code in codes}
+    return {
+        code: ResponseSpec(data_container=ErrorBody, description=described[code], generate_examples=False)
+        for code in codes
+    }
 
 
-def example(code: int, description: str, value: Any, media_type: str = "application/json") -> dict[int, ResponseSpec]:
-    """An answer documented by an example of it."""
+def example(code: int, description: str, value: Any, data_container: Any) -> dict[int, ResponseSpec]:
+    """An answer of type ``data_container``, documented with an example of it."""
     return {
         code: ResponseSpec(
-            data_container=dict[str, Any] if media_type == "application/json" else str,
+            data_container=data_container,
             description=description,
-            media_type=media_type,
             generate_examples=False,
             examples=[Example(summary=description, value=value)],
         )
     }
 
 
-SPEC_RESULTS = {"results": {"View": 48.0, "ListView": [8.0, 6.0]}}
+SPEC_RESULTS = (
+    "The answer for the spec's example graph:\n```\n"
+    '{"results": {"View": 48.0, "ListView": [8.0, 6.0]}}\n```\n'
+    "With `errors` ({node_id: message}) beside `results` when a node failed, and `error` when the run did."
+)
 SSE_EXAMPLE = (
     'id: 3000\ndata: {"node_id":"F1","node_number":5,"node_name":"add","status":"executing",'
     '"inputs":{"a":5,"b":3}}\n\n...\n\n'
     'id: 9001\ndata: {"status":"done","results":{"View":48.0,"ListView":[8.0,6.0]}}\n\n'
 )
 WORKFLOW_RUN_EXAMPLE = {"inputs": {"x": 5}, "env_vars": {"OPENAI_API_KEY": "sk-..."}, "cache": True}
-WORKFLOW_SAVED_EXAMPLE = {"name": "sums", "version": 3, "updated": "2025-01-31T12:00:00.000Z"}
+# Node data is free-form (each node type has its own): an example says more than the type.
 WORKFLOW_EXAMPLE = {
-    **WORKFLOW_SAVED_EXAMPLE,
+    "name": "sums",
+    "version": 3,
+    "updated": "2025-01-31T12:00:00.000Z",
     "workflow": {
         "nodes": [
             {
@@ -76,60 +83,4 @@ WORKFLOW_EXAMPLE = {
         ],
         "description": "x + 3",
     },
-}
-RUN_LIST_EXAMPLE = {
-    "runs": [
-        {
-            "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19",
-            "workflow": "sums",
-            "status": "done",
-            "started_at": 1738324800.12,
-            "finished_at": 1738324800.31,
-            "duration_ms": 190.0,
-            "node_count": 3,
-        },
-    ]
-}
-RUN_DETAIL_EXAMPLE = {
-    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19",
-    "status": "done",
-    "workflow": "sums",
-    "started_at": 1738324800.12,
-    "finished_at": 1738324800.31,
-    "duration_ms": 190.0,
-    "node_count": 3,
-    "results": {"v": 8.0},
-    "errors": {},
-    "error": None,
-    "nodes": {
-        "f": {
-            "node_name": "add",
-            "status": "completed",
-            "duration_ms": 0.02,
-            "inputs": {"a": 5, "b": 3},
-            "output": 8.0,
-            "error": None,
-            "error_kind": None,
-            "traceback": None,
-            "cached": False,
-        },
-    },
-}
-RUN_GRAPH_EXAMPLE = {
-    "run_id": "0f6c2b1e9d5a4c3b8a7f6e5d4c3b2a19",
-    "workflow": "sums",
-    "nodes": [
-        {
-            "id": "x",
-            "type": "variableNode",
-            "position": {"x": 0, "y": 0},
-            "data": {"variableType": "Number", "variableValue": 5},
-        },
-        {"id": "f", "type": "functionNode", "position": {"x": 240, "y": 0}, "data": {"functionName": "add", "b": 3}},
-        {"id": "v", "type": "viewNode", "position": {"x": 480, "y": 0}, "data": {}},
-    ],
-    "edges": [
-        {"source": "x", "target": "f", "sourceHandle": "output", "targetHandle": "a"},
-        {"source": "f", "target": "v", "sourceHandle": "output", "targetHandle": "input"},
-    ],
 }

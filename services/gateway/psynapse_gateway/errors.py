@@ -9,6 +9,8 @@ import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND
+from litestar.types import ExceptionHandlersMap
+from msgspec import UNSET
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import ServiceUnavailableError
@@ -18,20 +20,26 @@ from psynapse_common.publisher import PublishError
 from psynapse_common.sealing import SealError
 from psynapse_common.subjects import InvalidSubjectToken, InvalidWorkflowName, check_workflow_name
 
+from .bodies import ErrorBody
 from .limits import LimitExceeded
-from .runs import BackboneUnavailable, RunNotFound
+from .records import RunNotFound
+from .submitter import BackboneUnavailable
 from .workflows import WorkflowInputError, WorkflowNotFound
 
 log = structlog.get_logger()
 
 
-def _limit(_: Request, exc: LimitExceeded) -> Response:
-    return Response({"status_code": exc.status_code, "detail": str(exc)}, status_code=exc.status_code)
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> Response[ErrorBody]:
+    return Response(ErrorBody(status_code=status, detail=detail), status_code=status, headers=headers)
 
 
-def _answer(status: int) -> Callable[[Request, Exception], Response[dict[str, object]]]:
-    def handler(_: Request, exc: Exception) -> Response:
-        return Response({"status_code": status, "detail": str(exc)}, status_code=status)
+def _limit(_: Request, exc: LimitExceeded) -> Response[ErrorBody]:
+    return _error(exc.status_code, str(exc))
+
+
+def _answer(status: int) -> Callable[[Request, Exception], Response[ErrorBody]]:
+    def handler(_: Request, exc: Exception) -> Response[ErrorBody]:
+        return _error(status, str(exc))
 
     return handler
 
@@ -55,27 +63,25 @@ def _bad_workflow_name(request: Request) -> str | None:
     return None
 
 
-def _http_error(request: Request, exc: HTTPException) -> Response:
+def _http_error(request: Request, exc: HTTPException) -> Response[ErrorBody]:
     # Always JSON, also on the SSE endpoints (whose success answers are not).
     if exc.status_code == HTTP_404_NOT_FOUND:
         reason = _bad_workflow_name(request)
         if reason is not None:
-            return Response({"status_code": HTTP_400_BAD_REQUEST, "detail": reason}, status_code=HTTP_400_BAD_REQUEST)
-    body: dict = {"status_code": exc.status_code, "detail": exc.detail}
-    if exc.extra:
-        body["extra"] = exc.extra
+            return _error(HTTP_400_BAD_REQUEST, reason)
+    body = ErrorBody(status_code=exc.status_code, detail=exc.detail, extra=exc.extra or UNSET)
     return Response(body, status_code=exc.status_code, headers=exc.headers, media_type="application/json")
 
 
-def _backbone_busy(_: Request, exc: Exception) -> Response:
-    # A NATS node restarting or a stream electing its leader takes seconds: the
+def _backbone_busy(_: Request, exc: Exception) -> Response[ErrorBody]:
+    # A NATS node restarting or a stream electing its leader takes a moment: the
     # client may try again soon, and nothing is wrong with its request.
     log.warning("gateway.nats_unavailable", error=str(exc) or type(exc).__name__)
     detail = f"the message backbone is unavailable (NATS: {str(exc) or type(exc).__name__}); try again shortly"
-    return Response({"status_code": 503, "detail": detail}, status_code=503, headers={"Retry-After": "2"})
+    return _error(503, detail, headers={"Retry-After": "2"})
 
 
-def exception_handlers() -> dict:
+def exception_handlers() -> ExceptionHandlersMap:
     return {
         HTTPException: _http_error,
         GraphError: _answer(HTTP_400_BAD_REQUEST),
@@ -91,6 +97,3 @@ def exception_handlers() -> dict:
         PublishError: _backbone_busy,
         BackboneUnavailable: _backbone_busy,
     }
-
-
-__all__ = ["HTTPException", "exception_handlers"]

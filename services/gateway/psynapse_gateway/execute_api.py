@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from typing import Any
+import asyncio
 
-from litestar import Controller, Request, Response, post
-from litestar.datastructures import State
+from litestar import Controller, Response, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.response import ServerSentEvent
 
 from psynapse_common.graph import GraphError
 from psynapse_common.messages import ExecuteRequest
 from psynapse_common.subjects import check_workflow_name
 
-from .docs import errors
-from .sse_response import sse
+from .bodies import ExecuteResponse
+from .docs import RUN_ID_HEADER, SPEC_RESULTS, SSE_EXAMPLE, errors
+from .follower import RunFollower
+from .guards import GRAPH_BODY, STARTS_RUN
+from .sse_response import single, sse
+from .submitter import RunSubmitter
 
 
 class ExecuteController(Controller):
@@ -24,66 +28,65 @@ class ExecuteController(Controller):
         "/execute",
         status_code=200,
         summary="Run a graph and return its view results",
-        responses=errors(400, 413, 422, 429),
+        description=SPEC_RESULTS,
+        opt={**GRAPH_BODY, **STARTS_RUN},
+        response_headers=[RUN_ID_HEADER],
+        responses=errors(400, 413, 422, 429, 503),
     )
-    async def execute(self, state: State, request: Request, data: ExecuteRequest) -> Response[dict[str, Any]]:
-        return await run_folded(state, request, data)
+    async def execute(
+        self,
+        data: JSONBody[ExecuteRequest],
+        submitter: NamedDependency[RunSubmitter],
+        follower: NamedDependency[RunFollower],
+    ) -> Response[ExecuteResponse]:
+        return await run_folded(data, submitter, follower)
 
     @post(
         "/execute/stream",
         status_code=200,
         summary="Run a graph, streaming its events (SSE)",
+        description="SSE answer:\n```\n" + SSE_EXAMPLE + "```",
         media_type="text/event-stream",
-        responses=errors(400, 413, 422, 429),
+        opt={**GRAPH_BODY, **STARTS_RUN},
+        response_headers=[RUN_ID_HEADER],
+        responses=errors(400, 413, 422, 429, 503),
     )
-    async def execute_stream(self, state: State, request: Request, data: ExecuteRequest) -> ServerSentEvent:
-        return await run_streamed(state, request, data)
+    async def execute_stream(
+        self,
+        data: JSONBody[ExecuteRequest],
+        submitter: NamedDependency[RunSubmitter],
+        follower: NamedDependency[RunFollower],
+        stopping: NamedDependency[asyncio.Event | None],
+    ) -> ServerSentEvent:
+        return await run_streamed(data, submitter, follower, stopping)
 
 
-def _check(state: State, data: ExecuteRequest) -> None:
-    state.limits.check_graph(data)
+async def run_folded(data: ExecuteRequest, submitter: RunSubmitter, follower: RunFollower) -> Response[ExecuteResponse]:
+    """Run to the end; answer the view results (``X-Run-Id`` names the run)."""
     if data.workflow is not None:
         check_workflow_name(data.workflow)
+    await submitter.validate(data)
+    run_id = submitter.new_run_id()
+    final = await follower.run_to_end(run_id, lambda: submitter.send(data, run_id))
+    return Response(await follower.answer(final), headers={"X-Run-Id": run_id})
 
 
-async def run_folded(state: State, request: Request, data: ExecuteRequest) -> Response[dict[str, Any]]:
-    """Run to the end; answer the view results (``X-Run-Id`` names the run)."""
-    runs = state.runs
-    _check(state, data)
-    await runs.validate(data)
-    run_id = runs.new_run_id()
-    with state.limits.run_slot(_client(request)):
-        final = await runs.execute(data, run_id)
-    return Response(await runs.final_body(final), headers={"X-Run-Id": run_id})
-
-
-async def run_streamed(state: State, request: Request, data: ExecuteRequest) -> ServerSentEvent:
+async def run_streamed(
+    data: ExecuteRequest, submitter: RunSubmitter, follower: RunFollower, stopping: asyncio.Event | None
+) -> ServerSentEvent:
     """Run, answering its events as SSE; a graph error is the stream's one event."""
-    runs = state.runs
-    _check(state, data)
+    if data.workflow is not None:
+        check_workflow_name(data.workflow)
     try:
-        await runs.validate(data)
+        await submitter.validate(data)
     except GraphError as exc:
-        return sse(_single({"status": "error", "error": str(exc)}))
-    client = _client(request)
-    state.limits.take(client)
-    run_id = runs.new_run_id()
-    subscription = None
+        return sse(single({"status": "error", "error": str(exc)}))
+    run_id = submitter.new_run_id()
+    # Subscribed before the submit is sent, so no event of the run can pass it by.
+    reader = await follower.open_live(run_id)
     try:
-        subscription = await runs.open_live(run_id)
-        await runs.submit(data, run_id)
-    except Exception:
-        if subscription is not None:
-            await subscription.close()
-        state.limits.give_back(client)
+        await submitter.submit(data, run_id)
+    except BaseException:
+        await reader.close()
         raise
-    events = state.limits.hold_while(client, runs.follow(subscription))
-    return sse(events, headers={"X-Run-Id": run_id}, stopping=state.get("stopping"))
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-async def _single(body: dict[str, Any]) -> AsyncGenerator[tuple[int | None, dict[str, Any]], None]:
-    yield None, body
+    return sse(follower.events(reader), headers={"X-Run-Id": run_id}, stopping=stopping)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
 
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from nats.aio.client import Client
 
-from .docs import errors
-from .queues import pool_queues, runners_by_pool
+from psynapse_common.catalog_watch import CatalogWatch
+
+from .beats import LiveServices
+from .bodies import Health, PoolQueue, ServiceInstance
+from .queues import Queues, runners_by_pool
 
 _REQUIRED = ("schema", "orchestrator", "runner")
 _POOLS_TIMEOUT_S = 2.0
@@ -19,28 +23,44 @@ _POOLS_TIMEOUT_S = 2.0
 class HealthController(Controller):
     tags = ["health"]
 
-    @get("/health", summary="Liveness of NATS and each service", responses=errors(503))
-    async def health(self, state: State) -> Response[dict[str, Any]]:
-        services: dict[str, list[dict[str, Any]]] = {name: [] for name in _REQUIRED}
-        nats_ok = state.nc.is_connected
+    @get(
+        "/health",
+        summary="Liveness of NATS and each service",
+        responses={
+            503: ResponseSpec(
+                data_container=Health,
+                description="Degraded: NATS or a required service (schema, orchestrator, runner) is missing",
+                generate_examples=False,
+            )
+        },
+    )
+    async def health(
+        self,
+        nc: NamedDependency[Client],
+        catalog: NamedDependency[CatalogWatch],
+        live_services: NamedDependency[LiveServices],
+        queues: NamedDependency[Queues],
+    ) -> Response[Health]:
+        services: dict[str, list[ServiceInstance]] = {name: [] for name in _REQUIRED}
+        nats_ok = nc.is_connected
         if nats_ok:
-            for service, items in state.live_services.now().items():
+            for service, items in live_services.now().items():
                 services.setdefault(service, []).extend(items)
-        services["gateway"] = [{"instance": "this", "pid": os.getpid()}]
+        services["gateway"] = [ServiceInstance(instance="this", pid=os.getpid())]
         ok = nats_ok and all(services[name] for name in _REQUIRED)
-        body: dict[str, Any] = {
-            "status": "ok" if ok else "degraded",
-            "nats": nats_ok,
-            "catalog_revision": state.catalog.revision,
-            "services": services,
-            "pools": {},
-        }
+        body = Health(
+            status="ok" if ok else "degraded",
+            nats=nats_ok,
+            catalog_revision=catalog.revision,
+            services=services,
+            pools={},
+        )
         if nats_ok:
-            runners = runners_by_pool(services)
             try:
-                body["pools"] = await asyncio.wait_for(
-                    pool_queues(state.backbone.js, state.backbone.names, runners), _POOLS_TIMEOUT_S
+                pools: dict[str, PoolQueue] = await asyncio.wait_for(
+                    queues.pools(runners_by_pool(services)), _POOLS_TIMEOUT_S
                 )
+                body.pools = pools
             except Exception as exc:  # noqa: BLE001 - JetStream busy or electing: liveness still answers
-                body["pools_error"] = str(exc) or type(exc).__name__
+                body.pools_error = str(exc) or type(exc).__name__
         return Response(body, status_code=200 if ok else 503)

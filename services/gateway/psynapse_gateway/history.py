@@ -28,11 +28,12 @@ from psynapse_common.blobs import MARKER as BLOB_MARK
 from psynapse_common.blobs import Blobs
 from psynapse_common.codec import show
 from psynapse_common.graph import error_kind
-from psynapse_common.messages import NodeEvent, NodeEvents
+from psynapse_common.messages import NodeEvent, NodeEvents, RunStatus
 from psynapse_common.scan import scan
 from psynapse_common.subjects import Names, check_token
 
-from .runs import duration_ms, run_status
+from .bodies import RunNodeRecord, RunSummary
+from .records import duration_ms, run_status
 
 STATUSES = ("running", "done", "failed", "cancelled")
 # Older clients filter failed runs by the word runs were listed with before.
@@ -71,17 +72,17 @@ _submit_decoder = msgspec.msgpack.Decoder(_Submit)
 
 
 def _row(
-    run_id: str, workflow: str | None, status: str, started: float, finished: float | None, node_count: int
-) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "workflow": workflow,
-        "status": status,
-        "started_at": started,
-        "finished_at": finished,
-        "duration_ms": duration_ms(started, finished),
-        "node_count": node_count,
-    }
+    run_id: str, workflow: str | None, status: RunStatus, started: float, finished: float | None, node_count: int
+) -> RunSummary:
+    return RunSummary(
+        run_id=run_id,
+        workflow=workflow,
+        status=status,
+        started_at=started,
+        finished_at=finished,
+        duration_ms=duration_ms(started, finished),
+        node_count=node_count,
+    )
 
 
 class History:
@@ -90,19 +91,19 @@ class History:
         self._names = names
         self._blobs = blobs
 
-    async def list_runs(self, workflow: str | None, status: str | None, limit: int) -> list[dict[str, Any]]:
+    async def list_runs(self, workflow: str | None, status: str | None, limit: int) -> list[RunSummary]:
         """The newest ``limit`` runs (by start time) that match, newest first."""
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, RunSummary] = {}
         if status in (None, "running"):
             for row in await self._running(workflow):
-                found[row["run_id"]] = row
+                found[row.run_id] = row
         if status != "running":
             await self._scan_finished(found, workflow, status, limit)
-        rows = sorted(found.values(), key=lambda row: row["started_at"] or 0.0, reverse=True)
+        rows = sorted(found.values(), key=lambda row: row.started_at or 0.0, reverse=True)
         return rows[:limit]
 
     async def _scan_finished(
-        self, found: dict[str, dict[str, Any]], workflow: str | None, status: str | None, limit: int
+        self, found: dict[str, RunSummary], workflow: str | None, status: str | None, limit: int
     ) -> None:
         # A run not yet read ended before the current window began, so it also
         # started before it: once `limit` matches started inside the window, no
@@ -138,7 +139,7 @@ class History:
             if before is not None and before <= oldest:
                 return  # read back to the oldest final event
             cutoff = now - window + _CLOCK_SLACK_S if window else -math.inf
-            if sum(1 for row in found.values() if (row["started_at"] or 0.0) >= cutoff) >= limit:
+            if sum(1 for row in found.values() if (row.started_at or 0.0) >= cutoff) >= limit:
                 return
 
     async def _oldest_final(self) -> int | None:
@@ -151,7 +152,7 @@ class History:
             return None
         return msg.seq
 
-    async def _running(self, workflow: str | None) -> list[dict[str, Any]]:
+    async def _running(self, workflow: str | None) -> list[RunSummary]:
         try:
             info = await self._js.stream_info(self._names.runs_stream, subjects_filter=self._names.runs_all)
         except NotFoundError:
@@ -174,7 +175,7 @@ class History:
             rows.append(_row(submit.run_id, submit.workflow, "running", submit.submitted_at, None, len(submit.nodes)))
         return rows
 
-    async def nodes(self, run_id: str) -> dict[str, dict[str, Any]]:
+    async def nodes(self, run_id: str) -> dict[str, RunNodeRecord]:
         """Every node of a run so far: status, timing, inputs, output or error."""
         fold = NodeFold()
         # Node and run events only: a streaming node's chunks can be thousands.
@@ -195,7 +196,7 @@ class NodeFold:
     """A run's node events -> one record per node (a pure fold, like the SSE translator)."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
+        self.nodes: dict[str, RunNodeRecord] = {}
         self._started: dict[str, dt.datetime] = {}
         self._ended: set[str] = set()
 
@@ -207,41 +208,29 @@ class NodeFold:
     def _node(self, event: NodeEvent, at: dt.datetime, blobs: dict[str, bytes] | None) -> None:
         if event.node_id in self._ended:
             return  # a late copy (a replayed job, a cancel racing a completion)
-        entry = self.nodes.setdefault(
-            event.node_id,
-            {
-                "node_name": event.node_name,
-                "status": "executing",
-                "duration_ms": None,
-                "inputs": {},
-                "output": None,
-                "error": None,
-                "error_kind": None,
-                "traceback": None,
-                "cached": False,
-            },
-        )
-        entry["node_name"] = event.node_name
+        entry = self.nodes.get(event.node_id)
+        if entry is None:
+            entry = self.nodes[event.node_id] = RunNodeRecord(node_name=event.node_name)
+        entry.node_name = event.node_name
         inputs = {k: show(v, blobs) for k, v in event.inputs.items()}
         if event.status == "executing":
             # A redelivered node starts again.
             self._started[event.node_id] = at
-            entry.update(status="executing", inputs=inputs)
+            entry.status = "executing"
+            entry.inputs = inputs
             return
         self._ended.add(event.node_id)
-        if inputs and not entry["inputs"]:
-            entry["inputs"] = inputs
-        entry["status"] = event.status
-        entry["cached"] = event.cached
+        if inputs and not entry.inputs:
+            entry.inputs = inputs
+        entry.status = event.status
+        entry.cached = event.cached
         if event.status == "completed":
-            entry["output"] = show(event.output, blobs)
-        elif event.status == "skipped":
-            entry["output"] = None
-        else:
-            entry["error"] = event.error or "failed"
-            entry["error_kind"] = error_kind(event.error)
-            entry["traceback"] = event.traceback
-        entry["duration_ms"] = self._duration(event, at)
+            entry.output = show(event.output, blobs)
+        elif event.status != "skipped":
+            entry.error = event.error or "failed"
+            entry.error_kind = error_kind(event.error)
+            entry.traceback = event.traceback
+        entry.duration_ms = self._duration(event, at)
 
     def _duration(self, event: NodeEvent, at: dt.datetime) -> float | None:
         if event.duration_ms is not None:

@@ -1,15 +1,11 @@
-"""Limits on what one client may ask of the gateway, each named in its answer."""
+"""Limits on what one client may ask of the gateway, each named in its answer.
+
+The counting lives here; ``guards.py`` applies it to requests.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import TypeVar
-
-from psynapse_common.messages import ExecuteRequest
 from psynapse_common.settings import Settings
-
-T = TypeVar("T")
 
 
 class LimitExceeded(ValueError):
@@ -23,26 +19,15 @@ class Limits:
         self._settings = settings
         self._in_flight: dict[str, int] = {}
 
-    def check_graph(self, request: ExecuteRequest) -> None:
-        if len(request.nodes) > self._settings.max_nodes:
-            raise LimitExceeded(
-                f"{len(request.nodes)} nodes is more than PSYNAPSE_MAX_NODES={self._settings.max_nodes}", 422
-            )
-        if len(request.edges) > self._settings.max_edges:
-            raise LimitExceeded(
-                f"{len(request.edges)} edges is more than PSYNAPSE_MAX_EDGES={self._settings.max_edges}", 422
-            )
-
-    @contextmanager
-    def run_slot(self, client: str) -> Iterator[None]:
-        """Count a client's runs in flight; refuse one past the limit."""
-        self.take(client)
-        try:
-            yield
-        finally:
-            self.give_back(client)
+    def check_graph(self, nodes: int, edges: int) -> None:
+        """Refuse a graph with more nodes or edges than the settings allow."""
+        if nodes > self._settings.max_nodes:
+            raise LimitExceeded(f"{nodes} nodes is more than PSYNAPSE_MAX_NODES={self._settings.max_nodes}", 422)
+        if edges > self._settings.max_edges:
+            raise LimitExceeded(f"{edges} edges is more than PSYNAPSE_MAX_EDGES={self._settings.max_edges}", 422)
 
     def take(self, client: str) -> None:
+        """Count one more run of ``client`` in flight; refuse one past the limit."""
         count = self._in_flight.get(client, 0)
         if count >= self._settings.max_runs_per_client:
             raise LimitExceeded(
@@ -58,11 +43,3 @@ class Limits:
             self._in_flight[client] = count
         else:
             self._in_flight.pop(client, None)
-
-    async def hold_while(self, client: str, events: AsyncIterator[T]) -> AsyncIterator[T]:
-        """A stream's slot is held until the stream ends or its client leaves."""
-        try:
-            async for item in events:
-                yield item
-        finally:
-            self.give_back(client)

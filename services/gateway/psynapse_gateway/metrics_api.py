@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
-from .queues import pool_queues, runners_by_pool
+from .beats import LiveServices
+from .queues import Queues, runners_by_pool
 
 RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
 EVENTS_DROPPED = Counter(
@@ -29,29 +30,29 @@ SCRAPE_ERRORS = Counter("psynapse_gateway_queue_read_errors", "Scrapes that coul
 _READ_TIMEOUT_S = 2.0
 
 
-async def _read_queues(state: State) -> None:
-    backbone = state.backbone
-    runners = runners_by_pool(state.live_services.now())
-    pools = await pool_queues(backbone.js, backbone.names, runners)
-    runs = await backbone.js.stream_info(backbone.names.runs_stream)
+async def _read_queues(queues: Queues, live_services: LiveServices) -> None:
+    pools = await queues.pools(runners_by_pool(live_services.now()))
+    runs_in_flight = await queues.runs_in_flight()
     # Read everything first, then replace the samples in one go: a pool that is gone
     # leaves the export instead of keeping its last figures.
     for gauge in (JOBS_PENDING, JOBS_IN_FLIGHT, POOL_RUNNERS):
         gauge.clear()
     for pool, queue in pools.items():
-        JOBS_PENDING.labels(pool).set(queue["pending"])
-        JOBS_IN_FLIGHT.labels(pool).set(queue["in_flight"])
-        POOL_RUNNERS.labels(pool).set(queue["consumers"])
-    RUNS_IN_FLIGHT.set(runs.state.messages)
+        JOBS_PENDING.labels(pool).set(queue.pending)
+        JOBS_IN_FLIGHT.labels(pool).set(queue.in_flight)
+        POOL_RUNNERS.labels(pool).set(queue.consumers)
+    RUNS_IN_FLIGHT.set(runs_in_flight)
 
 
 class MetricsController(Controller):
     tags = ["health"]
 
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)
-    async def metrics(self, state: State) -> Response[bytes]:
+    async def metrics(
+        self, queues: NamedDependency[Queues], live_services: NamedDependency[LiveServices]
+    ) -> Response[bytes]:
         try:
-            await asyncio.wait_for(_read_queues(state), _READ_TIMEOUT_S)
+            await asyncio.wait_for(_read_queues(queues, live_services), _READ_TIMEOUT_S)
         except Exception:  # noqa: BLE001 - NATS busy or electing: the counters still answer
             SCRAPE_ERRORS.inc()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,24 +1,28 @@
-"""Our run endpoints: status, replay-then-follow, cancel."""
+"""Our run endpoints: history, status, graph, replay-then-follow, cancel."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Annotated
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, Parameter
 from litestar.response import ServerSentEvent
 
 from psynapse_common.subjects import check_workflow_name
 
-from .docs import RUN_DETAIL_EXAMPLE, RUN_GRAPH_EXAMPLE, RUN_LIST_EXAMPLE, errors, example
-from .history import MAX_LIMIT, STATUS_ALIASES, STATUSES
+from .bodies import CancelAccepted, RunDetail, RunGraph, RunList
+from .docs import RUN_ID_HEADER, errors
+from .follower import RunFollower
+from .history import MAX_LIMIT, STATUS_ALIASES, STATUSES, History
+from .records import RunRecords
 from .sse_response import sse
+from .submitter import RunSubmitter
 
 
-def _last_event_id(request: Request) -> int:
-    value = request.headers.get("last-event-id") or request.query_params.get("last_event_id")
+def _event_id(value: str | None) -> int:
     try:
         return int(value) if value else 0
     except ValueError:
@@ -37,32 +41,28 @@ class RunsController(Controller):
             "`status` is one of running, done, failed, cancelled (`error` is taken for failed); "
             "`limit` is 1 to 500 (default 50)."
         ),
-        responses={**errors(400), **example(200, "The runs, newest first", RUN_LIST_EXAMPLE)},
+        responses=errors(400),
     )
     async def list_runs(
         self,
-        state: State,
-        workflow: str | None = Parameter(default=None, description="Only runs of this saved workflow"),
-        status: str | None = Parameter(default=None, description="running, done, failed or cancelled"),
-        limit: int = Parameter(default=50, ge=1, le=MAX_LIMIT, description="At most this many runs"),
-    ) -> dict[str, Any]:
+        history: NamedDependency[History],
+        workflow: Annotated[str | None, Parameter(description="Only runs of this saved workflow")] = None,
+        status: Annotated[str | None, Parameter(description="running, done, failed or cancelled")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="At most this many runs")] = 50,
+    ) -> RunList:
         status = STATUS_ALIASES.get(status, status) if status is not None else None
         if status is not None and status not in STATUSES:
             raise ValidationException(f"status {status!r} is not one of {', '.join(STATUSES)}")
         if workflow is not None:
             check_workflow_name(workflow)
-        return {"runs": await state.history.list_runs(workflow, status, limit)}
+        return RunList(runs=await history.list_runs(workflow, status, limit))
 
-    @get(
-        "/{run_id:str}",
-        summary="A run's status, view results and nodes",
-        responses={**errors(400, 404), **example(200, "The run", RUN_DETAIL_EXAMPLE)},
-    )
-    async def get_run(self, state: State, run_id: str) -> dict[str, Any]:
-        record = await state.runs.record(run_id)
-        body = await state.runs.record_body(record)
-        body["nodes"] = await state.history.nodes(run_id)
-        return body
+    @get("/{run_id:str}", summary="A run's status, view results and nodes", responses=errors(400, 404))
+    async def get_run(
+        self, run_id: FromPath[str], records: NamedDependency[RunRecords], history: NamedDependency[History]
+    ) -> RunDetail:
+        record = await records.record(run_id)
+        return await records.detail(record, await history.nodes(run_id))
 
     @get(
         "/{run_id:str}/graph",
@@ -71,27 +71,40 @@ class RunsController(Controller):
             "Its nodes (with the positions the editor drew them at) and edges, as `/execute` takes them; "
             "never env_vars. 404 for runs recorded before runs kept their graph."
         ),
-        responses={**errors(400, 404), **example(200, "The run's graph", RUN_GRAPH_EXAMPLE)},
+        responses=errors(400, 404),
     )
-    async def get_run_graph(self, state: State, run_id: str) -> dict[str, Any]:
-        return await state.runs.graph(run_id)
+    async def get_run_graph(self, run_id: FromPath[str], records: NamedDependency[RunRecords]) -> RunGraph:
+        return await records.graph(run_id)
 
     @get(
         "/{run_id:str}/events",
         summary="Replay a run's events (after Last-Event-ID), then follow it",
         media_type="text/event-stream",
+        response_headers=[RUN_ID_HEADER],
         responses=errors(400, 404),
     )
-    async def run_events(self, state: State, request: Request, run_id: str) -> ServerSentEvent:
-        await state.runs.record(run_id)  # 404 for unknown runs
-        subscription = await state.runs.open_events(run_id)
-        return sse(
-            state.runs.follow(subscription, after_id=_last_event_id(request)),
-            headers={"X-Run-Id": run_id},
-            stopping=state.get("stopping"),
-        )
+    async def run_events(
+        self,
+        run_id: FromPath[str],
+        records: NamedDependency[RunRecords],
+        follower: NamedDependency[RunFollower],
+        stopping: NamedDependency[asyncio.Event | None],
+        last_event_id_header: Annotated[
+            str | None, HeaderParameter(name="Last-Event-ID", description="Only the events after this one")
+        ] = None,
+        last_event_id: Annotated[
+            str | None, Parameter(description="The same, for clients that cannot send headers (EventSource)")
+        ] = None,
+    ) -> ServerSentEvent:
+        await records.record(run_id)  # 404 for unknown runs
+        reader = await follower.open_events(run_id)
+        after = _event_id(last_event_id_header or last_event_id)
+        return sse(follower.events(reader, after_id=after), headers={"X-Run-Id": run_id}, stopping=stopping)
 
     @post("/{run_id:str}/cancel", status_code=202, summary="Cancel a run", responses=errors(400, 404))
-    async def cancel(self, state: State, run_id: str) -> dict[str, str]:
-        await state.runs.cancel(run_id)
-        return {"run_id": run_id, "status": "cancelling"}
+    async def cancel(
+        self, run_id: FromPath[str], records: NamedDependency[RunRecords], submitter: NamedDependency[RunSubmitter]
+    ) -> CancelAccepted:
+        await records.record(run_id)  # 404 for unknown runs
+        await submitter.cancel(run_id)
+        return CancelAccepted(run_id=run_id)

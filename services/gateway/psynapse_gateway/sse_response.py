@@ -13,9 +13,12 @@ T = TypeVar("T")
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
+# (event id or None, the spec's event object), as the translator makes them.
+SseEvents = AsyncGenerator[tuple[int | None, dict[str, Any]], None]
+
 
 def sse(
-    events: AsyncGenerator[tuple[int | None, dict[str, Any]], None],
+    events: SseEvents,
     headers: dict[str, str] | None = None,
     stopping: asyncio.Event | None = None,
 ) -> ServerSentEvent:
@@ -24,6 +27,11 @@ def sse(
             yield ServerSentEventMessage(data=msgspec.json.encode(body).decode(), id=sequence)
 
     return ServerSentEvent(messages(), headers={**SSE_HEADERS, **(headers or {})})
+
+
+async def single(body: dict[str, Any]) -> SseEvents:
+    """A stream of one event with no id (a run refused before it started)."""
+    yield None, body
 
 
 async def until(stopping: asyncio.Event | None, items: AsyncGenerator[T, None]) -> AsyncIterator[T]:

@@ -1,38 +1,38 @@
-"""Saved workflows: the KV bucket PSY_WORKFLOWS, whose history is each one's versions.
+"""Saved workflows as the API serves them: save, list, read back, restore, run by name.
 
-A key is a workflow's name; each save is a new revision of it. Version n is the
-n-th value of the key still in the bucket's history (oldest first), counted after
-its last delete: a deleted workflow that is saved again starts at version 1. The
-bucket keeps 64 revisions per key (the most NATS allows), so once a workflow has
-64 versions every save drops the oldest one and the numbers move down by one.
+Versions are the KV bucket's history of each key (see ``psynapse_common.saved_workflows``).
+The bucket keeps the last revisions per key only, so once a workflow has that many
+versions every save drops the oldest one and the numbers move down by one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 import structlog
 from nats.aio.client import Client
-from nats.js import JetStreamContext
-from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import KeyNotFoundError
-from nats.js.kv import KeyValue
 
 from psynapse_common.conversion import ConversionError, variable_value
 from psynapse_common.graph import FUNCTION, VARIABLE
 from psynapse_common.messages import ExecuteRequest
-from psynapse_common.nats_io import ensure_kv
+from psynapse_common.saved_workflows import SavedWorkflows, Version, is_deletion
 from psynapse_common.scan import scan
-from psynapse_common.subjects import Names, check_workflow_name
+from psynapse_common.subjects import check_workflow_name
 
+from .bodies import (
+    WorkflowBody,
+    WorkflowList,
+    WorkflowRecord,
+    WorkflowSaved,
+    WorkflowSummary,
+    WorkflowVersion,
+    WorkflowVersions,
+)
 from .limits import LimitExceeded
 
 log = structlog.get_logger()
-
-HISTORY = 64
-_DELETED = {"DEL", "PURGE"}
 
 
 class WorkflowNotFound(LookupError):
@@ -43,24 +43,10 @@ class WorkflowInputError(ValueError):
     """Inputs a workflow run cannot take (an unknown name, a value that does not fit)."""
 
 
-class WorkflowBody(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A saved graph, as the editor sends it (node positions and all)."""
-
-    nodes: list[dict[str, Any]] = []
-    edges: list[dict[str, Any]] = []
-    description: str | None = None
-
-
 class WorkflowRun(msgspec.Struct, kw_only=True):
     inputs: dict[str, Any] = {}
     env_vars: dict[str, str] | None = None
     cache: bool = True
-
-
-class Version(NamedTuple):
-    number: int
-    revision: int
-    updated: str
 
 
 def iso(moment: dt.datetime) -> str:
@@ -79,44 +65,24 @@ def check_body(body: WorkflowBody) -> None:
 
 
 class WorkflowStore:
-    def __init__(self, nc: Client, js: JetStreamContext, names: Names, replicas: int) -> None:
+    """Saving, listing and reading back workflows for the API (``SavedWorkflows`` reads
+    the bucket's history; the planner reads workflows through it too)."""
+
+    def __init__(self, nc: Client, saved: SavedWorkflows) -> None:
         self._nc = nc
-        self._js = js
-        self._bucket = names.workflows_bucket
-        self._stream = f"KV_{self._bucket}"
-        self._replicas = replicas
-        self._kv: KeyValue | None = None
+        self._saved = saved
 
     async def open(self) -> None:
         """Create the bucket if missing. A failure (a cluster electing a leader) is
         not fatal: the first request that needs the bucket tries again."""
         try:
-            await self._bucket_handle()
+            await self._saved.bucket_handle()
         except Exception as exc:  # noqa: BLE001 - retried on first use
             log.warning("workflows.bucket_unavailable", error=str(exc) or type(exc).__name__)
 
-    async def _bucket_handle(self) -> KeyValue:
-        if self._kv is None:
-            self._kv = await ensure_kv(
-                self._js,
-                KeyValueConfig(bucket=self._bucket, history=HISTORY, storage=StorageType.FILE, replicas=self._replicas),
-            )
-        return self._kv
-
-    def _subject(self, name: str) -> str:
-        return f"$KV.{self._bucket}.{check_workflow_name(name)}"
-
-    # -- versions -------------------------------------------------------------
     async def versions(self, name: str) -> list[Version]:
         """The workflow's versions, oldest first (empty when there is none)."""
-        revisions: list[tuple[int, dt.datetime]] = []
-        await self._bucket_handle()
-        async for msg in scan(self._js, self._stream, self._subject(name), headers_only=True):
-            if _is_deletion(msg.headers):
-                revisions.clear()
-            else:
-                revisions.append((msg.metadata.sequence.stream, msg.metadata.timestamp))
-        return [Version(n, rev, iso(at)) for n, (rev, at) in enumerate(revisions, start=1)]
+        return await self._saved.versions(name)
 
     async def _versions_or_404(self, name: str) -> list[Version]:
         versions = await self.versions(name)
@@ -130,20 +96,20 @@ class WorkflowStore:
             raise WorkflowNotFound(f"workflow {name!r} has no version {number}; it has versions 1 to {len(versions)}")
         return versions[number - 1]
 
-    async def _read(self, name: str, version: Version) -> dict[str, Any]:
-        try:
-            entry = await (await self._bucket_handle()).get(name, revision=version.revision)
-        except KeyNotFoundError:
+    async def _read(self, name: str, version: Version) -> WorkflowBody:
+        content = await self._saved.content(name, version.revision)
+        if content is None:
             # Deleted (or pushed out of the history) since the versions were read.
-            raise WorkflowNotFound(f"workflow {name!r} has no version {version.number}") from None
-        return msgspec.json.decode(entry.value or b"{}")
+            raise WorkflowNotFound(f"workflow {name!r} has no version {version.number}")
+        # Every version was stored as a WorkflowBody: read back, it encodes to the same bytes.
+        return msgspec.json.decode(content, type=WorkflowBody)
 
     # -- the endpoints' operations -----------------------------------------------
-    async def save(self, name: str, body: WorkflowBody) -> dict[str, Any]:
+    async def save(self, name: str, body: WorkflowBody) -> WorkflowSaved:
         check_workflow_name(name)
         return await self._put(name, msgspec.json.encode(body))
 
-    async def _put(self, name: str, value: bytes) -> dict[str, Any]:
+    async def _put(self, name: str, value: bytes) -> WorkflowSaved:
         limit = self._nc.max_payload
         if len(value) > limit:
             raise LimitExceeded(
@@ -151,67 +117,68 @@ class WorkflowStore:
                 "(the server's max_payload)",
                 413,
             )
-        revision = await (await self._bucket_handle()).put(name, value)
+        revision = await (await self._saved.bucket_handle()).put(name, value)
         versions = await self.versions(name)
         for version in versions:
             if version.revision == revision:
-                return self._saved(name, version)
-        # Saved, then deleted or superseded 64 times over before we looked.
-        latest = versions[-1] if versions else Version(1, revision, iso(dt.datetime.now(dt.UTC)))
-        return self._saved(name, latest)
+                return self._answer(name, version)
+        # Saved, then deleted or superseded a history's worth of times before we looked.
+        latest = versions[-1] if versions else Version(1, revision, dt.datetime.now(dt.UTC))
+        return self._answer(name, latest)
 
     @staticmethod
-    def _saved(name: str, version: Version) -> dict[str, Any]:
-        return {"name": name, "version": version.number, "updated": version.updated}
+    def _answer(name: str, version: Version) -> WorkflowSaved:
+        return WorkflowSaved(name=name, version=version.number, updated=iso(version.at))
 
-    async def get(self, name: str, number: int | None = None) -> dict[str, Any]:
+    async def get(self, name: str, number: int | None = None) -> WorkflowRecord:
         if number is None:
             version = (await self._versions_or_404(name))[-1]
         else:
             version = await self._version(name, number)
-        return {**self._saved(name, version), "workflow": await self._read(name, version)}
+        workflow = await self._read(name, version)
+        return WorkflowRecord(name=name, version=version.number, updated=iso(version.at), workflow=workflow)
 
-    async def version_list(self, name: str) -> dict[str, Any]:
+    async def version_list(self, name: str) -> WorkflowVersions:
         versions = await self._versions_or_404(name)
-        return {
-            "name": name,
-            "versions": [{"version": v.number, "updated": v.updated} for v in reversed(versions)],
-        }
+        return WorkflowVersions(
+            name=name,
+            versions=[WorkflowVersion(version=v.number, updated=iso(v.at)) for v in reversed(versions)],
+        )
 
-    async def restore(self, name: str, number: int) -> dict[str, Any]:
+    async def restore(self, name: str, number: int) -> WorkflowSaved:
         version = await self._version(name, number)
         content = await self._read(name, version)
         return await self._put(name, msgspec.json.encode(content))
 
     async def delete(self, name: str) -> None:
         await self._versions_or_404(name)
-        await (await self._bucket_handle()).purge(name)
+        await (await self._saved.bucket_handle()).purge(name)
 
-    async def list_all(self) -> dict[str, Any]:
+    async def list_all(self) -> WorkflowList:
         found: dict[str, list[dt.datetime]] = {}
-        prefix = f"$KV.{self._bucket}."
-        await self._bucket_handle()
-        async for msg in scan(self._js, self._stream, prefix + ">", headers_only=True):
+        prefix = f"$KV.{self._saved.bucket}."
+        await self._saved.bucket_handle()
+        async for msg in scan(self._saved.js, self._saved.stream, prefix + ">", headers_only=True):
             name = msg.subject[len(prefix) :]
-            if _is_deletion(msg.headers):
+            if is_deletion(msg.headers):
                 found.pop(name, None)
             else:
                 found.setdefault(name, []).append(msg.metadata.timestamp)
-        return {
-            "workflows": [
-                {"name": name, "updated": iso(times[-1]), "versions": len(times)}
+        return WorkflowList(
+            workflows=[
+                WorkflowSummary(name=name, updated=iso(times[-1]), versions=len(times))
                 for name, times in sorted(found.items())
             ]
-        }
+        )
 
     async def run_request(self, name: str, run: WorkflowRun) -> ExecuteRequest:
         """The latest version as an /execute body, its named variables set to ``inputs``."""
-        saved = (await self.get(name))["workflow"]
-        nodes = [_api_node(node) for node in saved.get("nodes", [])]
+        saved = (await self.get(name)).workflow
+        nodes = [_api_node(node) for node in saved.nodes]
         _set_inputs(name, nodes, run.inputs)
         body = {
             "nodes": nodes,
-            "edges": saved.get("edges", []),
+            "edges": saved.edges,
             "env_vars": run.env_vars,
             "cache": run.cache,
             "workflow": name,
@@ -220,15 +187,6 @@ class WorkflowStore:
             return msgspec.convert(body, ExecuteRequest)
         except msgspec.ValidationError as exc:
             raise WorkflowInputError(f"workflow {name!r} cannot run: {exc}") from None
-
-
-def _is_deletion(headers: dict[str, str] | None) -> bool:
-    if not headers:
-        return False
-    if headers.get("KV-Operation") in _DELETED:
-        return True
-    # nats-server 2.11+ writes its own markers (a key's max age, a purge) this way.
-    return headers.get("Nats-Marker-Reason") in ("MaxAge", "Purge", "Remove")
 
 
 def _api_node(node: dict[str, Any]) -> dict[str, Any]:

@@ -30,10 +30,10 @@ from psynapse_common.nats_io import (
 from psynapse_common.publisher import AckedPublisher
 from psynapse_common.puller import Puller
 from psynapse_common.runlog import jobs_in_flight, read_run_log
+from psynapse_common.saved_workflows import SavedWorkflows
 from psynapse_common.settings import Settings
 from psynapse_common.subgraphs import plan_graph
 from psynapse_common.subjects import Names
-from psynapse_common.workflow_versions import WorkflowVersions
 
 from . import metrics
 from .learner import QuickFunctions
@@ -94,7 +94,7 @@ class Orchestrator:
             blobs=self.blobs,
             catalog=lambda: self.catalog.nodes,
         )
-        self.workflows = WorkflowVersions(self.js, self.names, settings.stream_replicas)
+        self.workflows = SavedWorkflows(self.js, self.names, settings.stream_replicas)
         await ensure_work_consumer(
             self.js,
             self.names.runs_stream,

@@ -14,12 +14,12 @@ describe("schema loader", () => {
     const onReady = vi.fn();
     const onFailure = vi.fn();
     const loader = createSchemaLoader({
-      loadSchema: async () => {
+      loadSchema: () => {
         calls += 1;
-        if (calls < 4) throw new Error("Failed to fetch");
-        return [{ name: "add", params: [], returns: [] }];
+        if (calls < 4) return Promise.reject(new Error("Failed to fetch"));
+        return Promise.resolve([{ name: "add", params: [], returns: [] }]);
       },
-      loadPacks: async () => ({ packs: [], clashes: [] }),
+      loadPacks: () => Promise.resolve({ packs: [], clashes: [] }),
       onReady,
       onFailure,
     });
@@ -40,10 +40,8 @@ describe("schema loader", () => {
   it("reload resets the backoff and a failing /nodepacks does not hide the nodes", async () => {
     const onReady = vi.fn();
     const loader = createSchemaLoader({
-      loadSchema: async () => [],
-      loadPacks: async () => {
-        throw new Error("404");
-      },
+      loadSchema: () => Promise.resolve([]),
+      loadPacks: () => Promise.reject(new Error("404")),
       onReady,
       onFailure: vi.fn(),
     });

@@ -1,16 +1,16 @@
-"""Reading saved workflows: the KV bucket PSY_WORKFLOWS, whose history is each one's versions.
+"""Saved workflows: the KV bucket PSY_WORKFLOWS, whose history is each one's versions.
 
 A key is a workflow's name; each save is a new revision of it. Version n is the
 n-th value of the key still in the bucket's history (oldest first), counted after
 its last delete: a deleted workflow that is saved again starts at version 1. The
-gateway saves and lists through this; the planner reads the workflows a run's
-subgraphs, maps and loops name.
+gateway saves and lists through this; the planner (gateway and orchestrator) reads
+the workflows a run's subgraphs, maps and loops name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import msgspec
 from nats.js import JetStreamContext
@@ -44,9 +44,9 @@ def is_deletion(headers: dict[str, str] | None) -> bool:
     return headers.get("Nats-Marker-Reason") in ("MaxAge", "Purge", "Remove")
 
 
-class WorkflowVersions:
+class SavedWorkflows:
     def __init__(self, js: JetStreamContext, names: Names, replicas: int) -> None:
-        self._js = js
+        self.js = js
         self.bucket = names.workflows_bucket
         self.stream = f"KV_{self.bucket}"
         self._replicas = replicas
@@ -55,7 +55,7 @@ class WorkflowVersions:
     async def bucket_handle(self) -> KeyValue:
         if self._kv is None:
             self._kv = await ensure_kv(
-                self._js,
+                self.js,
                 KeyValueConfig(bucket=self.bucket, history=HISTORY, storage=StorageType.FILE, replicas=self._replicas),
             )
         return self._kv
@@ -67,21 +67,20 @@ class WorkflowVersions:
         """The workflow's versions, oldest first (empty when there is none)."""
         revisions: list[tuple[int, dt.datetime]] = []
         await self.bucket_handle()
-        async for msg in scan(self._js, self.stream, self.subject(name), headers_only=True):
+        async for msg in scan(self.js, self.stream, self.subject(name), headers_only=True):
             if is_deletion(msg.headers):
                 revisions.clear()
             else:
                 revisions.append((msg.metadata.sequence.stream, msg.metadata.timestamp))
         return [Version(n, rev, at) for n, (rev, at) in enumerate(revisions, start=1)]
 
-    async def content(self, name: str, revision: int) -> dict[str, Any] | None:
-        """A saved revision's body, or None once it is deleted or out of the history."""
+    async def content(self, name: str, revision: int) -> bytes | None:
+        """A saved revision's JSON, or None once it is deleted or out of the history."""
         try:
             entry = await (await self.bucket_handle()).get(name, revision=revision)
         except KeyNotFoundError:
             return None
-        decoded: dict[str, Any] = msgspec.json.decode(entry.value or b"{}")
-        return decoded
+        return entry.value or b"{}"
 
     async def load(self, ref: WorkflowRef, as_of: float | None = None) -> Workflow | None:
         """The workflow a node names: its pinned version, else the latest saved by
@@ -99,4 +98,6 @@ class WorkflowVersions:
         if chosen is None:
             return None
         saved = await self.content(ref.name, chosen.revision)
-        return None if saved is None else workflow_from_saved(ref.name, chosen.number, saved)
+        if saved is None:
+            return None
+        return workflow_from_saved(ref.name, chosen.number, msgspec.json.decode(saved))

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { executeStream } from "../api/stream";
 import { useRunStore } from "../store/runStore";
+import { answering } from "../test/fetchRoutes";
 import { followRunStream } from "./runFollower";
 
 const encoder = new TextEncoder();
@@ -38,7 +39,7 @@ describe("followRunStream", () => {
     const calls: Array<[string, RequestInit | undefined]> = [];
     vi.stubGlobal(
       "fetch",
-      vi.fn(async (url: string, init?: RequestInit) => {
+      answering((url: string, init?: RequestInit) => {
         calls.push([url, init]);
         if (url === "/execute/stream") return sse([event(1, node("a", "executing"))], true);
         if (url === "/runs/r1") return new Response(JSON.stringify({ run_id: "r1", status: "running", results: {}, errors: {} }));
@@ -55,7 +56,7 @@ describe("followRunStream", () => {
   it("replays the run from its start when the stream goes quiet but the run is over", async () => {
     vi.stubGlobal(
       "fetch",
-      vi.fn(async (url: string, init?: RequestInit) => {
+      answering((url: string, init?: RequestInit) => {
         if (url === "/execute/stream") return sse([event(1, node("a", "executing"))], false, init?.signal);
         if (url === "/runs/r1") return new Response(JSON.stringify({ run_id: "r1", status: "done", results: {}, errors: {} }));
         expect((init?.headers as Record<string, string>)["Last-Event-ID"]).toBeUndefined();
@@ -83,7 +84,7 @@ describe("followRunStream", () => {
 
   it("stops when aborted", async () => {
     const abort = new AbortController();
-    vi.stubGlobal("fetch", vi.fn(async (_url: string, init?: RequestInit) => sse([event(1, node("a", "executing"))], false, init?.signal)));
+    vi.stubGlobal("fetch", answering((_url: string, init?: RequestInit) => sse([event(1, node("a", "executing"))], false, init?.signal)));
     const outcome = follow(abort.signal);
     setTimeout(() => abort.abort(), 20);
     expect(await outcome).toBe("aborted");

@@ -1,7 +1,7 @@
 // Loads the catalog with retry and exponential backoff (0.5 s, 1 s, 2 s ... 10 s).
-import { fetchNodepacks, fetchSchema } from "../api/client";
-import { ApiError } from "../api/config";
-import type { NodepacksResponse, NodeSchema } from "../api/types";
+import { fetchNodepacks, fetchSchema } from "./client";
+import { ApiError } from "./config";
+import type { NodepacksResponse, NodeSchema } from "./types";
 
 export interface LoaderDeps {
   loadSchema: (signal: AbortSignal) => Promise<NodeSchema[]>;
@@ -50,7 +50,7 @@ export function createSchemaLoader(deps: LoaderDeps): SchemaLoader {
       const delay = backoffDelay(attempt, base, max);
       const unauthorized = error instanceof ApiError && error.status === 401;
       deps.onFailure((error as Error).message || String(error), attempt, Date.now() + delay, unauthorized);
-      timer = setTimeout(load, delay);
+      timer = setTimeout(() => void load(), delay);
     }
   };
 

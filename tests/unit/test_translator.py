@@ -6,7 +6,7 @@ import msgspec
 
 from psynapse_common.codec import encode
 from psynapse_common.messages import NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
-from psynapse_gateway.sse import SseTranslator
+from psynapse_gateway.translator import SseTranslator
 
 
 def _raw(value: object) -> msgspec.Raw:

@@ -2,7 +2,7 @@
 // answer shown when it refuses, a note when the name is already taken.
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { listWorkflows } from "../api/workflows";
-import { saveAs } from "../hooks/workflowActions";
+import { saveAs } from "../actions/workflowActions";
 import { NAME_MAX, workflowNameError } from "../lib/workflows";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
@@ -80,7 +80,7 @@ export function SaveAsDialog({ onClose }: { onClose: () => void }) {
         ) : null}
         {!problem && taken.has(trimmed) && trimmed !== current ? (
           <p className="psy-small psy-form__note" data-testid="save-as-exists">
-            '{trimmed}' already exists: saving adds a new version to it.
+            {`'${trimmed}' already exists: saving adds a new version to it.`}
           </p>
         ) : null}
         <div className="psy-dialog__actions">

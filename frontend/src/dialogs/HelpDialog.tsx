@@ -1,6 +1,6 @@
 import { Dialog } from "./Dialog";
 
-export const SHORTCUTS: Array<[string, string]> = [
+const SHORTCUTS: Array<[string, string]> = [
   ["Ctrl/⌘ + Enter", "Execute the graph"],
   ["Ctrl/⌘ + Z", "Undo"],
   ["Ctrl/⌘ + Shift + Z, Ctrl/⌘ + Y", "Redo"],
@@ -19,7 +19,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ["Esc", "Close a dialog or the quick-add box"],
 ];
 
-export function Help({ onClose }: { onClose: () => void }) {
+export function HelpDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Keyboard shortcuts" onClose={onClose} testId="help-dialog">
       <table className="psy-shortcuts">

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { loadEnvVars, saveEnvVars, type EnvVar } from "../lib/persistence";
 import { Dialog } from "./Dialog";
 
-export function Settings({ onClose }: { onClose: () => void }) {
+export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [vars, setVars] = useState<EnvVar[]>(() => {
     const saved = loadEnvVars();
     return saved.length ? saved : [{ key: "", value: "" }];
@@ -18,7 +18,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
     <Dialog title="Settings" onClose={onClose} testId="settings-dialog">
       <h3 className="psy-dialog__section">Environment variables for runs</h3>
       <p className="psy-small psy-muted">
-        Sent with each run as <code>env_vars</code> (e.g. <code>OPENAI_API_KEY</code>). Kept only in this browser tab's
+        Sent with each run as <code>env_vars</code> (e.g. <code>OPENAI_API_KEY</code>). Kept only in this browser tab&apos;s
         session storage; never saved with the workflow.
       </p>
       <div className="psy-env">

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { WorkflowSummary, WorkflowVersion } from "../api/types";
 import { listVersions, listWorkflows } from "../api/workflows";
-import { openWorkflow, removeWorkflow, restoreWorkflow } from "../hooks/workflowActions";
+import { openWorkflow, removeWorkflow, restoreWorkflow } from "../actions/workflowActions";
 import { formatTime } from "../lib/format";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
@@ -11,9 +11,9 @@ import { Dialog } from "./Dialog";
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-function Versions({ name, reloadKey, busy, onOpen, onRestore }: {
+/** One workflow's versions; its parent keys it by name and reload, so each starts out loading. */
+function Versions({ name, busy, onOpen, onRestore }: {
   name: string;
-  reloadKey: number;
   busy: boolean;
   onOpen: (version: number) => void;
   onRestore: (version: number) => void;
@@ -22,8 +22,6 @@ function Versions({ name, reloadKey, busy, onOpen, onRestore }: {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const abort = new AbortController();
-    setVersions(null);
-    setError(null);
     listVersions(name, abort.signal)
       .then(setVersions)
       .catch((failure) => {
@@ -32,7 +30,7 @@ function Versions({ name, reloadKey, busy, onOpen, onRestore }: {
         useUiStore.getState().toast(`Versions of '${name}': ${message(failure)}`, "error");
       });
     return () => abort.abort();
-  }, [name, reloadKey]);
+  }, [name]);
 
   return (
     <section className="psy-open__versions" aria-label={`Versions of ${name}`} data-testid="version-list">
@@ -190,8 +188,8 @@ export function OpenWorkflowDialog({ onClose }: { onClose: () => void }) {
           </ul>
           {selected ? (
             <Versions
+              key={`${reloadKey}:${selected}`}
               name={selected}
-              reloadKey={reloadKey}
               busy={busy}
               onOpen={(version) => void open(selected, version)}
               onRestore={(version) => void restore(selected, version)}

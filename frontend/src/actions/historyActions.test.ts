@@ -131,7 +131,7 @@ describe("re-run", () => {
   it("runs the run's own graph, not the canvas, and says so when it is not the canvas", async () => {
     useGraphStore.setState({ nodes: [{ id: "other", type: "viewNode", position: { x: 0, y: 0 }, data: {} }], edges: [] });
     const { calls } = mockFetch({ "GET /runs/r1/graph": graph() });
-    const execute = vi.fn(async () => undefined);
+    const execute = vi.fn(() => Promise.resolve());
     await rerun({ run_id: "r1" }, execute);
     expect(calls.map((c) => c.url)).toEqual(["/runs/r1/graph"]);
     expect(execute).toHaveBeenCalledWith(
@@ -147,14 +147,14 @@ describe("re-run", () => {
       edges: [{ id: "e", ...graph().edges[0] }],
     });
     mockFetch({ "GET /runs/r1/graph": graph(null) });
-    const execute = vi.fn(async () => undefined);
+    const execute = vi.fn(() => Promise.resolve());
     await rerun({ run_id: "r1" }, execute);
     expect(execute).toHaveBeenCalledWith({ nodes: graph().nodes, edges: graph().edges }, null);
   });
 
   it("says why when the run's graph is not kept", async () => {
     mockFetch({ "GET /runs/old/graph": json({ detail: "run 'old' was recorded without its graph" }, 404) });
-    const execute = vi.fn(async () => undefined);
+    const execute = vi.fn(() => Promise.resolve());
     await rerun({ run_id: "old" }, execute);
     expect(execute).not.toHaveBeenCalled();
     expect(useUiStore.getState().toasts.at(-1)).toMatchObject({ kind: "error", text: "Re-run: run 'old' was recorded without its graph" });
@@ -162,7 +162,7 @@ describe("re-run", () => {
 
   it("does nothing while a run is going", async () => {
     useRunStore.getState().begin();
-    const execute = vi.fn(async () => undefined);
+    const execute = vi.fn(() => Promise.resolve());
     await rerun({ run_id: "r1" }, execute);
     expect(execute).not.toHaveBeenCalled();
   });

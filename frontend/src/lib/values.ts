@@ -1,0 +1,43 @@
+// Values as the editor shows them: JSON pretty-printed, images (data URLs, also inside
+// messages and lists) found at any depth and shortened in text.
+const IMAGE = /^data:image\/[\w.+-]+;base64,/;
+const LIMIT = 20000;
+const THUMBS = 6;
+
+export function isImage(value: unknown): value is string {
+  return typeof value === "string" && IMAGE.test(value);
+}
+
+/** A data URL's decoded size, as "12.3 KB". */
+export function sizeOf(url: string): string {
+  const bytes = Math.round(((url.length - url.indexOf(",") - 1) * 3) / 4);
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The images a value holds, at any depth (up to `limit`). */
+export function imagesIn(value: unknown, limit = THUMBS, found: string[] = []): string[] {
+  if (found.length >= limit) return found;
+  if (isImage(value)) found.push(value);
+  else if (Array.isArray(value)) value.forEach((item) => imagesIn(item, limit, found));
+  else if (value && typeof value === "object") Object.values(value).forEach((item) => imagesIn(item, limit, found));
+  return found;
+}
+
+/** The value with each image's base64 replaced by a short stand-in: "data:image/png;base64,… (12.3 KB)". */
+export function withoutBase64(value: unknown): unknown {
+  if (isImage(value)) return `${value.slice(0, value.indexOf(",") + 1)}… (${sizeOf(value)})`;
+  if (Array.isArray(value)) return value.map(withoutBase64);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutBase64(v)]));
+  return value;
+}
+
+export function valueText(value: unknown): string {
+  if (typeof value === "string") return value;
+  let text: string;
+  try {
+    text = JSON.stringify(withoutBase64(value), null, 2) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > LIMIT ? `${text.slice(0, LIMIT)}\n… (${text.length - LIMIT} more characters)` : text;
+}

@@ -1,0 +1,123 @@
+"""What handlers are given, through Litestar's dependency injection (``Provide``).
+
+The lifespan opens the gateway's resources and keeps them, as one ``Resources``, on
+``app.state``; the providers below are the one place that reads them back, typed, so a
+handler names what it needs by parameter (``submitter: RunSubmitter``) and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from litestar.datastructures import State
+from litestar.di import Provide
+from nats.aio.client import Client
+
+from psynapse_common.catalog_watch import CatalogWatch
+
+from .beats import LiveServices
+from .catalog_api import CatalogSignal
+from .follower import RunFollower
+from .history import History
+from .limits import Limits
+from .queues import Queues
+from .records import RunRecords
+from .submitter import RunSubmitter
+from .workflows import WorkflowStore
+
+_KEY = "resources"
+
+
+@dataclass(frozen=True)
+class Resources:
+    nc: Client
+    catalog: CatalogWatch
+    catalog_signal: CatalogSignal
+    live_services: LiveServices
+    queues: Queues
+    limits: Limits
+    submitter: RunSubmitter
+    follower: RunFollower
+    records: RunRecords
+    history: History
+    workflows: WorkflowStore
+
+    def keep(self, state: State) -> None:
+        state[_KEY] = self
+
+
+def resources(state: State) -> Resources:
+    found = state.get(_KEY)
+    if not isinstance(found, Resources):
+        raise RuntimeError("the gateway's resources are not open: its lifespan has not run")
+    return found
+
+
+def _nc(state: State) -> Client:
+    return resources(state).nc
+
+
+def _catalog(state: State) -> CatalogWatch:
+    return resources(state).catalog
+
+
+def _catalog_signal(state: State) -> CatalogSignal:
+    return resources(state).catalog_signal
+
+
+def _live_services(state: State) -> LiveServices:
+    return resources(state).live_services
+
+
+def _queues(state: State) -> Queues:
+    return resources(state).queues
+
+
+def _limits(state: State) -> Limits:
+    return resources(state).limits
+
+
+def _submitter(state: State) -> RunSubmitter:
+    return resources(state).submitter
+
+
+def _follower(state: State) -> RunFollower:
+    return resources(state).follower
+
+
+def _records(state: State) -> RunRecords:
+    return resources(state).records
+
+
+def _history(state: State) -> History:
+    return resources(state).history
+
+
+def _workflows(state: State) -> WorkflowStore:
+    return resources(state).workflows
+
+
+def _stopping(state: State) -> asyncio.Event | None:
+    """Set when the gateway stops (``serve_asgi`` puts it on the state): streams end then."""
+    stopping = state.get("stopping")
+    return stopping if isinstance(stopping, asyncio.Event) else None
+
+
+def dependencies() -> dict[str, Provide]:
+    """Every handler dependency, by the parameter name handlers use."""
+    providers = {
+        "nc": _nc,
+        "catalog": _catalog,
+        "catalog_signal": _catalog_signal,
+        "live_services": _live_services,
+        "queues": _queues,
+        "limits": _limits,
+        "submitter": _submitter,
+        "follower": _follower,
+        "records": _records,
+        "history": _history,
+        "workflows": _workflows,
+        "stopping": _stopping,
+    }
+    return {name: Provide(provider, sync_to_thread=False) for name, provider in providers.items()}
