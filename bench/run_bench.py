@@ -8,8 +8,9 @@ with --compare DIR, another checkout's `psynapse up` in its default configuratio
 too (DIR/.venv), so a change is measured beside what it replaces in the same run.
 Prints one comparison table (with the original backend's reference numbers and the
 targets) and writes it to bench/results-summary.md. A stack with the cache on then
-measures incremental re-runs (bench/incremental.py; skipped with --only or
---skip-incremental). Exits non-zero when any workload gave a wrong answer or a
+measures incremental re-runs (bench/incremental.py) and control flow's cost
+(bench/control_flow.py: a map of 64 sleeps beside the ideal, a subgraph's overhead;
+both skipped with --only or --skip-incremental). Exits non-zero when any workload gave a wrong answer or a
 server never came up; a missed performance target alone does not fail the run.
 
 The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
@@ -31,7 +32,10 @@ import time
 from pathlib import Path
 
 import httpx
+from control_flow import render_control_flow, run_control_flow
 from incremental import render_incremental, run_incremental
+
+from psynapse_common.settings import Settings
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -326,8 +330,11 @@ def measure_incremental(nodepack: Path, repeats: int, log_dir: Path) -> dict | N
             return None
         try:
             results = run_incremental(server.url, repeats)
+            settings = Settings()  # what the stack just started got, from this environment
+            slots = settings.runners * settings.runner_concurrency
+            results["control_flow"] = run_control_flow(server.url, repeats, slots)
         except (RuntimeError, httpx.HTTPError) as exc:
-            print(f"*** incremental re-runs failed: {exc}", file=sys.stderr)
+            print(f"*** incremental re-runs or control flow failed: {exc}", file=sys.stderr)
             return None
     finally:
         server.stop()
@@ -412,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(runs, reference, load)
     if incremental is not False:
         text += render_incremental(incremental, args.incremental_repeats)
+        text += render_control_flow(incremental.get("control_flow") if isinstance(incremental, dict) else None)
     (BENCH / "results-summary.md").write_text(text)
     print(text)
     failed = wrong_answers(runs) or incremental is None

@@ -224,3 +224,36 @@ def test_an_unchanged_map_item_is_a_cache_hit(saved):
     ends = {index: per_node[f"m/{index}/s"][-1] for index in range(3)}
     assert [ends[i].get("cached", False) for i in range(3)] == [True, True, False]
     assert events[-1][1] == {"status": "done", "results": {"v": [101.0, 102.0, 999.0]}}
+
+
+def test_a_subgraph_pinned_to_a_version_runs_that_version(saved):
+    first = graph(
+        [named_var("x", "x"), fn("f", "add", b=1), named_view("out", "result")], [edge("x", "f", "a"), edge("f", "out")]
+    )
+    second = graph(
+        [named_var("x", "x"), fn("f", "add", b=1000), named_view("out", "result")],
+        [edge("x", "f", "a"), edge("f", "out")],
+    )
+    with saved.client() as client:
+        client.delete("/workflows/cf_versions")
+        assert client.put("/workflows/cf_versions", json=first).json()["version"] == 1
+        assert client.put("/workflows/cf_versions", json=second).json()["version"] == 2
+
+        def run(**pin) -> dict:
+            body = graph(
+                [var("a", "1"), subgraph("s", "cf_versions", **pin), view("v")],
+                [edge("a", "s", "x"), edge("s", "v", "input", "result")],
+            )
+            return client.post("/execute", json=body).json()
+
+        assert run(version=1) == {"results": {"v": 2.0}}
+        assert run() == {"results": {"v": 1001.0}}
+        missing = client.post("/execute", json=graph([subgraph("s", "cf_versions", version=7)], []))
+    assert missing.status_code == 400 and "no workflow cf_versions (version 7)" in missing.text
+
+
+def test_a_subgraph_of_a_workflow_that_does_not_exist_is_a_400(saved):
+    with saved.client() as client:
+        answer = client.post("/execute", json=graph([subgraph("s", "cf_no_such_workflow")], []))
+    assert answer.status_code == 400
+    assert answer.json()["detail"] == "Subgraph node 's': no workflow cf_no_such_workflow"

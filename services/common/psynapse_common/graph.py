@@ -81,7 +81,7 @@ class Workflow:
     """A saved workflow's graph, as a subgraph, map or loop runs it."""
 
     name: str
-    version: int
+    version: int | None  # None: the latest, number not looked up
     nodes: list[GraphNode]
     edges: list[GraphEdge]
 

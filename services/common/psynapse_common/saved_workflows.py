@@ -15,7 +15,7 @@ from typing import NamedTuple
 import msgspec
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from .graph import Workflow, WorkflowRef
@@ -86,13 +86,22 @@ class SavedWorkflows:
         """The workflow a node names: its pinned version, else the latest saved by
         ``as_of`` (a run's submit time, so a resumed run copies what it first copied)."""
         try:
-            versions = await self.versions(ref.name)
+            check_workflow_name(ref.name)
         except ValueError:
             return None  # not a name a workflow can have
+        moment = dt.datetime.fromtimestamp(as_of, dt.UTC) if as_of else None
+        if ref.version is None:
+            # The common case in one request: the latest is older than the run.
+            latest = await self._latest(ref.name)
+            if latest is None:
+                return None
+            at, body = latest
+            if moment is None or at <= moment:
+                return workflow_from_saved(ref.name, None, msgspec.json.decode(body))
+        versions = await self.versions(ref.name)
         if ref.version is not None:
             chosen = versions[ref.version - 1] if ref.version <= len(versions) else None
         else:
-            moment = dt.datetime.fromtimestamp(as_of, dt.UTC) if as_of else None
             fitting = [v for v in versions if moment is None or v.at <= moment]
             chosen = fitting[-1] if fitting else (versions[-1] if versions else None)
         if chosen is None:
@@ -101,3 +110,14 @@ class SavedWorkflows:
         if saved is None:
             return None
         return workflow_from_saved(ref.name, chosen.number, msgspec.json.decode(saved))
+
+    async def _latest(self, name: str) -> tuple[dt.datetime, bytes] | None:
+        """When the newest version was saved, and its JSON; None when there is none."""
+        await self.bucket_handle()
+        try:
+            msg = await self.js.get_msg(self.stream, subject=self.subject(name))
+        except NotFoundError:
+            return None
+        if is_deletion(msg.headers) or msg.time is None:
+            return None
+        return msg.time, msg.data or b"{}"

@@ -41,7 +41,7 @@ Load = Callable[[WorkflowRef], Awaitable[Workflow | None]]
 MAX_DEPTH = 16
 
 
-def workflow_from_saved(name: str, version: int, saved: Mapping[str, Any]) -> Workflow:
+def workflow_from_saved(name: str, version: int | None, saved: Mapping[str, Any]) -> Workflow:
     """A workflow as the editor saved it (positions and all) -> its graph.
 
     A function input left empty ("") is not a value: its default applies, as when
@@ -56,7 +56,7 @@ def workflow_from_saved(name: str, version: int, saved: Mapping[str, Any]) -> Wo
     try:
         graph = msgspec.convert({"nodes": nodes, "edges": saved.get("edges", [])}, _SavedGraph)
     except msgspec.ValidationError as exc:
-        raise GraphError(f"workflow '{name}' (version {version}) cannot run: {exc}") from None
+        raise GraphError(f"workflow {WorkflowRef(name, version)} cannot run: {exc}") from None
     return Workflow(name, version, graph.nodes, graph.edges)
 
 
