@@ -21,6 +21,7 @@ from tests.support.e2e import (
     drag_to_canvas,
     drag_wire,
     edge_count,
+    empty_canvas_point,
     execute,
     expect_edges,
     handle,
@@ -212,7 +213,8 @@ def test_item5_quick_add_ranks_exact_names_first_and_places_at_the_pointer(page:
     assert abs(first["x"] - pointer[0]) <= 30 and abs(first["y"] - pointer[1]) <= 30, (first, pointer)
     assert not overlaps(first, second), (first, second)
     # A wire dropped on the empty canvas: quick add with what takes it, the pick wired.
-    drag_wire(page, handle(page, "add_1", "output", "source"), canvas_point(page, 620, 560))
+    free = empty_canvas_point(page, (620, 560), (700, 150), (120, 120))
+    drag_wire(page, handle(page, "add_1", "output", "source"), free)
     quick = page.get_by_test_id("quick-add")
     expect(quick).to_have_attribute("data-wire", "true")
     expect(page.get_by_test_id("quick-add-wire")).to_contain_text("add_1")
@@ -224,7 +226,8 @@ def test_item5_quick_add_ranks_exact_names_first_and_places_at_the_pointer(page:
     expect(node(page, "multiply_1")).to_be_visible()
     expect(page.locator('.react-flow__edge[data-id*="add_1-output-multiply_1-a"]')).to_have_count(1)
     # From an input: a Variable of the type that input takes, wired.
-    drag_wire(page, handle(page, "multiply_1", "b", "target"), canvas_point(page, 300, 680))
+    free = empty_canvas_point(page, (300, 680), (120, 120), (700, 150), (80, 650))
+    drag_wire(page, handle(page, "multiply_1", "b", "target"), free)
     expect(page.get_by_test_id("quick-add-wire")).to_contain_text("multiply_1 · b")
     page.keyboard.press("Enter")  # the first offer: Variable
     expect(node(page, "variable_1").get_by_test_id("variable-type")).to_have_value("Number")

@@ -202,6 +202,21 @@ def node_box(page: Page, node_id: str) -> dict:
     return box
 
 
+def empty_canvas_point(page: Page, *candidates: tuple[float, float], margin: float = 24) -> tuple[float, float]:
+    """The first of these canvas points no node covers, in page coordinates.
+
+    Where the editor places a new node depends on what is already there, so a wire
+    let go at a fixed spot can land on a node (and wire to it) instead of the canvas.
+    """
+    boxes = [b for b in (n.bounding_box() for n in page.locator(".react-flow__node").all()) if b]
+    for x, y in candidates:
+        px, py = canvas_point(page, x, y)
+        spot = {"x": px - margin, "y": py - margin, "width": 2 * margin, "height": 2 * margin}
+        if not any(overlaps(spot, box) for box in boxes):
+            return px, py
+    raise AssertionError(f"every candidate point is covered by a node: {candidates}")
+
+
 def overlaps(a: dict, b: dict) -> bool:
     return (
         a["x"] < b["x"] + b["width"]

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { RunDetail } from "../api/types";
+import type { RunDetail, RunGraph, WorkflowRecord } from "../api/types";
 import { entriesFromDetail, pastRunFromDetail } from "../lib/runRecord";
 import { useHistoryStore } from "../store/historyStore";
 import { useRunStore } from "../store/runStore";
@@ -126,7 +126,7 @@ describe("re-run", () => {
       { id: "W", type: "viewNode", position: { x: 300, y: 0 }, data: {} },
     ],
     edges: [{ source: "A", target: "W", sourceHandle: "output", targetHandle: "input" }],
-  });
+  }) satisfies RunGraph;
 
   it("runs the run's own graph, not the canvas, and says so when it is not the canvas", async () => {
     useGraphStore.setState({ nodes: [{ id: "other", type: "viewNode", position: { x: 0, y: 0 }, data: {} }], edges: [] });
@@ -169,19 +169,20 @@ describe("re-run", () => {
 });
 
 describe("open in editor", () => {
+  // Sent without positions (by a client other than the editor): the gateway says null.
   const graph = {
     run_id: "r1",
     workflow: "sums",
     nodes: [
-      { id: "A", type: "variableNode", data: { variableType: "Number", variableValue: "5" } },
-      { id: "W", type: "viewNode", data: {} },
+      { id: "A", type: "variableNode", position: null, data: { variableType: "Number", variableValue: "5" } },
+      { id: "W", type: "viewNode", position: null, data: {} },
     ],
     edges: [{ source: "A", target: "W", sourceHandle: "output", targetHandle: "input" }],
-  };
+  } satisfies RunGraph;
 
   it("puts the run's graph on the canvas (laid out when it came without positions) with its results", async () => {
     mockFetch({ "GET /runs/r1/graph": graph, "GET /workflows/sums": json({ detail: "gone" }, 404) });
-    const run = { ...detail(), nodes: { A: detail().nodes!.A, W: detail().nodes!.W } };
+    const run = { ...detail(), nodes: { A: detail().nodes.A, W: detail().nodes.W } };
     expect(await openRunInEditor(run)).toBe(true);
     const nodes = useGraphStore.getState().nodes;
     expect(nodes.map((n) => [n.id, n.position])).toEqual([
@@ -194,7 +195,8 @@ describe("open in editor", () => {
   });
 
   it("is that workflow again: clean when the graph is its newest version", async () => {
-    const saved = { name: "sums", version: 4, updated: 1, workflow: { nodes: graph.nodes.map((n, i) => ({ ...n, position: { x: i * 300, y: 0 } })), edges: graph.edges } };
+    const nodes = graph.nodes.map((n, i) => ({ ...n, position: { x: i * 300, y: 0 } }));
+    const saved = { name: "sums", version: 4, updated: "2025-01-31T12:00:01.000Z", workflow: { nodes, edges: graph.edges } } satisfies WorkflowRecord;
     mockFetch({ "GET /runs/r1/graph": graph, "GET /workflows/sums": saved });
     await openRunInEditor(detail());
     expect(useWorkflowStore.getState()).toMatchObject({ name: "sums", version: 4, dirty: false });

@@ -2,7 +2,7 @@
 // view values on the canvas when it is the open workflow), run its own graph
 // again, or open that graph in the editor.
 import { fetchRunDetail, fetchRunGraph, listRuns } from "../api/history";
-import type { ExecuteRequest, RunDetail, RunGraph, RunSummary } from "../api/types";
+import type { GraphRequest, RunDetail, RunGraph, RunSummary } from "../api/types";
 import { getWorkflow } from "../api/workflows";
 import { requestOf, sameGraph } from "../lib/runGraph";
 import { pastRunFromDetail } from "../lib/runRecord";
@@ -90,7 +90,7 @@ export async function selectRun(runId: string): Promise<void> {
  */
 export async function rerun(
   run: Pick<RunSummary, "run_id">,
-  execute: (request: ExecuteRequest, detached: DetachedRun | null) => Promise<void>,
+  execute: (request: GraphRequest, detached: DetachedRun | null) => Promise<void>,
 ): Promise<void> {
   if (runGoing()) return;
   let graph: RunGraph;
@@ -100,10 +100,9 @@ export async function rerun(
     useUiStore.getState().toast(`Re-run: ${message(error)}`, "error");
     return;
   }
-  const request = requestOf(graph);
   const { nodes, edges } = useGraphStore.getState();
-  const onCanvas = sameGraph(toExecuteRequest(nodes, edges, schemaOf), request);
-  await execute(request, onCanvas ? null : { fromRunId: run.run_id, workflow: graph.workflow });
+  const onCanvas = sameGraph(toExecuteRequest(nodes, edges, schemaOf), graph);
+  await execute(requestOf(graph), onCanvas ? null : { fromRunId: run.run_id, workflow: graph.workflow });
 }
 
 /**

@@ -2,8 +2,8 @@
 // batches events per frame, reconnects through /runs/{id}/events when the
 // stream breaks, and, when the stream goes quiet while the server says the
 // run is over (events lost on the way), replays the run from its start.
-import { fetchRun } from "../api/client";
 import { ApiError } from "../api/config";
+import { fetchRunDetail } from "../api/history";
 import { followRun, type RunStreamHandlers } from "../api/stream";
 import type { RunEvent } from "../api/types";
 import { createBatcher } from "../lib/batcher";
@@ -59,7 +59,7 @@ export async function followRunStream(options: FollowOptions): Promise<FollowOut
     const id = options.runId();
     if (finished || signal.aborted || !id || Date.now() - lastActivity < stallMs) return;
     lastActivity = Date.now();
-    fetchRun(id)
+    fetchRunDetail(id)
       .then((record) => {
         if (record.status !== "running" && !finished) {
           replayFromStart = true;

@@ -41,7 +41,7 @@ describe("save", () => {
 
   it("saves as: PUTs the graph with positions, then is that workflow, clean", async () => {
     useGraphStore.setState({ nodes: [v("a", "5", 120)] });
-    const { calls } = mockFetch({ "PUT /workflows/sums": { name: "sums", version: 1, updated: 1 } });
+    const { calls } = mockFetch({ "PUT /workflows/sums": { name: "sums", version: 1, updated: "2025-01-31T12:00:01.000Z" } });
     await saveAs("sums");
     expect(calls[0].body).toEqual(saved([v("a", "5", 120)]));
     expect(ws()).toMatchObject({ name: "sums", version: 1, dirty: false });
@@ -57,7 +57,7 @@ describe("save", () => {
 
   it("saves changes to the open workflow as its next version, and says when there are none", async () => {
     useGraphStore.setState({ nodes: [v("a")] });
-    const { calls } = mockFetch({ "PUT /workflows/sums": { name: "sums", version: 2, updated: 2 } });
+    const { calls } = mockFetch({ "PUT /workflows/sums": { name: "sums", version: 2, updated: "2025-01-31T12:00:02.000Z" } });
     ws().setOpen({ name: "sums", version: 1, signature: graphSignature([v("a")], []) });
     await save();
     expect(calls).toHaveLength(0);
@@ -97,7 +97,7 @@ describe("dirty", () => {
 });
 
 describe("open", () => {
-  const record = (version: number, nodes: PsyNode[]) => ({ name: "sums", version, updated: 1, workflow: saved(nodes) });
+  const record = (version: number, nodes: PsyNode[]) => ({ name: "sums", version, updated: "2025-01-31T12:00:01.000Z", workflow: saved(nodes) });
 
   it("replaces the canvas with the latest version (one undo step) and clears the last run", async () => {
     mockFetch({ "GET /workflows/sums": record(3, [v("x", "7", 50)]) });
@@ -137,8 +137,8 @@ describe("open", () => {
 describe("restore and delete", () => {
   it("restores a version as the newest, then opens that", async () => {
     const { calls } = mockFetch({
-      "POST /workflows/sums/versions/1/restore": { name: "sums", version: 3, updated: 3 },
-      "GET /workflows/sums": { name: "sums", version: 3, updated: 3, workflow: saved([v("first")]) },
+      "POST /workflows/sums/versions/1/restore": { name: "sums", version: 3, updated: "2025-01-31T12:00:03.000Z" },
+      "GET /workflows/sums": { name: "sums", version: 3, updated: "2025-01-31T12:00:03.000Z", workflow: saved([v("first")]) },
     });
     expect(await restoreWorkflow("sums", 1)).toBe(true);
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(["POST /workflows/sums/versions/1/restore", "GET /workflows/sums"]);

@@ -1,6 +1,6 @@
 // Plain JSON endpoints of the gateway (docs/api.md).
 import { apiHeaders, apiUrl, errorFrom } from "./config";
-import type { NodeSchema, NodepacksResponse, RunRecord } from "./types";
+import type { NodeSchema, NodepacksResponse } from "./types";
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(apiUrl(path), { signal, headers: apiHeaders({ Accept: "application/json" }) });
@@ -32,10 +32,6 @@ export async function fetchSchema(signal?: AbortSignal): Promise<NodeSchema[]> {
 export async function fetchNodepacks(signal?: AbortSignal): Promise<NodepacksResponse> {
   const body = await getJson<Partial<NodepacksResponse>>("/nodepacks", signal);
   return { packs: body.packs ?? [], clashes: body.clashes ?? [] };
-}
-
-export function fetchRun(runId: string, signal?: AbortSignal): Promise<RunRecord> {
-  return getJson<RunRecord>(`/runs/${encodeURIComponent(runId)}`, signal);
 }
 
 /** Ask the server to stop a run (202); the run then ends with error events. */

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { nodeSchema } from "../test/schemas";
 import { backoffDelay, createSchemaLoader } from "./schemaLoader";
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
+
+const ADD = nodeSchema({ name: "add", params: [], returns: [] });
 
 describe("schema loader", () => {
   it("backs off exponentially up to a cap", () => {
@@ -17,7 +20,7 @@ describe("schema loader", () => {
       loadSchema: () => {
         calls += 1;
         if (calls < 4) return Promise.reject(new Error("Failed to fetch"));
-        return Promise.resolve([{ name: "add", params: [], returns: [] }]);
+        return Promise.resolve([ADD]);
       },
       loadPacks: () => Promise.resolve({ packs: [], clashes: [] }),
       onReady,
@@ -33,7 +36,7 @@ describe("schema loader", () => {
     expect(calls).toBe(3);
     await vi.advanceTimersByTimeAsync(2000);
     expect(calls).toBe(4);
-    expect(onReady).toHaveBeenCalledWith([{ name: "add", params: [], returns: [] }], { packs: [], clashes: [] });
+    expect(onReady).toHaveBeenCalledWith([ADD], { packs: [], clashes: [] });
     loader.stop();
   });
 

@@ -1,7 +1,7 @@
 // Streaming endpoints: a run's events over SSE (fetch + our parser, abortable).
 import { apiHeaders, apiUrl, errorFrom } from "./config";
 import { readSse, SseParser, type SseMessage } from "./sse";
-import type { ExecuteRequest, RunEvent } from "./types";
+import type { GraphRequest, RunEvent } from "./types";
 
 export interface RunStreamHandlers {
   /** The run id, from the `X-Run-Id` header, before any event. */
@@ -41,7 +41,7 @@ async function consume(response: Response, handlers: RunStreamHandlers): Promise
 }
 
 /** POST /execute/stream: run a graph and follow its events until the last one. */
-export async function executeStream(request: ExecuteRequest, handlers: RunStreamHandlers): Promise<StreamResult> {
+export async function executeStream(request: GraphRequest, handlers: RunStreamHandlers): Promise<StreamResult> {
   const response = await fetch(apiUrl("/execute/stream"), {
     method: "POST",
     headers: apiHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),

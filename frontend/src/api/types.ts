@@ -1,85 +1,43 @@
-// Types of the gateway's HTTP API (docs/api.md), built on its OpenAPI document:
+// Types of the gateway's HTTP API (docs/api.md), read from its OpenAPI document:
 // schema.d.ts is generated from it by `make api-types`, and a test fails when the
 // committed files are not what the gateway generates (tests/unit/test_api_types.py).
 //
-// Each body type here extends what the document declares for it, so the compiler
-// checks the editor's reading against the gateway's: it narrows where the editor
-// knows more (a node's kind, a run's status words) and spells out the fields of
-// answers the document declares only as "an object" so far. Item types of lists
-// are `type`s, as the lists they sit in are declared as lists of plain objects.
+// Every answer is the body the document declares for its operation (openapi.ts picks
+// it), and its parts are read from that body: no field list is written here, so the
+// compiler holds the editor to what the gateway says it sends. What the editor sends
+// extends the declared request bodies, narrowed where the editor knows more: the kinds
+// of the nodes it draws and where it draws them.
 // Server-Sent Events are not in the document: their types are kept by hand.
 import type { Item, JsonAnswer, JsonRequest, Schemas } from "./openapi";
 
 // -- the catalog (GET /get_schema, GET /nodepacks) -----------------------------
-export interface ParamSchema {
-  name: string;
-  type: string;
-  default?: unknown;
-  literal_values?: unknown[];
-}
+export type NodeSchema = Item<JsonAnswer<"/get_schema", "get">>;
+export type ParamSchema = Item<NodeSchema["params"]>;
+export type ReturnSchema = Item<NodeSchema["returns"]>;
 
-export interface ReturnSchema {
-  name: string;
-  type: string;
-}
-
-export interface NodeSchema extends Item<JsonAnswer<"/get_schema", "get">> {
-  name: string;
-  params: ParamSchema[];
-  returns: ReturnSchema[];
-  docstring?: string | null;
-  filepath?: string;
-  nodepack?: string;
-  is_progress_node?: boolean;
-  is_stream_node?: boolean;
-}
-
-export interface PackError {
-  file: string;
-  line: number | null;
-  message: string;
-}
-
-export interface MissingPackage {
-  module: string;
-  /** How to install it, e.g. pip install 'psynapse[llm]'. */
-  install: string;
-  file: string;
-  nodes: string[];
-}
-
-export type PackReport = {
-  name: string;
-  path: string;
-  status: "ok" | "error";
-  errors: PackError[];
-  nodes: string[];
-  /** Packages a pack file needs (PSYNAPSE_REQUIRES) that are not installed: its nodes would fail. */
-  missing?: MissingPackage[];
-};
-
-export type Clash = {
-  name: string;
-  packs: string[];
-  listed_as: string[];
-};
-
-export interface NodepacksResponse extends JsonAnswer<"/nodepacks", "get"> {
-  packs: PackReport[];
-  clashes: Clash[];
-}
+export type NodepacksResponse = JsonAnswer<"/nodepacks", "get">;
+export type PackReport = Item<NodepacksResponse["packs"]>;
+export type PackError = Item<PackReport["errors"]>;
+/** A package a pack file needs (PSYNAPSE_REQUIRES) that is not installed: its nodes would fail. */
+export type MissingPackage = Item<PackReport["missing"]>;
+export type Clash = Item<NodepacksResponse["clashes"]>;
 
 // -- running a graph (POST /execute/stream) ------------------------------------
+/** A graph as the gateway takes it, from any client (a past run's graph is sent back as it ran). */
+export type GraphRequest = JsonRequest<"/execute/stream", "post">;
+export type GraphNode = Schemas["GraphNode"];
+export type GraphEdge = Schemas["GraphEdge"];
+
 export type NodeKind = "functionNode" | "variableNode" | "listNode" | "viewNode";
 
-type GraphNode = Schemas["GraphNode"];
-type GraphEdge = Schemas["GraphEdge"];
+/** Where the editor draws a node. */
+export type Position = { x: number; y: number };
 
 export interface GraphNodePayload extends GraphNode {
   type: NodeKind;
   data: Record<string, unknown>;
   /** Where the node is drawn: kept with the run, so its graph reopens as it was. */
-  position?: { x: number; y: number };
+  position: Position;
 }
 
 export interface GraphEdgePayload extends GraphEdge {
@@ -87,8 +45,8 @@ export interface GraphEdgePayload extends GraphEdge {
   targetHandle: string | null;
 }
 
-/** A run's graph; `workflow` names the saved workflow it is (recorded on the run). */
-export interface ExecuteRequest extends JsonRequest<"/execute/stream", "post"> {
+/** The canvas as the editor runs it; `workflow` names the saved workflow it is (recorded on the run). */
+export interface ExecuteRequest extends GraphRequest {
   nodes: GraphNodePayload[];
   edges: GraphEdgePayload[];
 }
@@ -138,58 +96,20 @@ export function isNodeEvent(event: RunEvent): event is NodeEvent {
 }
 
 // -- runs (GET /runs, GET /runs/{id}, GET /runs/{id}/graph) ----------------------
+export type RunList = JsonAnswer<"/runs", "get">;
+export type RunSummary = Item<RunList["runs"]>;
 /** A run's status in GET /runs and GET /runs/{id}: the words the badge and History show. */
-export type RunStatus = "running" | "done" | "failed" | "cancelled";
+export type RunStatus = RunSummary["status"];
 
-/** What following a run asks of GET /runs/{id}. */
-export interface RunRecord extends JsonAnswer<"/runs/{run_id}", "get"> {
-  run_id: string;
-  status: RunStatus;
-  results: Record<string, unknown>;
-  errors: Record<string, string>;
-}
-
-export type RunSummary = {
-  run_id: string;
-  workflow: string | null;
-  status: RunStatus;
-  started_at: number | null;
-  finished_at: number | null;
-  duration_ms: number | null;
-  node_count: number | null;
-};
-
-export interface RunList extends JsonAnswer<"/runs", "get"> {
-  runs: RunSummary[];
-}
-
-export interface RunNodeRecord {
-  node_name: string;
-  status: NodeStatus;
-  duration_ms?: number | null;
-  inputs?: Record<string, unknown>;
-  output?: unknown;
-  error?: string | null;
-  error_kind?: ErrorKind | null;
-  traceback?: string | null;
-  cached?: boolean;
-}
-
-export interface RunDetail extends RunRecord, RunSummary {
-  error?: string | null;
-  nodes?: Record<string, RunNodeRecord>;
-}
+/** GET /runs/{id}: a run's record and its nodes (times are epoch seconds). */
+export type RunDetail = JsonAnswer<"/runs/{run_id}", "get">;
+export type RunNodeRecord = RunDetail["nodes"][string];
 
 /** GET /runs/{id}/graph: the graph a run ran, to run again or open. */
-export interface RunGraph extends JsonAnswer<"/runs/{run_id}/graph", "get"> {
-  run_id: string;
-  workflow: string | null;
-  nodes: GraphNodePayload[];
-  edges: GraphEdgePayload[];
-}
+export type RunGraph = JsonAnswer<"/runs/{run_id}/graph", "get">;
 
 // -- saved workflows (GET/PUT/DELETE /workflows...) ---------------------------
-export type WorkflowNode = { id: string; type: NodeKind; position?: { x: number; y: number }; data: Record<string, unknown> };
+export type WorkflowNode = { id: string; type: NodeKind; position?: Position; data: Record<string, unknown> };
 export type WorkflowEdge = { id?: string; source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null };
 
 /** A saved graph: the editor's workflow file without its format version. */
@@ -199,39 +119,15 @@ export interface WorkflowBody extends JsonRequest<"/workflows/{name}", "put"> {
   description?: string;
 }
 
-/** Times are epoch seconds (ISO strings are accepted too). */
-export type Timestamp = number | string;
-
-export type WorkflowSummary = {
-  name: string;
-  updated: Timestamp;
-  versions: number;
-};
-
-export interface WorkflowList extends JsonAnswer<"/workflows", "get"> {
-  workflows: WorkflowSummary[];
-}
+export type WorkflowList = JsonAnswer<"/workflows", "get">;
+/** A saved workflow: `updated` is its last save's time in ISO-8601 UTC. */
+export type WorkflowSummary = Item<WorkflowList["workflows"]>;
 
 /** The answer of a save (PUT /workflows/{name}) and of a restore. */
-export interface WorkflowSaved extends JsonAnswer<"/workflows/{name}", "put"> {
-  name: string;
-  version: number;
-  updated: Timestamp;
-}
+export type WorkflowSaved = JsonAnswer<"/workflows/{name}", "put">;
 
-/** GET /workflows/{name} and GET /workflows/{name}/versions/{n}. */
-export interface WorkflowRecord extends JsonAnswer<"/workflows/{name}", "get"> {
-  name: string;
-  version: number;
-  updated: Timestamp;
-  workflow: WorkflowBody;
-}
+/** GET /workflows/{name} and GET /workflows/{name}/versions/{n}: the graph as saved, by any client. */
+export type WorkflowRecord = JsonAnswer<"/workflows/{name}", "get">;
 
-export type WorkflowVersion = {
-  version: number;
-  updated: Timestamp;
-};
-
-export interface VersionList extends JsonAnswer<"/workflows/{name}/versions", "get"> {
-  versions: WorkflowVersion[];
-}
+export type VersionList = JsonAnswer<"/workflows/{name}/versions", "get">;
+export type WorkflowVersion = Item<VersionList["versions"]>;

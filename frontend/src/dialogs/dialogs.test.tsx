@@ -38,8 +38,8 @@ describe("SaveAsDialog", () => {
   it("saves and closes; notes a name that exists", async () => {
     useGraphStore.setState({ nodes: [v("a")] });
     const { calls } = mockFetch({
-      "GET /workflows": { workflows: [{ name: "sums", updated: 1, versions: 2 }] },
-      "PUT /workflows/sums": { name: "sums", version: 3, updated: 2 },
+      "GET /workflows": { workflows: [{ name: "sums", updated: "2025-01-31T12:00:01.000Z", versions: 2 }] },
+      "PUT /workflows/sums": { name: "sums", version: 3, updated: "2025-01-31T12:00:02.000Z" },
     });
     const onClose = vi.fn();
     render(<SaveAsDialog onClose={onClose} />);
@@ -64,12 +64,12 @@ describe("SaveAsDialog", () => {
 
 describe("OpenWorkflowDialog", () => {
   const routes = () => ({
-    "GET /workflows": { workflows: [{ name: "sums", updated: 1700000000, versions: 2 }, { name: "other", updated: 1700000000, versions: 1 }] },
-    "GET /workflows/sums/versions": { name: "sums", versions: [{ version: 2, updated: 2 }, { version: 1, updated: 1 }] },
-    "GET /workflows/sums/versions/1": { name: "sums", version: 1, updated: 1, workflow: fileOf([v("one")]) },
-    "POST /workflows/sums/versions/1/restore": { name: "sums", version: 3, updated: 3 },
-    "GET /workflows/sums": { name: "sums", version: 3, updated: 3, workflow: fileOf([v("restored")]) },
-    "GET /workflows/other": { name: "other", version: 1, updated: 1, workflow: fileOf([v("o")]) },
+    "GET /workflows": { workflows: [{ name: "sums", updated: "2023-11-14T22:13:20.000Z", versions: 2 }, { name: "other", updated: "2023-11-14T22:13:20.000Z", versions: 1 }] },
+    "GET /workflows/sums/versions": { name: "sums", versions: [{ version: 2, updated: "2025-01-31T12:00:02.000Z" }, { version: 1, updated: "2025-01-31T12:00:01.000Z" }] },
+    "GET /workflows/sums/versions/1": { name: "sums", version: 1, updated: "2025-01-31T12:00:01.000Z", workflow: fileOf([v("one")]) },
+    "POST /workflows/sums/versions/1/restore": { name: "sums", version: 3, updated: "2025-01-31T12:00:03.000Z" },
+    "GET /workflows/sums": { name: "sums", version: 3, updated: "2025-01-31T12:00:03.000Z", workflow: fileOf([v("restored")]) },
+    "GET /workflows/other": { name: "other", version: 1, updated: "2025-01-31T12:00:01.000Z", workflow: fileOf([v("o")]) },
     "DELETE /workflows/other": new Response(null, { status: 204 }),
   });
 

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef } from "react";
 import { cancelRun } from "../api/client";
 import { ApiError } from "../api/config";
 import { executeStream, followRun, type RunStreamHandlers } from "../api/stream";
-import type { ExecuteRequest } from "../api/types";
+import type { GraphRequest } from "../api/types";
 import { envVarsRecord, loadRunId, saveRunId } from "../lib/persistence";
 import { toExecuteRequest } from "../lib/serialize";
 import { schemaOf } from "../store/catalogStore";
@@ -50,10 +50,10 @@ export function useExecution() {
 
   /** Run `request` (the canvas, or a past run's own graph: `detached` when it is not the canvas). */
   const runGraph = useCallback(
-    async (request: ExecuteRequest, detached: DetachedRun | null = null) => {
+    async (request: GraphRequest, detached: DetachedRun | null = null) => {
       if (controller.current) return;
       const envVars = envVarsRecord();
-      const body: ExecuteRequest = Object.keys(envVars).length ? { ...request, env_vars: envVars } : request;
+      const body: GraphRequest = Object.keys(envVars).length ? { ...request, env_vars: envVars } : request;
       useRunStore.getState().begin(detached);
       await follow((handlers) => executeStream(body, handlers));
     },

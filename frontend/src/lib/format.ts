@@ -1,15 +1,20 @@
 // Times and durations as the history shows them.
-import type { Timestamp } from "../api/types";
 
-/** A server time (epoch seconds, or an ISO string) as a Date; null when absent or unreadable. */
-export function toDate(value: Timestamp | null | undefined): Date | null {
+/**
+ * A time the gateway sends: epoch seconds (a run's `started_at`, `finished_at`) or an
+ * ISO-8601 string (a workflow's `updated`).
+ */
+type ServerTime = number | string;
+
+/** A server time as a Date; null when absent or unreadable. */
+export function toDate(value: ServerTime | null | undefined): Date | null {
   if (value === null || value === undefined || value === "") return null;
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
 /** Today's times as a clock time, older ones with their date. */
-export function formatTime(value: Timestamp | null | undefined, now: Date = new Date()): string {
+export function formatTime(value: ServerTime | null | undefined, now: Date = new Date()): string {
   const date = toDate(value);
   if (!date) return "—";
   const time = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });

@@ -14,7 +14,8 @@ export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
       node_id: nodeId,
       node_number: at + 1,
       node_name: node.node_name,
-      status: node.status,
+      // The document's default: a node's record starts as executing.
+      status: node.status ?? "executing",
       hasOutput: node.status === "completed" && "output" in node,
       duration_ms: node.duration_ms ?? null,
     };

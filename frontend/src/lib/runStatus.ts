@@ -28,7 +28,8 @@ export type NodeDisplay = NodeStatus | "skipped" | "cancelled" | "idle";
 // and the editor's own events have only the text).
 const UPSTREAM = /^Input '([^']*)' failed: node '([^']*)' \((.*)\) did not complete$/;
 
-export function errorKindOf(error: string | null | undefined, kind?: ErrorKind | null): ErrorKind | null {
+/** A node error's kind: the gateway's `error_kind` when it is one the editor knows, else read from the error. */
+export function errorKindOf(error: string | null | undefined, kind?: string | null): ErrorKind | null {
   if (kind === "upstream" || kind === "cancelled") return kind;
   if (error === "cancelled") return "cancelled";
   return error && UPSTREAM.test(error) ? "upstream" : null;

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { NodeSchema } from "../api/types";
 import { SCHEMAS } from "../test/renderFlow";
+import { nodeSchema } from "../test/schemas";
 import { defaultVariableData } from "./factory";
 import type { PsyEdge, PsyNode, VariableData } from "./model";
 import { canFeed, checkConnection, formatsOf, shapeOf, typeLabel, unionMembers, variableOutputType } from "./typecheck";
 
 const EXTRA: NodeSchema[] = [
-  { name: "sum_list", params: [{ name: "values", type: "list" }], returns: [{ name: "result", type: "float" }] },
+  nodeSchema({ name: "sum_list", params: [{ name: "values", type: "list" }], returns: [{ name: "result", type: "float" }] }),
 ];
 const schemaOf = (name: string) => [...SCHEMAS, ...EXTRA].find((s) => s.name === name);
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { NodeSchema } from "../api/types";
 import { SCHEMAS } from "../test/renderFlow";
+import { nodeSchema } from "../test/schemas";
 import { defaultVariableData } from "./factory";
 import type { PsyEdge, PsyNode, VariableData } from "./model";
 import { fitForNew, handleOnNode, type WireEnd } from "./wireFit";
 
-const LLM: NodeSchema = {
+const LLM: NodeSchema = nodeSchema({
   name: "openai_chat_completion",
   params: [
     { name: "model", type: "str" },
@@ -13,7 +14,7 @@ const LLM: NodeSchema = {
     { name: "temperature", type: "float", default: 0.7 },
   ],
   returns: [{ name: "result", type: "dict" }],
-};
+});
 const ALL = [...SCHEMAS, LLM];
 const schemaOf = (name: string) => ALL.find((s) => s.name === name);
 const at = { x: 0, y: 0 };

@@ -3,7 +3,7 @@
 // the open workflow); Re-run runs that run's own graph again, Open in editor
 // puts that graph on the canvas.
 import { memo, useMemo } from "react";
-import type { ExecuteRequest, RunDetail, RunSummary } from "../api/types";
+import type { GraphRequest, RunDetail, RunSummary } from "../api/types";
 import { openRunInEditor, refreshHistory, rerun, selectRun } from "../actions/historyActions";
 import { useHistoryRefresh } from "../hooks/useHistoryRefresh";
 import { formatDuration, formatTime } from "../lib/format";
@@ -15,7 +15,7 @@ import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useWorkflowStore } from "../store/workflowStore";
 import { StatusCard } from "./StatusCard";
 
-type RunGraphNow = (request: ExecuteRequest, detached: DetachedRun | null) => Promise<void>;
+type RunGraphNow = (request: GraphRequest, detached: DetachedRun | null) => Promise<void>;
 
 function StatusBadge({ status }: { status: RunSummary["status"] }) {
   return (

@@ -77,7 +77,7 @@ describe("NodeLibraryPanel", () => {
   it("shows nodepacks that failed to load, with file, line and message", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
-        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [] },
+        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [] },
       ], []),
     );
     render(<NodeLibraryPanel onAdd={() => undefined} />);

@@ -6,6 +6,7 @@ import type { PsyEdge, PsyNode } from "../lib/model";
 import { nodeTypes } from "../nodes/nodeTypes";
 import { useCatalogStore } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
+import { nodeSchema } from "./schemas";
 
 function Harness() {
   const nodes = useGraphStore((s) => s.nodes);
@@ -34,7 +35,7 @@ export function renderFlow(nodes: PsyNode[], edges: PsyEdge[] = []) {
 }
 
 export const SCHEMAS: NodeSchema[] = [
-  {
+  nodeSchema({
     name: "add",
     params: [
       { name: "a", type: "float" },
@@ -43,8 +44,8 @@ export const SCHEMAS: NodeSchema[] = [
     returns: [{ name: "result", type: "float" }],
     docstring: "Add two numbers.",
     nodepack: "basic",
-  },
-  {
+  }),
+  nodeSchema({
     name: "int_add",
     params: [
       { name: "a", type: "int" },
@@ -53,8 +54,8 @@ export const SCHEMAS: NodeSchema[] = [
     returns: [{ name: "result", type: "int" }],
     docstring: "Add two whole numbers.",
     nodepack: "basic",
-  },
-  {
+  }),
+  nodeSchema({
     name: "round_number",
     params: [
       { name: "x", type: "float" },
@@ -63,8 +64,8 @@ export const SCHEMAS: NodeSchema[] = [
     returns: [{ name: "result", type: "int" }],
     docstring: "Round a number.",
     nodepack: "basic",
-  },
-  {
+  }),
+  nodeSchema({
     name: "configure",
     params: [
       { name: "text", type: "str" },
@@ -76,8 +77,8 @@ export const SCHEMAS: NodeSchema[] = [
     returns: [{ name: "result", type: "Any" }],
     docstring: "A node with every kind of control.",
     nodepack: "demo",
-  },
-  {
+  }),
+  nodeSchema({
     name: "split_name",
     params: [{ name: "full_name", type: "str" }],
     returns: [
@@ -86,8 +87,8 @@ export const SCHEMAS: NodeSchema[] = [
     ],
     docstring: "Split a name.",
     nodepack: "basic",
-  },
-  {
+  }),
+  nodeSchema({
     name: "CountWithProgress",
     params: [
       { name: "count", type: "int", default: 10 },
@@ -97,8 +98,8 @@ export const SCHEMAS: NodeSchema[] = [
     docstring: "Count with progress.",
     nodepack: "examples",
     is_progress_node: true,
-  },
-  {
+  }),
+  nodeSchema({
     name: "EchoStream",
     params: [
       { name: "text", type: "str" },
@@ -108,8 +109,8 @@ export const SCHEMAS: NodeSchema[] = [
     docstring: "Echo a text word by word.",
     nodepack: "examples",
     is_stream_node: true,
-  },
-  {
+  }),
+  nodeSchema({
     name: "format_text",
     params: [
       { name: "template", type: "str" },
@@ -117,11 +118,11 @@ export const SCHEMAS: NodeSchema[] = [
     ],
     returns: [{ name: "result", type: "str" }],
     nodepack: "basic",
-  },
-  {
+  }),
+  nodeSchema({
     name: "maybe",
     params: [{ name: "n", type: "Optional[int]" }],
     returns: [{ name: "result", type: "dict[str, Any]" }],
     nodepack: "demo",
-  },
+  }),
 ];
