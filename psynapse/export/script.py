@@ -81,6 +81,7 @@ _RESERVED = {
     "bool",
     "set",
     "views",
+    "Skip",
     "_TRUE",
     "_FALSE",
     *(f.__name__ for f in scripthelpers.HELPERS),
@@ -357,6 +358,7 @@ def _assemble(
     out += [
         "check_requirements()",
         "provide_sdk()",
+        "from psynapse import Skip  # an output not taken: what needs it is skipped",
         *imports,
         "",
         "# -- variables --------------------------------------------------------------",

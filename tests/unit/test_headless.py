@@ -359,3 +359,51 @@ def test_skipped_nodes_and_map_progress_are_shown():
         "[2] Map (m) running",
         "[2] Map (m) 100% 4/4 items",
     ]
+
+
+# -- the exporter: control flow ------------------------------------------------------
+def test_map_helper_keeps_item_order_and_stops_at_a_failure(capsys):
+    import threading
+    import time
+
+    at_once, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_square(inputs: dict) -> dict:
+        with lock:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        time.sleep(0.01 * (5 - inputs["x"]))  # later items end first
+        with lock:
+            at_once[0] -= 1
+        if inputs["x"] == 3:
+            raise ZeroDivisionError("division by zero")
+        return {"result": inputs["x"] ** 2 + inputs["plus"]}
+
+    assert scripthelpers.map_workflow(slow_square, [0, 1, 2], "x", {"plus": 1}, 2, False, "m") == [1, 2, 5]
+    assert most[0] == 2
+    with pytest.raises(scripthelpers.NodeFailed, match=r"^Map \(m\) failed: item 3 failed: division by zero$"):
+        scripthelpers.map_workflow(slow_square, [0, 1, 2, 3, 4, 0], "x", {"plus": 0}, 1, False, "m")
+    err = capsys.readouterr().err
+    assert "[m] 4/6 items, 1 failed" in err and "5/6" not in err  # nothing started after item 3
+    assert scripthelpers.map_workflow(slow_square, [3, 2], "x", {"plus": 0}, 4, True, "m") == [None, 4]
+    assert "[m] item 0 failed: division by zero" in capsys.readouterr().err
+    assert scripthelpers.map_workflow(slow_square, scripthelpers.Skip, "x", {}, 4, False, "m") is scripthelpers.Skip
+    with pytest.raises(scripthelpers.NodeFailed, match="Map: items must be a list, got int '7'"):
+        scripthelpers.map_workflow(slow_square, 7, "x", {}, 4, False, "m")
+
+
+def test_loop_helper_feeds_outputs_back_up_to_its_cap():
+    def double(inputs: dict) -> dict:
+        n = inputs["n"] * 2
+        return {"n": n, "more": n < inputs["limit"], "seen": inputs["n"]}
+
+    assert scripthelpers.loop_workflow(double, {"n": 3, "limit": 100}, ("n",), "more", 100, "l") == {
+        "n": 192,
+        "more": False,
+        "seen": 96,
+    }
+    with pytest.raises(scripthelpers.NodeFailed) as failed:
+        scripthelpers.loop_workflow(double, {"n": 1, "limit": 100}, ("n",), "more", 3, "l")
+    assert failed.value.error == "Loop reached its cap of 3 iterations with 'more' still true"
+    assert str(failed.value) == "Loop (l) failed: Loop reached its cap of 3 iterations with 'more' still true"
