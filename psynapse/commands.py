@@ -42,3 +42,15 @@ def export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workflow", help="a workflow JSON file (editor export or API body)")
     parser.add_argument("-o", "--output", required=True, help="the Python script to write ('-' for stdout)")
     parser.add_argument("--nodepacks-dir", help="folder of nodepacks (default ./nodepacks)")
+    # The saved workflows its Subgraph, Map and Loop nodes run are read now and written in.
+    parser.add_argument(
+        "--url",
+        help="gateway to read the saved workflows the graph runs from "
+        "(default $PSYNAPSE_URL, else http://127.0.0.1:8000, where `psynapse up` serves)",
+    )
+    parser.add_argument("--token", help="API token for --url (default $PSYNAPSE_API_TOKEN)")
+    parser.add_argument(
+        "--workflows-dir",
+        help="read saved workflows from this folder instead of a gateway: <name>.json "
+        "(editor export), <name>.v<N>.json for a pinned version N",
+    )

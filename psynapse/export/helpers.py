@@ -1,14 +1,16 @@
 """Functions ``psynapse export`` copies, source and all, into the scripts it writes.
 
 Each must stand alone: only the standard library, the names imported in
-``IMPORTS`` and the written script's constants ``NODEPACKS_DIR``, ``REQUIREMENTS``
-and ``PSYNAPSE_SDK``. They are plain
-functions here so tests call them directly.
+``IMPORTS``, the written script's constants ``NODEPACKS_DIR``, ``REQUIREMENTS``
+and ``PSYNAPSE_SDK``, the SDK's ``Skip`` (an output not taken) and, for the control
+flow helpers, the services' ``truth`` and ``ConversionError`` (the script carries
+their source too). They are plain functions here so tests call them directly.
 """
 
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import dataclasses
 import datetime
 import decimal
@@ -21,8 +23,13 @@ import re
 import sys
 import types
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from psynapse_common.conversion import ConversionError, truth
+
+from ..sdk import Skip
 
 NODEPACKS_DIR = Path("nodepacks")  # the written script sets its own
 # Module -> install command, for what the script's nodepacks need (the script sets its own).
@@ -36,6 +43,7 @@ PSYNAPSE_SDK = ""
 
 IMPORTS = """\
 import base64
+import concurrent.futures
 import dataclasses
 import datetime
 import decimal
@@ -50,6 +58,7 @@ import sys
 import types
 import typing
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 """
@@ -140,6 +149,8 @@ def report_stream(node: Any, label: str) -> None:
 
 def to_json(value: Any) -> Any:
     """A value as JSON data, shown the way the services show a view node's value."""
+    if value is Skip:
+        return None  # a view fed by a skipped node shows null
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -172,3 +183,124 @@ def to_json(value: Any) -> Any:
 
 
 HELPERS = (check_requirements, provide_sdk, load_nodepack, report_progress, report_stream, to_json)
+
+
+# -- control flow: what the engine does with untaken outputs, maps and loops -------------
+class NodeFailed(RuntimeError):
+    """A Map or Loop node failed; the message is ``psynapse run``'s line for it."""
+
+    def __init__(self, kind: str, node: str, error: str) -> None:
+        super().__init__(f"{kind} ({node}) failed: {error}")
+        self.node = node
+        self.error = error  # the engine's words, as the node's error event carries them
+
+
+def part(value: Any, key: str) -> Any:
+    """One output of a node that gives several (an ``AnnotatedDict``), untaken (``Skip``)
+    when the node was skipped or returned ``Skip`` whole; None when the key is missing."""
+    if value is Skip:
+        return Skip
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def list_of(*items: Any) -> Any:
+    """A List node fed by branches: the items that came, in order; ``Skip`` when none did."""
+    taken = [item for item in items if item is not Skip]
+    return taken if taken or not items else Skip
+
+
+def map_workflow(
+    workflow: Callable[[dict[str, Any]], dict[str, Any]],
+    items: Any,
+    item_input: str,
+    inputs: dict[str, Any],
+    concurrency: int,
+    continue_on_error: bool,
+    node: str,
+) -> Any:
+    """A Map node: ``workflow`` once per item (the item as its input ``item_input``, the
+    other inputs the same for every item), at most ``concurrency`` items at a time on a
+    thread pool. Gives the results in item order: an item's one output, or a dict of its
+    outputs when it has several. A failed item fails the map, naming the item (no item
+    starts after it); with ``continue_on_error`` its place is None and it is reported."""
+    if items is Skip:
+        return Skip  # its list came untaken: the map is skipped
+    if not isinstance(items, (list, tuple)):
+        shown = to_json(items)
+        raise NodeFailed("Map", node, f"Map: items must be a list, got {type(shown).__name__} {str(shown)[:80]!r}")
+
+    def run(item: Any) -> Any:
+        outputs = workflow({**inputs, item_input: item})
+        return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+    results: list[Any] = [None] * len(items)
+    failures: dict[int, BaseException] = {}
+    running: dict[concurrent.futures.Future[Any], int] = {}  # item -> its index
+    started = done = 0
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"map-{node}")
+    try:
+        while True:
+            # The next items start as others end, none after a failure (unless told to go on).
+            while started < len(items) and len(running) < concurrency and (continue_on_error or not failures):
+                running[pool.submit(run, items[started])] = started
+                started += 1
+            if not running:
+                break
+            ended, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in sorted(ended, key=running.__getitem__):
+                index = running.pop(future)
+                failure = future.exception()
+                if failure is None:
+                    results[index] = future.result()
+                else:
+                    failures[index] = failure
+                    if continue_on_error:
+                        reason = str(failure) or type(failure).__name__
+                        print(f"[{node}] item {index} failed: {reason}", file=sys.stderr)
+                done += 1
+                failed = f", {len(failures)} failed" if failures else ""
+                print(f"[{node}] {done}/{len(items)} items{failed}", file=sys.stderr, flush=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if failures and not continue_on_error:
+        first = min(failures)
+        cause = failures[first]
+        raise NodeFailed("Map", node, f"item {first} failed: {str(cause) or type(cause).__name__}") from cause
+    return results
+
+
+def loop_workflow(
+    workflow: Callable[[dict[str, Any]], dict[str, Any]],
+    inputs: dict[str, Any],
+    fed_back: tuple[str, ...],
+    while_output: str,
+    max_iterations: int,
+    node: str,
+) -> dict[str, Any]:
+    """A Loop node: ``workflow`` again while its output ``while_output`` is truthy, each
+    iteration after the first fed the outputs named like its inputs (``fed_back``), at
+    most ``max_iterations`` times. Gives the last iteration's outputs."""
+    feeds = dict(inputs)
+    for iteration in range(max_iterations):
+        try:
+            outputs = workflow(feeds)
+        except Exception as exc:
+            raise NodeFailed("Loop", node, f"iteration {iteration} failed: {str(exc) or type(exc).__name__}") from exc
+        condition = outputs.get(while_output)
+        try:
+            again = condition is not Skip and truth(condition)
+        except ConversionError as exc:
+            raise NodeFailed("Loop", node, f"iteration {iteration}: '{while_output}': {exc}") from None
+        print(f"[{node}] iteration {iteration + 1} of at most {max_iterations}", file=sys.stderr, flush=True)
+        if not again:
+            return outputs
+        feeds = {**inputs, **{name: outputs[name] for name in fed_back}}
+    raise NodeFailed(
+        "Loop", node, f"Loop reached its cap of {max_iterations} iterations with '{while_output}' still true"
+    )
+
+
+# Copied into a script only when its graph needs them.
+FLOW_HELPERS: dict[str, Any] = {
+    helper.__name__: helper for helper in (NodeFailed, part, list_of, map_workflow, loop_workflow)
+}

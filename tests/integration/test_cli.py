@@ -11,6 +11,15 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.integration.test_control_flow import (
+    WORKFLOWS,
+    items,
+    loop_node,
+    map_node,
+    named_var,
+    named_view,
+    subgraph,
+)
 from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
 from tests.support.stack import copy_packs
 
@@ -240,6 +249,329 @@ def test_export_errors_exit_2(stack, tmp_path):
             "export", write(tmp_path, body), "-o", str(tmp_path / "x.py"), "--nodepacks-dir", str(stack.nodepacks)
         )
         assert done.returncode == 2 and message in done.stderr
+    assert not (tmp_path / "x.py").exists()
+
+
+# -- export: control flow ---------------------------------------------------------------
+# Saved workflows the graphs below run, besides test_control_flow's (on this module's stack).
+CLI_WORKFLOWS = {
+    **WORKFLOWS,
+    # result = x + 2, by a subgraph of a subgraph
+    "cli_add_two": graph(
+        [named_var("x", "x"), subgraph("a", "cf_add_one"), subgraph("b", "cf_add_one"), named_view("out", "result")],
+        [edge("x", "a", "x"), edge("a", "b", "x", "result"), edge("b", "out", "input", "result")],
+    ),
+    # positive = x when x > 0 (else untaken), other = x + 1 otherwise (else untaken)
+    "cli_sign": graph(
+        [
+            named_var("x", "x"),
+            var("zero", "0"),
+            fn("gt", "less_than"),
+            {"id": "if", "type": "ifNode", "data": {}},
+            fn("inc", "add", b=1),
+            named_view("vp", "positive"),
+            named_view("vo", "other"),
+        ],
+        [
+            edge("zero", "gt", "a"),
+            edge("x", "gt", "b"),
+            edge("gt", "if", "condition"),
+            edge("x", "if", "value"),
+            edge("if", "vp", "input", "true"),
+            edge("if", "inc", "a", "false"),
+            edge("inc", "vo"),
+        ],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def saved(stack, tmp_path_factory):
+    """The workflows saved on the stack, and the same as files (the editor's Export format)."""
+    folder = tmp_path_factory.mktemp("workflows")
+    with stack.client() as client:
+        for name, body in CLI_WORKFLOWS.items():
+            assert client.put(f"/workflows/{name}", json=body).status_code in (200, 201)
+            (folder / f"{name}.json").write_text(json.dumps(editor_shaped(body)))
+    stack.workflows_dir = folder
+    return stack
+
+
+def editor_shaped(body: dict) -> dict:
+    """A graph as the editor's Export writes it: a version, positions, edge ids."""
+    return {
+        "version": 1,
+        "nodes": [{**node, "position": {"x": 100 * i, "y": 0}} for i, node in enumerate(body["nodes"])],
+        "edges": [{"id": f"e{i}", **e} for i, e in enumerate(body["edges"])],
+    }
+
+
+def run_both(stack, tmp_path: Path, body: dict, *export_args: str) -> tuple[subprocess.CompletedProcess, ...]:
+    """``psynapse run`` of the graph on the stack, and its exported script run by this Python."""
+    path = write(tmp_path, body)
+    through_services = psynapse("run", path, "--url", stack.url)
+    script = tmp_path / "flow.py"
+    exported = psynapse(
+        "export",
+        path,
+        "-o",
+        str(script),
+        "--nodepacks-dir",
+        str(stack.nodepacks),
+        *(export_args or ("--url", stack.url)),
+    )
+    assert exported.returncode == 0, exported.stderr
+    done = subprocess.run(
+        [sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    return through_services, done
+
+
+def same_results(stack, tmp_path: Path, body: dict, *export_args: str) -> tuple[dict, str]:
+    through_services, done = run_both(stack, tmp_path, body, *export_args)
+    assert through_services.returncode == 0, through_services.stderr
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(through_services.stdout)
+    return json.loads(done.stdout), (tmp_path / "flow.py").read_text()
+
+
+def if_graph(condition) -> dict:
+    return graph(
+        [
+            var("c", condition, "Boolean"),
+            var("x", "5"),
+            {"id": "if", "type": "ifNode", "data": {}},
+            fn("yes", "slow_identity", ms=5),
+            fn("no", "add", b=100),
+            view("vy"),
+            view("vn"),
+        ],
+        [
+            edge("c", "if", "condition"),
+            edge("x", "if", "value"),
+            edge("if", "yes", "x", "true"),
+            edge("if", "no", "a", "false"),
+            edge("yes", "vy"),
+            edge("no", "vn"),
+        ],
+    )
+
+
+def switch_graph(text: str) -> dict:
+    """Switch, a function returning Skip for a key, a merge of both ways, a List of what came."""
+    return graph(
+        [
+            var("t", text, "String"),
+            fn("p", "parse_int"),
+            {"id": "sw", "type": "switchNode", "data": {"cases": ["forty", "7"]}},
+            view("v40"),
+            view("v7"),
+            view("other"),
+            fn("double", "multiply", b=2),
+            fn("merge", "first_of"),
+            lst("L"),
+            fn("drop", "maybe", keep=False),
+            view("vd"),
+            view("vmerge"),
+            view("vlist"),
+            view("vdrop"),
+        ],
+        [
+            edge("t", "p", "text"),
+            edge("p", "sw", "value", "invalid"),
+            edge("p", "double", "a", "number"),
+            edge("sw", "v40", "input", "forty"),
+            edge("sw", "v7", "input", "7"),
+            edge("sw", "other", "input", "default"),
+            edge("double", "vd"),
+            edge("double", "merge", "a"),
+            edge("sw", "merge", "b", "forty"),
+            edge("p", "L", "input-0", "invalid"),
+            edge("double", "L", "input-1"),
+            edge("t", "drop", "x"),
+            edge("drop", "vdrop"),
+            edge("merge", "vmerge"),
+            edge("L", "vlist"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (if_graph(True), {"vy": 5, "vn": None}),
+        (if_graph(False), {"vy": None, "vn": 105}),
+        (
+            switch_graph("forty"),
+            {
+                "v40": "forty",
+                "v7": None,
+                "other": None,
+                "vd": None,
+                "vmerge": "forty",
+                "vlist": ["forty"],
+                "vdrop": None,
+            },
+        ),
+        (
+            switch_graph("7"),
+            {"v40": None, "v7": None, "other": None, "vd": 14, "vmerge": 14, "vlist": [14], "vdrop": None},
+        ),
+    ],
+    ids=["if-true", "if-false", "switch-case", "switch-number"],
+)
+def test_exported_branches_skip_what_the_services_skip(saved, tmp_path, body, expected):
+    results, script = same_results(saved, tmp_path, body)
+    assert results == expected
+    assert "if truth(C):" in script or "match case_text(" in script
+    assert "    no = Skip  # skipped" in script or "    double = Skip  # skipped" in script
+
+
+def test_exported_subgraphs_are_functions_nested_ones_too(saved, tmp_path):
+    body = graph(
+        [
+            var("a", "40"),
+            subgraph("s", "cli_add_two"),
+            view("v"),
+            var("neg", "-3"),
+            subgraph("sign", "cli_sign"),
+            view("vp"),
+            view("vo"),
+            # A subgraph fed an untaken value: its nodes are skipped, its outputs untaken.
+            var("no", False, "Boolean"),
+            {"id": "if", "type": "ifNode", "data": {}},
+            subgraph("skipped", "cf_add_one"),
+            view("vs"),
+        ],
+        [
+            edge("a", "s", "x"),
+            edge("s", "v", "input", "result"),
+            edge("neg", "sign", "x"),
+            edge("sign", "vp", "input", "positive"),
+            edge("sign", "vo", "input", "other"),
+            edge("no", "if", "condition"),
+            edge("a", "if", "value"),
+            edge("if", "skipped", "x", "true"),
+            edge("skipped", "vs", "input", "result"),
+        ],
+    )
+    results, script = same_results(saved, tmp_path, body)
+    assert results == {"v": 42, "vp": None, "vo": -2, "vs": None}
+    assert script.count("def workflow_cf_add_one(inputs: dict[str, Any]) -> dict[str, Any]:") == 1
+    assert "s = workflow_cli_add_two({'x': A})" in script
+    assert "a = workflow_cf_add_one({'x': x})" in script  # inside cli_add_two's function
+
+
+def test_exported_map_runs_on_a_thread_pool_in_item_order(saved, tmp_path):
+    body = graph(
+        [items("xs", [3, 1, 2, 0.5]), map_node("m", "cf_add_one", concurrency=2), view("v")],
+        [edge("xs", "m", "items"), edge("m", "v")],
+    )
+    results, script = same_results(saved, tmp_path, body)
+    assert results == {"v": [4, 2, 3, 1.5]}
+    assert "concurrency=2" in script and "concurrent.futures.ThreadPoolExecutor(max_workers=concurrency" in script
+
+
+def test_exported_map_fails_on_a_failed_item_or_goes_on(saved, tmp_path):
+    def body(**data) -> dict:
+        return graph(
+            [items("xs", [1, 0, 2]), map_node("m", "cf_inverse", concurrency=1, **data), view("v")],
+            [edge("xs", "m", "items"), edge("m", "v")],
+        )
+
+    through_services, done = run_both(saved, tmp_path, body())
+    assert through_services.returncode == 1
+    assert "item 1 failed: node 'm/1/d' (divide): division by zero" in through_services.stderr
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Map (m) failed: item 1 failed: division by zero" in done.stderr
+    assert "[m] 2/3 items, 1 failed" in done.stderr and "3/3" not in done.stderr  # item 2 never started
+    # Told to go on: None in its place, reported. (`psynapse run` exits 1 here: it sees the
+    # item's node fail, though the run's record leaves the error out.)
+    through_services, done = run_both(saved, tmp_path, body(continueOnError=True))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(through_services.stdout) == {"v": [10, None, 5]}
+    assert "[m] item 1 failed: division by zero" in done.stderr and "[m] 3/3 items, 1 failed" in done.stderr
+
+
+def test_exported_loop_feeds_outputs_back_up_to_its_cap(saved, tmp_path):
+    def body(**data) -> dict:
+        return graph(
+            [var("start", "3"), loop_node("l", "cf_double", **data), view("v")],
+            [edge("start", "l", "n"), edge("l", "v", "input", "n")],
+        )
+
+    results, script = same_results(saved, tmp_path, body())
+    assert results == {"v": 192}  # 3 -> 6 -> ... -> 192
+    assert "max_iterations=100" in script
+    through_services, done = run_both(saved, tmp_path, body(maxIterations=3))
+    message = "Loop reached its cap of 3 iterations with 'more' still true"
+    assert through_services.returncode == 1 and message in through_services.stderr
+    assert done.returncode == 1 and done.stdout == "" and f"Loop (l) failed: {message}" in done.stderr
+
+
+def test_export_reads_workflows_from_a_folder_offline(saved, tmp_path):
+    body = graph(
+        [items("xs", [1, 2]), map_node("m", "cli_add_two"), view("v"), var("s", "1"), loop_node("l", "cf_double")],
+        [edge("xs", "m", "items"), edge("m", "v"), edge("s", "l", "n")],
+    )
+    results, script = same_results(
+        saved, tmp_path, body, "--workflows-dir", str(saved.workflows_dir), "--url", "http://127.0.0.1:9"
+    )
+    assert results == {"v": [3, 4]}
+    assert f"Workflow cf_add_one (from {saved.workflows_dir / 'cf_add_one.json'})" in script
+
+
+def test_export_reads_a_pinned_version_from_the_gateway(saved, tmp_path):
+    with saved.client() as client:
+        client.delete("/workflows/cli_versions")
+        for b in (1, 1000):
+            client.put(
+                "/workflows/cli_versions",
+                json=graph(
+                    [named_var("x", "x"), fn("f", "add", b=b), named_view("out", "result")],
+                    [edge("x", "f", "a"), edge("f", "out")],
+                ),
+            )
+    body = graph(
+        [
+            var("a", "1"),
+            subgraph("old", "cli_versions", version=1),
+            subgraph("new", "cli_versions"),
+            view("v1"),
+            view("v2"),
+        ],
+        [
+            edge("a", "old", "x"),
+            edge("a", "new", "x"),
+            edge("old", "v1", "input", "result"),
+            edge("new", "v2", "input", "result"),
+        ],
+    )
+    results, script = same_results(saved, tmp_path, body)
+    assert results == {"v1": 2, "v2": 1001}
+    assert "def workflow_cli_versions_v1(" in script and "(version 2, the newest when exported" in script
+
+
+def test_export_workflow_errors_exit_2(saved, tmp_path):
+    def export(body: dict, *args: str) -> subprocess.CompletedProcess:
+        path = write(tmp_path, body)
+        return psynapse("export", path, "-o", str(tmp_path / "x.py"), "--nodepacks-dir", str(saved.nodepacks), *args)
+
+    missing = graph([subgraph("s", "cli_nothing_saved")], [])
+    on_gateway = export(missing, "--url", saved.url)
+    assert on_gateway.returncode == 2
+    assert "Subgraph node 's': no workflow cli_nothing_saved (not saved on the gateway at" in on_gateway.stderr
+    in_folder = export(missing, "--workflows-dir", str(saved.workflows_dir))
+    assert in_folder.returncode == 2 and "no cli_nothing_saved.json in" in in_folder.stderr
+    unreachable = export(missing, "--url", "http://127.0.0.1:9")
+    assert unreachable.returncode == 2 and "cannot reach the gateway at http://127.0.0.1:9" in unreachable.stderr
+    folder = tmp_path / "loops"
+    folder.mkdir()
+    (folder / "ping.json").write_text(json.dumps(graph([subgraph("p", "pong")], [])))
+    (folder / "pong.json").write_text(json.dumps(graph([map_node("back", "ping", item="x")], [])))
+    recursive = export(graph([subgraph("s", "ping")], []), "--workflows-dir", str(folder))
+    assert recursive.returncode == 2
+    assert "Map node 'back' runs workflow 'ping', which contains itself: ping → pong → ping" in recursive.stderr
     assert not (tmp_path / "x.py").exists()
 
 

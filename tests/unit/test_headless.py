@@ -359,3 +359,147 @@ def test_skipped_nodes_and_map_progress_are_shown():
         "[2] Map (m) running",
         "[2] Map (m) 100% 4/4 items",
     ]
+
+
+# -- the exporter: control flow ------------------------------------------------------
+def test_map_helper_keeps_item_order_and_stops_at_a_failure(capsys):
+    import threading
+    import time
+
+    at_once, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_square(inputs: dict) -> dict:
+        with lock:
+            at_once[0] += 1
+            most[0] = max(most[0], at_once[0])
+        time.sleep(0.01 * (5 - inputs["x"]))  # later items end first
+        with lock:
+            at_once[0] -= 1
+        if inputs["x"] == 3:
+            raise ZeroDivisionError("division by zero")
+        return {"result": inputs["x"] ** 2 + inputs["plus"]}
+
+    assert scripthelpers.map_workflow(slow_square, [0, 1, 2], "x", {"plus": 1}, 2, False, "m") == [1, 2, 5]
+    assert most[0] == 2
+    with pytest.raises(scripthelpers.NodeFailed, match=r"^Map \(m\) failed: item 3 failed: division by zero$"):
+        scripthelpers.map_workflow(slow_square, [0, 1, 2, 3, 4, 0], "x", {"plus": 0}, 1, False, "m")
+    err = capsys.readouterr().err
+    assert "[m] 4/6 items, 1 failed" in err and "5/6" not in err  # nothing started after item 3
+    assert scripthelpers.map_workflow(slow_square, [3, 2], "x", {"plus": 0}, 4, True, "m") == [None, 4]
+    assert "[m] item 0 failed: division by zero" in capsys.readouterr().err
+    assert scripthelpers.map_workflow(slow_square, scripthelpers.Skip, "x", {}, 4, False, "m") is scripthelpers.Skip
+    with pytest.raises(scripthelpers.NodeFailed, match="Map: items must be a list, got int '7'"):
+        scripthelpers.map_workflow(slow_square, 7, "x", {}, 4, False, "m")
+
+
+def test_loop_helper_feeds_outputs_back_up_to_its_cap():
+    def double(inputs: dict) -> dict:
+        n = inputs["n"] * 2
+        return {"n": n, "more": n < inputs["limit"], "seen": inputs["n"]}
+
+    assert scripthelpers.loop_workflow(double, {"n": 3, "limit": 100}, ("n",), "more", 100, "l") == {
+        "n": 192,
+        "more": False,
+        "seen": 96,
+    }
+    with pytest.raises(scripthelpers.NodeFailed) as failed:
+        scripthelpers.loop_workflow(double, {"n": 1, "limit": 100}, ("n",), "more", 3, "l")
+    assert failed.value.error == "Loop reached its cap of 3 iterations with 'more' still true"
+    assert str(failed.value) == "Loop (l) failed: Loop reached its cap of 3 iterations with 'more' still true"
+
+
+def _named(node_id: str, name: str, value: str = "0") -> dict:
+    return var(node_id, value, variableName=name)
+
+
+def _output(node_id: str, name: str) -> dict:
+    return {"id": node_id, "type": "viewNode", "data": {"viewName": name}}
+
+
+def _workflows(tmp_path: Path, **bodies: dict) -> Path:
+    folder = tmp_path / "workflows"
+    folder.mkdir(exist_ok=True)
+    for name, body in bodies.items():
+        (folder / f"{name}.json").write_text(json.dumps(body))
+    return folder
+
+
+def test_exported_control_flow_runs_without_psynapse_installed(tmp_path):
+    from psynapse.export.workflows import Folder
+
+    add_one = graph(
+        [_named("x", "x"), fn("f", "add", b=1), _output("out", "result")], [edge("x", "f", "a"), edge("f", "out")]
+    )
+    folder = _workflows(tmp_path, add_one=add_one)
+    body = graph(
+        [
+            var("c", False, "Boolean"),
+            var("x", "5"),
+            {"id": "if", "type": "ifNode", "data": {}},
+            {"id": "s", "type": "subgraphNode", "data": {"workflow": "add_one"}},
+            {"id": "m", "type": "mapNode", "data": {"workflow": "add_one", "itemInput": "x", "concurrency": 2}},
+            var("xs", "[1, 2, 3]", "List"),
+            view("vs"),
+            view("vm"),
+            view("vt"),
+        ],
+        [
+            edge("c", "if", "condition"),
+            edge("x", "if", "value"),
+            edge("if", "s", "x", "false"),
+            edge("s", "vs", "input", "result"),
+            edge("xs", "m", "items"),
+            edge("m", "vm"),
+            edge("if", "vt", "input", "true"),
+        ],
+    )
+    script = tmp_path / "flow.py"
+    script.write_text(
+        export.export_script(body, load_catalog(REPO_NODEPACKS), REPO_NODEPACKS, workflows=Folder(folder))
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(script)], check=False, capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"vs": 6, "vm": [2, 3, 4], "vt": None}
+
+
+def test_a_static_graph_exports_without_skip_checks():
+    script = export.export_script(spec_example(), load_catalog(REPO_NODEPACKS), REPO_NODEPACKS)
+    main = script[script.index("def main() -> None:") :]
+    assert "Skip" not in main and "def map_workflow" not in script and "def truth" not in script
+    assert "f3 = multiply(a=convert(f1, float), b=convert(f2, float))" in main
+
+
+def test_export_refuses_what_the_engine_refuses_about_workflows(tmp_path):
+    from psynapse.export.workflows import Folder
+
+    catalog = load_catalog(REPO_NODEPACKS)
+    folder = _workflows(
+        tmp_path,
+        ping=graph([{"id": "p", "type": "subgraphNode", "data": {"workflow": "pong"}}], []),
+        pong=graph([{"id": "q", "type": "loopNode", "data": {"workflow": "ping", "whileOutput": "x"}}], []),
+        # Two ways through: the engine runs one's output into the other's input, one function cannot.
+        two=graph(
+            [_named("a", "a"), _named("b", "b"), _output("oa", "a"), _output("ob", "b")],
+            [edge("a", "oa"), edge("b", "ob")],
+        ),
+    )
+
+    def sub(node_id: str, workflow: str) -> dict:
+        return {"id": node_id, "type": "subgraphNode", "data": {"workflow": workflow}}
+
+    recursion = "Loop node 'q' runs workflow 'ping', which contains itself: ping → pong → ping"
+    with pytest.raises(GraphError, match=recursion):
+        export.export_script(graph([sub("s", "ping")], []), catalog, REPO_NODEPACKS, workflows=Folder(folder))
+    with pytest.raises(GraphError, match=r"^Subgraph node 's': no workflow nope \(no nope.json in "):
+        export.export_script(graph([sub("s", "nope")], []), catalog, REPO_NODEPACKS, workflows=Folder(folder))
+    with pytest.raises(GraphError, match=r"^Subgraph node 's': no workflow nope"):
+        export.export_script(graph([sub("s", "nope")], []), catalog, REPO_NODEPACKS)
+    through = graph(
+        [var("one", "1"), sub("t", "two"), fn("inc", "add", b=1), view("v")],
+        [edge("one", "t", "a"), edge("t", "inc", "a", "a"), edge("inc", "t", "b"), edge("t", "v", "input", "b")],
+    )
+    with pytest.raises(export.ExportError, match="feed a subgraph node from its own outputs"):
+        export.export_script(through, catalog, REPO_NODEPACKS, workflows=Folder(folder))
