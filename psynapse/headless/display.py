@@ -79,6 +79,16 @@ class RunState:
     def failed(self) -> list[NodeState]:
         return sorted((n for n in self.nodes.values() if n.status == "error"), key=lambda n: n.number)
 
+    def gone_on_from(self, node: NodeState) -> bool:
+        """A failure inside a map item that the map went on from (continue on error): the
+        map node, an ancestor on the failed node's path, completed all the same."""
+        parts = node.node_id.split("/")
+        for depth in range(1, len(parts)):
+            ancestor = self.nodes.get("/".join(parts[:depth]))
+            if ancestor is not None and ancestor.status == "completed":
+                return True
+        return False
+
 
 def short(value: Any, limit: int = _OUTPUT_CHARS) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)

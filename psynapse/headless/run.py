@@ -290,11 +290,10 @@ def _finish(state: RunState, json_lines: bool) -> int:
         return FAILED
     if not json_lines:
         print(json.dumps(final.get("results", {}), indent=2, ensure_ascii=False), flush=True)
-    if failed:
-        for node in failed:
-            print(f"psynapse run: {label(node)} failed: {node.error}", file=sys.stderr)
-        return FAILED
-    return OK
+    for node in failed:
+        went_on = " (its map went on)" if state.gone_on_from(node) else ""
+        print(f"psynapse run: {label(node)} failed{went_on}: {node.error}", file=sys.stderr)
+    return FAILED if any(not state.gone_on_from(node) for node in failed) else OK
 
 
 def sse_events(response: httpx.Response) -> Iterator[tuple[str | None, dict[str, Any]]]:

@@ -485,9 +485,10 @@ def test_exported_map_fails_on_a_failed_item_or_goes_on(saved, tmp_path):
     assert done.returncode == 1 and done.stdout == ""
     assert "Map (m) failed: item 1 failed: division by zero" in done.stderr
     assert "[m] 2/3 items, 1 failed" in done.stderr and "3/3" not in done.stderr  # item 2 never started
-    # Told to go on: None in its place, reported. (`psynapse run` exits 1 here: it sees the
-    # item's node fail, though the run's record leaves the error out.)
+    # Told to go on: None in its place, the item's failure reported, and both exit 0.
     through_services, done = run_both(saved, tmp_path, body(continueOnError=True))
+    assert through_services.returncode == 0, through_services.stderr
+    assert "divide (m/1/d) failed (its map went on): division by zero" in through_services.stderr
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(through_services.stdout) == {"v": [10, None, 5]}
     assert "[m] item 1 failed: division by zero" in done.stderr and "[m] 3/3 items, 1 failed" in done.stderr
