@@ -194,10 +194,11 @@ class Soak:
             return True
         return False
 
-    async def _stream(self, client: httpx.AsyncClient, run: Run, body: dict) -> None:
+    async def _stream(self, client: httpx.AsyncClient, run: Run, body: dict, patience: float = 120) -> None:
         last_id = None
         path, kwargs = "/execute/stream", {"json": body}
-        while True:
+        started = time.monotonic()
+        while time.monotonic() - started < patience:
             try:
                 async with client.stream("POST" if run.run_id is None else "GET", path, **kwargs) as response:
                     if run.run_id is None:
@@ -225,6 +226,9 @@ class Soak:
             await asyncio.sleep(0.5)
             path = f"/runs/{run.run_id}/events"
             kwargs = {"headers": {"Last-Event-ID": last_id}} if last_id else {}
+        # Its stream never told the end: history says whether the run ended or was lost.
+        run.detail = f"no end on its stream in {patience:.0f} s"
+        await self._settle(client, run)
 
     def _judge(self, run: Run, answer: dict) -> None:
         if run.kind == "cancel":
@@ -288,20 +292,35 @@ class Chaos(threading.Thread):
         self.failures: list[str] = []
 
     def _parts(self, victim: str) -> list[psutil.Process]:
-        if victim == "nats-server":
-            return [p for p in self.root.children() if "nats-server" in p.name()]
-        return [p for p in self.root.children() if f"psynapse {victim}" in " ".join(p.cmdline())]
+        parts = []
+        for part in self.root.children():
+            try:  # a part killed a moment ago may be a zombie its supervisor has not reaped yet
+                described = part.name() if victim == "nats-server" else " ".join(part.cmdline())
+            except psutil.NoSuchProcess:
+                continue
+            if (victim if victim == "nats-server" else f"psynapse {victim}") in described:
+                parts.append(part)
+        return parts
 
     def run(self) -> None:
+        try:
+            self._kill_until_stopped()
+        except Exception as exc:  # the test reads failures: a chaos that died must not pass as a calm soak
+            self.failures.append(f"chaos stopped: {exc!r}")
+            raise
+
+    def _kill_until_stopped(self) -> None:
         while not self.stop.wait(self.rng.uniform(*self.every)):
             victim = self.rng.choice(VICTIMS)
             parts = self._parts(victim)
             if not parts:
                 continue  # restarting after an earlier kill
             target = self.rng.choice(parts)
-            target.kill()
             try:
+                target.kill()
                 target.wait(10)
+            except psutil.NoSuchProcess:
+                continue  # it went on its own between the look and the kill
             except psutil.TimeoutExpired:
                 self.failures.append(f"{victim} {target.pid} did not die")
                 continue
