@@ -78,8 +78,13 @@ class Server:
         self.log_path = log_dir / f"{name}.log"
         # A file, not a pipe (a full pipe would block the server); it lives as long as the server.
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        # Run from the checkout the command belongs to (a venv's bin/ sits two levels below
+        # it): `python -m psynapse` child processes put their working directory first on
+        # sys.path, so another checkout run from here would import this one's psynapse.
+        executable = Path(cmd[0])
+        checkout = executable.parents[2] if executable.parent.name == "bin" else REPO
         self.proc = subprocess.Popen(
-            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO, env=env
+            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=checkout, env=env
         )
 
     def wait_healthy(self) -> bool:

@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 T = TypeVar("T")
 K = TypeVar("K")
-V = TypeVar("V")
 
 # Ids that go into a NATS subject token (a pool, a run id): no dots, wildcards or spaces.
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -93,23 +92,36 @@ class _Skip:
 Skip = _Skip()
 
 
-class AnnotatedDict(dict[K, V], Generic[K, V]):
-    """A plain dict at run time; only its subscription carries meaning.
+if TYPE_CHECKING:
+    # To a type checker an AnnotatedDict is a dict (at run time, a subclass that changes
+    # nothing), so a node may return a dict literal as above; the value type defaults to
+    # Any, as at run time. (typing's own TypeVar takes a default from Python 3.13.)
+    from typing import TypeAlias
 
-    Functions may return either a dict or an AnnotatedDict, so nothing here
-    may change how a dict behaves.
-    """
+    from typing_extensions import TypeVar as DefaultingTypeVar
 
-    def __class_getitem__(cls, params: Any) -> Any:
-        # The one-argument form is the common one, but Generic wants both
-        # parameters, so the value type defaults to Any.
-        if not isinstance(params, tuple):
-            params = (params, Any)
-        if len(params) != 2:
-            raise TypeError(
-                f"AnnotatedDict takes a Literal of keys and an optional value type, got {len(params)} arguments"
-            )
-        return super().__class_getitem__(params)
+    V = DefaultingTypeVar("V", default=Any)
+    AnnotatedDict: TypeAlias = dict[K, V]
+else:
+    V = TypeVar("V")
+
+    class AnnotatedDict(dict[K, V], Generic[K, V]):
+        """A plain dict at run time; only its subscription carries meaning.
+
+        Functions may return either a dict or an AnnotatedDict, so nothing here
+        may change how a dict behaves.
+        """
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            # The one-argument form is the common one, but Generic wants both
+            # parameters, so the value type defaults to Any.
+            if not isinstance(params, tuple):
+                params = (params, Any)
+            if len(params) != 2:
+                raise TypeError(
+                    f"AnnotatedDict takes a Literal of keys and an optional value type, got {len(params)} arguments"
+                )
+            return super().__class_getitem__(params)
 
 
 # What a pack imports; the constants are the loader's.

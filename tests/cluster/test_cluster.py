@@ -200,15 +200,18 @@ def _assert_nothing_lost_or_doubled(deployment: Deployment, events: list, log: l
     assert not problems, "\n".join(["event log problems:", *problems])
 
 
-async def _replication(url: str) -> tuple[dict[str, tuple[int, int]], dict[str, str]]:
+async def _replication(url: str) -> tuple[dict[str, tuple[int, int]], dict[str, str | None]]:
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
-        streams = {
-            info.config.name: (info.config.num_replicas, len(info.cluster.replicas or []))
-            for info in await js.streams_info()
-        }
-        leaders = {info.config.name: info.cluster.leader for info in await js.streams_info()}
+        streams: dict[str, tuple[int, int]] = {}
+        leaders: dict[str, str | None] = {}
+        for info in await js.streams_info():
+            name, replicas, cluster = info.config.name, info.config.num_replicas, info.cluster
+            # What the server tells of every stream of a cluster.
+            assert name is not None and replicas is not None and cluster is not None, info
+            streams[name] = (replicas, len(cluster.replicas or []))
+            leaders[name] = cluster.leader
         for stream, durable in (("PSY_JOBS", "runners-default"), ("PSY_RUNS", "orchestrators")):
             consumer = await js.consumer_info(stream, durable)
             streams[f"{stream}/{durable}"] = (

@@ -154,7 +154,6 @@ def page(browser, request, start_psynapse):
     page.set_default_timeout(15000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.psy_errors = errors  # type: ignore[attr-defined]
     yield page
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.e2e import library_item, open_editor
+from tests.support.e2e import library_item, open_editor, requests_sent
 
 pytestmark = pytest.mark.e2e
 
@@ -23,8 +23,7 @@ def triple(x: float) -> float:
 def test_library_refreshes_when_a_nodepack_changes(page: Page, start_psynapse, writable_nodepacks) -> None:
     url = start_psynapse(nodepacks_dir=writable_nodepacks)
     open_editor(page, url)
-    schema_requests: list[float] = []
-    page.on("request", lambda r: r.url.endswith("/get_schema") and schema_requests.append(time.monotonic()))
+    schema_requests = requests_sent(page, lambda r: r.url.endswith("/get_schema"), lambda r: time.monotonic())
     page.wait_for_timeout(3000)
     # A catalog stream that reconnects on a busy machine may reload once; polling would
     # show a request every interval.

@@ -20,6 +20,7 @@ from tests.support.e2e import (
     menu,
     node,
     open_editor,
+    requests_sent,
     set_variable,
 )
 from tests.support.e2e_workflows import example_graph
@@ -47,8 +48,7 @@ def test_wrong_typed_wire_is_refused_with_the_reason(page: Page, psynapse: str) 
 def test_unconnected_required_inputs_block_the_run(page: Page, psynapse: str) -> None:
     open_editor(page, psynapse)
     drag_to_canvas(page, "add", 300, 200)
-    posted = []
-    page.on("request", lambda r: "/execute" in r.url and posted.append(r.url))
+    posted = requests_sent(page, lambda r: "/execute" in r.url, lambda r: r.url)
     execute(page)
     issues = page.get_by_test_id("run-issues")
     expect(issues).to_contain_text("input 'a' is not connected")
@@ -148,10 +148,10 @@ def test_settings_env_vars_are_sent_with_runs_and_masked(page: Page, psynapse: s
     expect(dialog.get_by_test_id("env-value")).to_have_attribute("type", "password")
     page.keyboard.press("Escape")
     drag_to_canvas(page, "Variable", 200, 200)
-    bodies = []
-    page.on("request", lambda r: r.url.endswith("/execute/stream") and bodies.append(r.post_data))
+    bodies = requests_sent(page, lambda r: r.url.endswith("/execute/stream"), lambda r: r.post_data)
     execute(page)
     expect(page.get_by_test_id("status-panel")).to_have_attribute("data-phase", "done")
+    assert bodies[0] is not None
     assert json.loads(bodies[0])["env_vars"] == {"PSYNAPSE_E2E_TOKEN": "s3cret-value"}
     assert "s3cret-value" not in (page.evaluate("JSON.stringify(localStorage)") or "")
     assert "s3cret-value" in page.evaluate("JSON.stringify(sessionStorage)")

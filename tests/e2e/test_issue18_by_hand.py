@@ -18,6 +18,7 @@ from tests.support.e2e import (
     drag_wire,
     handle,
     node,
+    node_box,
     open_editor,
     shot,
     view_text,
@@ -90,7 +91,7 @@ def test_build_the_spec_example_by_hand_and_count_the_moves(page: Page, psynapse
     # add_2 dropped anywhere on multiply: its first free input that fits, b.
     hands.wire(
         handle(page, "add_2", "output", "source"),
-        (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node(page, "multiply_1").bounding_box()),
+        (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node_box(page, "multiply_1")),
         "add_2 onto multiply",
     )
     hands.wire(handle(page, "multiply_1", "output", "source"), at(980, 260), "multiply to the canvas")
@@ -102,7 +103,7 @@ def test_build_the_spec_example_by_hand_and_count_the_moves(page: Page, psynapse
     hands.press("Enter")
     hands.wire(
         handle(page, "add_2", "output", "source"),
-        (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node(page, "list_1").bounding_box()),
+        (lambda b: (b["x"] + b["width"] / 2, b["y"] + 14))(node_box(page, "list_1")),
         "add_2 onto the list",
     )
     hands.wire(handle(page, "list_1", "output", "source"), at(980, 620), "the list to the canvas")

@@ -33,6 +33,7 @@ from tests.support.e2e import (
     node_box,
     open_editor,
     overlaps,
+    requests_sent,
     save_as,
     set_variable,
     shot,
@@ -123,8 +124,7 @@ def test_item3_an_llm_message_wires_into_the_llm_node_and_its_pack_says_what_it_
     expect(group.get_by_test_id("pack-install-command")).to_have_text("pip install 'psynapse[llm]'")
     expect(library_item(page, "openai_chat_completion")).to_have_attribute("data-missing", "true")
     expect(node(page, "openai_chat_completion_1").get_by_test_id("node-missing")).to_have_text("needs openai")
-    posted: list[str] = []
-    page.on("request", lambda r: "/execute" in r.url and posted.append(r.url))
+    posted = requests_sent(page, lambda r: "/execute" in r.url, lambda r: r.url)
     execute(page)
     issues = page.get_by_test_id("run-issues")
     expect(issues).to_contain_text("needs the 'openai' package, which is not installed: pip install 'psynapse[llm]'")

@@ -20,6 +20,8 @@ from tests.support.e2e import (
     import_workflow,
     node,
     open_editor,
+    requests_sent,
+    runs_started,
     samples,
     shot,
     start_sampling,
@@ -78,8 +80,9 @@ def test_item1_rerun_runs_the_runs_own_graph_and_open_in_editor_loads_it(
     first_id = rows.first.get_attribute("data-run-id") or ""
     rows.first.click()
     detail = page.get_by_test_id("history-detail")
-    sent: list[dict] = []
-    page.on("request", lambda r: r.url.endswith("/execute/stream") and sent.append(json.loads(r.post_data or "{}")))
+    sent: list[dict] = requests_sent(
+        page, lambda r: r.url.endswith("/execute/stream"), lambda r: json.loads(r.post_data or "{}")
+    )
     # ... and Re-run of the old run runs the old run's graph: 5 + 3, not the canvas's 100 + 200.
     detail.get_by_test_id("rerun-button").click()
     assert wait_run_finished(page) == "done"
@@ -234,8 +237,7 @@ def test_item12_closing_a_tab_mid_run_logs_no_error(browser, start_psynapse, tmp
     tab = context.new_page()
     open_editor(tab, url)
     import_workflow(tab, progress_graph(count=30, delay_ms=100), tmp_path)
-    run_ids: list[str] = []
-    tab.on("response", lambda r: r.url.endswith("/execute/stream") and run_ids.append(r.headers.get("x-run-id", "")))
+    run_ids = runs_started(tab)
     execute(tab)
     expect(status_item(tab, "P1")).to_have_attribute("data-status", "progress")
     before = log.stat().st_size

@@ -15,6 +15,8 @@ from tests.support.e2e import (
     import_workflow,
     node,
     open_editor,
+    requests_sent,
+    runs_started,
     samples,
     start_sampling,
     status_item,
@@ -81,15 +83,13 @@ def test_stream_text_grows_chunk_by_chunk(page: Page, psynapse: str, tmp_path) -
 def test_stop_cancels_the_run_on_the_server(page: Page, psynapse: str, tmp_path) -> None:
     open_editor(page, psynapse)
     import_workflow(page, progress_graph(count=300, delay_ms=100), tmp_path)  # 30 s if left alone
-    run_ids: list[str] = []
-    page.on("response", lambda r: r.url.endswith("/execute/stream") and run_ids.append(r.headers.get("x-run-id", "")))
+    run_ids = runs_started(page)
     execute(page)
     expect(status_item(page, "P1")).to_have_attribute("data-status", "progress")
     stop = page.get_by_test_id("stop-button")
     expect(stop).to_be_enabled()
     started = time.monotonic()
-    cancel = []
-    page.on("request", lambda r: "/cancel" in r.url and cancel.append(r.url))
+    cancel = requests_sent(page, lambda r: "/cancel" in r.url, lambda r: r.url)
     stop.click()
     assert wait_run_finished(page, timeout=15000) == "cancelled"
     took = time.monotonic() - started

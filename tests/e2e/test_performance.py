@@ -11,7 +11,15 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.e2e import SHOTS, execute, open_editor, status_item, wait_run_finished
+from tests.support.e2e import (
+    SHOTS,
+    execute,
+    int_attribute,
+    open_editor,
+    runs_started,
+    status_item,
+    wait_run_finished,
+)
 from tests.support.e2e_workflows import chain_graph, many_progress_graph
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +69,7 @@ def test_render_time_of_a_300_node_workflow(page: Page, psynapse: str) -> None:
     execute(page)
     assert wait_run_finished(page, timeout=120000) == "done"
     expect(page.get_by_test_id("node-n299").get_by_test_id("view-value")).to_have_text("298")
-    record("run_300_node_chain_events", int(page.get_by_test_id("status-panel").get_attribute("data-event-count")))
+    record("run_300_node_chain_events", int_attribute(page.get_by_test_id("status-panel"), "data-event-count"))
 
 
 def _server_event_count(url: str, run_id: str) -> int:
@@ -81,13 +89,12 @@ def test_status_panel_keeps_up_with_a_large_run(page: Page, psynapse: str, tmp_p
     path.write_text(json.dumps(many_progress_graph(nodes, count, delay_ms=0)))
     page.get_by_test_id("import-input").set_input_files(str(path))
     expect(page.locator(".react-flow__node")).to_have_count(nodes)
-    run_ids: list[str] = []
-    page.on("response", lambda r: r.url.endswith("/execute/stream") and run_ids.append(r.headers.get("x-run-id", "")))
+    run_ids = runs_started(page)
     page.evaluate("window.__t0 = performance.now()")
     execute(page)
     assert wait_run_finished(page, timeout=60000) == "done"
     elapsed_ms = page.evaluate("performance.now() - window.__t0")
-    handled = int(page.get_by_test_id("status-panel").get_attribute("data-event-count"))
+    handled = int_attribute(page.get_by_test_id("status-panel"), "data-event-count")
     sent = _server_event_count(psynapse, run_ids[0])
     assert sent == sum(count + i + 2 for i in range(nodes)) + 1, sent
     assert handled == sent, (handled, sent)
@@ -158,7 +165,7 @@ def test_status_panel_event_throughput(page: Page, psynapse: str, tmp_path) -> N
     execute(page)
     assert wait_run_finished(page, timeout=120000) == "done"
     elapsed_ms = page.evaluate("performance.now() - window.__t0")
-    handled = int(page.get_by_test_id("status-panel").get_attribute("data-event-count"))
+    handled = int_attribute(page.get_by_test_id("status-panel"), "data-event-count")
     assert handled == total, (handled, total)
     expect(page.get_by_test_id("status-item")).to_have_count(nodes)
     expect(status_item(page, f"P{nodes - 1}")).to_have_attribute("data-status", "completed")

@@ -51,7 +51,7 @@ def _env_pairs(args: str) -> list[tuple[str, str]]:
     parts = shlex.split(args)
     if len(parts) >= 2 and "=" not in parts[0]:  # legacy `ENV KEY value`
         return [(parts[0], " ".join(parts[1:]))]
-    return [tuple(part.split("=", 1)) if "=" in part else (part, "") for part in parts]  # type: ignore[misc]
+    return [(key, value) for key, _, value in (part.partition("=") for part in parts)]
 
 
 def dockerfile_problems(text: str) -> list[str]:
@@ -116,14 +116,17 @@ def by_kind(docs: Iterable[dict[str, Any]], kind: str) -> dict[str, dict[str, An
     return {doc["metadata"]["name"]: doc for doc in docs if doc.get("kind") == kind}
 
 
-def pod_spec(doc: dict[str, Any]) -> dict[str, Any] | None:
-    if doc.get("kind") in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
-        return doc["spec"]["template"]["spec"]
-    return None
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
+
+
+def pod_spec(doc: dict[str, Any]) -> dict[str, Any]:
+    """A workload's pod spec."""
+    assert doc.get("kind") in WORKLOAD_KINDS, f"{doc.get('kind')} {doc['metadata']['name']} runs no pods"
+    return doc["spec"]["template"]["spec"]
 
 
 def workloads(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [doc for doc in docs if pod_spec(doc) is not None]
+    return [doc for doc in docs if doc.get("kind") in WORKLOAD_KINDS]
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:

@@ -89,16 +89,21 @@ def test_dockerfile_matches_the_project() -> None:
     # The Python image satisfies requires-python.
     requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
     minimum = tuple(int(part) for part in requires.removeprefix(">=").split("."))
-    assert python_version_of(args["PYTHON_IMAGE"]) >= minimum
+    python = python_version_of(args["PYTHON_IMAGE"])
+    assert python is not None and python >= minimum, args["PYTHON_IMAGE"]
     # The gateway finds the editor where the image puts it (settings.editor_dir).
-    env = {}
+    env: dict[str, str] = {}
     for word, item in instructions:
         if word == "ENV":
-            env.update(part.split("=", 1) for part in item.split() if "=" in part)
+            env.update(dict(part.split("=", 1) for part in item.split() if "=" in part))
     editor_copy = [item.split() for word, item in instructions if word == "COPY" and "--from=editor" in item]
     assert editor_copy and editor_copy[0][-1] == env["PSYNAPSE_EDITOR_DIR"]
     assert editor_copy[0][1].endswith("/dist")
-    assert Settings(_env_file=None, editor_dir=env["PSYNAPSE_EDITOR_DIR"]).editor_dir
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init argument, not a field: mypy sees only fields
+        editor_dir=Path(env["PSYNAPSE_EDITOR_DIR"]),
+    )
+    assert settings.editor_dir
     assert env["PSYNAPSE_HTTP_HOST"] == "0.0.0.0"  # reachable from outside the container
     # What the build copies exists and .dockerignore does not hide it.
     ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()}

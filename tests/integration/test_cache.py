@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nats
 import pytest
-from nats.js.api import DiscardPolicy
+from nats.js.api import DiscardPolicy, StreamConfig
 
 from psynapse_common import messages
 from psynapse_common.cache import cache_key
@@ -307,14 +307,16 @@ def test_entries_live_in_the_shared_bucket_under_their_key(stack):
     """Any orchestrator of any stack on this NATS reads the same entries: check the bucket itself."""
     _, _, run_id = run(stack, example("21", "1", "1", "1"))
 
-    async def check() -> tuple[bytes, bytes, object]:
+    async def check() -> tuple[bytes, bytes, StreamConfig]:
         nc = await nats.connect(stack.nats_url)
         js = nc.jetstream()
         try:
             names = Names()
             log = await read_run_log(js, names, run_id)
             event = next(e for e in _node_events(log) if e.node_id == "F1" and e.status == "completed")
-            catalog = messages.catalog_decoder.decode((await (await js.key_value("PSY_SCHEMA")).get("catalog")).value)
+            catalog_entry = await (await js.key_value("PSY_SCHEMA")).get("catalog")
+            assert catalog_entry.value is not None
+            catalog = messages.catalog_decoder.decode(catalog_entry.value)
             spec = catalog.nodes["add"]
             key = cache_key(spec.code_hash, "add", event.inputs)
             kv = await js.key_value("PSY_CACHE")
@@ -326,6 +328,7 @@ def test_entries_live_in_the_shared_bucket_under_their_key(stack):
                 except nats.js.errors.KeyNotFoundError:
                     assert time.monotonic() < deadline, "F1's output was never stored"
                     await asyncio.sleep(0.05)
+            assert entry.value is not None
             config = (await js.stream_info("KV_PSY_CACHE")).config
             return bytes(event.output), entry.value, config
         finally:

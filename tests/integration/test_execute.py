@@ -37,7 +37,8 @@ def test_stream_has_spec_events_in_order(stack):
     assert headers["cache-control"] == "no-cache"
     assert headers["x-accel-buffering"] == "no"
     assert len(headers["x-run-id"]) == 32
-    ids = [int(event_id) for event_id, _ in events]
+    ids = [int(event_id) for event_id, _ in events if event_id is not None]
+    assert len(ids) == len(events), "an event without an id"
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     nodes = by_node(events)
     assert set(nodes) == {"V1", "V2", "V3", "V4", "F1", "F2", "F3", "L1", "View", "ListView"}

@@ -224,6 +224,7 @@ def test_scan_windows_find_older_runs_once(nats_server, monkeypatch):
     import nats
 
     from psynapse_common import messages
+    from psynapse_common.blobs import Blobs
     from psynapse_common.messages import RunEvent
     from psynapse_common.nats_io import declare_backbone
     from psynapse_common.settings import Settings
@@ -247,7 +248,7 @@ def test_scan_windows_find_older_runs_once(nats_server, monkeypatch):
         js = nc.jetstream()
         backbone = await declare_backbone(js, settings)
         names = backbone.names
-        hist = history.History(js, names, blobs=None)  # type: ignore[arg-type]
+        hist = history.History(js, names, Blobs(backbone.blobs, settings.inline_value_limit))
         assert await hist.list_runs(None, None, 5) == []
         assert scans == []  # no final event at all: nothing scanned
 

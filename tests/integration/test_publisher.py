@@ -25,7 +25,11 @@ def test_publishes_wait_for_a_stream_to_answer_and_are_stored_once(nats_server):
         await js.add_stream(StreamConfig(name="LATE", subjects=["late.subject.*"]))
         await asyncio.wait_for(asyncio.gather(*futures), 10)
         info = await js.stream_info("LATE")
-        stored = [(await js.get_msg("LATE", seq)).data for seq in range(1, info.state.last_seq + 1)]
+        stored = []
+        for seq in range(1, info.state.last_seq + 1):
+            data = (await js.get_msg("LATE", seq)).data
+            assert data is not None
+            stored.append(data)
         await publisher.stop()
         await js.delete_stream("LATE")
         await nc.close()

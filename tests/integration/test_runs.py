@@ -9,6 +9,8 @@ import time
 
 import nats
 import pytest
+from nats.aio.client import Client
+from nats.aio.subscription import Subscription
 
 from tests.support.graphs import (
     by_node,
@@ -152,14 +154,15 @@ def _stored_anywhere(nats_url: str, needle: bytes) -> list[str]:
         js = nc.jetstream()
         found = []
         for info in await js.streams_info():
-            state = info.state
+            state, name = info.state, info.config.name
+            assert name is not None
             for seq in range(state.first_seq, state.last_seq + 1):
                 try:
-                    msg = await js.get_msg(info.config.name, seq)
+                    msg = await js.get_msg(name, seq)
                 except Exception:  # noqa: BLE001 - deleted (acked) messages leave gaps
                     continue
                 if needle in (msg.data or b"") or needle in repr(msg.headers).encode():
-                    found.append(f"{info.config.name}:{seq}")
+                    found.append(f"{name}:{seq}")
         await nc.close()
         return found
 
@@ -167,13 +170,13 @@ def _stored_anywhere(nats_url: str, needle: bytes) -> list[str]:
 
 
 def test_env_vars_are_sealed_in_the_jobs_stream(stack):
-    async def capture() -> bytes:
+    async def capture() -> tuple[Client, Subscription]:
         nc = await nats.connect(stack.nats_url)
         sub = await nc.subscribe("psynapse.jobs.>")
         await nc.flush()
         return nc, sub
 
-    async def scenario() -> list[bytes]:
+    async def scenario() -> bytes:
         nc, sub = await capture()
         loop = asyncio.get_running_loop()
         body = graph([fn("r", "read_env", var_name="PSY_SEALED")], [], env_vars={"PSY_SEALED": "plain-text-secret"})

@@ -34,8 +34,13 @@ class Node:
         return f"nats://127.0.0.1:{self.port}"
 
     @property
+    def running(self) -> subprocess.Popen | None:
+        """The server's process while it runs."""
+        return self.process if self.process is not None and self.process.poll() is None else None
+
+    @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self.running is not None
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
@@ -45,15 +50,15 @@ class Node:
 
     def kill(self) -> None:
         """SIGKILL: a crash, no goodbye to the cluster or the clients."""
-        if self.alive:
-            self.process.kill()  # type: ignore[union-attr]
-            self.process.wait()  # type: ignore[union-attr]
+        if (process := self.running) is not None:
+            process.kill()
+            process.wait()
 
     def stop(self) -> None:
-        if self.alive:
-            self.process.terminate()  # type: ignore[union-attr]
+        if (process := self.running) is not None:
+            process.terminate()
             try:
-                self.process.wait(15)  # type: ignore[union-attr]
+                process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
 
@@ -106,7 +111,8 @@ class Cluster:
             for node in self.nodes:
                 node.start()
             for node in self.nodes:
-                wait_healthy(node.monitor_port, node.process, timeout)  # type: ignore[arg-type]
+                assert node.process is not None
+                wait_healthy(node.monitor_port, node.process, timeout)
             self.wait_meta_leader(timeout)
         except BaseException:
             self.stop()  # a node that failed to start must not leave the others running
@@ -130,7 +136,8 @@ class Cluster:
         node = self.node(name)
         node.stop()
         node.start()
-        wait_healthy(node.monitor_port, node.process, timeout)  # type: ignore[arg-type]
+        assert node.process is not None
+        wait_healthy(node.monitor_port, node.process, timeout)
         self.wait_meta_leader(timeout)
 
     def stop(self) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, Request, Response, expect
+
+T = TypeVar("T")
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "e2e"
 # Issue 18's note points to these (committed): itemN-after.png beside itemN-before.png.
@@ -65,6 +69,36 @@ def import_workflow(page: Page, workflow: dict, tmp_path: Path, name: str = "wor
 
 def execute(page: Page) -> None:
     page.get_by_test_id("execute-button").click()
+
+
+def requests_sent(page: Page, picked: Callable[[Request], bool], value: Callable[[Request], T]) -> list[T]:
+    """``value`` of each request the page sends from now on that ``picked`` picks, as they go."""
+    seen: list[T] = []
+
+    def on_request(request: Request) -> None:
+        if picked(request):
+            seen.append(value(request))
+
+    page.on("request", on_request)
+    return seen
+
+
+def runs_started(page: Page) -> list[str]:
+    """The run id of each run the page starts from now on (its execute stream's x-run-id)."""
+    run_ids: list[str] = []
+
+    def on_response(response: Response) -> None:
+        if response.url.endswith("/execute/stream"):
+            run_ids.append(response.headers.get("x-run-id", ""))
+
+    page.on("response", on_response)
+    return run_ids
+
+
+def int_attribute(locator: Locator, name: str) -> int:
+    value = locator.get_attribute(name)
+    assert value is not None, f"{locator} has no {name}"
+    return int(value)
 
 
 def wait_run_finished(page: Page, timeout: float = 30000) -> str:
@@ -196,7 +230,7 @@ def canvas_point(page: Page, x: float, y: float) -> tuple[float, float]:
     return box["x"] + x, box["y"] + y
 
 
-def node_box(page: Page, node_id: str) -> dict:
+def node_box(page: Page, node_id: str) -> FloatRect:
     box = node(page, node_id).bounding_box()
     assert box, f"node {node_id} is not on screen"
     return box
@@ -211,13 +245,13 @@ def empty_canvas_point(page: Page, *candidates: tuple[float, float], margin: flo
     boxes = [b for b in (n.bounding_box() for n in page.locator(".react-flow__node").all()) if b]
     for x, y in candidates:
         px, py = canvas_point(page, x, y)
-        spot = {"x": px - margin, "y": py - margin, "width": 2 * margin, "height": 2 * margin}
+        spot: FloatRect = {"x": px - margin, "y": py - margin, "width": 2 * margin, "height": 2 * margin}
         if not any(overlaps(spot, box) for box in boxes):
             return px, py
     raise AssertionError(f"every candidate point is covered by a node: {candidates}")
 
 
-def overlaps(a: dict, b: dict) -> bool:
+def overlaps(a: FloatRect, b: FloatRect) -> bool:
     return (
         a["x"] < b["x"] + b["width"]
         and b["x"] < a["x"] + a["width"]

@@ -106,7 +106,7 @@ def chain_graph(count: int) -> dict:
 def many_progress_graph(nodes: int, count: int, delay_ms: int = 0) -> dict:
     """``nodes`` progress nodes counting to ``count``, ``count + 1``, ...: each a call of its own,
     so none is answered from another's cache entry."""
-    graph = {"nodes": [], "edges": []}
+    graph: dict[str, list[dict]] = {"nodes": [], "edges": []}
     for i in range(nodes):
         graph["nodes"].append(
             function(f"P{i}", "CountWithProgress", (i % 6) * 300, (i // 6) * 160, count=count + i, delay_ms=delay_ms)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from typing import Any, TypeVar
 
 import httpx
 from httpx_sse import EventSource
+
+T = TypeVar("T")
 
 
 def var(node_id: str, value: Any, kind: str = "Number", **extra: Any) -> dict:
@@ -86,7 +88,7 @@ def by_node(events: list[tuple[str | None, dict]]) -> dict[str, list[dict]]:
     return nodes
 
 
-def run_async(coroutine: Any) -> Any:
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion on a fresh loop in its own thread.
 
     The browser tests' sync Playwright keeps an event loop on the main thread,
@@ -108,7 +110,7 @@ def run_async(coroutine: Any) -> Any:
     thread.join()
     if "error" in outcome:
         raise outcome["error"]
-    return outcome.get("value")
+    return outcome["value"]
 
 
 def stored_counts(nats_url: str, run_id: str | None = None) -> tuple[int, int]:

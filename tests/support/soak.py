@@ -196,11 +196,16 @@ class Soak:
 
     async def _stream(self, client: httpx.AsyncClient, run: Run, body: dict, patience: float = 120) -> None:
         last_id = None
-        path, kwargs = "/execute/stream", {"json": body}
+        path = "/execute/stream"
+        resume_headers: dict[str, str] = {}
         started = time.monotonic()
         while time.monotonic() - started < patience:
             try:
-                async with client.stream("POST" if run.run_id is None else "GET", path, **kwargs) as response:
+                # The first request posts the graph; the ones that resume its stream GET its events.
+                first = run.run_id is None
+                async with client.stream(
+                    "POST" if first else "GET", path, json=body if first else None, headers=resume_headers
+                ) as response:
                     if run.run_id is None:
                         if response.status_code == 503:
                             run.outcome, run.detail = "refused", (await response.aread()).decode()[:200]
@@ -225,7 +230,7 @@ class Soak:
             # Resume where we were, as a browser's EventSource would.
             await asyncio.sleep(0.5)
             path = f"/runs/{run.run_id}/events"
-            kwargs = {"headers": {"Last-Event-ID": last_id}} if last_id else {}
+            resume_headers = {"Last-Event-ID": last_id} if last_id else {}
         # Its stream never told the end: history says whether the run ended or was lost.
         run.detail = f"no end on its stream in {patience:.0f} s"
         await self._settle(client, run)

@@ -64,6 +64,8 @@ class Stack:
     nodepacks: Path
     data_dir: Path
     process: subprocess.Popen
+    # From starting `psynapse up` to its first healthy answer.
+    startup_s: float = 0.0
 
     def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=kwargs.pop("timeout", 30), **kwargs)
@@ -72,6 +74,7 @@ class Stack:
 def start_stack(
     nats_url: str | None, nodepacks: Path, data_dir: Path, runners: int = 2, env: dict | None = None
 ) -> Stack:
+    started = time.monotonic()
     port = free_port()
     args = [
         *PSYNAPSE,
@@ -102,7 +105,7 @@ def start_stack(
             raise RuntimeError(f"psynapse up exited: {(data_dir / 'up.log').read_text()[-3000:]}")
         try:
             if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return Stack(url, nats_url or "", nodepacks, data_dir, process)
+                return Stack(url, nats_url or "", nodepacks, data_dir, process, time.monotonic() - started)
         except httpx.HTTPError:
             pass
         time.sleep(0.1)

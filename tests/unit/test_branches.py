@@ -68,7 +68,7 @@ def statuses(ends: dict[str, NodeEvent]) -> dict[str, str]:
     return {node_id: event.status for node_id, event in ends.items()}
 
 
-def if_graph(condition, kind: str = "Boolean"):
+def if_graph(condition, kind: str = "Boolean") -> tuple[list[GraphNode], list[GraphEdge]]:
     nodes = [
         var("c", condition, kind),
         var("x", 5),

@@ -159,4 +159,4 @@ def test_no_cache_returns_the_target_itself():
     def f() -> int:
         return 1
 
-    assert no_cache(f) is f and f.__psynapse_cache__ is False
+    assert no_cache(f) is f and vars(f)["__psynapse_cache__"] is False

@@ -88,7 +88,7 @@ def shown(events: list[NodeEvent]) -> list[tuple[str, str]]:
     return [(event.node_id, event.status) for event in events]
 
 
-def example(v1: int = 5):
+def example(v1: int = 5) -> tuple[list[GraphNode], list[GraphEdge]]:
     nodes = [
         var("V1", v1),
         var("V2", 3),
@@ -171,6 +171,7 @@ def test_a_failure_skips_what_depends_on_it_and_nothing_else(catalog):
     assert events[2].error == "division by zero"
     # Where the node's own code raised: its frames, none of ours.
     trace = events[2].traceback
+    assert trace is not None
     assert trace.startswith("Traceback (most recent call last):") and trace.rstrip().endswith(
         "ZeroDivisionError: division by zero"
     )

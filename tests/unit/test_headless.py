@@ -205,6 +205,7 @@ def script_namespace() -> dict:
 def test_script_converts_as_the_services_do(script_namespace, value, hint):
     namespace = script_namespace
     source = export.hint_source(hint)
+    assert source is not None, hint
     hint_in_script = eval(source, namespace)  # a hint we wrote
     try:
         expected: Any = convert(value, hint)

@@ -358,7 +358,7 @@ def test_shipped_packs_load_and_run(monkeypatch):
     assert steps[-1] == (1.0, "Step 4/4") and len(steps) == 4
 
     echo = node["EchoStream"].target()
-    chunks = []
+    chunks: list[str] = []
     echo._stream_reporter.set_callback(chunks.append)
     assert echo("hello  streaming world ", delay_ms=0) == "hello  streaming world "
     assert chunks == ["hello  ", "streaming ", "world "]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from psynapse_common.codec import encode
-from psynapse_common.messages import NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
+from psynapse_common.messages import NodeEvent, NodeEvents, NodeStatus, ProgressEvent, RunEvent, StreamEvent
 from psynapse_gateway.translator import SseTranslator
 
 
@@ -13,11 +13,11 @@ def _raw(value: object) -> msgspec.Raw:
     return msgspec.Raw(encode(value))
 
 
-def node(node_id: str, status: str, **kw) -> NodeEvents:
+def node(node_id: str, status: NodeStatus, **kw) -> NodeEvents:
     return NodeEvents(run_id="r", events=[item(node_id, status, **kw)])
 
 
-def item(node_id: str, status: str, **kw) -> NodeEvent:
+def item(node_id: str, status: NodeStatus, **kw) -> NodeEvent:
     return NodeEvent(node_id=node_id, node_name=kw.pop("name", "op"), status=status, **kw)
 
 
