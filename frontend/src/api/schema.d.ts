@@ -539,7 +539,7 @@ export interface components {
             workflow: string | null;
             nodes: components["schemas"]["GraphNode"][];
             edges: components["schemas"]["GraphEdge"][];
-            targets: string[] | null;
+            targets?: string[];
         };
         /** RunList */
         RunList: {

@@ -100,13 +100,13 @@ class RunDetail(Struct, kw_only=True):
 
 class RunGraph(Struct, kw_only=True):
     """``GET /runs/{id}/graph``: the graph a run ran, as ``/execute`` takes it: the whole
-    graph, and for a partial run the targets it ran to (null: it ran the whole graph)."""
+    graph, and for a partial run the targets it ran to (left out when it ran all of it)."""
 
     run_id: str
     workflow: str | None
     nodes: list[GraphNode]
     edges: list[GraphEdge]
-    targets: list[str] | None
+    targets: list[str] | UnsetType = UNSET
 
 
 # -- saved workflows -----------------------------------------------------------------

@@ -117,7 +117,7 @@ class RunRecords:
             workflow=workflow,
             nodes=msgspec.convert(shown["nodes"], list[GraphNode]),
             edges=msgspec.convert(shown["edges"], list[GraphEdge]),
-            targets=msgspec.convert(shown.get("targets"), list[str] | None),
+            targets=msgspec.convert(shown["targets"], list[str]) if "targets" in shown else msgspec.UNSET,
         )
 
 
