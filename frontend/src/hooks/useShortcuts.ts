@@ -9,6 +9,10 @@ export interface ShortcutActions {
   duplicate: () => void;
   selectAll: () => void;
   execute: () => void;
+  /** Run to the node under the pointer (it and what it needs). */
+  runToHere: () => void;
+  /** Run the selected nodes (and what they need). */
+  runSelected: () => void;
   save: () => void;
   quickAdd: () => void;
   help: () => void;
@@ -29,7 +33,8 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   const key = event.key.toLowerCase();
   if (mod && key === "enter") {
     event.preventDefault();
-    a.execute();
+    if (event.shiftKey) a.runSelected();
+    else a.execute();
     return;
   }
   if (mod && key === "s" && !event.shiftKey && !event.altKey) {
@@ -51,6 +56,7 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   else if (mod && key === "v") a.paste();
   else if (mod && key === "d") a.duplicate();
   else if (mod && key === "a") a.selectAll();
+  else if (!mod && event.shiftKey && key === "enter") a.runToHere();
   else if (!mod && event.key === "/") a.quickAdd();
   else if (!mod && event.key === "?") a.help();
   else if (!mod && event.shiftKey && event.code === "Digit1") a.fitView();
