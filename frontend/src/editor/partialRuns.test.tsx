@@ -130,13 +130,21 @@ describe("the shortcuts", () => {
       ["undo", "redo", "copy", "paste", "duplicate", "selectAll", "execute", "runToHere", "runSelected", "save", "quickAdd", "help", "newWorkflow", "fitView", "zoom100"].map((name) => [name, vi.fn()]),
     ) as unknown as Record<keyof ShortcutActions, ReturnType<typeof vi.fn>>;
     renderHook(() => useShortcuts(actions));
-    fireEvent.keyDown(window, { key: "Enter", shiftKey: true });
+    // A focused canvas node: its own Enter (React Flow selects it) must not see the run keys.
+    const focused = document.createElement("div");
+    const canvasSaw = vi.fn();
+    focused.addEventListener("keydown", canvasSaw);
+    document.body.appendChild(focused);
+    fireEvent.keyDown(focused, { key: "Enter", shiftKey: true });
     expect(actions.runToHere).toHaveBeenCalledTimes(1);
-    fireEvent.keyDown(window, { key: "Enter", shiftKey: true, ctrlKey: true });
+    fireEvent.keyDown(focused, { key: "Enter", shiftKey: true, ctrlKey: true });
     expect(actions.runSelected).toHaveBeenCalledTimes(1);
-    fireEvent.keyDown(window, { key: "Enter", metaKey: true });
+    expect(canvasSaw).not.toHaveBeenCalled();
+    fireEvent.keyDown(focused, { key: "Enter", metaKey: true });
     expect(actions.execute).toHaveBeenCalledTimes(1);
     expect(actions.runToHere).toHaveBeenCalledTimes(1);
+    expect(actions.runSelected).toHaveBeenCalledTimes(1);
+    focused.remove();
     render(<HelpDialog onClose={() => undefined} />);
     const help = screen.getByTestId("help-dialog");
     expect(help).toHaveTextContent("Shift + EnterRun to here");

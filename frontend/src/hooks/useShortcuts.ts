@@ -33,8 +33,7 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   const key = event.key.toLowerCase();
   if (mod && key === "enter") {
     event.preventDefault();
-    if (event.shiftKey) a.runSelected();
-    else a.execute();
+    if (!event.shiftKey) a.execute(); // with Shift: Run selected (runPartial)
     return;
   }
   if (mod && key === "s" && !event.shiftKey && !event.altKey) {
@@ -56,7 +55,6 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   else if (mod && key === "v") a.paste();
   else if (mod && key === "d") a.duplicate();
   else if (mod && key === "a") a.selectAll();
-  else if (!mod && event.shiftKey && key === "enter") a.runToHere();
   else if (!mod && event.key === "/") a.quickAdd();
   else if (!mod && event.key === "?") a.help();
   else if (!mod && event.shiftKey && event.code === "Digit1") a.fitView();
@@ -65,11 +63,32 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   if (handled) event.preventDefault();
 }
 
+/**
+ * Run to here (Shift + Enter) and Run selected (Ctrl/⌘ + Shift + Enter), taken before the
+ * canvas sees the key: React Flow's Enter selects the focused node (with Ctrl, unselects
+ * it), which would change what runs.
+ */
+function runPartial(event: KeyboardEvent, a: ShortcutActions): void {
+  if (event.key !== "Enter" || !event.shiftKey || event.altKey) return;
+  const mod = event.ctrlKey || event.metaKey;
+  if (!mod && typing(event.target)) return; // a new line in a text field
+  event.preventDefault();
+  event.stopPropagation();
+  if (mod) a.runSelected();
+  else a.runToHere();
+}
+
 export function useShortcuts(actions: ShortcutActions) {
   const onKey = useEffectEvent((event: KeyboardEvent) => runShortcut(event, actions));
+  const onRunKey = useEffectEvent((event: KeyboardEvent) => runPartial(event, actions));
   useEffect(() => {
     const listener = (event: KeyboardEvent) => onKey(event);
+    const runKey = (event: KeyboardEvent) => onRunKey(event);
     window.addEventListener("keydown", listener);
-    return () => window.removeEventListener("keydown", listener);
+    window.addEventListener("keydown", runKey, true);
+    return () => {
+      window.removeEventListener("keydown", listener);
+      window.removeEventListener("keydown", runKey, true);
+    };
   }, []);
 }
