@@ -163,9 +163,9 @@ class RunEvent(Struct, tag="run", kw_only=True):
     workflow: str | None = None
     node_count: int = 0
     # The graph that ran ({"nodes", "edges"}, and a partial run's "targets"; never
-    # env_vars), so a past run can be
-    # opened or run again as it was: see ``encode_graph``. A large graph is a
-    # reference into the object store, like a large value. NIL for older runs.
+    # env_vars), so a past run can be opened or run again as it was: see
+    # ``encode_graph``. A large graph is a reference into the object store, like a
+    # large value. NIL for older runs.
     graph: Raw = NIL
 
 
