@@ -8,10 +8,12 @@ with --compare DIR, another checkout's `psynapse up` in its default configuratio
 too (DIR/.venv), so a change is measured beside what it replaces in the same run.
 Prints one comparison table (with the original backend's reference numbers and the
 targets) and writes it to bench/results-summary.md. A stack with the cache on then
-measures incremental re-runs (bench/incremental.py) and control flow's cost
-(bench/control_flow.py: a map of 64 sleeps beside the ideal, a subgraph's overhead;
-both skipped with --only or --skip-incremental). Exits non-zero when any workload gave a wrong answer or a
-server never came up; a missed performance target alone does not fail the run.
+measures incremental re-runs (bench/incremental.py), control flow's cost
+(bench/control_flow.py: a map of 64 sleeps beside the ideal, a subgraph's overhead) and
+partial runs (bench/partial_run.py: a run to one node of the 100-node chain, unchanged,
+beside the full run); all skipped with --only or --skip-incremental. Exits non-zero when
+any workload gave a wrong answer or a server never came up; a missed performance target
+alone does not fail the run.
 
 The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
 """
@@ -34,6 +36,7 @@ from pathlib import Path
 import httpx
 from control_flow import render_control_flow, run_control_flow
 from incremental import render_incremental, run_incremental
+from partial_run import render_partial_runs, run_partial_runs
 
 from psynapse_common.settings import Settings
 
@@ -338,8 +341,9 @@ def measure_incremental(nodepack: Path, repeats: int, log_dir: Path) -> dict | N
             settings = Settings()  # what the stack just started got, from this environment
             slots = settings.runners * settings.runner_concurrency
             results["control_flow"] = run_control_flow(server.url, repeats, slots)
+            results["partial_run"] = run_partial_runs(server.url, repeats)
         except (RuntimeError, httpx.HTTPError) as exc:
-            print(f"*** incremental re-runs or control flow failed: {exc}", file=sys.stderr)
+            print(f"*** incremental re-runs, control flow or partial runs failed: {exc}", file=sys.stderr)
             return None
     finally:
         server.stop()
@@ -423,8 +427,13 @@ def main(argv: list[str] | None = None) -> int:
     reference = json.loads(ref_path.read_text()) if ref_path.is_file() else None
     text = render(runs, reference, load)
     if incremental is not False:
-        text += render_incremental(incremental, args.incremental_repeats)
-        text += render_control_flow(incremental.get("control_flow") if isinstance(incremental, dict) else None)
+        found = incremental if isinstance(incremental, dict) else {}
+        # One stack measured them all; each section renders its own part.
+        sections = {key: found.get(key) for key in ("control_flow", "partial_run")}
+        workloads = {key: value for key, value in found.items() if key not in sections}
+        text += render_incremental(workloads or None, args.incremental_repeats)
+        text += render_control_flow(sections["control_flow"])
+        text += render_partial_runs(sections["partial_run"])
     (BENCH / "results-summary.md").write_text(text)
     print(text)
     failed = wrong_answers(runs) or incremental is None

@@ -20,6 +20,13 @@ def run_arguments(parser: argparse.ArgumentParser) -> None:
         help="value of the variable named NAME (JSON when it parses, else text); repeatable",
     )
     parser.add_argument(
+        "--to",
+        dest="targets",
+        action="append",
+        metavar="NODE",
+        help="run only NODE and the nodes it needs (a partial run; unchanged ones come from the cache); repeatable",
+    )
+    parser.add_argument(
         "--url",
         default=os.environ.get("PSYNAPSE_URL"),
         help="gateway to run on (default $PSYNAPSE_URL; none: start an embedded stack)",

@@ -161,6 +161,35 @@ def test_json_lines(stack, tmp_path):
     ).items()
 
 
+def test_run_to_nodes_runs_only_them_and_what_they_need(stack, tmp_path):
+    path = write(tmp_path, spec_example())
+    done = psynapse("run", path, "--url", stack.url, "--to", "F1", "--to", "ListView", "--json")
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    # F1 and ListView share V1, V2 and F1: each runs once; F3 and View are not run at all.
+    ends = [e["node_id"] for e in events if e.get("status") == "completed"]
+    assert sorted(ends) == ["F1", "F2", "L1", "ListView", "V1", "V2", "V3", "V4"]
+    assert events[-1] == {"status": "done", "results": {"ListView": [8.0, 6.0]}}
+    quiet = psynapse("run", path, "--url", stack.url, "--to", "F3")
+    assert quiet.returncode == 0, quiet.stderr
+    assert json.loads(quiet.stdout) == {}  # no view was among what ran
+    assert "multiply (F3) completed" in quiet.stderr and "(L1)" not in quiet.stderr
+    unknown = psynapse("run", path, "--url", stack.url, "--to", "F3", "--to", "nope")
+    assert unknown.returncode == 2 and "Target node 'nope' is not in the graph" in unknown.stderr
+    assert unknown.stdout == ""
+
+
+def test_run_a_saved_workflow_to_a_node(stack, tmp_path):
+    with stack.client() as client:
+        assert client.put("/workflows/cli-partial", json=editor_file()).status_code == 200
+    done = psynapse("run", "cli-partial", "--url", stack.url, "--set", "x=7", "--to", "L1", "--to", "ListView")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"ListView": [10.0, 6.0]}
+    assert "multiply (F3)" not in done.stderr
+    unknown = psynapse("run", "cli-partial", "--url", stack.url, "--to", "F9")
+    assert unknown.returncode == 2 and "'F9'" in unknown.stderr
+
+
 # -- export ---------------------------------------------------------------------------
 @pytest.mark.parametrize("body", [spec_example(), nodes_kinds_graph()], ids=["spec", "node-kinds"])
 def test_exported_script_prints_what_the_services_show(stack, tmp_path, body):

@@ -137,6 +137,7 @@ describe("re-run", () => {
     expect(execute).toHaveBeenCalledWith(
       { nodes: graph().nodes, edges: graph().edges, workflow: "sums" },
       { fromRunId: "r1", workflow: "sums" },
+      null,
     );
     expect(useGraphStore.getState().nodes.map((n) => n.id)).toEqual(["other"]);
   });
@@ -149,7 +150,15 @@ describe("re-run", () => {
     mockFetch({ "GET /runs/r1/graph": graph(null) });
     const execute = vi.fn(() => Promise.resolve());
     await rerun({ run_id: "r1" }, execute);
-    expect(execute).toHaveBeenCalledWith({ nodes: graph().nodes, edges: graph().edges }, null);
+    expect(execute).toHaveBeenCalledWith({ nodes: graph().nodes, edges: graph().edges }, null, null);
+  });
+
+  it("runs a partial run again to the same targets, the canvas's other nodes left as they were", async () => {
+    useGraphStore.setState({ nodes: graph().nodes as never, edges: [{ id: "e", ...graph().edges[0] }] });
+    mockFetch({ "GET /runs/r1/graph": { ...graph(null), targets: ["A"] } });
+    const execute = vi.fn(() => Promise.resolve());
+    await rerun({ run_id: "r1" }, execute);
+    expect(execute).toHaveBeenCalledWith({ nodes: graph().nodes, edges: graph().edges, targets: ["A"] }, null, { targets: ["A"], nodes: ["A"] });
   });
 
   it("says why when the run's graph is not kept", async () => {

@@ -4,6 +4,7 @@
 import { fetchRunDetail, fetchRunGraph, listRuns } from "../api/history";
 import type { GraphRequest, RunDetail, RunGraph, RunSummary } from "../api/types";
 import { getWorkflow } from "../api/workflows";
+import { partialRun, type PartialRun } from "../lib/partialRun";
 import { requestOf, sameGraph } from "../lib/runGraph";
 import { pastRunFromDetail } from "../lib/runRecord";
 import { graphFromWorkflow, toExecuteRequest } from "../lib/serialize";
@@ -90,7 +91,7 @@ export async function selectRun(runId: string): Promise<void> {
  */
 export async function rerun(
   run: Pick<RunSummary, "run_id">,
-  execute: (request: GraphRequest, detached: DetachedRun | null) => Promise<void>,
+  execute: (request: GraphRequest, detached: DetachedRun | null, partial: PartialRun | null) => Promise<void>,
 ): Promise<void> {
   if (runGoing()) return;
   let graph: RunGraph;
@@ -102,7 +103,8 @@ export async function rerun(
   }
   const { nodes, edges } = useGraphStore.getState();
   const onCanvas = sameGraph(toExecuteRequest(nodes, edges, schemaOf), graph);
-  await execute(requestOf(graph), onCanvas ? null : { fromRunId: run.run_id, workflow: graph.workflow });
+  const partial = graph.targets ? partialRun(graph.targets, graph.edges) : null;
+  await execute(requestOf(graph), onCanvas ? null : { fromRunId: run.run_id, workflow: graph.workflow }, partial);
 }
 
 /**

@@ -410,6 +410,7 @@ export interface components {
             /** @default true */
             cache?: boolean;
             workflow?: string | null;
+            targets?: string[] | null;
         };
         /** ExecuteResponse */
         ExecuteResponse: {
@@ -538,6 +539,7 @@ export interface components {
             workflow: string | null;
             nodes: components["schemas"]["GraphNode"][];
             edges: components["schemas"]["GraphEdge"][];
+            targets?: string[];
         };
         /** RunList */
         RunList: {
@@ -610,6 +612,7 @@ export interface components {
             } | null;
             /** @default true */
             cache?: boolean;
+            targets?: string[] | null;
         };
         /** WorkflowSaved */
         WorkflowSaved: {

@@ -2,6 +2,8 @@ import { Dialog } from "./Dialog";
 
 const SHORTCUTS: Array<[string, string]> = [
   ["Ctrl/⌘ + Enter", "Execute the graph"],
+  ["Shift + Enter", "Run to here: the node under the pointer and what it needs (also on a node's right-click menu)"],
+  ["Ctrl/⌘ + Shift + Enter", "Run selected: the selected nodes and what they need"],
   ["Ctrl/⌘ + Z", "Undo"],
   ["Ctrl/⌘ + Shift + Z, Ctrl/⌘ + Y", "Redo"],
   ["Ctrl/⌘ + C / V", "Copy / paste the selection"],

@@ -1,12 +1,13 @@
 // The React Flow canvas: drop from the library, typed and forgiving wires,
 // quick-add, the view controls and the minimap.
-import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection } from "@xyflow/react";
+import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection, type NodeMouseHandler } from "@xyflow/react";
 import { memo, useCallback, useEffect, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { DRAG_MIME, type DragPayload, type PsyEdge, type PsyNode } from "../lib/model";
 import { nodeTypes } from "../nodes/nodeTypes";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
-import { canvasPointer } from "./canvasPointer";
+import { canvasPointer, hoveredNode } from "./canvasPointer";
+import type { NodeMenuAt } from "./NodeMenu";
 import { EMPTY_VIEW, useFitGraph } from "./useFitGraph";
 import { useWireDrop } from "./useWireDrop";
 import { ViewControls } from "./ViewControls";
@@ -21,10 +22,12 @@ export interface CanvasProps {
   wrapper: React.RefObject<HTMLDivElement | null>;
   onAddAt: (payload: DragPayload, position: { x: number; y: number }) => void;
   onInsertList: (connection: Connection) => void;
+  /** A node was right-clicked: open its menu there. */
+  onNodeMenu: (at: NodeMenuAt) => void;
   colorMode: "light" | "dark";
 }
 
-function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) {
+function CanvasImpl({ wrapper, onAddAt, onInsertList, onNodeMenu, colorMode }: CanvasProps) {
   const nodes = useGraphStore((s) => s.nodes);
   const edges = useGraphStore((s) => s.edges);
   const onNodesChange = useGraphStore((s) => s.onNodesChange);
@@ -94,6 +97,20 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) 
   }, []);
 
   const onNodeDragStart = useCallback(() => commit("drag"), [commit]);
+  const onNodeContextMenu = useCallback<NodeMouseHandler<PsyNode>>(
+    (event, node) => {
+      event.preventDefault();
+      const selected = useGraphStore.getState().nodes.filter((n) => n.selected).map((n) => n.id);
+      onNodeMenu({ x: event.clientX, y: event.clientY, nodeId: node.id, selected });
+    },
+    [onNodeMenu],
+  );
+  const onNodeMouseEnter = useCallback<NodeMouseHandler<PsyNode>>((_, node) => {
+    hoveredNode.current = node.id;
+  }, []);
+  const onNodeMouseLeave = useCallback(() => {
+    hoveredNode.current = null;
+  }, []);
   const fit = useCallback(() => fitGraph(), [fitGraph]);
 
   return (
@@ -118,6 +135,9 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) 
         connectionRadius={CONNECTION_RADIUS}
         onNodeDragStart={onNodeDragStart}
         onSelectionDragStart={onNodeDragStart}
+        onNodeContextMenu={onNodeContextMenu}
+        onNodeMouseEnter={onNodeMouseEnter}
+        onNodeMouseLeave={onNodeMouseLeave}
         onDrop={onDrop}
         onDragOver={onDragOver}
         deleteKeyCode={DELETE_KEYS}

@@ -1,6 +1,6 @@
 // The editor: library | canvas | (history) | status panel, under a toolbar.
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useRef } from "react";
+import { useCallback, useRef, useState } from "react";
 import { useAutosave } from "../hooks/useAutosave";
 import { useExecution } from "../hooks/useExecution";
 import { useLiveIssues } from "../hooks/useLiveIssues";
@@ -10,6 +10,7 @@ import { useTheme } from "../hooks/useTheme";
 import { useWorkflowDirty } from "../hooks/useWorkflowDirty";
 import { newWorkflow, save } from "../actions/workflowActions";
 import type { DragPayload } from "../lib/model";
+import { isGoing } from "../lib/runStatus";
 import { ConfirmDialog } from "../dialogs/ConfirmDialog";
 import { HelpDialog } from "../dialogs/HelpDialog";
 import { HistoryPanel } from "../panels/HistoryPanel";
@@ -24,7 +25,8 @@ import { Toolbar } from "../panels/Toolbar";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
 import { Canvas } from "./Canvas";
-import { canvasPointer } from "./canvasPointer";
+import { canvasPointer, hoveredNode } from "./canvasPointer";
+import { NodeMenu, type NodeMenuAt } from "./NodeMenu";
 import { useEditorActions } from "./useEditorActions";
 import { useFitGraph } from "./useFitGraph";
 
@@ -49,6 +51,18 @@ function EditorInner() {
   const setQuickAdd = useUiStore((s) => s.setQuickAdd);
   const historyOpen = useUiStore((s) => s.historyOpen);
   const setHistoryOpen = useUiStore((s) => s.setHistoryOpen);
+  const [nodeMenu, setNodeMenu] = useState<NodeMenuAt | null>(null);
+  const closeNodeMenu = useCallback(() => setNodeMenu(null), []);
+
+  // Partial runs: to the node under the pointer, or to the selected nodes.
+  const runToHere = useCallback(() => {
+    if (hoveredNode.current) void run([hoveredNode.current]);
+    else useUiStore.getState().toast("Point at a node to run to it", "error");
+  }, [run]);
+  const runSelected = useCallback(() => {
+    void run(useGraphStore.getState().nodes.filter((n) => n.selected).map((n) => n.id));
+  }, [run]);
+  const runTo = useCallback((targets: string[]) => void run(targets), [run]);
 
   // "/" opens quick-add at the pointer when it is over the canvas, else in the middle.
   const openQuickAdd = useCallback(() => {
@@ -65,6 +79,8 @@ function EditorInner() {
     duplicate: actions.duplicate,
     selectAll: actions.selectAll,
     execute: () => void run(),
+    runToHere,
+    runSelected,
     save: () => void save(),
     quickAdd: openQuickAdd,
     help: () => setDialog("help"),
@@ -108,13 +124,14 @@ function EditorInner() {
       <div className={`psy-main${historyOpen ? " psy-main--history" : ""}`}>
         <NodeLibraryPanel onAdd={actions.addInMiddle} />
         <div className="psy-stage">
-          <Canvas wrapper={wrapper} onAddAt={actions.addAt} onInsertList={actions.insertList} colorMode={colorMode} />
+          <Canvas wrapper={wrapper} onAddAt={actions.addAt} onInsertList={actions.insertList} onNodeMenu={setNodeMenu} colorMode={colorMode} />
           <Issues onFocus={actions.focusNode} />
           <Toasts />
         </div>
         {historyOpen ? <HistoryPanel onRerun={runGraph} onClose={closeHistory} /> : null}
         <StatusPanel onFocusNode={actions.focusNode} />
       </div>
+      {nodeMenu ? <NodeMenu at={nodeMenu} running={isGoing(phase)} onRun={runTo} onClose={closeNodeMenu} /> : null}
       {quickAdd ? <QuickAdd at={quickAdd} onPick={pickQuickAdd} onClose={() => setQuickAdd(null)} /> : null}
       {dialog === "settings" ? <SettingsDialog onClose={closeDialog} /> : null}
       {dialog === "help" ? <HelpDialog onClose={closeDialog} /> : null}

@@ -6,6 +6,7 @@ import { cancelRun } from "../api/client";
 import { ApiError } from "../api/config";
 import { executeStream, followRun, type RunStreamHandlers } from "../api/stream";
 import type { GraphRequest } from "../api/types";
+import { issuesOfPart, partialRun, type PartialRun } from "../lib/partialRun";
 import { envVarsRecord, loadRunId, saveRunId } from "../lib/persistence";
 import { toExecuteRequest } from "../lib/serialize";
 import { schemaOf } from "../store/catalogStore";
@@ -48,23 +49,33 @@ export function useExecution() {
     runId.current = null;
   }, []);
 
-  /** Run `request` (the canvas, or a past run's own graph: `detached` when it is not the canvas). */
+  /**
+   * Run `request` (the canvas, or a past run's own graph: `detached` when it is not the
+   * canvas); `partial` when it runs to some nodes of the canvas only.
+   */
   const runGraph = useCallback(
-    async (request: GraphRequest, detached: DetachedRun | null = null) => {
+    async (request: GraphRequest, detached: DetachedRun | null = null, partial: PartialRun | null = null) => {
       if (controller.current) return;
       const envVars = envVarsRecord();
       const body: GraphRequest = Object.keys(envVars).length ? { ...request, env_vars: envVars } : request;
-      useRunStore.getState().begin(detached);
+      useRunStore.getState().begin(detached, partial);
       await follow((handlers) => executeStream(body, handlers));
     },
     [follow],
   );
 
-  const run = useCallback(async () => {
+  /** Run the canvas: all of it, or with `targets` only them and the nodes they need (a partial run). */
+  const run = useCallback(async (targets?: string[]) => {
     if (controller.current) return;
     const { nodes, edges } = useGraphStore.getState();
     const ui = useUiStore.getState();
-    const issues = currentIssues();
+    const part = targets ? partialRun(targets, edges) : null;
+    if (part && part.targets.length === 0) {
+      ui.toast("Select the nodes to run first", "error");
+      return;
+    }
+    // A partial run is held up only by problems in the part it runs.
+    const issues = issuesOfPart(currentIssues(), part);
     ui.setIssues(issues);
     if (issues.length > 0) {
       ui.toast(`Not run: ${issues.length === 1 ? issues[0].message : `${issues.length} problems (see the list)`}`, "error");
@@ -74,7 +85,8 @@ export function useExecution() {
     // A saved workflow's runs carry its name (the history lists them by it).
     const workflow = useWorkflowStore.getState().name;
     if (workflow) request.workflow = workflow;
-    await runGraph(request);
+    if (part) request.targets = part.targets;
+    await runGraph(request, null, part);
   }, [runGraph]);
 
   const stop = useCallback(async () => {

@@ -9,6 +9,10 @@ export interface ShortcutActions {
   duplicate: () => void;
   selectAll: () => void;
   execute: () => void;
+  /** Run to the node under the pointer (it and what it needs). */
+  runToHere: () => void;
+  /** Run the selected nodes (and what they need). */
+  runSelected: () => void;
   save: () => void;
   quickAdd: () => void;
   help: () => void;
@@ -29,7 +33,7 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   const key = event.key.toLowerCase();
   if (mod && key === "enter") {
     event.preventDefault();
-    a.execute();
+    if (!event.shiftKey) a.execute(); // with Shift: Run selected (runPartial)
     return;
   }
   if (mod && key === "s" && !event.shiftKey && !event.altKey) {
@@ -59,11 +63,32 @@ function runShortcut(event: KeyboardEvent, a: ShortcutActions): void {
   if (handled) event.preventDefault();
 }
 
+/**
+ * Run to here (Shift + Enter) and Run selected (Ctrl/⌘ + Shift + Enter), taken before the
+ * canvas sees the key: React Flow's Enter selects the focused node (with Ctrl, unselects
+ * it), which would change what runs.
+ */
+function runPartial(event: KeyboardEvent, a: ShortcutActions): void {
+  if (event.key !== "Enter" || !event.shiftKey || event.altKey) return;
+  const mod = event.ctrlKey || event.metaKey;
+  if (!mod && typing(event.target)) return; // a new line in a text field
+  event.preventDefault();
+  event.stopPropagation();
+  if (mod) a.runSelected();
+  else a.runToHere();
+}
+
 export function useShortcuts(actions: ShortcutActions) {
   const onKey = useEffectEvent((event: KeyboardEvent) => runShortcut(event, actions));
+  const onRunKey = useEffectEvent((event: KeyboardEvent) => runPartial(event, actions));
   useEffect(() => {
     const listener = (event: KeyboardEvent) => onKey(event);
+    const runKey = (event: KeyboardEvent) => onRunKey(event);
     window.addEventListener("keydown", listener);
-    return () => window.removeEventListener("keydown", listener);
+    window.addEventListener("keydown", runKey, true);
+    return () => {
+      window.removeEventListener("keydown", listener);
+      window.removeEventListener("keydown", runKey, true);
+    };
   }, []);
 }

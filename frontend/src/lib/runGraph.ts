@@ -30,9 +30,10 @@ export function sameGraph(a: Graph, b: Graph): boolean {
   return shape(a) === shape(b);
 }
 
-/** The request that runs a past run's graph again (as it ran), recorded under its workflow. */
+/** The request that runs a past run's graph again (as it ran: a partial run to its targets), recorded under its workflow. */
 export function requestOf(graph: RunGraph): GraphRequest {
   const request: GraphRequest = { nodes: graph.nodes, edges: graph.edges };
   if (graph.workflow) request.workflow = graph.workflow;
+  if (graph.targets) request.targets = graph.targets;
   return request;
 }

@@ -3,6 +3,7 @@
 // as History and the API say it.
 import { memo, useLayoutEffect, useMemo, useRef } from "react";
 import { openRunById } from "../actions/historyActions";
+import { targetsText } from "../lib/partialRun";
 import { PHASE_LABEL, tally, tallyText } from "../lib/runStatus";
 import { entryDisplay, useRunStore } from "../store/runStore";
 import { StatusCard } from "./StatusCard";
@@ -26,8 +27,25 @@ function DetachedNote() {
   );
 }
 
+/** A run to some nodes: said above its cards (the canvas's other nodes keep their last state). */
+function PartialNote() {
+  const partial = useRunStore((s) => s.partial);
+  if (!partial) return null;
+  const count = partial.nodes.length;
+  return (
+    <div className="psy-status__detached" data-testid="partial-run" data-targets={partial.targets.join(" ")}>
+      <span>
+        Partial run to <span className="psy-mono">{targetsText(partial.targets)}</span>: {count} node{count === 1 ? "" : "s"}; the
+        others keep their last state.
+      </span>
+    </div>
+  );
+}
+
 function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => void }) {
-  const entries = useRunStore((s) => s.entries);
+  const all = useRunStore((s) => s.entries);
+  // Nodes a partial run leaves alone keep their state on the canvas, not a card here.
+  const entries = useMemo(() => all.filter((entry) => !entry.carried), [all]);
   const phase = useRunStore((s) => s.phase);
   const eventCount = useRunStore((s) => s.eventCount);
   const startedAt = useRunStore((s) => s.startedAt);
@@ -56,6 +74,7 @@ function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => vo
         </span>
       </div>
       <DetachedNote />
+      <PartialNote />
       {entries.length > 0 ? (
         <div className="psy-status__summary psy-small psy-muted" data-testid="run-summary">
           {tallyText(counted)}

@@ -129,7 +129,7 @@ describe("HistoryPanel", () => {
     expect(within(cards[1]).queryByTestId("cached-badge")).toBeNull();
     expect(useRunStore.getState().viewResults).toEqual({ W: 8 });
     fireEvent.click(within(detail).getByRole("button", { name: /Re-run/ }));
-    await waitFor(() => expect(onRerun).toHaveBeenCalledWith({ nodes: [{ id: "W", type: "viewNode", data: {} }], edges: [], workflow: "sums" }, expect.anything()));
+    await waitFor(() => expect(onRerun).toHaveBeenCalledWith({ nodes: [{ id: "W", type: "viewNode", data: {} }], edges: [], workflow: "sums" }, expect.anything(), null));
   });
 
   it("reloads the list when a run ends", async () => {

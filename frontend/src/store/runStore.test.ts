@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RunEvent } from "../api/types";
+import { partialRun } from "../lib/partialRun";
 import { useRunStore } from "./runStore";
 
 const r = () => useRunStore.getState();
@@ -125,4 +126,43 @@ describe("run store", () => {
     r().begin();
     expect(r().detached).toBeNull();
   });
+
+  it("keeps the state of the nodes a partial run does not run, and shows only its own cards as this run's", () => {
+    const edges = [
+      { source: "n1", target: "n2" },
+      { source: "n2", target: "w3" },
+      { source: "n1", target: "n4" },
+    ];
+    r().begin();
+    r().apply([ev("n1", "completed", { output: 1 }), ev("n2", "completed", { output: 2 }), ev("n4", "error", { error: "boom" })]);
+    r().apply([{ node_id: "w3", node_number: 3, node_name: "View", status: "completed", output: 2 }, { status: "done", results: { w3: 2 } }]);
+    r().begin(null, partialRun(["n4"], edges));
+    expect(r().partial?.nodes.sort()).toEqual(["n1", "n4"]);
+    // n2 and the view w3 are not run: they keep what the last run left; n1 and n4 start afresh.
+    expect(r().entries.map((e) => [e.node_id, e.status, e.carried])).toEqual([
+      ["n2", "completed", true],
+      ["w3", "completed", true],
+    ]);
+    expect(Object.keys(r().live).sort()).toEqual(["n2", "w3"]);
+    expect(r().viewResults).toEqual({ w3: 2 });
+    r().apply([ev("n1", "completed", { output: 5 }), ev("n4", "completed", { output: 6 }), { status: "done", results: {} }]);
+    expect(r().phase).toBe("done");
+    expect(r().entries[r().index.n4]).toMatchObject({ status: "completed", output: 6 });
+    expect(r().entries[r().index.n4].carried).toBeUndefined();
+    // A replay from the start forgets this run's cards, not what it carried.
+    r().restart();
+    expect(r().entries.map((e) => e.node_id)).toEqual(["n2", "w3"]);
+    // A whole run starts from nothing.
+    r().begin();
+    expect(r().entries).toEqual([]);
+    expect(r().partial).toBeNull();
+  });
+
+  it("carries nothing over from a Re-run of another graph", () => {
+    r().begin({ fromRunId: "old", workflow: null });
+    r().apply([ev("n1", "completed", { output: 1 })]);
+    r().begin(null, partialRun(["n9"], []));
+    expect(r().entries).toEqual([]);
+  });
 });
+

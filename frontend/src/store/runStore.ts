@@ -2,6 +2,7 @@
 // status of each canvas node, and view results.
 import { create } from "zustand";
 import { isNodeEvent, type ErrorKind, type NodeEvent, type NodeStatus, type RunEvent } from "../api/types";
+import { carriedOver, type PartialRun } from "../lib/partialRun";
 import { errorKindOf, nodeDisplay, runOutcome, type NodeDisplay, type RunPhase } from "../lib/runStatus";
 
 export type { RunPhase };
@@ -26,6 +27,8 @@ export interface StatusEntry {
   cached?: boolean;
   /** Known for past runs (GET /runs/{id}). */
   duration_ms?: number | null;
+  /** A node a partial run does not run: its state from the run before, kept on the canvas, not a card of this run. */
+  carried?: boolean;
 }
 
 export interface LiveStatus {
@@ -65,7 +68,9 @@ export interface RunState {
   startedAt: number | null;
   finishedAt: number | null;
   detached: DetachedRun | null;
-  begin: (detached?: DetachedRun | null) => void;
+  /** A run to some nodes (Run to here, Run selected): the nodes it runs; the others keep their state. */
+  partial: PartialRun | null;
+  begin: (detached?: DetachedRun | null, partial?: PartialRun | null) => void;
   /** Forget the cards of this run (to replay it from its start), keep it running. */
   restart: () => void;
   setRunId: (runId: string | null) => void;
@@ -122,8 +127,9 @@ function liveOf(entry: StatusEntry): LiveStatus {
   return live;
 }
 
+/** This run's failed nodes (not those a partial run carried over from the run before). */
 function nodeErrors(entries: StatusEntry[]): number {
-  return entries.filter((e) => e.node_id !== null && e.status === "error").length;
+  return entries.filter((e) => e.node_id !== null && !e.carried && e.status === "error").length;
 }
 
 const initial = {
@@ -138,13 +144,32 @@ const initial = {
   startedAt: null,
   finishedAt: null,
   detached: null,
+  partial: null,
 };
 
 export const useRunStore = create<RunState>((set, get) => ({
   ...initial,
 
-  begin: (detached = null) => set({ ...initial, phase: "running", startedAt: Date.now(), detached }),
-  restart: () => set({ entries: [], index: {}, live: {}, viewResults: {}, eventCount: 0, lastEventId: "" }),
+  begin: (detached = null, partial = null) =>
+    set((state) => ({
+      ...initial,
+      // What the canvas showed stays on the nodes a partial run does not run (not a Re-run of another graph's).
+      ...(partial && !state.detached ? carriedOver(state, partial) : {}),
+      phase: "running",
+      startedAt: Date.now(),
+      detached,
+      partial,
+    })),
+  restart: () =>
+    set((state) => ({
+      entries: [],
+      index: {},
+      live: {},
+      viewResults: {},
+      ...(state.partial ? carriedOver(state, state.partial) : {}),
+      eventCount: 0,
+      lastEventId: "",
+    })),
   setRunId: (runId) => set({ runId }),
   setPhase: (phase) => set({ phase, finishedAt: phase === "running" || phase === "stopping" ? null : Date.now() }),
   clear: () => set({ ...initial }),

@@ -39,6 +39,8 @@ class ExecuteRequest(Struct, kw_only=True):
     cache: bool = True
     # The saved workflow this graph is (the editor sends its open workflow's name).
     workflow: str | None = None
+    # A partial run: only these nodes and their ancestors run (None: the whole graph).
+    targets: list[str] | None = None
 
 
 # -- runs ------------------------------------------------------------------
@@ -51,6 +53,9 @@ class RunSubmit(Struct, tag="run.submit", kw_only=True):
     submitted_at: float = 0.0
     workflow: str | None = None
     cache: bool = True
+    # A partial run's targets: the orchestrator plans only them and their ancestors.
+    # The graph above stays whole: the run's record keeps it as the client sent it.
+    targets: list[str] | None = None
 
 
 class RunRecord(Struct, kw_only=True):
@@ -157,9 +162,10 @@ class RunEvent(Struct, tag="run", kw_only=True):
     finished_at: float = 0.0
     workflow: str | None = None
     node_count: int = 0
-    # The graph that ran ({"nodes", "edges"}, never env_vars), so a past run can be
-    # opened or run again as it was: see ``encode_graph``. A large graph is a
-    # reference into the object store, like a large value. NIL for older runs.
+    # The graph that ran ({"nodes", "edges"}, and a partial run's "targets"; never
+    # env_vars), so a past run can be opened or run again as it was: see
+    # ``encode_graph``. A large graph is a reference into the object store, like a
+    # large value. NIL for older runs.
     graph: Raw = NIL
 
 
@@ -203,9 +209,13 @@ _encoder = msgspec.msgpack.Encoder()
 encode = _encoder.encode
 
 
-def encode_graph(nodes: list[GraphNode], edges: list[GraphEdge]) -> Raw:
-    """A run's graph as its final event keeps it: what the editor would send again."""
-    return Raw(encode({"nodes": nodes, "edges": edges}))
+def encode_graph(nodes: list[GraphNode], edges: list[GraphEdge], targets: list[str] | None = None) -> Raw:
+    """A run's graph as its final event keeps it: what the editor would send again (a
+    partial run's with its targets, so it can be run again as it ran)."""
+    graph: dict[str, Any] = {"nodes": nodes, "edges": edges}
+    if targets is not None:
+        graph["targets"] = targets
+    return Raw(encode(graph))
 
 
 event_decoder = msgspec.msgpack.Decoder(Event)

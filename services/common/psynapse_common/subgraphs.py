@@ -32,6 +32,7 @@ from .graph import (
     workflow_ref,
 )
 from .messages import CatalogNode, GraphEdge, GraphNode
+from .targets import to_targets
 
 # A wire into a copy's input: (source node, its output handle).
 Feed = tuple[str, str | None]
@@ -202,11 +203,17 @@ def expand(
 
 
 async def plan_graph(
-    nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[str, CatalogNode], load: Load
+    nodes: list[GraphNode],
+    edges: list[GraphEdge],
+    catalog: Mapping[str, CatalogNode],
+    load: Load,
+    targets: list[str] | None = None,
 ) -> Plan:
-    """A client's graph planned: its workflows fetched, its subgraphs expanded, then
-    validated and ordered. The gateway (to answer 400) and the orchestrator (to run)
-    plan the same way."""
+    """A client's graph planned: cut down to its targets' part when it has targets (see
+    ``targets``), its workflows fetched, its subgraphs expanded, then validated and
+    ordered. The gateway (to answer 400) and the orchestrator (to run) plan the same way."""
+    if targets is not None:
+        nodes, edges = to_targets(nodes, edges, targets)
     for node in nodes:
         if node.type not in NODE_TYPES:
             raise GraphError(f"Node '{node.id}' has unknown type {node.type!r}")

@@ -99,12 +99,14 @@ class RunDetail(Struct, kw_only=True):
 
 
 class RunGraph(Struct, kw_only=True):
-    """``GET /runs/{id}/graph``: the graph a run ran, as ``/execute`` takes it."""
+    """``GET /runs/{id}/graph``: the graph a run ran, as ``/execute`` takes it: the whole
+    graph, and for a partial run the targets it ran to (left out when it ran all of it)."""
 
     run_id: str
     workflow: str | None
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+    targets: list[str] | UnsetType = UNSET
 
 
 # -- saved workflows -----------------------------------------------------------------

@@ -12,6 +12,7 @@ from litestar.response import ServerSentEvent
 from psynapse_common.graph import GraphError
 from psynapse_common.messages import ExecuteRequest
 from psynapse_common.subjects import check_workflow_name
+from psynapse_common.targets import TargetError
 
 from .bodies import ExecuteResponse
 from .docs import RUN_ID_HEADER, SPEC_RESULTS, SSE_EXAMPLE, errors
@@ -79,6 +80,8 @@ async def run_streamed(
         check_workflow_name(data.workflow)
     try:
         await submitter.validate(data)
+    except TargetError:
+        raise  # the request names nodes it has not got: a 400, as /execute answers it
     except GraphError as exc:
         return sse(single({"status": "error", "error": str(exc)}))
     run_id = submitter.new_run_id()

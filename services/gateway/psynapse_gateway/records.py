@@ -100,7 +100,8 @@ class RunRecords:
                 break
             submit = await self._pending_submit(run_id)
             if submit is not None:
-                raw, workflow = messages.encode_graph(submit.nodes, submit.edges), submit.workflow
+                raw = messages.encode_graph(submit.nodes, submit.edges, submit.targets)
+                workflow = submit.workflow
                 break
         if raw is None:
             raise RunNotFound(f"no run {run_id!r}")
@@ -116,6 +117,7 @@ class RunRecords:
             workflow=workflow,
             nodes=msgspec.convert(shown["nodes"], list[GraphNode]),
             edges=msgspec.convert(shown["edges"], list[GraphEdge]),
+            targets=msgspec.convert(shown["targets"], list[str]) if "targets" in shown else msgspec.UNSET,
         )
 
 

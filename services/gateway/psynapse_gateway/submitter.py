@@ -53,7 +53,9 @@ class RunSubmitter:
 
     async def validate(self, request: ExecuteRequest) -> Plan:
         """Raise GraphError before anything runs (the orchestrator plans the same way)."""
-        return await plan_graph(request.nodes, request.edges, self._catalog.nodes, self._workflows.load)
+        return await plan_graph(
+            request.nodes, request.edges, self._catalog.nodes, self._workflows.load, request.targets
+        )
 
     async def submit(self, request: ExecuteRequest, run_id: str) -> None:
         """Queue the run for an orchestrator; back once the stream has stored it."""
@@ -71,6 +73,7 @@ class RunSubmitter:
             submitted_at=time.time(),
             workflow=request.workflow,
             cache=request.cache,
+            targets=request.targets,
         )
         stored = await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit))
         RUNS_SUBMITTED.inc()

@@ -47,6 +47,8 @@ class WorkflowRun(msgspec.Struct, kw_only=True):
     inputs: dict[str, Any] = {}
     env_vars: dict[str, str] | None = None
     cache: bool = True
+    # A partial run, as for /execute: only these nodes and their ancestors run.
+    targets: list[str] | None = None
 
 
 def iso(moment: dt.datetime) -> str:
@@ -182,6 +184,7 @@ class WorkflowStore:
             "env_vars": run.env_vars,
             "cache": run.cache,
             "workflow": name,
+            "targets": run.targets,
         }
         try:
             return msgspec.convert(body, ExecuteRequest)

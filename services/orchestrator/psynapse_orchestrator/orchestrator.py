@@ -133,6 +133,7 @@ class Orchestrator:
                 submit.edges,
                 self.catalog.nodes,
                 functools.partial(self.workflows.load, as_of=submit.submitted_at),
+                submit.targets,
             )
         except GraphError as exc:
             refused = RunEvent(

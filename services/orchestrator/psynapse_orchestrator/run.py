@@ -489,7 +489,8 @@ class RunExecution:
 
 
 async def run_graph(submit: RunSubmit, blobs: Blobs) -> msgspec.Raw:
-    """The graph that ran, for the run's record.
+    """The graph that ran, for the run's record: the whole graph as the client sent it,
+    with a partial run's targets beside it (the editor reopens the graph it was drawn in).
 
     The final event is the run's record (GET /runs/{id} reads it, history lists it),
     so the graph lives there too and lasts as long as the run's events, with no
@@ -497,4 +498,4 @@ async def run_graph(submit: RunSubmit, blobs: Blobs) -> msgspec.Raw:
     one message. A large one goes to the object store as a reference, as a large
     value does, so results and graph together stay well within a message.
     """
-    return await blobs.offload(messages.encode_graph(submit.nodes, submit.edges))
+    return await blobs.offload(messages.encode_graph(submit.nodes, submit.edges, submit.targets))
