@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.e2e import execute, import_workflow, node, open_editor, set_variable, view_text, wait_run_finished
+from tests.support.e2e import (
+    execute,
+    import_workflow,
+    node,
+    open_editor,
+    requests_sent,
+    set_variable,
+    view_text,
+    wait_run_finished,
+)
 from tests.support.e2e_workflows import edge, function, variable, view
 
 pytestmark = pytest.mark.e2e
@@ -60,9 +69,7 @@ def last_run(page: Page, url: str) -> dict:
 
 
 def sent_bodies(page: Page) -> list[dict]:
-    sent: list[dict] = []
-    page.on("request", lambda r: r.url.endswith("/execute/stream") and sent.append(json.loads(r.post_data or "{}")))
-    return sent
+    return requests_sent(page, lambda r: r.url.endswith("/execute/stream"), lambda r: json.loads(r.post_data or "{}"))
 
 
 def test_run_to_here_runs_the_node_and_what_it_needs_and_nothing_after_it(
