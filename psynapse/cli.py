@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .commands import export_arguments, run_arguments
+from .commands import export_arguments, pack_arguments, run_arguments
 
 
 def _up(args: argparse.Namespace) -> None:
@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     export_arguments(commands.add_parser("export", help="write a workflow file as a standalone Python script"))
+    pack_arguments(commands.add_parser("pack", aliases=["packs"], help="nodepacks: list or reload a stack's packs"))
     return parser
 
 
@@ -88,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         from .export.script import main as export_main
 
         sys.exit(export_main(args))
+    elif args.command in ("pack", "packs"):
+        from .packs.remote import main as packs_main
+
+        sys.exit(packs_main(args))
     else:
         _service(args.command, args)
 

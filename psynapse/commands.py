@@ -1,4 +1,4 @@
-"""The arguments of ``psynapse run`` and ``psynapse export``, without importing either.
+"""The arguments of ``psynapse run``, ``export`` and ``pack``, without importing them.
 
 Every service process parses the command line too; it should not pay for httpx.
 """
@@ -42,3 +42,20 @@ def export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workflow", help="a workflow JSON file (editor export or API body)")
     parser.add_argument("-o", "--output", required=True, help="the Python script to write ('-' for stdout)")
     parser.add_argument("--nodepacks-dir", help="folder of nodepacks (default ./nodepacks)")
+
+
+def pack_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True)
+    for action, text in (
+        ("list", "the packs a running stack loaded, with their status and errors"),
+        ("reload", "load every pack again now (after installing or removing a pack package)"),
+    ):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument(
+            "--url",
+            default=os.environ.get("PSYNAPSE_URL", "http://127.0.0.1:8000"),
+            help="the gateway (default $PSYNAPSE_URL, else http://127.0.0.1:8000)",
+        )
+        sub.add_argument(
+            "--token", default=os.environ.get("PSYNAPSE_API_TOKEN"), help="API token (default $PSYNAPSE_API_TOKEN)"
+        )

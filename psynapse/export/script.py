@@ -30,7 +30,7 @@ from psynapse_common import codec, conversion
 from psynapse_common.builtins import list_position
 from psynapse_common.graph import LIST, VARIABLE, VIEW, GraphError, Plan, build_plan
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode, Step
-from psynapse_common.nodepacks.loader import Catalog, NodeSpec, load_catalog
+from psynapse_common.nodepacks import Catalog, NodeSpec, load_catalog
 from psynapse_common.wiring import Wiring
 
 from .. import sdk
@@ -197,6 +197,9 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
     members: dict[Path, list[str]] = {}  # file -> "local = module.attr" lines
     callables: dict[str, str] = {}  # catalog name -> local name
     requirements: dict[str, str] = {}  # module -> install command, as the packs' files declare them
+    # Installed packs are imported by module name, and installed by their distribution's name.
+    installed = {report.name: report.distribution for report in catalog.packs if report.source == "package"}
+    package_modules: dict[Path, str] = {}
     for node_id in plan.order:
         spec = catalog.nodes[plan.functions[node_id].name] if node_id in plan.functions else None
         if spec is None or spec.name in callables:
@@ -206,12 +209,18 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
             modules[path] = names.claim(f"{spec.pack}_{path.stem}")
             members[path] = []
             requirements.update(declared_requirements(spec))
+            if spec.pack in installed:
+                package_modules[path] = spec.target.__module__
+                requirements[spec.target.__module__.partition(".")[0]] = f"pip install {installed[spec.pack]}"
         attr = spec.target.__name__
         local = attr if attr not in names.taken else f"{spec.pack}_{attr}"
         callables[spec.name] = names.claim(local)
         members[path].append(f"{callables[spec.name]} = {modules[path]}.{attr}")
     imports: list[str] = []
     for path, module in modules.items():
+        if path in package_modules:
+            imports += [f"{module} = importlib.import_module({package_modules[path]!r})", *members[path]]
+            continue
         relative = path.relative_to(root)
         pack, file = relative.parts[0], str(Path(*relative.parts[1:]))
         imports += [f"{module} = load_nodepack({pack!r}, {file!r})", *members[path]]

@@ -231,11 +231,17 @@ class MissingPackage(Struct, kw_only=True):
 
 class PackReport(Struct, kw_only=True):
     name: str
+    # The pack's folder: in the nodepacks folder, or an installed package's.
     path: str
     status: Literal["ok", "error"]
     errors: list[PackError]
     nodes: list[str]
     missing: list[MissingPackage]
+    # A folder of the nodepacks folder, or an installed distribution's
+    # ``psynapse.nodepacks`` entry point (then the distribution's name and version).
+    source: Literal["folder", "package"]
+    distribution: str | None
+    version: str | None
 
 
 class Clash(Struct, kw_only=True):
@@ -247,6 +253,14 @@ class Clash(Struct, kw_only=True):
 
 
 class NodepacksResponse(Struct, kw_only=True):
+    packs: list[PackReport]
+    clashes: list[Clash]
+
+
+class NodepacksReloaded(Struct, kw_only=True):
+    """``POST /nodepacks/reload``: the catalog the schema service published."""
+
+    revision: int
     packs: list[PackReport]
     clashes: list[Clash]
 
