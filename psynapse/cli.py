@@ -53,6 +53,20 @@ def _service(name: str, args: argparse.Namespace) -> None:
     main()
 
 
+def _pack(args: argparse.Namespace) -> int:
+    if args.action == "new":
+        from .packs.skeleton import main as new_main
+
+        return new_main(args)
+    if args.action == "check":
+        from .packs.check import main as check_main
+
+        return check_main(args)
+    from .packs.remote import main as remote_main
+
+    return remote_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psynapse", description="Node-based workflows for Python.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,7 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     export_arguments(commands.add_parser("export", help="write a workflow file as a standalone Python script"))
-    pack_arguments(commands.add_parser("pack", aliases=["packs"], help="nodepacks: list or reload a stack's packs"))
+    pack_arguments(
+        commands.add_parser(
+            "pack", aliases=["packs"], help="nodepacks: write a new one, check one, list or reload a stack's"
+        )
+    )
     return parser
 
 
@@ -90,9 +108,7 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(export_main(args))
     elif args.command in ("pack", "packs"):
-        from .packs.remote import main as packs_main
-
-        sys.exit(packs_main(args))
+        sys.exit(_pack(args))
     else:
         _service(args.command, args)
 

@@ -46,6 +46,18 @@ def export_arguments(parser: argparse.ArgumentParser) -> None:
 
 def pack_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
+    new = actions.add_parser("new", help="write a new nodepack package: pyproject, ops.py with a node, a test")
+    new.add_argument("name", help="the pack's (and distribution's) name: letters, digits, '-' or '_'")
+    new.add_argument("--dir", help="where to write it (default ./NAME)")
+    check = actions.add_parser(
+        "check", help="load a pack as the services do: its nodes, their inputs and controls, every problem"
+    )
+    check.add_argument(
+        "target",
+        help="a project folder (pyproject.toml), a pack folder, or an installed or nodepacks folder pack's name",
+    )
+    check.add_argument("--json", action="store_true", help="the report as JSON")
+    check.add_argument("--nodepacks-dir", help="where to find a folder pack by name (default ./nodepacks)")
     for action, text in (
         ("list", "the packs a running stack loaded, with their status and errors"),
         ("reload", "load every pack again now (after installing or removing a pack package)"),

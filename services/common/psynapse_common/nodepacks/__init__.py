@@ -7,7 +7,7 @@ distributions' `psynapse.nodepacks` entry points) and returns a `Catalog` of
 
 from .catalog import Catalog, NodeSpec, PackReport
 from .introspect import NodeKind, type_name
-from .loader import PACK_FILES, load_catalog
+from .loader import PACK_FILES, load_catalog, load_pack
 from .packages import ENTRY_POINT_GROUP
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "NodeSpec",
     "PackReport",
     "load_catalog",
+    "load_pack",
     "type_name",
 ]

@@ -97,6 +97,56 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
     return Introspection(schema=schema, param_types=param_types, output_keys=output_keys)
 
 
+Severity = Literal["error", "warning"]
+
+
+def signature_problems(target: Any, kind: NodeKind) -> list[tuple[Severity, str]]:
+    """What in a node's signature the editor cannot serve well, worst first.
+
+    Errors: a parameter without a type hint (no control can be picked, no value is
+    converted), a hint whose names cannot be resolved. Warnings: ``*args``/``**kwargs``
+    (never inputs), a default JSON cannot carry (shown as its repr), no return hint.
+    """
+    func, drop_first = (target, False) if kind == "function" else _call_method(target)
+    params = list(inspect.signature(func).parameters.values())[1 if drop_first else 0 :]
+    hints = _resolve_hints(func)
+    errors: list[tuple[Severity, str]] = []
+    warnings: list[tuple[Severity, str]] = []
+    for param in params:
+        if param.kind in _VARIADIC:
+            stars = "*" if param.kind is inspect.Parameter.VAR_POSITIONAL else "**"
+            warnings.append(("warning", f"{stars}{param.name} is not an input: the editor cannot wire it"))
+            continue
+        hint = hints.get(param.name, _EMPTY)
+        if hint is _EMPTY:
+            errors.append(("error", f"parameter {param.name!r} has no type hint"))
+        elif _unresolved(hint):
+            errors.append(("error", f"parameter {param.name!r} has an unsupported type: {_undefined(hint)}"))
+        if param.default is not _EMPTY and _jsonable(param.default) is not param.default:
+            warnings.append(
+                ("warning", f"the default of {param.name!r} is not JSON: the editor shows {param.default!r}")
+            )
+    returns = hints.get("return", _EMPTY)
+    if returns is _EMPTY:
+        warnings.append(("warning", "no return type hint: its output is typed Any"))
+    elif _unresolved(returns):
+        errors.append(("error", f"the return type is unsupported: {_undefined(returns)}"))
+    return errors + warnings
+
+
+def _undefined(hint: Any) -> str:
+    return f"{type_name(hint)!r} names a type that is not defined where the node is"
+
+
+def _unresolved(hint: Any) -> bool:
+    """A name nothing could resolve, at any depth (``list["Missing"]``)."""
+    if isinstance(hint, (str, typing.ForwardRef)):
+        return True
+    if get_origin(hint) is Literal:
+        return False
+    return any(_unresolved(arg) for arg in get_args(hint) if not isinstance(arg, (list, type(Ellipsis))))
+
+
 def _params(params: list[inspect.Parameter], hints: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     schemas: list[dict[str, Any]] = []
     types_by_name: dict[str, Any] = {}

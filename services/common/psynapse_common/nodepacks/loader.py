@@ -51,6 +51,19 @@ def load_catalog(nodepacks_dir: str | Path, *, installed: bool = True) -> Catalo
     return catalog
 
 
+def load_pack(source: Path | packages.InstalledPack) -> Catalog:
+    """One pack alone, read as ``load_catalog`` reads it: a folder, or an installed (or
+    importable) package. For ``psynapse pack check``."""
+    catalog = Catalog()
+    with _LOAD_LOCK:
+        importlib.invalidate_caches()
+        if isinstance(source, Path):
+            catalog.add_pack(*_load_folder(source.resolve()))
+        else:
+            catalog.add_pack(*_load_installed(source, catalog))
+    return catalog
+
+
 def _pack_dirs(root: Path) -> list[Path]:
     return sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))),

@@ -19,6 +19,7 @@ import importlib.metadata
 import importlib.util
 import site
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -56,19 +57,22 @@ def installed_packs() -> list[InstalledPack]:
     found: list[InstalledPack] = []
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = entry.dist
-        problem = None
-        if entry.attr:
-            problem = f"the entry point {entry.name} = {entry.value!r} must name a package (a module path without ':')"
         found.append(
             InstalledPack(
                 name=entry.name,
                 module=entry.module,
                 distribution=dist.name if dist is not None else "?",
                 version=dist.version if dist is not None else "?",
-                problem=problem,
+                problem=_attr_problem(entry),
             )
         )
     return sorted(found, key=lambda pack: (pack.name, pack.distribution))
+
+
+def _attr_problem(entry: importlib.metadata.EntryPoint) -> str | None:
+    if not entry.attr:
+        return None
+    return f"the entry point {entry.name} = {entry.value!r} must name a package (a module path without ':')"
 
 
 def read_new_path_files() -> None:
@@ -113,6 +117,38 @@ def _read_path_file(path: Path) -> None:
         folder = (path.parent / line).resolve()
         if folder.is_dir() and str(folder) not in sys.path:
             sys.path.append(str(folder))
+
+
+def project_packs(project: Path) -> tuple[list[InstalledPack], Path]:
+    """The packs a source tree's ``pyproject.toml`` declares, as if it were installed, and
+    the folder its packages import from (``src/`` in a src layout).
+
+    Raises ValueError when the file is missing, unreadable or declares no pack.
+    """
+    path = project / "pyproject.toml"
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    points = meta.get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+    if not points:
+        raise ValueError(f'{path} declares no [project.entry-points."{ENTRY_POINT_GROUP}"]')
+    found = []
+    for name, value in sorted(points.items()):
+        entry = importlib.metadata.EntryPoint(name=name, value=str(value), group=ENTRY_POINT_GROUP)
+        found.append(
+            InstalledPack(
+                name=name,
+                module=entry.module,
+                distribution=str(meta.get("name", project.name)),
+                version=str(meta.get("version", "?")),
+                problem=_attr_problem(entry),
+            )
+        )
+    tops = {pack.module.partition(".")[0] for pack in found}
+    src = project / "src"
+    root = src if any((src / top).is_dir() for top in tops) else project
+    return found, root
 
 
 def forget_imported() -> None:
