@@ -23,6 +23,9 @@ class NodeSpec:
     cacheable: bool
     # Source and pack version: outputs cached under another code hash are stale.
     code_hash: str = ""
+    # Its call is awaited (async def, an async __call__, an async generator): on the
+    # runner's event loop, not a thread.
+    awaited: bool = False
 
 
 @dataclass

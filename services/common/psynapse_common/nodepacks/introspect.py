@@ -67,11 +67,11 @@ def is_node_class(cls: type) -> bool:
 
 
 def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepack: str) -> Introspection:
-    """Build the schema of a function (kind "function") or of a class's `__call__`.
+    """Build the schema of a function (a plain one; an async generator one streams) or of a class's `__call__`.
 
     Raises ValueError/TypeError when Python cannot produce a signature.
     """
-    if kind == "function":
+    if inspect.isfunction(target):
         func, drop_first, doc = target, False, inspect.getdoc(target) or ""
     else:
         func, drop_first = _call_method(target)
@@ -84,6 +84,9 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
     hints = _resolve_hints(func)
     param_schemas, param_types = _params(params, hints)
     returns, output_keys = _returns(hints.get("return", _EMPTY))
+    if inspect.isasyncgenfunction(func):
+        # Its items are streamed; its output is their text, joined.
+        returns, output_keys = [{"name": "result", "type": "str"}], None
     schema = {
         "name": name,
         "params": param_schemas,
@@ -107,7 +110,7 @@ def signature_problems(target: Any, kind: NodeKind) -> list[tuple[Severity, str]
     converted), a hint whose names cannot be resolved. Warnings: ``*args``/``**kwargs``
     (never inputs), a default JSON cannot carry (shown as its repr), no return hint.
     """
-    func, drop_first = (target, False) if kind == "function" else _call_method(target)
+    func, drop_first = (target, False) if inspect.isfunction(target) else _call_method(target)
     params = list(inspect.signature(func).parameters.values())[1 if drop_first else 0 :]
     hints = _resolve_hints(func)
     errors: list[tuple[Severity, str]] = []
@@ -127,7 +130,7 @@ def signature_problems(target: Any, kind: NodeKind) -> list[tuple[Severity, str]
                 ("warning", f"the default of {param.name!r} is not JSON: the editor shows {param.default!r}")
             )
     returns = hints.get("return", _EMPTY)
-    if returns is _EMPTY:
+    if returns is _EMPTY and not inspect.isasyncgenfunction(func):
         warnings.append(("warning", "no return type hint: its output is typed Any"))
     elif _unresolved(returns):
         errors.append(("error", f"the return type is unsupported: {_undefined(returns)}"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
 
+from ..invoke import is_awaited
 from ..subjects import InvalidSubjectToken, check_token
 from .catalog import NodeSpec, PackReport, def_line
 from .fingerprint import code_hash
@@ -30,8 +31,10 @@ def module_nodes(
     for attr, obj in list(vars(module).items()):
         if not _is_node(attr, obj, module, kind):
             continue
+        # An async generator function streams its items, whichever file holds it.
+        node_kind: NodeKind = "stream" if inspect.isasyncgenfunction(obj) else kind
         try:
-            info = introspect(obj, kind, name=attr, filepath=str(path), nodepack=report.name)
+            info = introspect(obj, node_kind, name=attr, filepath=str(path), nodepack=report.name)
         except (ValueError, TypeError) as exc:
             report.add_error(str(path), def_line(obj), f"cannot read the signature of {attr}: {exc}")
             continue
@@ -40,7 +43,7 @@ def module_nodes(
         specs.append(
             NodeSpec(
                 name=attr,
-                kind=kind,
+                kind=node_kind,
                 target=obj,
                 schema=schema,
                 pack=report.name,
@@ -49,6 +52,7 @@ def module_nodes(
                 output_keys=info.output_keys,
                 cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
                 code_hash=code_hash(obj, module, path, pack_files),
+                awaited=is_awaited(obj),
             )
         )
     return specs
@@ -129,6 +133,6 @@ def _is_node(attr: str, obj: Any, module: ModuleType, kind: NodeKind) -> bool:
         return False
     if getattr(obj, "__name__", None) != attr:
         return False
-    if kind == "function":
+    if kind == "function" or inspect.isasyncgenfunction(obj):
         return inspect.isfunction(obj)
     return inspect.isclass(obj) and is_node_class(obj)
