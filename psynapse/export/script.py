@@ -304,15 +304,16 @@ def _call_arguments(step: Step, spec: NodeSpec, outputs: dict[str, str]) -> list
 
 def _call(node_id: str, spec: NodeSpec, function: str, kwargs: list[str], out: str, names: _Names) -> list[str]:
     call = f"({', '.join(kwargs)})"
-    if spec.kind == "function":
-        return [f"{out} = {function}{call}" + _id_comment(node_id, out)]
+    if inspect.isfunction(spec.target):
+        called = f"awaited({function}{call}, {node_id!r})" if spec.awaited else f"{function}{call}"
+        return [f"{out} = {called}" + _id_comment(node_id, out)]
     instance = names.claim(f"{out}_node")
     reporter = "report_progress" if spec.kind == "progress" else "report_stream"
     lines = [
         f"# '{node_id}': a {spec.kind} node; its {'reports go' if spec.kind == 'progress' else 'text goes'} to stderr",
         f"{instance} = {function}()",
         f"{reporter}({instance}, {node_id!r})",
-        f"{out} = {instance}{call}",
+        f"{out} = awaited({instance}{call}, {node_id!r})" if spec.awaited else f"{out} = {instance}{call}",
     ]
     if spec.kind == "stream":
         lines.append("print(file=sys.stderr)  # end the streamed line")

@@ -337,6 +337,40 @@ def test_an_installed_pack_is_exported_as_an_import_and_a_requirement(tmp_path, 
     assert missing.returncode != 0 and "halver_nodes: pip install psynapse-halver" in missing.stderr
 
 
+def test_async_nodes_are_awaited_in_an_exported_script(tmp_path):
+    pack = tmp_path / "packs" / "asyncs"
+    pack.mkdir(parents=True)
+    (pack / "ops.py").write_text(
+        textwrap.dedent(
+            """
+            import asyncio
+
+
+            async def double(x: int) -> int:
+                await asyncio.sleep(0)
+                return 2 * x
+
+
+            async def spell(word: str):
+                for letter in word:
+                    await asyncio.sleep(0)
+                    yield letter
+            """
+        )
+    )
+    body = graph(
+        [var("x", "21"), fn("d", "double"), fn("s", "spell", word="abc"), view("out"), view("text")],
+        [edge("x", "d", "x"), edge("d", "out"), edge("s", "text")],
+    )
+    script = export.export_script(body, load_catalog(tmp_path / "packs", installed=False), tmp_path / "packs")
+    assert "awaited(double(x=convert(X, int)), 'd')" in script
+    (tmp_path / "flow.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "flow.py")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"out": 42, "text": "abc"}
+    assert "[s] abc" in done.stderr
+
+
 def test_the_sdk_a_script_carries_offers_what_psynapse_offers():
     import typing
 
