@@ -41,6 +41,7 @@ class Param:
     required: bool
     default: Any  # None when required
     control: str
+    rules: list[str]  # its Annotated constraints, in words
 
 
 @dataclass
@@ -87,7 +88,12 @@ class PackCheck:
             lines.append(f"  {node.name}  {node.kind} node  {_where(node.file, node.line)}")
             lines += _table(
                 [
-                    [p.name, p.type, "required" if p.required else f"default {p.default!r}", p.control]
+                    [
+                        p.name,
+                        p.type,
+                        "required" if p.required else f"default {p.default!r}",
+                        p.control + (f" [{', '.join(p.rules)}]" if p.rules else ""),
+                    ]
                     for p in node.params
                 ],
                 indent="      ",
@@ -167,7 +173,15 @@ def _report(catalog: Catalog) -> PackCheck:
 
 def _node(spec: NodeSpec) -> Node:
     params = [
-        Param(p["name"], p["type"], "default" not in p, p.get("default"), _control(p)) for p in spec.schema["params"]
+        Param(
+            p["name"],
+            p["type"],
+            "default" not in p,
+            p.get("default"),
+            _control(p),
+            spec.rules[p["name"]].describe() if p["name"] in spec.rules else [],
+        )
+        for p in spec.schema["params"]
     ]
     return Node(spec.name, spec.kind, spec.schema["filepath"], _line(spec.target), params, spec.schema["returns"])
 

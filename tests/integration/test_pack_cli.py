@@ -128,6 +128,7 @@ def test_check_names_each_problem_with_its_file_and_line_and_fails(tmp_path):
         "required": False,
         "default": 2,
         "control": "number field (whole numbers)",
+        "rules": [],
     }
     assert sum(problem["severity"] == "error" for problem in report["problems"]) == 4
 

@@ -411,6 +411,16 @@ export interface components {
             packs: string[];
             listed_as: string[];
         };
+        /** Constraints */
+        Constraints: {
+            minimum?: number;
+            maximum?: number;
+            exclusiveMinimum?: number;
+            exclusiveMaximum?: number;
+            multipleOf?: number;
+            minLength?: number;
+            maxLength?: number;
+        };
         /** ErrorBody */
         ErrorBody: {
             status_code: number;
@@ -526,6 +536,7 @@ export interface components {
             type: string;
             default?: unknown;
             literal_values?: unknown[];
+            constraints?: components["schemas"]["Constraints"];
         };
         /** PoolQueue */
         PoolQueue: {

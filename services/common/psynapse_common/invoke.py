@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, cast
 
+from .constraints import broken_rule
 from .conversion import ConversionError, convert
 from .graph import CANCELLED
 
@@ -43,7 +44,17 @@ def prepare_kwargs(spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
             kwargs[name] = convert(inputs[name], spec.param_types.get(name, Any))
         except ConversionError as exc:
             raise NodeInputError(f"input '{name}': {exc}") from None
+        rules = spec.rules.get(name)
+        if rules:
+            broken = broken_rule(kwargs[name], rules.bounds, rules.validators)
+            if broken is not None:
+                raise NodeInputError(f"input '{name}' = {_shown(kwargs[name])} breaks its rule: {broken}")
     return kwargs
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "…"
 
 
 def call_node(

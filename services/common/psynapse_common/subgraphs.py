@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from .given_values import check_given_values
 from .graph import (
     BUILTIN_NAMES,
     DYNAMIC,
@@ -205,12 +206,14 @@ async def plan_graph(
     nodes: list[GraphNode], edges: list[GraphEdge], catalog: Mapping[str, CatalogNode], load: Load
 ) -> Plan:
     """A client's graph planned: its workflows fetched, its subgraphs expanded, then
-    validated and ordered. The gateway (to answer 400) and the orchestrator (to run)
-    plan the same way."""
+    validated (the values it gives bounded inputs too) and ordered. The gateway (to answer
+    400) and the orchestrator (to run) plan the same way."""
     for node in nodes:
         if node.type not in NODE_TYPES:
             raise GraphError(f"Node '{node.id}' has unknown type {node.type!r}")
     library = await fetch_library(nodes, load)
     check_recursion(nodes, library)
     flat_nodes, flat_edges = expand(nodes, edges, library)
-    return build_plan(flat_nodes, flat_edges, catalog, library)
+    plan = build_plan(flat_nodes, flat_edges, catalog, library)
+    check_given_values(plan)
+    return plan

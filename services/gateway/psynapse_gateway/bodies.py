@@ -185,11 +185,26 @@ class Health(Struct, kw_only=True):
 # -- the catalog (served as the schema service publishes it; these describe it) -------------
 
 
+class Constraints(Struct, kw_only=True, omit_defaults=True):
+    """Bounds of an input (``Annotated[int, Ge(0), Le(100)]``), as JSON Schema keywords;
+    lengths are those of a text or a list."""
+
+    minimum: float | UnsetType = UNSET
+    maximum: float | UnsetType = UNSET
+    exclusiveMinimum: float | UnsetType = UNSET
+    exclusiveMaximum: float | UnsetType = UNSET
+    multipleOf: float | UnsetType = UNSET
+    minLength: int | UnsetType = UNSET
+    maxLength: int | UnsetType = UNSET
+
+
 class ParamSchema(Struct, kw_only=True):
     name: str
     type: str
     default: Any | UnsetType = UNSET
     literal_values: list[Any] | UnsetType = UNSET
+    # Only for inputs with bounds: a value outside them is refused before the run.
+    constraints: Constraints | UnsetType = UNSET
 
 
 class ReturnSchema(Struct, kw_only=True):

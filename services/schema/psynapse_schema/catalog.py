@@ -34,6 +34,7 @@ def snapshot_of(catalog: Catalog, revision: int) -> CatalogSnapshot:
                 output_keys=list(spec.output_keys) if spec.output_keys else None,
                 cacheable=spec.cacheable,
                 code_hash=spec.code_hash,
+                constraints={p["name"]: p["constraints"] for p in spec.schema["params"] if "constraints" in p},
             )
             for name, spec in catalog.nodes.items()
         },

@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..constraints import Rules
 from .introspect import NodeKind
 
 
@@ -26,6 +27,8 @@ class NodeSpec:
     # Its call is awaited (async def, an async __call__, an async generator): on the
     # runner's event loop, not a thread.
     awaited: bool = False
+    # Rules on its inputs (Annotated metadata), by parameter: checked before it is called.
+    rules: dict[str, Rules] = field(default_factory=dict)
 
 
 @dataclass

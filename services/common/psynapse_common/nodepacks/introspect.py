@@ -10,10 +10,12 @@ import inspect
 import json
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin
 
 from psynapse.sdk import AnnotatedDict
+
+from ..constraints import Rules, rules_of
 
 NodeKind = Literal["function", "progress", "stream"]
 
@@ -30,6 +32,8 @@ class Introspection:
     schema: dict[str, Any]
     param_types: dict[str, Any]
     output_keys: tuple[str, ...] | None
+    # The rules its parameters' Annotated metadata set (see constraints), by parameter.
+    rules: dict[str, Rules] = field(default_factory=dict)
 
 
 def type_name(annotation: Any) -> str:
@@ -83,6 +87,10 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
         params = params[1:]
     hints = _resolve_hints(func)
     param_schemas, param_types = _params(params, hints)
+    rules = _rules(func, [param.name for param in params])
+    for item in param_schemas:
+        if item["name"] in rules and rules[item["name"]].bounds:
+            item["constraints"] = dict(rules[item["name"]].bounds)
     returns, output_keys = _returns(hints.get("return", _EMPTY))
     if inspect.isasyncgenfunction(func):
         # Its items are streamed; its output is their text, joined.
@@ -97,7 +105,7 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
         "is_progress_node": kind == "progress",
         "is_stream_node": kind == "stream",
     }
-    return Introspection(schema=schema, param_types=param_types, output_keys=output_keys)
+    return Introspection(schema=schema, param_types=param_types, output_keys=output_keys, rules=rules)
 
 
 Severity = Literal["error", "warning"]
@@ -166,6 +174,24 @@ def _params(params: list[inspect.Parameter], hints: dict[str, Any]) -> tuple[lis
         # An unresolved string hint names a type but is not one.
         types_by_name[param.name] = Any if hint is _EMPTY or isinstance(hint, str) else hint
     return schemas, types_by_name
+
+
+def _rules(func: Any, names: list[str]) -> dict[str, Rules]:
+    """The rules in each parameter's ``Annotated[...]`` (also inside ``Optional``)."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except _HINT_ERRORS:
+        return {}
+    found: dict[str, Rules] = {}
+    for name in names:
+        hint = hints.get(name)
+        if get_origin(hint) in (Union, types.UnionType):
+            hint = next((arg for arg in get_args(hint) if get_origin(arg) is typing.Annotated), hint)
+        if get_origin(hint) is typing.Annotated:
+            rules = rules_of(get_args(hint)[1:])
+            if rules:
+                found[name] = rules
+    return found
 
 
 def _returns(hint: Any) -> tuple[list[dict[str, Any]], tuple[str, ...] | None]:

@@ -53,6 +53,7 @@ def module_nodes(
                 cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
                 code_hash=code_hash(obj, module, path, pack_files),
                 awaited=is_awaited(obj),
+                rules=info.rules,
             )
         )
     return specs
