@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .commands import export_arguments, run_arguments
+from .commands import export_arguments, pack_arguments, run_arguments
 
 
 def _up(args: argparse.Namespace) -> None:
@@ -53,6 +53,20 @@ def _service(name: str, args: argparse.Namespace) -> None:
     main()
 
 
+def _pack(args: argparse.Namespace) -> int:
+    if args.action == "new":
+        from .packs.skeleton import main as new_main
+
+        return new_main(args)
+    if args.action == "check":
+        from .packs.check import main as check_main
+
+        return check_main(args)
+    from .packs.remote import main as remote_main
+
+    return remote_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psynapse", description="Node-based workflows for Python.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     export_arguments(commands.add_parser("export", help="write a workflow file as a standalone Python script"))
+    pack_arguments(
+        commands.add_parser(
+            "pack", aliases=["packs"], help="nodepacks: write a new one, check one, list or reload a stack's"
+        )
+    )
     return parser
 
 
@@ -88,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
         from .export.script import main as export_main
 
         sys.exit(export_main(args))
+    elif args.command in ("pack", "packs"):
+        sys.exit(_pack(args))
     else:
         _service(args.command, args)
 

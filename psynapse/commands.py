@@ -1,4 +1,4 @@
-"""The arguments of ``psynapse run`` and ``psynapse export``, without importing either.
+"""The arguments of ``psynapse run``, ``export`` and ``pack``, without importing them.
 
 Every service process parses the command line too; it should not pay for httpx.
 """
@@ -61,3 +61,32 @@ def export_arguments(parser: argparse.ArgumentParser) -> None:
         help="read saved workflows from this folder instead of a gateway: <name>.json "
         "(editor export), <name>.v<N>.json for a pinned version N",
     )
+
+
+def pack_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True)
+    new = actions.add_parser("new", help="write a new nodepack package: pyproject, ops.py with a node, a test")
+    new.add_argument("name", help="the pack's (and distribution's) name: letters, digits, '-' or '_'")
+    new.add_argument("--dir", help="where to write it (default ./NAME)")
+    check = actions.add_parser(
+        "check", help="load a pack as the services do: its nodes, their inputs and controls, every problem"
+    )
+    check.add_argument(
+        "target",
+        help="a project folder (pyproject.toml), a pack folder, or an installed or nodepacks folder pack's name",
+    )
+    check.add_argument("--json", action="store_true", help="the report as JSON")
+    check.add_argument("--nodepacks-dir", help="where to find a folder pack by name (default ./nodepacks)")
+    for action, text in (
+        ("list", "the packs a running stack loaded, with their status and errors"),
+        ("reload", "load every pack again now (after installing or removing a pack package)"),
+    ):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument(
+            "--url",
+            default=os.environ.get("PSYNAPSE_URL", "http://127.0.0.1:8000"),
+            help="the gateway (default $PSYNAPSE_URL, else http://127.0.0.1:8000)",
+        )
+        sub.add_argument(
+            "--token", default=os.environ.get("PSYNAPSE_API_TOKEN"), help="API token (default $PSYNAPSE_API_TOKEN)"
+        )

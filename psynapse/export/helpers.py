@@ -9,6 +9,7 @@ their source too). They are plain functions here so tests call them directly.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import concurrent.futures
 import dataclasses
@@ -17,6 +18,7 @@ import decimal
 import enum
 import importlib.machinery
 import importlib.util
+import inspect
 import io
 import math
 import re
@@ -42,6 +44,7 @@ PSYNAPSE_SDK = ""
 # runs the same in a script.
 
 IMPORTS = """\
+import asyncio
 import base64
 import concurrent.futures
 import dataclasses
@@ -50,6 +53,7 @@ import decimal
 import enum
 import importlib.machinery
 import importlib.util
+import inspect
 import io
 import json
 import math
@@ -147,6 +151,29 @@ def report_stream(node: Any, label: str) -> None:
         reporter.set_callback(emit)
 
 
+def awaited(result: Any, label: str) -> Any:
+    """An async node's result: awaited on an event loop of its own; an async generator's
+    items printed on stderr as they come, their text joined."""
+    if inspect.isasyncgen(result):
+        print(f"[{label}] ", end="", file=sys.stderr, flush=True)
+
+        async def collect() -> str:
+            chunks = []
+            async for item in result:
+                chunks.append(str(item))
+                print(chunks[-1], end="", file=sys.stderr, flush=True)
+            return "".join(chunks)
+
+        text = asyncio.run(collect())
+        print(file=sys.stderr)
+        return text
+
+    async def wait() -> Any:
+        return await result
+
+    return asyncio.run(wait()) if inspect.isawaitable(result) else result
+
+
 def to_json(value: Any) -> Any:
     """A value as JSON data, shown the way the services show a view node's value."""
     if value is Skip:
@@ -182,7 +209,7 @@ def to_json(value: Any) -> Any:
     return text if len(text) <= 2000 else text[:2000] + "…"
 
 
-HELPERS = (check_requirements, provide_sdk, load_nodepack, report_progress, report_stream, to_json)
+HELPERS = (check_requirements, provide_sdk, load_nodepack, report_progress, report_stream, awaited, to_json)
 
 
 # -- control flow: what the engine does with untaken outputs, maps and loops -------------

@@ -63,7 +63,7 @@ from psynapse_common.graph import (
     workflow_ref,
 )
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode
-from psynapse_common.nodepacks.loader import Catalog, NodeSpec, load_catalog
+from psynapse_common.nodepacks import Catalog, NodeSpec, load_catalog
 from psynapse_common.subgraphs import check_recursion, expand, fetch_library
 
 from .. import sdk
@@ -730,6 +730,9 @@ def _write(
     members: dict[Path, list[str]] = {}  # file -> "local = module.attr" lines
     callables: dict[str, str] = {}  # catalog name -> local name
     requirements: dict[str, str] = {}  # module -> install command, as the packs' files declare them
+    # Installed packs are imported by module name, and installed by their distribution's name.
+    installed = {report.name: report.distribution for report in catalog.packs if report.source == "package"}
+    package_modules: dict[Path, str] = {}
     graphs = [(nodes, edges), *((workflow.nodes, workflow.edges) for workflow in library.values())]
     for graph_nodes, graph_edges in graphs:
         by_id = {node.id: node for node in graph_nodes}
@@ -745,12 +748,18 @@ def _write(
                 modules[path] = names.claim(f"{spec.pack}_{path.stem}")
                 members[path] = []
                 requirements.update(declared_requirements(spec))
+                if spec.pack in installed:
+                    package_modules[path] = spec.target.__module__
+                    requirements[spec.target.__module__.partition(".")[0]] = f"pip install {installed[spec.pack]}"
             attr = spec.target.__name__
             local = attr if attr not in names.taken else f"{spec.pack}_{attr}"
             callables[spec.name] = names.claim(local)
             members[path].append(f"{callables[spec.name]} = {modules[path]}.{attr}")
     imports: list[str] = []
     for path, module in modules.items():
+        if path in package_modules:
+            imports += [f"{module} = importlib.import_module({package_modules[path]!r})", *members[path]]
+            continue
         relative = path.relative_to(root)
         pack, file = relative.parts[0], str(Path(*relative.parts[1:]))
         imports += [f"{module} = load_nodepack({pack!r}, {file!r})", *members[path]]
@@ -797,15 +806,16 @@ def _id_comment(node_id: str, name: str) -> str:
 
 def _call(node_id: str, spec: NodeSpec, function: str, kwargs: list[str], out: str, names: _Names) -> list[str]:
     call = f"({', '.join(kwargs)})"
-    if spec.kind == "function":
-        return [f"{out} = {function}{call}" + _id_comment(node_id, out)]
+    if inspect.isfunction(spec.target):
+        called = f"awaited({function}{call}, {node_id!r})" if spec.awaited else f"{function}{call}"
+        return [f"{out} = {called}" + _id_comment(node_id, out)]
     instance = names.claim(f"{out}_node")
     reporter = "report_progress" if spec.kind == "progress" else "report_stream"
     lines = [
         f"# '{node_id}': a {spec.kind} node; its {'reports go' if spec.kind == 'progress' else 'text goes'} to stderr",
         f"{instance} = {function}()",
         f"{reporter}({instance}, {node_id!r})",
-        f"{out} = {instance}{call}",
+        f"{out} = awaited({instance}{call}, {node_id!r})" if spec.awaited else f"{out} = {instance}{call}",
     ]
     if spec.kind == "stream":
         lines.append("print(file=sys.stderr)  # end the streamed line")

@@ -130,13 +130,19 @@ def test_health_and_catalog_answers_keep_their_keys(stack):
         packs = client.get("/nodepacks").json()
         schema = client.get("/get_schema").json()
         root = client.get("/")
+        reloaded = client.post("/nodepacks/reload").json()
     assert _keys(health) == ["status", "nats", "catalog_revision", "services", "pools"]  # no pools_error
     runners = health["services"]["runner"]
     assert runners and all(_keys(item) == ["instance", "pid", "pool"] for item in runners)
     assert [_keys(item) for item in health["services"]["gateway"]] == [["instance", "pid"]]
     assert all(_keys(queue) == ["consumers", "pending", "in_flight"] for queue in health["pools"].values())
     assert _keys(packs) == ["packs", "clashes"]
-    assert all(_keys(pack) == ["name", "path", "status", "errors", "nodes", "missing"] for pack in packs["packs"])
+    assert all(
+        _keys(pack) == ["name", "path", "status", "errors", "nodes", "missing", "source", "distribution", "version"]
+        for pack in packs["packs"]
+    )
+    assert _keys(reloaded) == ["revision", "packs", "clashes"]
+    assert reloaded["revision"] > health["catalog_revision"] and reloaded["packs"] == packs["packs"]
     add = next(item for item in schema if item["name"] == "add")
     assert _keys(add) == [
         "name",

@@ -72,12 +72,18 @@ class Stack:
 
 
 def start_stack(
-    nats_url: str | None, nodepacks: Path, data_dir: Path, runners: int = 2, env: dict | None = None
+    nats_url: str | None,
+    nodepacks: Path,
+    data_dir: Path,
+    runners: int = 2,
+    env: dict | None = None,
+    python: str | Path | None = None,
 ) -> Stack:
+    """``psynapse up`` (with ``python``'s environment when given: every service runs in it)."""
     started = time.monotonic()
     port = free_port()
     args = [
-        *PSYNAPSE,
+        *([str(python), "-m", "psynapse"] if python else PSYNAPSE),
         "up",
         "--port",
         str(port),

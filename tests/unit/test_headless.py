@@ -33,6 +33,7 @@ from psynapse_common.conversion import ConversionError, convert
 from psynapse_common.graph import GraphError
 from psynapse_common.nodepacks import load_catalog
 from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
+from tests.support.packaging import lay_out
 
 REPO_NODEPACKS = Path(__file__).resolve().parents[2] / "nodepacks"
 
@@ -307,6 +308,68 @@ def test_exported_script_runs_standalone(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"out": [43, 42], "empty": None}
+
+
+def test_an_installed_pack_is_exported_as_an_import_and_a_requirement(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    lay_out(
+        site,
+        "psynapse-halver",
+        "1.0",
+        {"halver": "halver_nodes"},
+        {"halver_nodes/__init__.py": "", "halver_nodes/ops.py": "def halve(x: float) -> float:\n    return x / 2\n"},
+    )
+    monkeypatch.syspath_prepend(str(site))
+    (tmp_path / "packs").mkdir()
+    catalog = load_catalog(tmp_path / "packs")
+    script = export.export_script(
+        graph([var("x", "9"), fn("h", "halve"), view("out")], [edge("x", "h", "x"), edge("h", "out")]),
+        catalog,
+        tmp_path / "packs",
+    )
+    assert "importlib.import_module('halver_nodes.ops')" in script
+    assert "halver_nodes: pip install psynapse-halver" in script
+    (tmp_path / "flow.py").write_text(script)
+    run = [sys.executable, str(tmp_path / "flow.py")]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(site)}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"out": 4.5}
+    missing = subprocess.run(run, capture_output=True, text=True, timeout=60, env={}, check=False)
+    assert missing.returncode != 0 and "halver_nodes: pip install psynapse-halver" in missing.stderr
+
+
+def test_async_nodes_are_awaited_in_an_exported_script(tmp_path):
+    pack = tmp_path / "packs" / "asyncs"
+    pack.mkdir(parents=True)
+    (pack / "ops.py").write_text(
+        textwrap.dedent(
+            """
+            import asyncio
+
+
+            async def double(x: int) -> int:
+                await asyncio.sleep(0)
+                return 2 * x
+
+
+            async def spell(word: str):
+                for letter in word:
+                    await asyncio.sleep(0)
+                    yield letter
+            """
+        )
+    )
+    body = graph(
+        [var("x", "21"), fn("d", "double"), fn("s", "spell", word="abc"), view("out"), view("text")],
+        [edge("x", "d", "x"), edge("d", "out"), edge("s", "text")],
+    )
+    script = export.export_script(body, load_catalog(tmp_path / "packs", installed=False), tmp_path / "packs")
+    assert "awaited(double(x=convert(X, int)), 'd')" in script
+    (tmp_path / "flow.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "flow.py")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"out": 42, "text": "abc"}
+    assert "[s] abc" in done.stderr
 
 
 def test_the_sdk_a_script_carries_offers_what_psynapse_offers():

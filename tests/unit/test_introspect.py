@@ -9,7 +9,7 @@ import pytest
 
 from psynapse import AnnotatedDict
 from psynapse_common.nodepacks import type_name
-from psynapse_common.nodepacks.introspect import introspect, is_node_class
+from psynapse_common.nodepacks.introspect import introspect, is_node_class, signature_problems
 
 
 def schema_of(target, kind="function"):
@@ -288,3 +288,47 @@ def test_signature_failure_is_raised_not_swallowed():
     assert is_node_class(BrokenCall)
     with pytest.raises(TypeError):
         schema_of(BrokenCall, "progress")
+
+
+def test_signature_problems_errors_first_then_warnings():
+    def clean(a: int, mode: Literal["x", "y"] = "x", items: list[dict[str, Any]] | None = None) -> str:
+        return ""
+
+    # Hints naming what is defined nowhere: written as a pack author would, read from source.
+    namespace: dict = {}
+    exec(
+        textwrap.dedent(
+            """
+            def messy(a, b: "Nowhere", c: list["Missing"], *args: int, d: float = float("inf"), **kwargs: int):
+                return None
+
+            class Node:
+                def __call__(self, text: str, count) -> "Undefined":
+                    return text
+            """
+        ),
+        namespace,
+    )
+    messy, node = namespace["messy"], namespace["Node"]
+
+    assert signature_problems(clean, "function") == []
+    assert signature_problems(messy, "function") == [
+        ("error", "parameter 'a' has no type hint"),
+        (
+            "error",
+            "parameter 'b' has an unsupported type: 'Nowhere' names a type that is not defined where the node is",
+        ),
+        (
+            "error",
+            "parameter 'c' has an unsupported type: 'list[Missing]' names a type that is not defined where the node is",
+        ),
+        ("warning", "*args is not an input: the editor cannot wire it"),
+        ("warning", "the default of 'd' is not JSON: the editor shows inf"),
+        ("warning", "**kwargs is not an input: the editor cannot wire it"),
+        ("warning", "no return type hint: its output is typed Any"),
+    ]
+    # A class's __call__, without self.
+    assert signature_problems(node, "stream") == [
+        ("error", "parameter 'count' has no type hint"),
+        ("error", "the return type is unsupported: 'Undefined' names a type that is not defined where the node is"),
+    ]

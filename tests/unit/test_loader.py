@@ -65,6 +65,9 @@ def test_ops_lists_only_public_functions_defined_in_the_file(tmp_path):
         "errors": [],
         "nodes": ["add"],
         "missing": [],
+        "source": "folder",
+        "distribution": None,
+        "version": None,
     }
 
 
@@ -145,6 +148,9 @@ def test_name_clash_lists_later_pack_as_pack_dot_name(tmp_path):
         "errors": [],
         "nodes": ["other.add"],
         "missing": [],
+        "source": "folder",
+        "distribution": None,
+        "version": None,
     }
 
 

@@ -331,6 +331,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/nodepacks/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load every nodepack again now (as a change of a pack's files or an install does) */
+        post: operations["NodepacksReloadReloadNodepacks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -393,6 +410,16 @@ export interface components {
             name: string;
             packs: string[];
             listed_as: string[];
+        };
+        /** Constraints */
+        Constraints: {
+            minimum?: number;
+            maximum?: number;
+            exclusiveMinimum?: number;
+            exclusiveMaximum?: number;
+            multipleOf?: number;
+            minLength?: number;
+            maxLength?: number;
         };
         /** ErrorBody */
         ErrorBody: {
@@ -473,6 +500,12 @@ export interface components {
             is_stream_node: boolean;
             pool?: string;
         };
+        /** NodepacksReloaded */
+        NodepacksReloaded: {
+            revision: number;
+            packs: components["schemas"]["PackReport"][];
+            clashes: components["schemas"]["Clash"][];
+        };
         /** NodepacksResponse */
         NodepacksResponse: {
             packs: components["schemas"]["PackReport"][];
@@ -493,6 +526,10 @@ export interface components {
             errors: components["schemas"]["PackError"][];
             nodes: string[];
             missing: components["schemas"]["MissingPackage"][];
+            /** @enum {string} */
+            source: "folder" | "package";
+            distribution: string | null;
+            version: string | null;
         };
         /** ParamSchema */
         ParamSchema: {
@@ -500,6 +537,7 @@ export interface components {
             type: string;
             default?: unknown;
             literal_values?: unknown[];
+            constraints?: components["schemas"]["Constraints"];
         };
         /** PoolQueue */
         PoolQueue: {
@@ -1409,6 +1447,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodeSchema"][];
+                };
+            };
+        };
+    };
+    NodepacksReloadReloadNodepacks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalog the schema service published */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodepacksReloaded"];
                 };
             };
         };

@@ -58,6 +58,18 @@ function JsonField({ nodeId, param, value, onChange }: ParamControlProps) {
   );
 }
 
+/** The bound a typed number breaks, in words (the run would be refused), or null. */
+function brokenBound(value: unknown, bounds: ParamSchema["constraints"]): string | null {
+  if (!bounds || value === "" || value === null || value === undefined) return null;
+  const n = Number(value);
+  if (Number.isNaN(n)) return null;
+  if (bounds.minimum !== undefined && n < bounds.minimum) return `at least ${bounds.minimum}`;
+  if (bounds.exclusiveMinimum !== undefined && n <= bounds.exclusiveMinimum) return `greater than ${bounds.exclusiveMinimum}`;
+  if (bounds.maximum !== undefined && n > bounds.maximum) return `at most ${bounds.maximum}`;
+  if (bounds.exclusiveMaximum !== undefined && n >= bounds.exclusiveMaximum) return `less than ${bounds.exclusiveMaximum}`;
+  return null;
+}
+
 function ParamControlImpl(props: ParamControlProps) {
   const { nodeId, param, value, onChange } = props;
   const testId = `param-${nodeId}-${param.name}`;
@@ -93,12 +105,17 @@ function ParamControlImpl(props: ParamControlProps) {
     );
   }
   if (base === "int" || base === "float") {
+    const bounds = param.constraints;
+    const broken = brokenBound(value, bounds);
     return (
       <input
         type="number"
-        className="psy-input nodrag"
+        className={`psy-input nodrag${broken ? " is-invalid" : ""}`}
         data-testid={testId}
         step={base === "int" ? 1 : "any"}
+        min={bounds?.minimum}
+        max={bounds?.maximum}
+        title={broken ? `must be ${broken}` : undefined}
         value={typeof value === "number" || typeof value === "string" ? value : ""}
         placeholder={base}
         onChange={(event) => {

@@ -5,6 +5,7 @@ import { listHandleCount, type PsyNode } from "../lib/model";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
+import { nodeSchema } from "../test/schemas";
 
 const at = { x: 0, y: 0 };
 const dataOf = (id: string) => useGraphStore.getState().nodes.find((n) => n.id === id)!.data;
@@ -28,6 +29,26 @@ describe("FunctionNode", () => {
     expect(screen.queryByTestId("param-c1-count")).toBeNull();
     fireEvent.click(screen.getByTestId("props-toggle-c1"));
     expect(screen.getByTestId("param-c1-count")).toHaveAttribute("type", "number");
+  });
+
+  it("limits a number input to its bounds and marks a value outside them", () => {
+    resetStores([
+      ...SCHEMAS,
+      nodeSchema({
+        name: "set_volume",
+        params: [{ name: "level", type: "int", constraints: { minimum: 0, maximum: 100 } }],
+        returns: [{ name: "result", type: "int" }],
+      }),
+    ]);
+    renderFlow([{ id: "v1", type: "functionNode", position: at, data: { functionName: "set_volume", level: 50 } }]);
+    const input = screen.getByTestId("param-v1-level");
+    expect(input).toHaveAttribute("min", "0");
+    expect(input).toHaveAttribute("max", "100");
+    expect(input).not.toHaveClass("is-invalid");
+    fireEvent.change(input, { target: { value: "150" } });
+    expect(dataOf("v1").level).toBe(150);
+    expect(screen.getByTestId("param-v1-level")).toHaveClass("is-invalid");
+    expect(screen.getByTestId("param-v1-level")).toHaveAttribute("title", "must be at most 100");
   });
 
   it("edits go into node data through updateNodeData (and undo)", () => {

@@ -122,6 +122,15 @@ function NodeLibraryPanelImpl({ onAdd }: NodeLibraryPanelProps) {
                 onClick={() => setCollapsed((c) => ({ ...c, [group.name]: !c[group.name] }))}
               >
                 <span>{isCollapsed ? "▸" : "▾"}</span> {group.name}
+                {group.report?.source === "package" ? (
+                  <span
+                    className="psy-lib-group__version"
+                    data-testid="pack-version"
+                    title={`installed package ${group.report.distribution ?? ""} ${group.report.version ?? ""}`}
+                  >
+                    {group.report.version}
+                  </span>
+                ) : null}
                 <span className="psy-lib-group__count">{group.items.length}</span>
                 {failed ? <span className="psy-badge psy-badge--error">error</span> : null}
                 {group.report?.missing?.length ? <span className="psy-badge psy-badge--missing">needs package</span> : null}

@@ -124,7 +124,7 @@ describe("runs on the canvas", () => {
 
   it("flag a node whose pack needs a package, without rendering forever", () => {
     const packs: PackReport[] = [
-      { name: "demo", path: "/p", status: "ok", errors: [], nodes: ["add"], missing: [{ module: "openai", install: "pip install 'psynapse[llm]'", file: "/p/ops.py", nodes: ["add"] }] },
+      { name: "demo", path: "/p", status: "ok", errors: [], nodes: ["add"], missing: [{ module: "openai", install: "pip install 'psynapse[llm]'", file: "/p/ops.py", nodes: ["add"] }], source: "folder", distribution: null, version: null },
     ];
     act(() => useCatalogStore.getState().setCatalog(SCHEMAS, packs, []));
     renderFlow([{ id: "a", type: "functionNode", position: at, data: { functionName: "add" } }]);

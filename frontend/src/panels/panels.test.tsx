@@ -77,13 +77,28 @@ describe("NodeLibraryPanel", () => {
   it("shows nodepacks that failed to load, with file, line and message", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
-        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [] },
+        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [], source: "folder", distribution: null, version: null },
       ], []),
     );
     render(<NodeLibraryPanel onAdd={() => undefined} />);
     const error = screen.getByTestId("pack-error");
     expect(error).toHaveTextContent("/p/broken/ops.py:3");
     expect(error).toHaveTextContent("SyntaxError: invalid syntax");
+  });
+
+  it("shows an installed pack's version beside its name; a folder pack has none", () => {
+    act(() =>
+      useCatalogStore.getState().setCatalog(SCHEMAS, [
+        { name: "basic", path: "/site-packages/basic_nodes", status: "ok", errors: [], nodes: ["add"], missing: [], source: "package", distribution: "psynapse-basic", version: "1.2.0" },
+        { name: "examples", path: "/p/examples", status: "ok", errors: [], nodes: [], missing: [], source: "folder", distribution: null, version: null },
+      ], []),
+    );
+    render(<NodeLibraryPanel onAdd={() => undefined} />);
+    const versions = screen.getAllByTestId("pack-version");
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toHaveTextContent("1.2.0");
+    expect(versions[0]).toHaveAttribute("title", "installed package psynapse-basic 1.2.0");
+    expect(versions[0].closest("[data-pack]")).toHaveAttribute("data-pack", "basic");
   });
 
   it("says clearly when the backend is unreachable", () => {

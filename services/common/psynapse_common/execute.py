@@ -23,6 +23,7 @@ once its inputs are known: a round trip is cheap beside it. A quick one just run
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import time
@@ -36,7 +37,7 @@ from . import builtins, codec
 from .blobs import MARKER
 from .cache import LINEAGE_PREFIX, cache_key, lineage_key, value_digest
 from .graph import FUNCTION
-from .invoke import call_node, describe_error, describe_traceback, prepare_kwargs
+from .invoke import call_node, call_node_async, describe_error, describe_traceback, prepare_kwargs
 from .messages import NIL, Job, NodeEvent, NodeStatus, Step
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
@@ -326,24 +327,36 @@ class SegmentRun:
         on_chunk: Callable[[str], None],
         cancelled: threading.Event | None = None,
     ) -> Outcome:
-        started = time.perf_counter()
-        try:
-            if self._broken is not None:
-                raise self._broken
-            values = dict(call.objects)
-            for name, raw in call.inputs.items():
-                if name not in values:
-                    values[name] = codec.decode(raw, self.blobs)
-            result = call_node(call.spec, prepare_kwargs(call.spec, values), on_progress, on_chunk, cancelled)
-            output = msgspec.Raw(codec.encode(result))
-        except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
-            trace = describe_traceback(exc)
-            return Outcome(
-                error=self._scrub(describe_error(exc)),
-                traceback=self._scrub(trace) if trace else None,
-                duration_ms=_since(started),
-            )
-        return Outcome(result=result, output=output, duration_ms=_since(started))
+        """Call the node in this thread; one whose call is awaited runs on an event loop of its own here."""
+        with _Calling(self._scrub) as calling:
+            kwargs = self._kwargs(call)
+            if call.spec.awaited:
+                result = asyncio.run(call_node_async(call.spec, kwargs, on_progress, on_chunk, cancelled))
+            else:
+                result = call_node(call.spec, kwargs, on_progress, on_chunk, cancelled)
+            calling.done(result)
+        return calling.outcome
+
+    async def invoke_async(
+        self,
+        call: Call,
+        on_progress: Callable[[float, str], None],
+        on_chunk: Callable[[str], None],
+        cancelled: threading.Event | None = None,
+    ) -> Outcome:
+        """Await a node whose call is awaited, on the running event loop."""
+        with _Calling(self._scrub) as calling:
+            calling.done(await call_node_async(call.spec, self._kwargs(call), on_progress, on_chunk, cancelled))
+        return calling.outcome
+
+    def _kwargs(self, call: Call) -> dict[str, Any]:
+        if self._broken is not None:
+            raise self._broken
+        values = dict(call.objects)
+        for name, raw in call.inputs.items():
+            if name not in values:
+                values[name] = codec.decode(raw, self.blobs)
+        return prepare_kwargs(call.spec, values)
 
     # -- the output cache ---------------------------------------------------------------
     def _look_up_known(self) -> Generator[Need, Any, None]:
@@ -427,6 +440,34 @@ class SegmentRun:
         if any(part is None for part in parts):
             return None
         return value_digest(msgspec.msgpack.encode([step.node_type, *parts]))
+
+
+class _Calling:
+    """One node call's Outcome: its encoded result, or what it raised (a node's failure is
+    reported, not raised; a cancelled task or a stopping process is not a node's failure)."""
+
+    def __init__(self, scrub: Callable[[str], str]) -> None:
+        self._scrub = scrub
+        self._started = time.perf_counter()
+        self.outcome = Outcome()
+
+    def __enter__(self) -> _Calling:
+        return self
+
+    def done(self, result: Any) -> None:
+        output = msgspec.Raw(codec.encode(result))
+        self.outcome = Outcome(result=result, output=output, duration_ms=_since(self._started))
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if not isinstance(exc, Exception):
+            return False
+        trace = describe_traceback(exc)
+        self.outcome = Outcome(
+            error=self._scrub(describe_error(exc)),
+            traceback=self._scrub(trace) if trace else None,
+            duration_ms=_since(self._started),
+        )
+        return True
 
 
 def _since(started: float) -> float:

@@ -186,6 +186,9 @@ class CatalogNode(Struct, kw_only=True):
     # Hash of the node's source and its pack's version (cache keys start from it);
     # "" from an older schema service: such nodes are not cached.
     code_hash: str = ""
+    # The bounds of its inputs (JSON Schema keywords, see constraints), by parameter:
+    # the gateway checks the values a graph gives before anything runs.
+    constraints: dict[str, dict[str, int | float]] = {}
 
 
 class CatalogSnapshot(Struct, kw_only=True):

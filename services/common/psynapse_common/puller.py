@@ -40,6 +40,7 @@ class Puller:
         self._slots = slots
         self._handler = handler
         self._busy = 0
+        self._holding: set[int] = set()  # the messages whose handlers hold a slot (by id)
         self._wake = asyncio.Event()
         self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -69,6 +70,7 @@ class Puller:
             await msg.nak()
             return
         self._busy += 1
+        self._holding.add(id(msg))
         task = asyncio.create_task(self._run(msg))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -79,9 +81,20 @@ class Puller:
         except Exception:
             log.exception("puller.handler_failed", subject=msg.subject)
         finally:
-            self._busy -= 1
-            if self._wanted():
-                self._wake.set()
+            self.release(msg)
+
+    def release(self, msg: Msg) -> None:
+        """The handler of ``msg`` goes on without its slot: another message may come.
+
+        For work bounded elsewhere (a runner's awaited nodes, by their own limit); called
+        again when the handler returns, it does nothing.
+        """
+        if id(msg) not in self._holding:
+            return
+        self._holding.discard(id(msg))
+        self._busy -= 1
+        if self._wanted():
+            self._wake.set()
 
     def _wanted(self) -> int:
         """How many messages to ask for now; 0 while not worth a request."""

@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     runs_max_age_s: float = 7 * 24 * 3600
 
     runners: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    # Threads of a runner: its slots for jobs (a job holds one while its nodes run).
     runner_concurrency: int = 8
+    # Awaited nodes (async def, async generators) a runner runs at once on its event loop;
+    # a job whose nodes are all awaited gives its thread slot back while it awaits one.
+    runner_async_concurrency: int = 256
     # /metrics and /health of the orchestrator and runners (0: off). `psynapse up`
     # gives the orchestrator this port and runner i this port + i.
     metrics_port: int = 0

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from .given_values import check_given_values
 from .graph import (
     BUILTIN_NAMES,
     DYNAMIC,
@@ -210,8 +211,9 @@ async def plan_graph(
     targets: list[str] | None = None,
 ) -> Plan:
     """A client's graph planned: cut down to its targets' part when it has targets (see
-    ``targets``), its workflows fetched, its subgraphs expanded, then validated and
-    ordered. The gateway (to answer 400) and the orchestrator (to run) plan the same way."""
+    ``targets``), its workflows fetched, its subgraphs expanded, then validated (the values
+    it gives bounded inputs too) and ordered. The gateway (to answer 400) and the
+    orchestrator (to run) plan the same way."""
     if targets is not None:
         nodes, edges = to_targets(nodes, edges, targets)
     for node in nodes:
@@ -220,4 +222,6 @@ async def plan_graph(
     library = await fetch_library(nodes, load)
     check_recursion(nodes, library)
     flat_nodes, flat_edges = expand(nodes, edges, library)
-    return build_plan(flat_nodes, flat_edges, catalog, library)
+    plan = build_plan(flat_nodes, flat_edges, catalog, library)
+    check_given_values(plan)
+    return plan

@@ -156,6 +156,11 @@ class Names:
     def cancel_all(self) -> str:
         return f"{self.prefix}.control.*.cancel"
 
+    @property
+    def catalog_reload(self) -> str:
+        """Asks the schema service to load the nodepacks again (``psynapse packs reload``)."""
+        return f"{self.prefix}.catalog.reload"
+
     @staticmethod
     def run_id_of(subject: str) -> str:
         """The run id token of an events or control subject."""

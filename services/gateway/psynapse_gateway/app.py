@@ -20,7 +20,7 @@ from psynapse_common.settings import Settings
 
 from .auth import token_guard
 from .beats import LiveServices
-from .catalog_api import CatalogController, CatalogSignal
+from .catalog_api import CatalogController, CatalogSignal, PackReloader
 from .deps import Resources, dependencies
 from .editor import editor_routes
 from .errors import exception_handlers
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             nc=nc,
             catalog=catalog,
             catalog_signal=signal,
+            pack_reloader=PackReloader(nc, backbone.names, signal),
             live_services=live_services,
             queues=Queues(js, backbone.names),
             limits=limits,

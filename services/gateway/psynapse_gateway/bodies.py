@@ -187,11 +187,26 @@ class Health(Struct, kw_only=True):
 # -- the catalog (served as the schema service publishes it; these describe it) -------------
 
 
+class Constraints(Struct, kw_only=True, omit_defaults=True):
+    """Bounds of an input (``Annotated[int, Ge(0), Le(100)]``), as JSON Schema keywords;
+    lengths are those of a text or a list."""
+
+    minimum: float | UnsetType = UNSET
+    maximum: float | UnsetType = UNSET
+    exclusiveMinimum: float | UnsetType = UNSET
+    exclusiveMaximum: float | UnsetType = UNSET
+    multipleOf: float | UnsetType = UNSET
+    minLength: int | UnsetType = UNSET
+    maxLength: int | UnsetType = UNSET
+
+
 class ParamSchema(Struct, kw_only=True):
     name: str
     type: str
     default: Any | UnsetType = UNSET
     literal_values: list[Any] | UnsetType = UNSET
+    # Only for inputs with bounds: a value outside them is refused before the run.
+    constraints: Constraints | UnsetType = UNSET
 
 
 class ReturnSchema(Struct, kw_only=True):
@@ -233,11 +248,17 @@ class MissingPackage(Struct, kw_only=True):
 
 class PackReport(Struct, kw_only=True):
     name: str
+    # The pack's folder: in the nodepacks folder, or an installed package's.
     path: str
     status: Literal["ok", "error"]
     errors: list[PackError]
     nodes: list[str]
     missing: list[MissingPackage]
+    # A folder of the nodepacks folder, or an installed distribution's
+    # ``psynapse.nodepacks`` entry point (then the distribution's name and version).
+    source: Literal["folder", "package"]
+    distribution: str | None
+    version: str | None
 
 
 class Clash(Struct, kw_only=True):
@@ -249,6 +270,14 @@ class Clash(Struct, kw_only=True):
 
 
 class NodepacksResponse(Struct, kw_only=True):
+    packs: list[PackReport]
+    clashes: list[Clash]
+
+
+class NodepacksReloaded(Struct, kw_only=True):
+    """``POST /nodepacks/reload``: the catalog the schema service published."""
+
+    revision: int
     packs: list[PackReport]
     clashes: list[Clash]
 

@@ -17,7 +17,7 @@ from nats.aio.client import Client
 from psynapse_common.catalog_watch import CatalogWatch
 
 from .beats import LiveServices
-from .catalog_api import CatalogSignal
+from .catalog_api import CatalogSignal, PackReloader
 from .follower import RunFollower
 from .history import History
 from .limits import Limits
@@ -34,6 +34,7 @@ class Resources:
     nc: Client
     catalog: CatalogWatch
     catalog_signal: CatalogSignal
+    pack_reloader: PackReloader
     live_services: LiveServices
     queues: Queues
     limits: Limits
@@ -64,6 +65,10 @@ def _catalog(state: State) -> CatalogWatch:
 
 def _catalog_signal(state: State) -> CatalogSignal:
     return resources(state).catalog_signal
+
+
+def _pack_reloader(state: State) -> PackReloader:
+    return resources(state).pack_reloader
 
 
 def _live_services(state: State) -> LiveServices:
@@ -110,6 +115,7 @@ def dependencies() -> dict[str, Provide]:
         "nc": _nc,
         "catalog": _catalog,
         "catalog_signal": _catalog_signal,
+        "pack_reloader": _pack_reloader,
         "live_services": _live_services,
         "queues": _queues,
         "limits": _limits,

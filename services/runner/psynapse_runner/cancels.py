@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 from nats.aio.msg import Msg
 
+from psynapse_common.invoke import CancelFlag
 from psynapse_common.subjects import Names
 
 _REMEMBER_S = 600.0
@@ -14,12 +14,12 @@ _REMEMBER_S = 600.0
 
 class CancelBoard:
     def __init__(self) -> None:
-        self._flags: dict[str, threading.Event] = {}
+        self._flags: dict[str, CancelFlag] = {}
         self._users: dict[str, int] = {}
         self._cancelled_at: dict[str, float] = {}
 
-    def acquire(self, run_id: str) -> threading.Event:
-        flag = self._flags.setdefault(run_id, threading.Event())
+    def acquire(self, run_id: str) -> CancelFlag:
+        flag = self._flags.setdefault(run_id, CancelFlag())
         self._users[run_id] = self._users.get(run_id, 0) + 1
         if run_id in self._cancelled_at:
             flag.set()

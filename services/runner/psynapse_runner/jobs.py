@@ -2,9 +2,13 @@
 
 The segment's walk is the common one; this module answers what it asks for. A
 quick function is called right here on the event loop (a thread hand-off would
-cost more than the call); any other call runs on the thread pool, with the job's
-env_vars applied so that no other node in the process sees them, while its
-progress and streamed text are published as they come. Cache lookups go to the
+cost more than the call); a node whose call is awaited (async def, an async
+generator) is awaited here too, as a task a cancel ends, at most
+``runner_async_concurrency`` at once; any other call runs on the thread pool, with
+the job's env_vars applied so that no other node in the process sees them (an awaited
+node of a job with env_vars, or while another job's are applied, runs on a thread
+too, on an event loop of its own), while its progress and streamed text are
+published as they come. Cache lookups go to the
 cache bucket; node events are published pipelined, and the job is acked once the
 stream has stored them all, so a runner that dies first leaves the job to another.
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import threading
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,6 +29,8 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.execute import FLUSH, Call, Fetch, Lookup, Outcome, SegmentRun
+from psynapse_common.graph import FUNCTION
+from psynapse_common.invoke import CancelFlag
 from psynapse_common.messages import Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
 from psynapse_common.nats_io import ack_surely
 from psynapse_common.sealing import SealError, unseal
@@ -37,6 +43,8 @@ from .nodecode import CodeCatalog
 log = structlog.get_logger()
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
+Reporter = Callable[[float, str], None]
+Streamer = Callable[[str], None]
 
 
 class JobRunner:
@@ -51,6 +59,7 @@ class JobRunner:
         blobs: Blobs,
         cache: NodeCache | None,
         pool_name: str = "default",
+        async_slots: int = 256,
     ) -> None:
         self._sink = sink
         self._code = code
@@ -63,6 +72,9 @@ class JobRunner:
         self._cache = cache
         self._jobs = metrics.JOBS.labels(pool_name)
         self._in_flight = metrics.JOBS_IN_FLIGHT.labels(pool_name)
+        self._async_slots = asyncio.Semaphore(async_slots)
+        # Gives a job's puller slot back (Puller.release): set once the puller exists.
+        self.release_slot: Callable[[Msg], None] = lambda msg: None
 
     async def handle(self, msg: Msg) -> None:
         try:
@@ -87,7 +99,7 @@ class JobRunner:
 class _Segment:
     """One job's walk, answered: lookups, blobs, calls and the publishing of its events."""
 
-    def __init__(self, runner: JobRunner, job: Job, msg: Msg, cancelled: threading.Event) -> None:
+    def __init__(self, runner: JobRunner, job: Job, msg: Msg, cancelled: CancelFlag) -> None:
         self._runner = runner
         self._job = job
         self._msg = msg
@@ -113,6 +125,9 @@ class _Segment:
         self._multi = {
             step.node_id for step in job.steps if (spec := runner._code.get(step.node_name)) and spec.output_keys
         }
+        # Every call of this job is awaited: while it awaits one it needs no thread slot.
+        functions = [runner._code.get(step.node_name) for step in job.steps if step.node_type == FUNCTION]
+        self._only_awaited = bool(functions) and all(spec is not None and spec.awaited for spec in functions)
 
     async def execute(self) -> None:
         runner = self._runner
@@ -162,21 +177,53 @@ class _Segment:
     async def _call(self, call: Call) -> Outcome:
         runner = self._runner
         name = call.step.node_name
-        if call.step.quick and self._env is None and runner._env_lock.try_shared():
+        if call.spec.awaited and self._env is None:
+            outcome = await self._awaited(call)
+        elif call.step.quick and self._env is None and runner._env_lock.try_shared():
             try:
                 outcome = self._run.invoke(call, _no_progress, _no_chunk, self._cancelled)
             finally:
                 runner._env_lock.release_shared()
         else:
-            if self._beat is None:
-                self._beat = asyncio.create_task(self._keep_alive())
             outcome = await self._threaded(call)
         metrics.node_called(name, outcome.duration_ms / 1000, failed=outcome.error is not None)
         if outcome.error is not None:
             log.info("node.failed", run_id=self._job.run_id, node_id=call.step.node_id, error=outcome.error)
         return outcome
 
+    async def _awaited(self, call: Call) -> Outcome:
+        runner = self._runner
+        async with runner._async_slots:
+            if not runner._env_lock.try_shared():
+                # Another job's env_vars are applied: wait for them on a thread, not here.
+                return await self._threaded(call)
+            try:
+                if self._only_awaited:
+                    runner.release_slot(self._msg)
+                return await self._reporting(
+                    call,
+                    lambda on_progress, on_chunk: self._run.invoke_async(call, on_progress, on_chunk, self._cancelled),
+                )
+            finally:
+                runner._env_lock.release_shared()
+
     async def _threaded(self, call: Call) -> Outcome:
+        loop = asyncio.get_running_loop()
+
+        def on_thread(on_progress: Reporter, on_chunk: Streamer) -> Awaitable[Outcome]:
+            def work() -> Outcome:
+                with self._runner._env_lock.around(self._env):
+                    return self._run.invoke(call, on_progress, on_chunk, self._cancelled)
+
+            return loop.run_in_executor(self._runner._pool, contextvars.copy_context().run, work)
+
+        return await self._reporting(call, on_thread)
+
+    async def _reporting(self, call: Call, run: Callable[[Reporter, Streamer], Awaitable[Outcome]]) -> Outcome:
+        """``run`` the call with reporters that publish its progress and chunks as they come
+        (from any thread), keeping the job alive meanwhile."""
+        if self._beat is None:
+            self._beat = asyncio.create_task(self._keep_alive())
         loop = asyncio.get_running_loop()
         run_id, node_id = self._job.run_id, call.step.node_id
         reports: asyncio.Queue[ProgressEvent | StreamEvent | None] = asyncio.Queue()
@@ -190,14 +237,11 @@ class _Segment:
         def on_chunk(text: str) -> None:
             loop.call_soon_threadsafe(reports.put_nowait, StreamEvent(run_id=run_id, node_id=node_id, chunk=text))
 
-        def work() -> Outcome:
-            with self._runner._env_lock.around(self._env):
-                return self._run.invoke(call, on_progress, on_chunk, self._cancelled)
-
         try:
-            return await loop.run_in_executor(self._runner._pool, contextvars.copy_context().run, work)
+            return await run(on_progress, on_chunk)
         finally:
-            reports.put_nowait(None)
+            # Behind the reports already scheduled (a coroutine's last chunk may be one).
+            loop.call_soon(reports.put_nowait, None)
             await publishing
 
     async def _publish_reports(self, reports: asyncio.Queue[ProgressEvent | StreamEvent | None]) -> None:

@@ -77,6 +77,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         Blobs(backbone.blobs, settings.inline_value_limit),
         cache,
         pool_name,
+        settings.runner_async_concurrency,
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 
@@ -87,6 +88,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await watch.start()
 
     puller = Puller(nc, names.jobs_stream, consumer, settings.runner_concurrency, jobs.handle)
+    jobs.release_slot = puller.release
     await puller.start()
     beat = Beat(backbone.services, "runner", instance_id("runner"), pool=pool_name)
     await beat.start()

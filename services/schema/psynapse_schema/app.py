@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         publisher = CatalogPublisher(settings.nodepacks_dir.resolve(), backbone.schema, backbone.names.catalog_key)
         await publisher.reload()
         await publisher.start_watching()
+        await nc.subscribe(backbone.names.catalog_reload, cb=publisher.on_reload_request)
         beat = Beat(backbone.services, "schema", instance_id("schema"))
         await beat.start()
         app.state.nc = nc

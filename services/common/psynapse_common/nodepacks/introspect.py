@@ -10,10 +10,12 @@ import inspect
 import json
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin
 
 from psynapse.sdk import AnnotatedDict
+
+from ..constraints import Rules, rules_of
 
 NodeKind = Literal["function", "progress", "stream"]
 
@@ -30,6 +32,8 @@ class Introspection:
     schema: dict[str, Any]
     param_types: dict[str, Any]
     output_keys: tuple[str, ...] | None
+    # The rules its parameters' Annotated metadata set (see constraints), by parameter.
+    rules: dict[str, Rules] = field(default_factory=dict)
 
 
 def type_name(annotation: Any) -> str:
@@ -67,11 +71,11 @@ def is_node_class(cls: type) -> bool:
 
 
 def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepack: str) -> Introspection:
-    """Build the schema of a function (kind "function") or of a class's `__call__`.
+    """Build the schema of a function (a plain one; an async generator one streams) or of a class's `__call__`.
 
     Raises ValueError/TypeError when Python cannot produce a signature.
     """
-    if kind == "function":
+    if inspect.isfunction(target):
         func, drop_first, doc = target, False, inspect.getdoc(target) or ""
     else:
         func, drop_first = _call_method(target)
@@ -83,7 +87,14 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
         params = params[1:]
     hints = _resolve_hints(func)
     param_schemas, param_types = _params(params, hints)
+    rules = _rules(func, [param.name for param in params])
+    for item in param_schemas:
+        if item["name"] in rules and rules[item["name"]].bounds:
+            item["constraints"] = dict(rules[item["name"]].bounds)
     returns, output_keys = _returns(hints.get("return", _EMPTY))
+    if inspect.isasyncgenfunction(func):
+        # Its items are streamed; its output is their text, joined.
+        returns, output_keys = [{"name": "result", "type": "str"}], None
     schema = {
         "name": name,
         "params": param_schemas,
@@ -94,7 +105,57 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
         "is_progress_node": kind == "progress",
         "is_stream_node": kind == "stream",
     }
-    return Introspection(schema=schema, param_types=param_types, output_keys=output_keys)
+    return Introspection(schema=schema, param_types=param_types, output_keys=output_keys, rules=rules)
+
+
+Severity = Literal["error", "warning"]
+
+
+def signature_problems(target: Any, kind: NodeKind) -> list[tuple[Severity, str]]:
+    """What in a node's signature the editor cannot serve well, worst first.
+
+    Errors: a parameter without a type hint (no control can be picked, no value is
+    converted), a hint whose names cannot be resolved. Warnings: ``*args``/``**kwargs``
+    (never inputs), a default JSON cannot carry (shown as its repr), no return hint.
+    """
+    func, drop_first = (target, False) if inspect.isfunction(target) else _call_method(target)
+    params = list(inspect.signature(func).parameters.values())[1 if drop_first else 0 :]
+    hints = _resolve_hints(func)
+    errors: list[tuple[Severity, str]] = []
+    warnings: list[tuple[Severity, str]] = []
+    for param in params:
+        if param.kind in _VARIADIC:
+            stars = "*" if param.kind is inspect.Parameter.VAR_POSITIONAL else "**"
+            warnings.append(("warning", f"{stars}{param.name} is not an input: the editor cannot wire it"))
+            continue
+        hint = hints.get(param.name, _EMPTY)
+        if hint is _EMPTY:
+            errors.append(("error", f"parameter {param.name!r} has no type hint"))
+        elif _unresolved(hint):
+            errors.append(("error", f"parameter {param.name!r} has an unsupported type: {_undefined(hint)}"))
+        if param.default is not _EMPTY and _jsonable(param.default) is not param.default:
+            warnings.append(
+                ("warning", f"the default of {param.name!r} is not JSON: the editor shows {param.default!r}")
+            )
+    returns = hints.get("return", _EMPTY)
+    if returns is _EMPTY and not inspect.isasyncgenfunction(func):
+        warnings.append(("warning", "no return type hint: its output is typed Any"))
+    elif _unresolved(returns):
+        errors.append(("error", f"the return type is unsupported: {_undefined(returns)}"))
+    return errors + warnings
+
+
+def _undefined(hint: Any) -> str:
+    return f"{type_name(hint)!r} names a type that is not defined where the node is"
+
+
+def _unresolved(hint: Any) -> bool:
+    """A name nothing could resolve, at any depth (``list["Missing"]``)."""
+    if isinstance(hint, (str, typing.ForwardRef)):
+        return True
+    if get_origin(hint) is Literal:
+        return False
+    return any(_unresolved(arg) for arg in get_args(hint) if not isinstance(arg, (list, type(Ellipsis))))
 
 
 def _params(params: list[inspect.Parameter], hints: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -113,6 +174,24 @@ def _params(params: list[inspect.Parameter], hints: dict[str, Any]) -> tuple[lis
         # An unresolved string hint names a type but is not one.
         types_by_name[param.name] = Any if hint is _EMPTY or isinstance(hint, str) else hint
     return schemas, types_by_name
+
+
+def _rules(func: Any, names: list[str]) -> dict[str, Rules]:
+    """The rules in each parameter's ``Annotated[...]`` (also inside ``Optional``)."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except _HINT_ERRORS:
+        return {}
+    found: dict[str, Rules] = {}
+    for name in names:
+        hint = hints.get(name)
+        if get_origin(hint) in (Union, types.UnionType):
+            hint = next((arg for arg in get_args(hint) if get_origin(arg) is typing.Annotated), hint)
+        if get_origin(hint) is typing.Annotated:
+            rules = rules_of(get_args(hint)[1:])
+            if rules:
+                found[name] = rules
+    return found
 
 
 def _returns(hint: Any) -> tuple[list[dict[str, Any]], tuple[str, ...] | None]:

@@ -1,32 +1,27 @@
-"""Scan a nodepacks folder, import every pack afresh, and build the Catalog.
+"""Find every pack, import it afresh, and build the Catalog.
 
-Each call imports the files again under new module names, so edited code is
-picked up; the caller decides when to reload. A pack that fails to import
-is reported, never raised: the other packs still load.
+Packs come from two places: the folders of the nodepacks folder, and the installed
+distributions that declare a ``psynapse.nodepacks`` entry point (see ``packages``).
+Both are read the same way, file by file. Each call imports the code again, so
+edited, installed, upgraded or removed packs are picked up; the caller decides when
+to reload. A pack that fails to import is reported, never raised: the others still load.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import functools
 import importlib
-import importlib.util
-import inspect
 import threading
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
 
-from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
-
-from ..subjects import InvalidSubjectToken, check_token
-from .fingerprint import code_hash, pack_digest
+from . import packages
+from .catalog import Catalog, NodeSpec, PackReport
+from .fingerprint import pack_digest
 from .importer import exec_file, fresh_package, sibling_imports
-from .introspect import NodeKind, introspect, is_node_class
+from .introspect import NodeKind
+from .nodes import check_requirements, import_error, module_nodes
 
 # File name -> the kind of node its public members become, in listing order.
 PACK_FILES: dict[str, NodeKind] = {"ops.py": "function", "progress_ops.py": "progress", "stream_ops.py": "stream"}
@@ -35,63 +30,37 @@ PACK_FILES: dict[str, NodeKind] = {"ops.py": "function", "progress_ops.py": "pro
 _LOAD_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class NodeSpec:
-    name: str
-    kind: NodeKind
-    target: Any
-    schema: dict[str, Any]
-    pack: str
-    pool: str
-    param_types: dict[str, Any]
-    output_keys: tuple[str, ...] | None
-    cacheable: bool
-    # Source and pack version: outputs cached under another code hash are stale.
-    code_hash: str = ""
-
-
-@dataclass
-class PackReport:
-    name: str
-    path: str
-    status: Literal["ok", "error"] = "ok"
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)
-    # Packages a file declares it needs (PSYNAPSE_REQUIRES) that are not installed:
-    # its nodes load, but would fail when they run. {"module", "install", "file", "nodes"}.
-    missing: list[dict[str, Any]] = field(default_factory=list)
-
-    def add_error(self, file: str, line: int | None, message: str) -> None:
-        self.errors.append({"file": file, "line": line, "message": message})
-        self.status = "error"
-
-
-@dataclass
-class Catalog:
-    nodes: dict[str, NodeSpec] = field(default_factory=dict)
-    packs: list[PackReport] = field(default_factory=list)
-    clashes: list[dict[str, Any]] = field(default_factory=list)
-
-    def schemas(self) -> list[dict[str, Any]]:
-        # Copies, so a caller decorating a schema cannot change the catalog.
-        return [copy.deepcopy(spec.schema) for spec in self.nodes.values()]
-
-    def pack_reports(self) -> list[dict[str, Any]]:
-        return [dataclasses.asdict(report) for report in self.packs]
-
-
-def load_catalog(nodepacks_dir: str | Path) -> Catalog:
+def load_catalog(nodepacks_dir: str | Path, *, installed: bool = True) -> Catalog:
+    """The folder packs of ``nodepacks_dir``, then (unless ``installed`` is False) the
+    packs installed in this environment, each sorted by name."""
     root = Path(nodepacks_dir).resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"nodepacks directory not found: {root}")
     catalog = Catalog()
     with _LOAD_LOCK:
-        # Directory listings are cached by the import system; a file added
-        # since the last load must be seen.
+        # Directory listings (and the distributions found on sys.path) are cached by
+        # the import system; a file or package added since the last load must be seen.
         importlib.invalidate_caches()
         for pack_dir in _pack_dirs(root):
-            report, specs = _load_pack(pack_dir)
-            _list_nodes(catalog, report, specs)
+            catalog.add_pack(*_load_folder(pack_dir))
+        packages.forget_imported()
+        if installed:
+            packages.read_new_path_files()
+            for pack in packages.installed_packs():
+                catalog.add_pack(*_load_installed(pack, catalog))
+    return catalog
+
+
+def load_pack(source: Path | packages.InstalledPack) -> Catalog:
+    """One pack alone, read as ``load_catalog`` reads it: a folder, or an installed (or
+    importable) package. For ``psynapse pack check``."""
+    catalog = Catalog()
+    with _LOAD_LOCK:
+        importlib.invalidate_caches()
+        if isinstance(source, Path):
+            catalog.add_pack(*_load_folder(source.resolve()))
+        else:
+            catalog.add_pack(*_load_installed(source, catalog))
     return catalog
 
 
@@ -102,174 +71,60 @@ def _pack_dirs(root: Path) -> list[Path]:
     )
 
 
-def _load_pack(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
+def _load_folder(pack_dir: Path) -> tuple[PackReport, list[NodeSpec]]:
     report = PackReport(name=pack_dir.name, path=str(pack_dir))
-    specs: list[NodeSpec] = []
     package = fresh_package(pack_dir)
-    pack_files = functools.cache(lambda: pack_digest(pack_dir))  # only if a file has no version
     with sibling_imports(pack_dir):
-        for filename, kind in PACK_FILES.items():
-            path = pack_dir / filename
-            if not path.is_file():
-                continue
-            try:
-                module = exec_file(package, path)
-            # Any failure of user code at import time is the pack's problem
-            # and is reported; SystemExit too, or `sys.exit()` in a pack would
-            # stop the service.
-            except (Exception, SystemExit) as exc:  # noqa: BLE001 - see above
-                report.add_error(*_import_error(path, pack_dir, exc))
-                continue
-            found = _module_nodes(module, kind, path, report, pack_files)
-            _check_requirements(module, path, found, report)
-            specs.extend(found)
+        specs = _load_files(report, pack_dir, lambda path: exec_file(package, path))
     return report, specs
 
 
-def _check_requirements(module: ModuleType, path: Path, specs: list[NodeSpec], report: PackReport) -> None:
-    """Note the packages the file says its nodes need (``PSYNAPSE_REQUIRES``) that are not installed.
-
-    ``PSYNAPSE_REQUIRES = {"openai": "pip install 'psynapse[llm]'"}`` maps a module to
-    the command that installs it (a list of module names says ``pip install <name>``).
-    A pack that imports its dependency only inside its nodes loads without it, so
-    without this the editor would offer nodes that can only fail.
-    """
-    declared = getattr(module, "PSYNAPSE_REQUIRES", None)
-    if declared is None:
-        return
-    if isinstance(declared, (list, tuple)):
-        declared = {name: f"pip install {name}" for name in declared}
-    if not isinstance(declared, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in declared.items()
-    ):
-        report.add_error(
-            str(path),
-            None,
-            'PSYNAPSE_REQUIRES must map module names to install commands, e.g. {"openai": "pip install openai"}',
-        )
-        return
-    for name, install in declared.items():
-        if not _installed(name):
-            report.missing.append(
-                {"module": name, "install": install, "file": str(path), "nodes": [spec.name for spec in specs]}
-            )
-
-
-def _installed(module: str) -> bool:
+def _load_installed(pack: packages.InstalledPack, catalog: Catalog) -> tuple[PackReport, list[NodeSpec]]:
+    report = PackReport(name=pack.name, path="", source="package", distribution=pack.distribution, version=pack.version)
+    where = f"distribution {pack.distribution} {pack.version}"
+    holder = next((other for other in catalog.packs if other.name == pack.name), None)
+    if holder is not None:
+        taken_by = holder.path if holder.source == "folder" else f"distribution {holder.distribution}"
+        report.add_error(where, None, f"a pack named {pack.name!r} is already loaded (from {taken_by}); not loaded")
+        return report, []
+    if pack.problem is not None:
+        report.add_error(where, None, pack.problem)
+        return report, []
+    origin = packages.package_origin(pack.module)
+    if origin is None:
+        report.add_error(where, None, f"its entry point names {pack.module!r}, which is not an importable package")
+        return report, []
+    pack_dir = origin.parent
+    report.path = str(pack_dir)
     try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):  # a dotted name whose parent is missing, or an empty one
-        return False
+        packages.import_pack(pack.module)
+    # As for a folder pack's file: whatever the package raises is the pack's problem.
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - see above
+        report.add_error(*import_error(origin, pack_dir, exc))
+        return report, []
+    if not any((pack_dir / filename).is_file() for filename in PACK_FILES):
+        report.add_error(str(origin), None, f"{pack.module} has none of {', '.join(PACK_FILES)}")
+        return report, []
+    return report, _load_files(report, pack_dir, lambda path: packages.import_file(pack.module, path))
 
 
-def _import_error(path: Path, pack_dir: Path, exc: BaseException) -> tuple[str, int | None, str]:
-    kind = type(exc).__name__
-    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).is_relative_to(pack_dir):
-        # Point at the broken file itself, even when it is a helper ops.py imports.
-        return exc.filename, exc.lineno, f"{kind}: {exc.msg}"
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-    detail = str(exc)
-    return str(path), frames[-1].lineno if frames else None, f"{kind}: {detail}" if detail else kind
-
-
-def _module_nodes(
-    module: ModuleType, kind: NodeKind, path: Path, report: PackReport, pack_files: Callable[[], str]
-) -> list[NodeSpec]:
-    pool = getattr(module, "PSYNAPSE_POOL", DEFAULT_POOL)
-    if not _valid_pool(pool):
-        report.add_error(str(path), None, f"PSYNAPSE_POOL must be {_POOL_RULE}, got {pool!r}")
-        pool = DEFAULT_POOL
-    cacheable = bool(getattr(module, "PSYNAPSE_CACHE", True))
-    specs = []
-    for attr, obj in list(vars(module).items()):
-        if not _is_node(attr, obj, module, kind):
+def _load_files(report: PackReport, pack_dir: Path, import_file: Callable[[Path], ModuleType]) -> list[NodeSpec]:
+    """The nodes of the pack's files, each imported by ``import_file``."""
+    specs: list[NodeSpec] = []
+    pack_files = functools.cache(lambda: pack_digest(pack_dir))  # only if a file has no version
+    for filename, kind in PACK_FILES.items():
+        path = pack_dir / filename
+        if not path.is_file():
             continue
         try:
-            info = introspect(obj, kind, name=attr, filepath=str(path), nodepack=report.name)
-        except (ValueError, TypeError) as exc:
-            report.add_error(str(path), _def_line(obj), f"cannot read the signature of {attr}: {exc}")
+            module = import_file(path)
+        # Any failure of user code at import time is the pack's problem
+        # and is reported; SystemExit too, or `sys.exit()` in a pack would
+        # stop the service.
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - see above
+            report.add_error(*import_error(path, pack_dir, exc))
             continue
-        node_pool = _node_pool(obj, pool, attr, path, report)
-        schema = info.schema if node_pool == DEFAULT_POOL else {**info.schema, "pool": node_pool}
-        specs.append(
-            NodeSpec(
-                name=attr,
-                kind=kind,
-                target=obj,
-                schema=schema,
-                pack=report.name,
-                pool=node_pool,
-                param_types=info.param_types,
-                output_keys=info.output_keys,
-                cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
-                code_hash=code_hash(obj, module, path, pack_files),
-            )
-        )
+        found = module_nodes(module, kind, path, report, pack_files)
+        check_requirements(module, path, found, report)
+        specs.extend(found)
     return specs
-
-
-_POOL_RULE = "1-128 letters, digits, '-' or '_'"
-
-
-def _valid_pool(value: Any) -> bool:
-    try:
-        check_token(value, "pool")
-    except InvalidSubjectToken:
-        return False
-    return True
-
-
-def _node_pool(obj: Any, module_pool: str, attr: str, path: Path, report: PackReport) -> str:
-    """The `@pool(...)` of a node, else its file's PSYNAPSE_POOL."""
-    marked = getattr(obj, POOL_ATTR, None)
-    if marked is None:
-        return module_pool
-    if not _valid_pool(marked):  # set by hand, not through the decorator
-        report.add_error(str(path), _def_line(obj), f"the pool of {attr} must be {_POOL_RULE}, got {marked!r}")
-        return module_pool
-    return str(marked)
-
-
-def _is_node(attr: str, obj: Any, module: ModuleType, kind: NodeKind) -> bool:
-    # Defined here (not imported), public, and not an alias of another name.
-    if attr.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
-        return False
-    if getattr(obj, "__name__", None) != attr:
-        return False
-    if kind == "function":
-        return inspect.isfunction(obj)
-    return inspect.isclass(obj) and is_node_class(obj)
-
-
-def _def_line(obj: Any) -> int | None:
-    code = getattr(obj, "__code__", None)
-    return code.co_firstlineno if code else None
-
-
-def _list_nodes(catalog: Catalog, report: PackReport, specs: list[NodeSpec]) -> None:
-    """Add a pack's nodes; a name another pack already holds is listed as `pack.name`."""
-    for spec in specs:
-        holder = catalog.nodes.get(spec.name)
-        listed = spec.name if holder is None else f"{spec.pack}.{spec.name}"
-        if (holder is not None and holder.pack == spec.pack) or listed in catalog.nodes:
-            report.add_error(
-                spec.schema["filepath"],
-                _def_line(spec.target),
-                f"node {spec.name!r} is defined twice in this pack; only the first is listed",
-            )
-            continue
-        if holder is not None:
-            _record_clash(catalog, spec.name, holder.pack, spec.pack, listed)
-            spec = dataclasses.replace(spec, name=listed, schema={**spec.schema, "name": listed})
-        catalog.nodes[listed] = spec
-        report.nodes.append(listed)
-    catalog.packs.append(report)
-
-
-def _record_clash(catalog: Catalog, name: str, holder_pack: str, pack: str, listed: str) -> None:
-    clash = next((c for c in catalog.clashes if c["name"] == name), None)
-    if clash is None:
-        clash = {"name": name, "packs": [holder_pack], "listed_as": [name]}
-        catalog.clashes.append(clash)
-    clash["packs"].append(pack)
-    clash["listed_as"].append(listed)
