@@ -1,11 +1,11 @@
 // The React Flow canvas: drop from the library, typed and forgiving wires,
-// quick-add, the view controls and the minimap.
-import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection } from "@xyflow/react";
+// quick-add, the view controls and the minimap, the right-click menu.
+import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection, type Viewport } from "@xyflow/react";
 import { memo, useCallback, useEffect, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { DRAG_MIME, type DragPayload, type PsyEdge, type PsyNode } from "../lib/model";
 import { nodeTypes } from "../nodes/nodeTypes";
 import { useGraphStore } from "../store/graphStore";
-import { useUiStore } from "../store/uiStore";
+import { canvasView, useUiStore } from "../store/uiStore";
 import { canvasPointer } from "./canvasPointer";
 import { EMPTY_VIEW, useFitGraph } from "./useFitGraph";
 import { useWireDrop } from "./useWireDrop";
@@ -43,6 +43,12 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) 
     useUiStore.getState().requestFit(false);
     fitGraph(0);
   }, [fitPending, measured, fitGraph]);
+  const viewportPending = useUiStore((s) => s.viewportPending);
+  useEffect(() => {
+    if (!viewportPending) return;
+    useUiStore.getState().restoreViewport(null);
+    void setViewport(viewportPending);
+  }, [viewportPending, setViewport]);
   const viewResetPending = useUiStore((s) => s.viewResetPending);
   useEffect(() => {
     if (!viewResetPending) return;
@@ -93,7 +99,25 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) 
     canvasPointer.current = null;
   }, []);
 
+  // Right-click: the node under the pointer joins the selection's commands (alone, unless it is in the selection).
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: PsyNode) => {
+    event.preventDefault();
+    if (!node.selected) useGraphStore.getState().select((n) => n.id === node.id);
+    useUiStore.getState().setContextMenu({ x: event.clientX, y: event.clientY });
+  }, []);
+  const onSelectionContextMenu = useCallback((event: ReactMouseEvent) => {
+    event.preventDefault();
+    useUiStore.getState().setContextMenu({ x: event.clientX, y: event.clientY });
+  }, []);
+  const onPaneContextMenu = useCallback((event: ReactMouseEvent | MouseEvent) => {
+    event.preventDefault();
+    useUiStore.getState().setContextMenu({ x: event.clientX, y: event.clientY });
+  }, []);
+
   const onNodeDragStart = useCallback(() => commit("drag"), [commit]);
+  const onMove = useCallback((_: unknown, viewport: Viewport) => {
+    canvasView.current = viewport;
+  }, []);
   const fit = useCallback(() => fitGraph(), [fitGraph]);
 
   return (
@@ -117,6 +141,10 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) 
         isValidConnection={isValidConnection}
         connectionRadius={CONNECTION_RADIUS}
         onNodeDragStart={onNodeDragStart}
+        onMove={onMove}
+        onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         onSelectionDragStart={onNodeDragStart}
         onDrop={onDrop}
         onDragOver={onDragOver}

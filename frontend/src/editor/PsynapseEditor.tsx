@@ -1,6 +1,6 @@
 // The editor: library | canvas | (history) | status panel, under a toolbar.
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { useAutosave } from "../hooks/useAutosave";
 import { useExecution } from "../hooks/useExecution";
 import { useLiveIssues } from "../hooks/useLiveIssues";
@@ -11,6 +11,9 @@ import { useWorkflowDirty } from "../hooks/useWorkflowDirty";
 import { newWorkflow, save } from "../actions/workflowActions";
 import type { DragPayload } from "../lib/model";
 import { ConfirmDialog } from "../dialogs/ConfirmDialog";
+import { GroupDialog } from "../dialogs/GroupDialog";
+import { Breadcrumb } from "../panels/Breadcrumb";
+import type { EditActions } from "../panels/editCommands";
 import { HelpDialog } from "../dialogs/HelpDialog";
 import { HistoryPanel } from "../panels/HistoryPanel";
 import { NodeLibraryPanel } from "../panels/NodeLibraryPanel";
@@ -24,6 +27,7 @@ import { Toolbar } from "../panels/Toolbar";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
 import { Canvas } from "./Canvas";
+import { ContextMenu } from "./ContextMenu";
 import { canvasPointer } from "./canvasPointer";
 import { useEditorActions } from "./useEditorActions";
 import { useFitGraph } from "./useFitGraph";
@@ -81,6 +85,10 @@ function EditorInner() {
     [actions, quickAdd, setQuickAdd],
   );
   const closeDialog = useCallback(() => setDialog(null), [setDialog]);
+  const edit: EditActions = useMemo(
+    () => ({ undo, redo, copy: actions.copy, paste: actions.paste, duplicate: actions.duplicate, selectAll: actions.selectAll, remove: actions.remove, group: actions.group, openSubgraph: actions.openSubgraph }),
+    [undo, redo, actions],
+  );
   const closeHistory = useCallback(() => setHistoryOpen(false), [setHistoryOpen]);
 
   return (
@@ -104,11 +112,13 @@ function EditorInner() {
         onHistory={() => setHistoryOpen(!historyOpen)}
         onSettings={() => setDialog("settings")}
         onHelp={() => setDialog("help")}
+        edit={edit}
       />
       <div className={`psy-main${historyOpen ? " psy-main--history" : ""}`}>
         <NodeLibraryPanel onAdd={actions.addInMiddle} />
         <div className="psy-stage">
           <Canvas wrapper={wrapper} onAddAt={actions.addAt} onInsertList={actions.insertList} colorMode={colorMode} />
+          <Breadcrumb />
           <Issues onFocus={actions.focusNode} />
           <Toasts />
         </div>
@@ -120,6 +130,8 @@ function EditorInner() {
       {dialog === "help" ? <HelpDialog onClose={closeDialog} /> : null}
       {dialog === "open" ? <OpenWorkflowDialog onClose={closeDialog} /> : null}
       {dialog === "saveAs" ? <SaveAsDialog onClose={closeDialog} /> : null}
+      {dialog === "group" ? <GroupDialog onClose={closeDialog} /> : null}
+      <ContextMenu actions={edit} />
       <ConfirmDialog />
     </div>
   );

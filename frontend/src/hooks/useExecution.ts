@@ -8,7 +8,9 @@ import { executeStream, followRun, type RunStreamHandlers } from "../api/stream"
 import type { GraphRequest } from "../api/types";
 import { envVarsRecord, loadRunId, saveRunId } from "../lib/persistence";
 import { toExecuteRequest } from "../lib/serialize";
+import type { PsyNode } from "../lib/model";
 import { schemaOf } from "../store/catalogStore";
+import { interfaceOf, refreshWorkflows } from "../store/subgraphStore";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
@@ -17,6 +19,17 @@ import { followRunStream, GONE } from "../actions/runFollower";
 import { currentIssues } from "./useLiveIssues";
 
 const STOP_GRACE_MS = 5000;
+
+/** Each subgraph node's outputs as path ids (`s/view_1`): its card ends when they have. */
+function subgraphOutputs(nodes: PsyNode[]): Record<string, string[]> {
+  const outputs: Record<string, string[]> = {};
+  for (const node of nodes) {
+    if (node.type !== "subgraphNode") continue;
+    const iface = interfaceOf(node);
+    if (iface) outputs[node.id] = iface.outputs.map((output) => `${node.id}/${output.viewId}`);
+  }
+  return outputs;
+}
 
 export function useExecution() {
   const controller = useRef<AbortController | null>(null);
@@ -50,11 +63,11 @@ export function useExecution() {
 
   /** Run `request` (the canvas, or a past run's own graph: `detached` when it is not the canvas). */
   const runGraph = useCallback(
-    async (request: GraphRequest, detached: DetachedRun | null = null) => {
+    async (request: GraphRequest, detached: DetachedRun | null = null, groupOutputs?: Record<string, string[]>) => {
       if (controller.current) return;
       const envVars = envVarsRecord();
       const body: GraphRequest = Object.keys(envVars).length ? { ...request, env_vars: envVars } : request;
-      useRunStore.getState().begin(detached);
+      useRunStore.getState().begin(detached, groupOutputs);
       await follow((handlers) => executeStream(body, handlers));
     },
     [follow],
@@ -62,8 +75,11 @@ export function useExecution() {
 
   const run = useCallback(async () => {
     if (controller.current) return;
-    const { nodes, edges } = useGraphStore.getState();
     const ui = useUiStore.getState();
+    // What runs is each subgraph's workflow as saved now: check the canvas against that.
+    await refreshWorkflows(useGraphStore.getState().nodes);
+    if (controller.current) return;
+    const { nodes, edges } = useGraphStore.getState();
     const issues = currentIssues();
     ui.setIssues(issues);
     if (issues.length > 0) {
@@ -74,7 +90,7 @@ export function useExecution() {
     // A saved workflow's runs carry its name (the history lists them by it).
     const workflow = useWorkflowStore.getState().name;
     if (workflow) request.workflow = workflow;
-    await runGraph(request);
+    await runGraph(request, null, subgraphOutputs(nodes));
   }, [runGraph]);
 
   const stop = useCallback(async () => {

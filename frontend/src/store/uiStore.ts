@@ -1,5 +1,6 @@
 // Transient UI state: toasts, the connection hint, open dialogs, a pending
 // confirmation, the history panel, run issues.
+import type { Viewport } from "@xyflow/react";
 import { create } from "zustand";
 import { loadPrefs, savePrefs, type Prefs } from "../lib/persistence";
 import type { Issue } from "../lib/validate";
@@ -29,7 +30,7 @@ export interface QuickAddAt {
 
 export type Theme = Prefs["theme"];
 
-export type Dialog = "settings" | "help" | "open" | "saveAs" | null;
+export type Dialog = "settings" | "help" | "open" | "saveAs" | "group" | null;
 
 export interface ConfirmRequest {
   title: string;
@@ -59,6 +60,12 @@ export interface UiState {
   viewResetPending: boolean;
   /** Fit the view once the nodes are measured (after an import). */
   fitPending: boolean;
+  /** The canvas's context menu, open at a screen point. */
+  contextMenu: { x: number; y: number } | null;
+  setContextMenu: (at: { x: number; y: number } | null) => void;
+  /** Put the view back where it was (coming back from a subgraph). */
+  viewportPending: Viewport | null;
+  restoreViewport: (viewport: Viewport | null) => void;
   requestFit: (pending?: boolean) => void;
   toast: (text: string, kind?: ToastKind, action?: ToastAction) => void;
   dismiss: (id: number) => void;
@@ -78,6 +85,9 @@ export interface UiState {
 
 const prefs = loadPrefs();
 
+/** Where the canvas is looking now (kept by the canvas as it moves), to come back to. */
+export const canvasView: { current: Viewport } = { current: { x: 0, y: 0, zoom: 1 } };
+
 let nextToast = 1;
 
 export const useUiStore = create<UiState>((set, get) => ({
@@ -93,6 +103,10 @@ export const useUiStore = create<UiState>((set, get) => ({
   connecting: false,
   viewResetPending: false,
   fitPending: false,
+  viewportPending: null,
+  contextMenu: null,
+  setContextMenu: (contextMenu) => set({ contextMenu }),
+  restoreViewport: (viewportPending) => set({ viewportPending }),
   requestFit: (pending = true) => set({ fitPending: pending }),
   toast(text, kind = "info", action) {
     const id = nextToast++;
