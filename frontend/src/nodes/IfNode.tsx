@@ -18,7 +18,7 @@ function IfNodeImpl({ id, selected }: NodeProps<IfNodeType>) {
         <div className="psy-row psy-row--input" data-input-row="condition">
           <Handle type="target" position={Position.Left} id="condition" className="psy-handle" />
           <span className="psy-row__label">
-            condition<span className="psy-type">bool</span>
+            condition<span className="psy-type">truthy</span>
           </span>
           {connected.has("condition") ? null : <span className="psy-muted psy-small">wire a condition</span>}
         </div>

@@ -3,7 +3,7 @@
 // order. Each item goes to the input picked here; the other inputs are the same
 // for every item.
 import { useReactFlow, type NodeProps } from "@xyflow/react";
-import { memo, useCallback, useMemo } from "react";
+import { memo, useCallback, useEffect, useMemo } from "react";
 import { useSubgraph } from "../hooks/useSubgraph";
 import { openSubgraph } from "../actions/subgraphNavigation";
 import { MAP_ITEMS, type MapData, type MapNodeType } from "../lib/model";
@@ -28,6 +28,11 @@ function MapNodeImpl({ id, data, selected }: NodeProps<MapNodeType>) {
   }, [iface, data.itemInput]);
   const outputs = useMemo(() => [{ name: "output", type: iface ? mapOutputType(iface) : "list" }], [iface]);
   const inputNames = (iface?.inputs ?? []).map((input) => input.name);
+  // A workflow with one input: that is where each item goes.
+  const only = iface?.inputs.length === 1 ? iface.inputs[0].name : null;
+  useEffect(() => {
+    if (only && !data.itemInput) onChange({ itemInput: only });
+  }, [only, data.itemInput, onChange]);
   return (
     <NodeShell
       id={id}

@@ -46,7 +46,9 @@ function SwitchNodeImpl({ id, data, selected }: NodeProps<SwitchNodeType>) {
     while (cases.includes(`case${n}`)) n++;
     update([...cases, `case${n}`]);
   };
-  const seen = new Set<string>();
+  const count = new Map<string, number>();
+  for (const text of cases) count.set(text, (count.get(text) ?? 0) + 1);
+  const handled = new Set<string>();
 
   return (
     <NodeShell id={id} kind="branch" title="Switch" tooltip={HELP} selected={selected} invalid={invalid}>
@@ -58,8 +60,10 @@ function SwitchNodeImpl({ id, data, selected }: NodeProps<SwitchNodeType>) {
           </span>
         </div>
         {cases.map((text, index) => {
-          const twice = seen.has(text) || text === SWITCH_DEFAULT;
-          seen.add(text);
+          const twice = (count.get(text) ?? 0) > 1 || text === SWITCH_DEFAULT;
+          // One handle per name: a name given twice keeps its first one until the clash is fixed.
+          const handle = text !== SWITCH_DEFAULT && !handled.has(text);
+          handled.add(text);
           return (
             <div className="psy-row psy-row--output psy-case" key={index} data-testid="switch-case">
               <button type="button" className="psy-icon-button psy-case__remove nodrag" aria-label={`Remove case ${text}`} onClick={() => remove(index)}>
@@ -73,7 +77,7 @@ function SwitchNodeImpl({ id, data, selected }: NodeProps<SwitchNodeType>) {
                 value={text}
                 onChange={(event) => rename(index, event.target.value)}
               />
-              {twice ? null : <Handle type="source" position={Position.Right} id={text} className="psy-handle" />}
+              {handle ? <Handle type="source" position={Position.Right} id={text} className="psy-handle" /> : null}
             </div>
           );
         })}
