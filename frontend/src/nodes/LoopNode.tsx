@@ -2,7 +2,7 @@
 // same name after every iteration, while the output picked here is truthy, up to
 // a cap (reaching it with the condition still true fails the loop).
 import { useReactFlow, type NodeProps } from "@xyflow/react";
-import { memo, useCallback, useMemo } from "react";
+import { memo, useCallback, useEffect, useMemo } from "react";
 import { useSubgraph } from "../hooks/useSubgraph";
 import { openSubgraph } from "../actions/subgraphNavigation";
 import type { LoopData, LoopNodeType } from "../lib/model";
@@ -22,7 +22,15 @@ function LoopNodeImpl({ id, data, selected }: NodeProps<LoopNodeType>) {
   const problems = useMemo(() => workflowNodeProblems(node, edges, loaded, iface), [node, edges, loaded, iface]);
   const flagged = useUiStore((s) => s.issues.some((issue) => issue.nodeId === id));
   const onChange = useCallback((patch: Partial<LoopData>) => updateNodeData(id, patch), [id, updateNodeData]);
+  // Another workflow has other outputs: the condition is picked again.
+  const onWorkflow = useCallback((patch: Partial<LoopData>) => onChange(patch.workflow === undefined ? patch : { ...patch, whileOutput: "" }), [onChange]);
   const outputNames = (iface?.outputs ?? []).map((output) => output.name);
+  // A workflow with one boolean output: that says whether to go on.
+  const flags = (iface?.outputs ?? []).filter((output) => output.type === "bool");
+  const onlyFlag = flags.length === 1 ? flags[0].name : null;
+  useEffect(() => {
+    if (onlyFlag && !data.whileOutput) onChange({ whileOutput: onlyFlag });
+  }, [onlyFlag, data.whileOutput, onChange]);
   return (
     <NodeShell
       id={id}
@@ -36,7 +44,7 @@ function LoopNodeImpl({ id, data, selected }: NodeProps<LoopNodeType>) {
       onOpen={data.workflow ? () => void openSubgraph(id) : undefined}
     >
       <div className="psy-node__body">
-        <WorkflowPicker id={id} data={data} onChange={onChange} />
+        <WorkflowPicker id={id} data={data} onChange={onWorkflow} />
         {data.workflow ? (
           <div className="psy-row">
             <label className="psy-row__label" htmlFor={`${id}-while`} title="Another iteration follows while this output is true">

@@ -22,6 +22,8 @@ function MapNodeImpl({ id, data, selected }: NodeProps<MapNodeType>) {
   const problems = useMemo(() => workflowNodeProblems(node, edges, loaded, iface), [node, edges, loaded, iface]);
   const flagged = useUiStore((s) => s.issues.some((issue) => issue.nodeId === id));
   const onChange = useCallback((patch: Partial<MapData>) => updateNodeData(id, patch), [id, updateNodeData]);
+  // Another workflow has other inputs: the item input is picked again.
+  const onWorkflow = useCallback((patch: Partial<MapData>) => onChange(patch.workflow === undefined ? patch : { ...patch, itemInput: "" }), [onChange]);
   const inputs = useMemo(() => {
     const shared = (iface?.inputs ?? []).filter((input) => input.name !== data.itemInput);
     return [{ name: MAP_ITEMS, type: iface ? mapItemsType(iface, data.itemInput) : "list" }, ...shared];
@@ -46,7 +48,7 @@ function MapNodeImpl({ id, data, selected }: NodeProps<MapNodeType>) {
       onOpen={data.workflow ? () => void openSubgraph(id) : undefined}
     >
       <div className="psy-node__body">
-        <WorkflowPicker id={id} data={data} onChange={onChange} />
+        <WorkflowPicker id={id} data={data} onChange={onWorkflow} />
         {data.workflow ? (
           <div className="psy-row">
             <label className="psy-row__label" htmlFor={`${id}-item`}>

@@ -18,11 +18,13 @@ function moved(edge: PsyEdge, handle: string): PsyEdge {
 function SwitchNodeImpl({ id, data, selected }: NodeProps<SwitchNodeType>) {
   const invalid = useUiStore((s) => s.issues.some((issue) => issue.nodeId === id));
   const cases = data.cases ?? [];
+  // Its handles are its cases: re-measure them when they change (not on mount).
+  const shape = cases.join("\u0000");
   const updateInternals = useUpdateNodeInternals();
-  const firstCount = useRef(cases.length);
+  const firstShape = useRef(shape);
   useEffect(() => {
-    if (firstCount.current !== cases.length) updateInternals(id);
-  }, [id, cases.length, updateInternals]);
+    if (firstShape.current !== shape) updateInternals(id);
+  }, [id, shape, updateInternals]);
 
   const update = (next: string[], rewire?: (edge: PsyEdge) => PsyEdge | null) =>
     useGraphStore.getState().updateNodeData(id, { cases: next }, rewire);

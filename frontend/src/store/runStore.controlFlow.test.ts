@@ -96,4 +96,16 @@ describe("events of nodes inside subgraphs, maps and loops", () => {
     expect(r().phase).toBe("done");
     expect(entry("m").progress_message).toBe("2/2 items, 1 failed");
   });
+
+  it("a loop's progress says its iteration, and its iterations' nodes go under it", () => {
+    r().begin();
+    r().apply([
+      ev("l", "Loop", "executing"),
+      ev("l/0/m", "multiply", "completed", { output: 2 }),
+      ev("l", "Loop", "progress", { progress: 0.01, progress_message: "iteration 1 of at most 100" }),
+      ev("l/1/m", "multiply", "executing"),
+    ]);
+    expect(entry("l")).toMatchObject({ status: "progress", progress_message: "iteration 1 of at most 100" });
+    expect(r().entries.filter((e) => e.parent === "l").map((e) => e.node_id)).toEqual(["l/0/m", "l/1/m"]);
+  });
 });
