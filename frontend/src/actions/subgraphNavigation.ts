@@ -76,6 +76,7 @@ export async function backTo(depth: number): Promise<boolean> {
     return false;
   }
   if (!(await confirmDiscard(`Going back to '${level.open?.name ?? "Untitled"}'`))) return false;
+  const inner = useWorkflowStore.getState();
   useSubgraphNavStore.getState().popTo(depth);
   useGraphStore.setState({ nodes: level.nodes, edges: level.edges, past: level.past, future: level.future, lastTag: null });
   useWorkflowStore.getState().setOpen(level.open);
@@ -86,6 +87,11 @@ export async function backTo(depth: number): Promise<boolean> {
   ui.setIssues([]);
   ui.restoreViewport(level.viewport);
   void refreshWorkflows(level.nodes);
+  // A node pinned to a version runs that one, whatever was saved inside since.
+  const opened = level.nodes.find((n) => n.id === level.nodeId);
+  if (opened && isWorkflowNode(opened) && typeof opened.data.version === "number" && opened.data.workflow === inner.name && inner.version !== opened.data.version) {
+    ui.toast(`'${opened.id}' still runs version ${opened.data.version} of '${inner.name}' (pick "latest" on it to run the newest)`);
+  }
   return true;
 }
 

@@ -35,6 +35,8 @@ export function useExecution() {
   const controller = useRef<AbortController | null>(null);
   const runId = useRef<string | null>(null);
   const userStopped = useRef(false);
+  /** Execute was pressed and the run's workflows are being fetched: a second press is one run, not two. */
+  const preparing = useRef(false);
   const phase = useRunStore((s) => s.phase);
 
   /** Follow a run to its end, then settle the phase and the saved run id. */
@@ -74,10 +76,15 @@ export function useExecution() {
   );
 
   const run = useCallback(async () => {
-    if (controller.current) return;
+    if (controller.current || preparing.current) return;
     const ui = useUiStore.getState();
     // What runs is each subgraph's workflow as saved now: check the canvas against that.
-    await refreshWorkflows(useGraphStore.getState().nodes);
+    preparing.current = true;
+    try {
+      await refreshWorkflows(useGraphStore.getState().nodes);
+    } finally {
+      preparing.current = false;
+    }
     if (controller.current) return;
     const { nodes, edges } = useGraphStore.getState();
     const issues = currentIssues();
