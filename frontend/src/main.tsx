@@ -12,6 +12,7 @@ import "./styles/status.css";
 import "./styles/history.css";
 import "./styles/run-info.css";
 import "./styles/canvas.css";
+import "./styles/control-flow.css";
 import { PsynapseEditor } from "./editor/PsynapseEditor";
 import { applyTheme } from "./hooks/useTheme";
 

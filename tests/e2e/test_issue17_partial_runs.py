@@ -79,7 +79,7 @@ def test_run_to_here_runs_the_node_and_what_it_needs_and_nothing_after_it(
     import_workflow(page, two_branches(), tmp_path)
     sent = sent_bodies(page)
     header(page, "F1").click(button="right")
-    menu = page.get_by_test_id("node-menu")
+    menu = page.get_by_test_id("context-menu")
     expect(menu).to_have_attribute("data-node-id", "F1")
     expect(menu.get_by_test_id("run-to-here")).to_contain_text("Shift + Enter")
     menu.get_by_test_id("run-to-here").click()
@@ -127,7 +127,7 @@ def test_run_selected_runs_the_selection_and_leaves_the_rest_as_the_last_run_sho
     header(page, "W2").click()
     header(page, "W3").click(modifiers=["Control"])
     header(page, "W2").click(button="right")
-    run_selected = page.get_by_test_id("node-menu").get_by_test_id("run-selected")
+    run_selected = page.get_by_test_id("context-menu").get_by_test_id("run-selected")
     expect(run_selected).to_have_text("Run selected (2)Ctrl/⌘ + Shift + Enter")
     run_selected.click()
     assert wait_run_finished(page) == "done"

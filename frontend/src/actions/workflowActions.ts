@@ -8,6 +8,8 @@ import { graphFromWorkflow } from "../lib/serialize";
 import { graphSignature, workflowBody, workflowNameError } from "../lib/workflows";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
+import { primeWorkflow } from "../store/subgraphStore";
+import { useSubgraphNavStore } from "../store/subgraphNavStore";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
 
@@ -38,8 +40,9 @@ export async function confirmDiscard(what: string): Promise<boolean> {
   });
 }
 
-/** Put a graph on the canvas (one undo step) and forget the last run's state. */
+/** Put a graph on the canvas (one undo step) and forget the last run's state (and the breadcrumb, if inside a subgraph). */
 export function loadGraph(graph: { nodes: PsyNode[]; edges: PsyEdge[] }): void {
+  useSubgraphNavStore.getState().clear();
   useGraphStore.getState().setGraph(graph, "record");
   useRunStore.getState().clear();
   useUiStore.getState().setIssues([]);
@@ -61,7 +64,10 @@ export async function saveAs(name: string, signal?: AbortSignal): Promise<Workfl
   if (problem) throw new Error(problem);
   const { nodes, edges } = useGraphStore.getState();
   const signature = graphSignature(nodes, edges);
-  const saved = await busy(() => saveWorkflow(name, workflowBody(nodes, edges), signal));
+  const body = workflowBody(nodes, edges);
+  const saved = await busy(() => saveWorkflow(name, body, signal));
+  // Subgraph nodes that run it see it as saved now, without asking the server again.
+  primeWorkflow(saved.name || name, saved.version, graphFromWorkflow(body));
   useWorkflowStore.getState().setOpen({ name: saved.name || name, version: saved.version ?? null, signature });
   refreshDirty();
   useUiStore.getState().toast(`Saved '${saved.name || name}' (version ${saved.version})`, "success");
@@ -154,6 +160,7 @@ export function closeWorkflow(): void {
 
 /** An empty canvas that is no saved workflow, at 100%; the last run is forgotten. */
 function emptyCanvas(): void {
+  useSubgraphNavStore.getState().clear();
   useGraphStore.getState().setGraph({ nodes: [], edges: [] }, "record");
   useRunStore.getState().clear();
   useUiStore.getState().setIssues([]);

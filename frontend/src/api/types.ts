@@ -28,7 +28,16 @@ export type GraphRequest = JsonRequest<"/execute/stream", "post">;
 export type GraphNode = Schemas["GraphNode"];
 export type GraphEdge = Schemas["GraphEdge"];
 
-export type NodeKind = "functionNode" | "variableNode" | "listNode" | "viewNode";
+export type NodeKind =
+  | "functionNode"
+  | "variableNode"
+  | "listNode"
+  | "viewNode"
+  | "ifNode"
+  | "switchNode"
+  | "subgraphNode"
+  | "mapNode"
+  | "loopNode";
 
 /** Where the editor draws a node. */
 export type Position = { x: number; y: number };
@@ -52,7 +61,8 @@ export interface ExecuteRequest extends GraphRequest {
 }
 
 // -- a run's events (SSE of /execute/stream and /runs/{id}/events; by hand) -----
-export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "skipped" | "error";
+/** A node event's status: "skipped" is a node on a branch not taken (it never runs, and this is its one event). */
+export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error" | "skipped";
 
 /** One node event of `/execute/stream` or `/runs/{id}/events`. */
 export interface NodeEvent {

@@ -17,6 +17,9 @@ const SHORTCUTS: Array<[string, string]> = [
   ["Alt + N", "New workflow"],
   ["Ctrl/⌘ + S", "Save the workflow (asks for a name the first time)"],
   ["Shift + drag", "Box-select nodes"],
+  ["Ctrl/⌘ + click", "Add a node to the selection"],
+  ["Right-click", "On a node: Run to here, Run selected, then the Edit commands there (group the selection into a subgraph, …)"],
+  ["Double-click a subgraph's title", "Open its workflow (the breadcrumb leads back)"],
   ["?", "This help"],
   ["Esc", "Close a dialog or the quick-add box"],
 ];

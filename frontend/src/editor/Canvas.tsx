@@ -1,13 +1,12 @@
 // The React Flow canvas: drop from the library, typed and forgiving wires,
-// quick-add, the view controls and the minimap.
-import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection, type NodeMouseHandler } from "@xyflow/react";
+// quick-add, the view controls and the minimap, the right-click menu.
+import { Background, BackgroundVariant, ReactFlow, useReactFlow, type Connection, type NodeMouseHandler, type Viewport } from "@xyflow/react";
 import { memo, useCallback, useEffect, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { DRAG_MIME, type DragPayload, type PsyEdge, type PsyNode } from "../lib/model";
 import { nodeTypes } from "../nodes/nodeTypes";
 import { useGraphStore } from "../store/graphStore";
-import { useUiStore } from "../store/uiStore";
+import { canvasView, useUiStore } from "../store/uiStore";
 import { canvasPointer, hoveredNode } from "./canvasPointer";
-import type { NodeMenuAt } from "./NodeMenu";
 import { EMPTY_VIEW, useFitGraph } from "./useFitGraph";
 import { useWireDrop } from "./useWireDrop";
 import { ViewControls } from "./ViewControls";
@@ -22,12 +21,10 @@ export interface CanvasProps {
   wrapper: React.RefObject<HTMLDivElement | null>;
   onAddAt: (payload: DragPayload, position: { x: number; y: number }) => void;
   onInsertList: (connection: Connection) => void;
-  /** A node was right-clicked: open its menu there. */
-  onNodeMenu: (at: NodeMenuAt) => void;
   colorMode: "light" | "dark";
 }
 
-function CanvasImpl({ wrapper, onAddAt, onInsertList, onNodeMenu, colorMode }: CanvasProps) {
+function CanvasImpl({ wrapper, onAddAt, onInsertList, colorMode }: CanvasProps) {
   const nodes = useGraphStore((s) => s.nodes);
   const edges = useGraphStore((s) => s.edges);
   const onNodesChange = useGraphStore((s) => s.onNodesChange);
@@ -46,6 +43,12 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, onNodeMenu, colorMode }: C
     useUiStore.getState().requestFit(false);
     fitGraph(0);
   }, [fitPending, measured, fitGraph]);
+  const viewportPending = useUiStore((s) => s.viewportPending);
+  useEffect(() => {
+    if (!viewportPending) return;
+    useUiStore.getState().restoreViewport(null);
+    void setViewport(viewportPending);
+  }, [viewportPending, setViewport]);
   const viewResetPending = useUiStore((s) => s.viewResetPending);
   useEffect(() => {
     if (!viewResetPending) return;
@@ -96,20 +99,31 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, onNodeMenu, colorMode }: C
     canvasPointer.current = null;
   }, []);
 
+  // Right-click on a node: its menu (run to it, run the selection, the Edit menu's commands); the
+  // node joins the selection's commands (alone, unless it is in the selection).
+  const onNodeContextMenu = useCallback<NodeMouseHandler<PsyNode>>((event, node) => {
+    event.preventDefault();
+    if (!node.selected) useGraphStore.getState().select((n) => n.id === node.id);
+    useUiStore.getState().setContextMenu({ x: event.clientX, y: event.clientY, nodeId: node.id });
+  }, []);
+  const onSelectionContextMenu = useCallback((event: ReactMouseEvent) => {
+    event.preventDefault();
+    useUiStore.getState().setContextMenu({ x: event.clientX, y: event.clientY, selection: true });
+  }, []);
+  const onPaneContextMenu = useCallback((event: ReactMouseEvent | MouseEvent) => {
+    event.preventDefault();
+    useUiStore.getState().setContextMenu({ x: event.clientX, y: event.clientY });
+  }, []);
+
   const onNodeDragStart = useCallback(() => commit("drag"), [commit]);
-  const onNodeContextMenu = useCallback<NodeMouseHandler<PsyNode>>(
-    (event, node) => {
-      event.preventDefault();
-      const selected = useGraphStore.getState().nodes.filter((n) => n.selected).map((n) => n.id);
-      onNodeMenu({ x: event.clientX, y: event.clientY, nodeId: node.id, selected });
-    },
-    [onNodeMenu],
-  );
   const onNodeMouseEnter = useCallback<NodeMouseHandler<PsyNode>>((_, node) => {
     hoveredNode.current = node.id;
   }, []);
   const onNodeMouseLeave = useCallback(() => {
     hoveredNode.current = null;
+  }, []);
+  const onMove = useCallback((_: unknown, viewport: Viewport) => {
+    canvasView.current = viewport;
   }, []);
   const fit = useCallback(() => fitGraph(), [fitGraph]);
 
@@ -134,8 +148,11 @@ function CanvasImpl({ wrapper, onAddAt, onInsertList, onNodeMenu, colorMode }: C
         isValidConnection={isValidConnection}
         connectionRadius={CONNECTION_RADIUS}
         onNodeDragStart={onNodeDragStart}
-        onSelectionDragStart={onNodeDragStart}
+        onMove={onMove}
         onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
+        onSelectionDragStart={onNodeDragStart}
         onNodeMouseEnter={onNodeMouseEnter}
         onNodeMouseLeave={onNodeMouseLeave}
         onDrop={onDrop}

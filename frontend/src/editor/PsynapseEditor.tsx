@@ -1,6 +1,6 @@
 // The editor: library | canvas | (history) | status panel, under a toolbar.
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { useAutosave } from "../hooks/useAutosave";
 import { useExecution } from "../hooks/useExecution";
 import { useLiveIssues } from "../hooks/useLiveIssues";
@@ -12,6 +12,9 @@ import { newWorkflow, save } from "../actions/workflowActions";
 import type { DragPayload } from "../lib/model";
 import { isGoing } from "../lib/runStatus";
 import { ConfirmDialog } from "../dialogs/ConfirmDialog";
+import { GroupDialog } from "../dialogs/GroupDialog";
+import { Breadcrumb } from "../panels/Breadcrumb";
+import type { EditActions } from "../panels/editCommands";
 import { HelpDialog } from "../dialogs/HelpDialog";
 import { HistoryPanel } from "../panels/HistoryPanel";
 import { NodeLibraryPanel } from "../panels/NodeLibraryPanel";
@@ -25,8 +28,8 @@ import { Toolbar } from "../panels/Toolbar";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
 import { Canvas } from "./Canvas";
+import { ContextMenu } from "./ContextMenu";
 import { canvasPointer, hoveredNode } from "./canvasPointer";
-import { NodeMenu, type NodeMenuAt } from "./NodeMenu";
 import { useEditorActions } from "./useEditorActions";
 import { useFitGraph } from "./useFitGraph";
 
@@ -51,12 +54,12 @@ function EditorInner() {
   const setQuickAdd = useUiStore((s) => s.setQuickAdd);
   const historyOpen = useUiStore((s) => s.historyOpen);
   const setHistoryOpen = useUiStore((s) => s.setHistoryOpen);
-  const [nodeMenu, setNodeMenu] = useState<NodeMenuAt | null>(null);
-  const closeNodeMenu = useCallback(() => setNodeMenu(null), []);
 
   // Partial runs: to the node under the pointer, or to the selected nodes.
   const runToHere = useCallback(() => {
-    if (hoveredNode.current) void run([hoveredNode.current]);
+    // (Not a node of a canvas left behind: opening a subgraph or going back swaps the nodes under the pointer.)
+    const hovered = hoveredNode.current;
+    if (hovered && useGraphStore.getState().nodes.some((n) => n.id === hovered)) void run([hovered]);
     else useUiStore.getState().toast("Point at a node to run to it", "error");
   }, [run]);
   const runSelected = useCallback(() => {
@@ -97,6 +100,10 @@ function EditorInner() {
     [actions, quickAdd, setQuickAdd],
   );
   const closeDialog = useCallback(() => setDialog(null), [setDialog]);
+  const edit: EditActions = useMemo(
+    () => ({ undo, redo, copy: actions.copy, paste: actions.paste, duplicate: actions.duplicate, selectAll: actions.selectAll, remove: actions.remove, group: actions.group, openSubgraph: actions.openSubgraph }),
+    [undo, redo, actions],
+  );
   const closeHistory = useCallback(() => setHistoryOpen(false), [setHistoryOpen]);
 
   return (
@@ -120,23 +127,26 @@ function EditorInner() {
         onHistory={() => setHistoryOpen(!historyOpen)}
         onSettings={() => setDialog("settings")}
         onHelp={() => setDialog("help")}
+        edit={edit}
       />
       <div className={`psy-main${historyOpen ? " psy-main--history" : ""}`}>
         <NodeLibraryPanel onAdd={actions.addInMiddle} />
         <div className="psy-stage">
-          <Canvas wrapper={wrapper} onAddAt={actions.addAt} onInsertList={actions.insertList} onNodeMenu={setNodeMenu} colorMode={colorMode} />
+          <Canvas wrapper={wrapper} onAddAt={actions.addAt} onInsertList={actions.insertList} colorMode={colorMode} />
+          <Breadcrumb />
           <Issues onFocus={actions.focusNode} />
           <Toasts />
         </div>
         {historyOpen ? <HistoryPanel onRerun={runGraph} onClose={closeHistory} /> : null}
         <StatusPanel onFocusNode={actions.focusNode} />
       </div>
-      {nodeMenu ? <NodeMenu at={nodeMenu} running={isGoing(phase)} onRun={runTo} onClose={closeNodeMenu} /> : null}
       {quickAdd ? <QuickAdd at={quickAdd} onPick={pickQuickAdd} onClose={() => setQuickAdd(null)} /> : null}
       {dialog === "settings" ? <SettingsDialog onClose={closeDialog} /> : null}
       {dialog === "help" ? <HelpDialog onClose={closeDialog} /> : null}
       {dialog === "open" ? <OpenWorkflowDialog onClose={closeDialog} /> : null}
       {dialog === "saveAs" ? <SaveAsDialog onClose={closeDialog} /> : null}
+      {dialog === "group" ? <GroupDialog onClose={closeDialog} /> : null}
+      <ContextMenu actions={edit} running={isGoing(phase)} onRun={runTo} />
       <ConfirmDialog />
     </div>
   );

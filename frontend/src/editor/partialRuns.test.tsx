@@ -1,4 +1,4 @@
-// Partial runs in the editor: Run to here and Run selected (the node menu, the
+// Partial runs in the editor: Run to here and Run selected (the right-click menu, the
 // shortcuts), the request they send, the canvas nodes they leave as they were, and
 // what the execution panel and the help dialog say.
 import { act, fireEvent, render, renderHook, screen, waitFor, within } from "@testing-library/react";
@@ -8,14 +8,15 @@ import { useExecution } from "../hooks/useExecution";
 import { useShortcuts, type ShortcutActions } from "../hooks/useShortcuts";
 import type { PsyEdge, PsyNode } from "../lib/model";
 import { partialRun } from "../lib/partialRun";
+import type { EditActions } from "../panels/editCommands";
 import { StatusPanel } from "../panels/StatusPanel";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
-import { useUiStore } from "../store/uiStore";
+import { useUiStore, type ContextMenuAt } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
 import { mockFetch } from "../test/fetchRoutes";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
-import { NodeMenu } from "./NodeMenu";
+import { ContextMenu } from "./ContextMenu";
 
 const at = (x: number) => ({ x, y: 0 });
 // v1 -> f1 -> w1 (a view); f2 has no inputs at all (a problem, but not on the way to w1).
@@ -103,24 +104,72 @@ describe("Run to here", () => {
   });
 });
 
-describe("the node menu", () => {
-  it("runs to its node or the selection, and closes", () => {
+describe("the node's right-click menu", () => {
+  const edit = (): EditActions => ({
+    undo: vi.fn(),
+    redo: vi.fn(),
+    copy: vi.fn(),
+    paste: vi.fn(),
+    duplicate: vi.fn(),
+    selectAll: vi.fn(),
+    remove: vi.fn(),
+    group: vi.fn(),
+    openSubgraph: vi.fn(),
+  });
+  const open = (at: ContextMenuAt) => act(() => useUiStore.getState().setContextMenu(at));
+  const select = (...ids: string[]) => useGraphStore.setState({ nodes: NODES.map((n) => ({ ...n, selected: ids.includes(n.id) })), edges: EDGES });
+
+  it("runs to its node or the selection, beside the Edit commands (Group into subgraph), and closes", () => {
     const onRun = vi.fn();
-    const onClose = vi.fn();
-    const menu = { x: 10, y: 10, nodeId: "f1", selected: ["w1", "f2"] };
-    const { rerender } = render(<NodeMenu at={menu} running={false} onRun={onRun} onClose={onClose} />);
+    const actions = edit();
+    select("f1", "f2");
+    const { rerender } = render(<ContextMenu actions={actions} running={false} onRun={onRun} />);
+    expect(screen.queryByTestId("context-menu")).toBeNull();
+    open({ x: 10, y: 10, nodeId: "f1" });
+    expect(screen.getByTestId("context-menu")).toHaveAttribute("data-node-id", "f1");
     fireEvent.click(screen.getByTestId("run-to-here"));
     expect(onRun).toHaveBeenLastCalledWith(["f1"]);
+    expect(useUiStore.getState().contextMenu).toBeNull();
+    expect(screen.queryByTestId("context-menu")).toBeNull();
+
+    open({ x: 10, y: 10, nodeId: "f1" });
     expect(screen.getByTestId("run-selected")).toHaveTextContent("Run selected (2)");
     fireEvent.click(screen.getByTestId("run-selected"));
-    expect(onRun).toHaveBeenLastCalledWith(["w1", "f2"]);
-    expect(onClose).toHaveBeenCalledTimes(2);
+    expect(onRun).toHaveBeenLastCalledWith(["f1", "f2"]);
+    expect(screen.queryByTestId("context-menu")).toBeNull();
+
+    // One menu: the run commands first, then the Edit menu's.
+    open({ x: 10, y: 10, nodeId: "f1" });
+    const items = within(screen.getByTestId("context-menu")).getAllByRole("menuitem").map((item) => item.dataset.testid);
+    expect(items.slice(0, 2)).toEqual(["run-to-here", "run-selected"]);
+    expect(items).toContain("context-edit-group");
+    expect(items).toContain("context-edit-delete");
+    fireEvent.click(screen.getByTestId("context-edit-group"));
+    expect(actions.group).toHaveBeenCalledTimes(1);
+    expect(onRun).toHaveBeenCalledTimes(2);
+    expect(screen.queryByTestId("context-menu")).toBeNull();
+
+    open({ x: 10, y: 10, nodeId: "f1" });
     fireEvent.keyDown(window, { key: "Escape" });
-    expect(onClose).toHaveBeenCalledTimes(3);
-    rerender(<NodeMenu at={{ ...menu, selected: [] }} running={false} onRun={onRun} onClose={onClose} />);
-    expect(screen.getByTestId("run-selected")).toBeDisabled();
-    rerender(<NodeMenu at={menu} running onRun={onRun} onClose={onClose} />);
+    expect(screen.queryByTestId("context-menu")).toBeNull();
+
+    // A run going: neither run command starts another.
+    rerender(<ContextMenu actions={actions} running onRun={onRun} />);
+    open({ x: 10, y: 10, nodeId: "f1" });
     expect(screen.getByTestId("run-to-here")).toBeDisabled();
+    expect(screen.getByTestId("run-selected")).toBeDisabled();
+  });
+
+  it("on the selection runs it; on the pane offers no run", () => {
+    select("w1");
+    render(<ContextMenu actions={edit()} running={false} onRun={vi.fn()} />);
+    open({ x: 10, y: 10, selection: true });
+    expect(screen.queryByTestId("run-to-here")).toBeNull();
+    expect(screen.getByTestId("run-selected")).toHaveTextContent("Run selected (1)");
+    open({ x: 10, y: 10 });
+    expect(screen.getByTestId("context-menu")).not.toHaveAttribute("data-node-id");
+    expect(screen.queryByTestId("run-selected")).toBeNull();
+    expect(screen.getByTestId("context-edit-paste")).toBeInTheDocument();
   });
 });
 

@@ -1,6 +1,7 @@
 // Editor commands shared by the toolbar, shortcuts, library and quick-add.
 import { useReactFlow, type Connection, type XYPosition } from "@xyflow/react";
 import { useCallback, useMemo } from "react";
+import { openSubgraph } from "../actions/subgraphNavigation";
 import { clearCanvas } from "../actions/workflowActions";
 import { copySelection, hasClipboard, pasteClipboard } from "../lib/clipboard";
 import { downloadJson } from "../lib/download";
@@ -12,6 +13,7 @@ import { connectionTo, fitForNew, type WireEnd } from "../lib/wireFit";
 import { schemaOf } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
+import { useSubgraphNavStore } from "../store/subgraphNavStore";
 import { useUiStore } from "../store/uiStore";
 
 function takenRects(nodes: PsyNode[]): Rect[] {
@@ -102,6 +104,7 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
     (text: string) => {
       try {
         const graph = parseWorkflow(text);
+        useSubgraphNavStore.getState().clear();
         useGraphStore.getState().setGraph(graph, "record");
         useRunStore.getState().clear();
         useUiStore.getState().setIssues([]);
@@ -130,8 +133,17 @@ export function useEditorActions(canvas: React.RefObject<HTMLDivElement | null>)
     [flow],
   );
 
+  const remove = useCallback(() => {
+    const graph = useGraphStore.getState();
+    graph.removeNodes(graph.nodes.filter((n) => n.selected).map((n) => n.id));
+  }, []);
+
+  const group = useCallback(() => useUiStore.getState().setDialog("group"), []);
+
+  const openSubgraphNode = useCallback((id: string) => void openSubgraph(id), []);
+
   return useMemo(
-    () => ({ addAt, addInMiddle, insertList, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode }),
-    [addAt, addInMiddle, insertList, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode],
+    () => ({ addAt, addInMiddle, insertList, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode, remove, group, openSubgraph: openSubgraphNode }),
+    [addAt, addInMiddle, insertList, copy, paste, duplicate, selectAll, exportFile, importFile, importText, clear, focusNode, remove, group, openSubgraphNode],
   );
 }

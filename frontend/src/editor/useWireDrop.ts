@@ -8,6 +8,7 @@ import type { PsyEdge, PsyNode } from "../lib/model";
 import { checkConnection, inputType, outputType, type Verdict } from "../lib/typecheck";
 import { connectionTo, handleOnNode, type WireEnd } from "../lib/wireFit";
 import { schemaOf } from "../store/catalogStore";
+import { interfaceOf } from "../store/subgraphStore";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
 import { canvasPointer } from "./canvasPointer";
@@ -43,7 +44,7 @@ export function wireEndOf(state: FinalConnectionState): WireEnd | null {
   const node = nodes.find((n) => n.id === state.fromNode?.id);
   if (!node) return null;
   const handleId = state.fromHandle.id ?? null;
-  const type = state.fromHandle.type === "source" ? outputType(node, handleId, schemaOf) : inputType(node, handleId, schemaOf);
+  const type = state.fromHandle.type === "source" ? outputType(node, handleId, schemaOf, interfaceOf) : inputType(node, handleId, schemaOf, interfaceOf);
   return { nodeId: node.id, handleId, handleType: state.fromHandle.type, valueType: type ?? "Any" };
 }
 
@@ -63,7 +64,7 @@ export function useWireDrop(insertList: (connection: Connection) => void) {
     const { nodes: all, edges: wires } = useGraphStore.getState();
     // A new wire into a taken input replaces the old one, so judge without it.
     const others = wires.filter((e) => !(e.target === connection.target && e.targetHandle === connection.targetHandle));
-    const verdict = checkConnection(connection, all, others, schemaOf);
+    const verdict = checkConnection(connection, all, others, schemaOf, interfaceOf);
     lastVerdict.current = verdict;
     useUiStore.getState().setHint(verdict.ok ? null : verdict.reason ?? "This wire does not fit");
     return verdict.ok;
@@ -91,7 +92,7 @@ export function useWireDrop(insertList: (connection: Connection) => void) {
         const node = nodes.find((n) => n.id === under.nodeId);
         if (!node) return;
         const preferred = under.row ?? (state.toHandle?.nodeId === node.id ? state.toHandle.id ?? null : null);
-        const fit = handleOnNode(node, end, nodes, edges, schemaOf, preferred);
+        const fit = handleOnNode(node, end, nodes, edges, schemaOf, preferred, interfaceOf);
         if (fit.handle) connect(connectionTo(end, node.id, fit.handle));
         else refuse(fit.verdict, fit.tried ? connectionTo(end, node.id, fit.tried) : null);
         return;

@@ -9,7 +9,9 @@ import type { GraphRequest } from "../api/types";
 import { issuesOfPart, partialRun, type PartialRun } from "../lib/partialRun";
 import { envVarsRecord, loadRunId, saveRunId } from "../lib/persistence";
 import { toExecuteRequest } from "../lib/serialize";
+import type { PsyNode } from "../lib/model";
 import { schemaOf } from "../store/catalogStore";
+import { interfaceOf, refreshWorkflows } from "../store/subgraphStore";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
@@ -19,10 +21,23 @@ import { currentIssues } from "./useLiveIssues";
 
 const STOP_GRACE_MS = 5000;
 
+/** Each subgraph node's outputs as path ids (`s/view_1`): its card ends when they have. */
+function subgraphOutputs(nodes: PsyNode[]): Record<string, string[]> {
+  const outputs: Record<string, string[]> = {};
+  for (const node of nodes) {
+    if (node.type !== "subgraphNode") continue;
+    const iface = interfaceOf(node);
+    if (iface) outputs[node.id] = iface.outputs.map((output) => `${node.id}/${output.viewId}`);
+  }
+  return outputs;
+}
+
 export function useExecution() {
   const controller = useRef<AbortController | null>(null);
   const runId = useRef<string | null>(null);
   const userStopped = useRef(false);
+  /** Execute was pressed and the run's workflows are being fetched: a second press is one run, not two. */
+  const preparing = useRef(false);
   const phase = useRunStore((s) => s.phase);
 
   /** Follow a run to its end, then settle the phase and the saved run id. */
@@ -51,14 +66,20 @@ export function useExecution() {
 
   /**
    * Run `request` (the canvas, or a past run's own graph: `detached` when it is not the
-   * canvas); `partial` when it runs to some nodes of the canvas only.
+   * canvas); `partial` when it runs to some nodes of the canvas only; `groupOutputs`, each
+   * subgraph node's outputs (its card ends when they have).
    */
   const runGraph = useCallback(
-    async (request: GraphRequest, detached: DetachedRun | null = null, partial: PartialRun | null = null) => {
+    async (
+      request: GraphRequest,
+      detached: DetachedRun | null = null,
+      partial: PartialRun | null = null,
+      groupOutputs?: Record<string, string[]>,
+    ) => {
       if (controller.current) return;
       const envVars = envVarsRecord();
       const body: GraphRequest = Object.keys(envVars).length ? { ...request, env_vars: envVars } : request;
-      useRunStore.getState().begin(detached, partial);
+      useRunStore.getState().begin(detached, partial, groupOutputs);
       await follow((handlers) => executeStream(body, handlers));
     },
     [follow],
@@ -66,14 +87,22 @@ export function useExecution() {
 
   /** Run the canvas: all of it, or with `targets` only them and the nodes they need (a partial run). */
   const run = useCallback(async (targets?: string[]) => {
-    if (controller.current) return;
-    const { nodes, edges } = useGraphStore.getState();
+    if (controller.current || preparing.current) return;
     const ui = useUiStore.getState();
-    const part = targets ? partialRun(targets, edges) : null;
-    if (part && part.targets.length === 0) {
+    if (targets && targets.length === 0) {
       ui.toast("Select the nodes to run first", "error");
       return;
     }
+    // What runs is each subgraph's workflow as saved now: check the canvas against that.
+    preparing.current = true;
+    try {
+      await refreshWorkflows(useGraphStore.getState().nodes);
+    } finally {
+      preparing.current = false;
+    }
+    if (controller.current) return;
+    const { nodes, edges } = useGraphStore.getState();
+    const part = targets ? partialRun(targets, edges) : null;
     // A partial run is held up only by problems in the part it runs.
     const issues = issuesOfPart(currentIssues(), part);
     ui.setIssues(issues);
@@ -86,7 +115,7 @@ export function useExecution() {
     const workflow = useWorkflowStore.getState().name;
     if (workflow) request.workflow = workflow;
     if (part) request.targets = part.targets;
-    await runGraph(request, null, part);
+    await runGraph(request, null, part, subgraphOutputs(nodes));
   }, [runGraph]);
 
   const stop = useCallback(async () => {

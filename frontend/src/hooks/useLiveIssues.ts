@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { preRunIssues } from "../lib/validate";
 import { missingFor, schemaOf, useCatalogStore } from "../store/catalogStore";
 import { useGraphStore } from "../store/graphStore";
+import { interfaceOf, keyOf, useSubgraphStore } from "../store/subgraphStore";
 import { useUiStore } from "../store/uiStore";
 
 const SETTLE_MS = 120;
@@ -11,7 +12,11 @@ const SETTLE_MS = 120;
 export function currentIssues() {
   const { nodes, edges } = useGraphStore.getState();
   const packs = useCatalogStore.getState().packs;
-  return preRunIssues(nodes, edges, schemaOf, (name) => missingFor(packs, name));
+  const { byKey } = useSubgraphStore.getState();
+  return preRunIssues(nodes, edges, schemaOf, (name) => missingFor(packs, name), (node) => ({
+    loaded: node.data.workflow ? byKey[keyOf(node.data)] : undefined,
+    iface: interfaceOf(node),
+  }));
 }
 
 export function useLiveIssues() {
@@ -31,10 +36,12 @@ export function useLiveIssues() {
       if (state.nodes !== previous.nodes || state.edges !== previous.edges) recheck();
     });
     const offCatalog = useCatalogStore.subscribe(recheck);
+    const offWorkflows = useSubgraphStore.subscribe(recheck);
     return () => {
       clearTimeout(timer);
       offGraph();
       offCatalog();
+      offWorkflows();
     };
   }, [showing]);
 }

@@ -1,7 +1,7 @@
 // New nodes: ids the backend accepts, default data per kind.
 import type { XYPosition } from "@xyflow/react";
 import type { NodeSchema } from "../api/types";
-import type { DragPayload, PsyNode, VariableData, VariableNodeType, VariableType } from "./model";
+import { LOOP_MAX_ITERATIONS, MAP_CONCURRENCY, type DragPayload, type PsyNode, type VariableData, type VariableNodeType, type VariableType } from "./model";
 import { formatsOf } from "./typecheck";
 
 /** `add_3`, `variable_1`: letters, digits, `_` and `-` only (the backend's id rule). */
@@ -49,6 +49,26 @@ export function createNode(
       return { id: newNodeId("list", taken), type: "listNode", position, data: {} };
     case "viewNode":
       return { id: newNodeId("view", taken), type: "viewNode", position, data: {} };
+    case "ifNode":
+      return { id: newNodeId("if", taken), type: "ifNode", position, data: {} };
+    case "switchNode":
+      return { id: newNodeId("switch", taken), type: "switchNode", position, data: { cases: [] } };
+    case "subgraphNode":
+      return { id: newNodeId("subgraph", taken), type: "subgraphNode", position, data: { workflow: payload.workflow ?? "" } };
+    case "mapNode":
+      return {
+        id: newNodeId("map", taken),
+        type: "mapNode",
+        position,
+        data: { workflow: payload.workflow ?? "", itemInput: "", concurrency: MAP_CONCURRENCY, continueOnError: false },
+      };
+    case "loopNode":
+      return {
+        id: newNodeId("loop", taken),
+        type: "loopNode",
+        position,
+        data: { workflow: payload.workflow ?? "", whileOutput: "", maxIterations: LOOP_MAX_ITERATIONS },
+      };
     case "functionNode": {
       const schema = payload.name ? schemaOf(payload.name) : undefined;
       if (!schema) return null;

@@ -20,20 +20,62 @@ export type VariableData = {
 
 export type EmptyData = Record<string, unknown>;
 
+/** A view's optional name: the output it is when its workflow runs as a subgraph (else its id). */
+export type ViewData = { viewName?: string } & Record<string, unknown>;
+
+/** A Switch's cases: one output per case, plus `default`. */
+export type SwitchData = { cases: string[] } & Record<string, unknown>;
+
+/** The saved workflow a Subgraph, Map or Loop runs: its name, and a pinned version (none: the latest). */
+export type WorkflowRefData = { workflow: string; version?: number | null } & Record<string, unknown>;
+export type MapData = WorkflowRefData & { itemInput: string; concurrency: number; continueOnError: boolean };
+export type LoopData = WorkflowRefData & { whileOutput: string; maxIterations: number };
+
 export type FunctionNodeType = Node<FunctionData, "functionNode">;
 export type VariableNodeType = Node<VariableData, "variableNode">;
 export type ListNodeType = Node<EmptyData, "listNode">;
-export type ViewNodeType = Node<EmptyData, "viewNode">;
-export type PsyNode = FunctionNodeType | VariableNodeType | ListNodeType | ViewNodeType;
+export type ViewNodeType = Node<ViewData, "viewNode">;
+export type IfNodeType = Node<EmptyData, "ifNode">;
+export type SwitchNodeType = Node<SwitchData, "switchNode">;
+export type SubgraphNodeType = Node<WorkflowRefData, "subgraphNode">;
+export type MapNodeType = Node<MapData, "mapNode">;
+export type LoopNodeType = Node<LoopData, "loopNode">;
+/** The nodes that run a saved workflow. */
+export type WorkflowNodeType = SubgraphNodeType | MapNodeType | LoopNodeType;
+export type PsyNode = FunctionNodeType | VariableNodeType | ListNodeType | ViewNodeType | IfNodeType | SwitchNodeType | WorkflowNodeType;
 export type PsyEdge = Edge;
 
-export const BUILTIN_NAMES = { variableNode: "Variable", listNode: "List", viewNode: "View" } as const;
+export const BUILTIN_NAMES = {
+  variableNode: "Variable",
+  listNode: "List",
+  viewNode: "View",
+  ifNode: "If",
+  switchNode: "Switch",
+  subgraphNode: "Subgraph",
+  mapNode: "Map",
+  loopNode: "Loop",
+} as const;
+
+/** The handles of the built-in branches (docs/api.md, Control flow). */
+export const IF_INPUTS = ["condition", "value"] as const;
+export const IF_OUTPUTS = ["true", "false"] as const;
+export const SWITCH_DEFAULT = "default";
+/** A map's list input. */
+export const MAP_ITEMS = "items";
+export const MAP_CONCURRENCY = 4;
+export const LOOP_MAX_ITERATIONS = 100;
+
+export function isWorkflowNode(node: PsyNode): node is WorkflowNodeType {
+  return node.type === "subgraphNode" || node.type === "mapNode" || node.type === "loopNode";
+}
 
 /** What the library drags onto the canvas (dataTransfer type below). */
 export interface DragPayload {
   type: PsyNode["type"];
   /** The schema name, for function nodes. */
   name?: string;
+  /** The saved workflow a new Subgraph, Map or Loop runs. */
+  workflow?: string;
 }
 export const DRAG_MIME = "application/psynapse-node";
 

@@ -9,6 +9,7 @@ export const RUN_KEY = "psynapse.currentRun";
 export const ENV_KEY = "psynapse.envVars";
 export const OPEN_WORKFLOW_KEY = "psynapse.openWorkflow";
 export const PREFS_KEY = "psynapse.prefs";
+export const SUBGRAPH_STACK_KEY = "psynapse.subgraphStack";
 
 function safe<T>(work: () => T, fallback: T): T {
   try {
@@ -54,6 +55,33 @@ export function loadOpenWorkflow(): OpenWorkflow | null {
 
 export function saveOpenWorkflow(open: OpenWorkflow | null): void {
   safe(() => (open ? localStorage.setItem(OPEN_WORKFLOW_KEY, JSON.stringify(open)) : localStorage.removeItem(OPEN_WORKFLOW_KEY)), undefined);
+}
+
+/**
+ * The canvases left to open a subgraph (the breadcrumb), outermost first: kept with
+ * the canvas, so a reload inside a subgraph still leads back. Undo histories and
+ * runs are not kept (they can be large).
+ */
+export function loadSubgraphStack<T>(): T[] {
+  return safe(() => {
+    const parsed: unknown = JSON.parse(localStorage.getItem(SUBGRAPH_STACK_KEY) ?? "[]");
+    if (!Array.isArray(parsed)) return [];
+    return parsed.map((raw: Record<string, unknown>) => {
+      const graph = parseWorkflow(JSON.stringify(raw.graph));
+      return { ...raw, ...graph, past: [], future: [], run: null } as T;
+    });
+  }, []);
+}
+
+export function saveSubgraphStack(levels: Array<{ nodes: PsyNode[]; edges: PsyEdge[]; viewport: unknown; open: unknown; nodeId: string }>): void {
+  safe(() => {
+    if (levels.length === 0) {
+      localStorage.removeItem(SUBGRAPH_STACK_KEY);
+      return;
+    }
+    const kept = levels.map(({ nodes, edges, viewport, open, nodeId }) => ({ graph: exportWorkflow(nodes, edges), viewport, open, nodeId }));
+    localStorage.setItem(SUBGRAPH_STACK_KEY, JSON.stringify(kept));
+  }, undefined);
 }
 
 export interface EnvVar {

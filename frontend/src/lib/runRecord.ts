@@ -1,18 +1,30 @@
 // A past run (GET /runs/{id}) in the shape the status cards and the canvas use.
 import type { RunDetail, RunStatus } from "../api/types";
-import type { PastRun, RunPhase, StatusEntry } from "../store/runStore";
+import { withGroups, type PastRun, type RunPhase, type StatusEntry } from "../store/runStore";
+import { topOf } from "./nestedRun";
 import { errorKindOf } from "./runStatus";
 
 // Older gateways said "error" where runs now say "failed".
 const PHASES: Record<RunStatus | "error", RunPhase> = { running: "running", done: "done", failed: "failed", error: "failed", cancelled: "cancelled" };
 
-/** One card per node, in the order the server lists them (execution order), plus a run-level error. */
+/**
+ * One card per node, in the order the server lists them (execution order), plus a
+ * run-level error. Nodes inside subgraphs, maps and loops (path ids) go under the
+ * canvas node they belong to; a subgraph's card is made from its inner nodes'.
+ */
 export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
-  const entries: StatusEntry[] = Object.entries(detail.nodes ?? {}).map(([nodeId, node], at) => {
+  const numbers = new Map<string | null, number>();
+  const nextNumber = (parent: string | null) => {
+    const n = (numbers.get(parent) ?? 0) + 1;
+    numbers.set(parent, n);
+    return n;
+  };
+  const recorded: StatusEntry[] = Object.entries(detail.nodes ?? {}).map(([nodeId, node]) => {
+    const parent = topOf(nodeId);
     const entry: StatusEntry = {
       key: nodeId,
       node_id: nodeId,
-      node_number: at + 1,
+      node_number: nextNumber(parent),
       node_name: node.node_name,
       // The document's default: a node's record starts as executing.
       status: node.status ?? "executing",
@@ -28,9 +40,11 @@ export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
       if (node.traceback) entry.traceback = node.traceback;
     }
     if (node.cached) entry.cached = true;
+    if (parent !== null) entry.parent = parent;
     return entry;
   });
-  const nodeFailed = entries.some((e) => e.status === "error");
+  const entries = withGroups(recorded);
+  const nodeFailed = entries.some((e) => e.status === "error" && !e.parent);
   if ((detail.status as string) !== "done" && detail.error && detail.error !== "cancelled" && !nodeFailed) {
     entries.push({ key: "run-error", node_id: null, node_number: null, node_name: "Run", status: "error", error: detail.error, hasOutput: false });
   }
@@ -47,4 +61,34 @@ export function pastRunFromDetail(detail: RunDetail): PastRun {
     startedAt: seconds(detail.started_at),
     finishedAt: seconds(detail.finished_at),
   };
+}
+
+/**
+ * What a finished run did inside subgraph node `nodeId`, as a run of its workflow:
+ * its inner nodes' entries with the node's id taken off theirs (`s/add` is `add`).
+ */
+export function pastRunInside(
+  run: Pick<PastRun, "phase" | "entries" | "startedAt" | "finishedAt"> & { runId: string | null },
+  nodeId: string,
+): PastRun | null {
+  if (run.phase === "idle" || run.phase === "running" || run.phase === "stopping" || !run.runId) return null;
+  const prefix = `${nodeId}/`;
+  const inner: StatusEntry[] = [];
+  const viewResults: Record<string, unknown> = {};
+  for (const entry of run.entries) {
+    if (!entry.node_id?.startsWith(prefix) || entry.synthetic) continue;
+    const id = entry.node_id.slice(prefix.length);
+    const parent = topOf(id);
+    const moved: StatusEntry = { ...entry, key: id, node_id: id };
+    // A subgraph a partial run carried over shows inside what its last run did, as that run's cards.
+    delete moved.carried;
+    if (parent === null) delete moved.parent;
+    else moved.parent = parent;
+    inner.push(moved);
+    if (parent === null && entry.node_name === "View" && (entry.status === "completed" || entry.status === "skipped")) {
+      viewResults[id] = entry.status === "completed" ? entry.output : null;
+    }
+  }
+  if (inner.length === 0) return null;
+  return { runId: run.runId, phase: run.phase, entries: withGroups(inner), viewResults, startedAt: run.startedAt, finishedAt: run.finishedAt };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorKind, NodeStatus } from "../api/types";
 import { errorKindOf, nodeDisplay, notRunText, PHASE_LABEL, runOutcome, tally, tallyText, upstreamOf } from "./runStatus";
 
 const UPSTREAM = "Input 'a' failed: node 'divide_1' (divide) did not complete";
@@ -37,10 +38,25 @@ describe("run status vocabulary", () => {
     expect(notRunText("error", "boom")).toBeNull();
   });
 
+  it("says a node on a branch not taken was skipped, not that an input failed", () => {
+    expect(nodeDisplay("skipped", null)).toBe("skipped");
+    expect(notRunText("skipped", undefined, "skipped")).toBe("Skipped: on a branch not taken");
+    expect(notRunText("skipped", UPSTREAM, "error")).toBe("Not run: input 'a' comes from divide_1 (divide), which failed");
+  });
+
   it("counts what happened to the nodes", () => {
-    const counted = tally(["completed", "completed", "error", "skipped", "skipped", "cancelled"]);
-    expect(counted).toEqual({ total: 6, done: 2, failed: 1, skipped: 2, cancelled: 1 });
-    expect(tallyText(counted)).toBe("6 nodes · 2 done · 1 failed · 2 not run · 1 cancelled");
-    expect(tallyText(tally(["completed"]))).toBe("1 node · 1 done");
+    const ended = (status: NodeStatus, error_kind: ErrorKind | null = null) => ({ status, error_kind });
+    const counted = tally([
+      ended("completed"),
+      ended("completed"),
+      ended("error"),
+      ended("error", "upstream"),
+      ended("error", "upstream"),
+      ended("error", "cancelled"),
+      ended("skipped"),
+    ]);
+    expect(counted).toEqual({ total: 7, done: 2, failed: 1, skipped: 2, untaken: 1, cancelled: 1 });
+    expect(tallyText(counted)).toBe("7 nodes · 2 done · 1 skipped · 1 failed · 2 not run · 1 cancelled");
+    expect(tallyText(tally([ended("completed")]))).toBe("1 node · 1 done");
   });
 });

@@ -1,7 +1,8 @@
 // One vocabulary for how runs and nodes end, shared by the run badge, the status
 // cards, the canvas and History, and the same as the gateway's GET /runs: a run is
-// done, failed or cancelled; a node that never ran is "skipped" (an input failed)
-// or "cancelled" (the run was stopped first), not a failure of its own.
+// done, failed or cancelled; a node that never ran is "skipped" (on a branch not
+// taken, or an input failed) or "cancelled" (the run was stopped first), not a
+// failure of its own.
 import type { ErrorKind, NodeStatus, RunStatus } from "../api/types";
 
 export type RunOutcome = "done" | "failed" | "cancelled";
@@ -49,11 +50,15 @@ export function upstreamOf(error: string | null | undefined): { input: string; n
   return match ? { input: match[1], nodeId: match[2], name: match[3] } : null;
 }
 
+/** What a node on a branch not taken says (its status is "skipped": it never ran, and that is no failure). */
+export const UNTAKEN_TEXT = "Skipped: on a branch not taken";
+
 /** A short line for a node that did not complete, as the canvas and the cards say it. */
-export function notRunText(display: NodeDisplay, error: string | null | undefined): string | null {
+export function notRunText(display: NodeDisplay, error: string | null | undefined, status?: NodeStatus): string | null {
   // Whether it had started is not known (a node that never ran gets a start with its end).
   if (display === "cancelled") return "Cancelled: the run was stopped";
   if (display !== "skipped") return null;
+  if (status === "skipped") return UNTAKEN_TEXT;
   const source = upstreamOf(error);
   if (!source) return "Not run: an input failed";
   const input = source.input === "input" ? "its input" : `input '${source.input}'`;
@@ -74,18 +79,33 @@ export interface Tally {
   total: number;
   done: number;
   failed: number;
+  /** Never ran because an input failed. */
   skipped: number;
+  /** Never ran because their branch was not taken: how a run with branches goes, not a problem. */
+  untaken: number;
   cancelled: number;
 }
 
-export function tally(displays: NodeDisplay[]): Tally {
-  const count = (what: NodeDisplay) => displays.filter((d) => d === what).length;
-  return { total: displays.length, done: count("completed"), failed: count("error"), skipped: count("skipped"), cancelled: count("cancelled") };
+/** How each node ended; a node is counted by its event's status and its error's kind. */
+export function tally(nodes: Array<{ status: NodeStatus; error_kind?: ErrorKind | null }>): Tally {
+  const counted: Tally = { total: nodes.length, done: 0, failed: 0, skipped: 0, untaken: 0, cancelled: 0 };
+  for (const node of nodes) {
+    if (node.status === "skipped") counted.untaken++;
+    else {
+      const display = nodeDisplay(node.status, node.error_kind);
+      if (display === "completed") counted.done++;
+      else if (display === "error") counted.failed++;
+      else if (display === "skipped") counted.skipped++;
+      else if (display === "cancelled") counted.cancelled++;
+    }
+  }
+  return counted;
 }
 
-/** "9 nodes · 5 done · 1 failed · 3 not run" */
-export function tallyText({ total, done, failed, skipped, cancelled }: Tally): string {
+/** "9 nodes · 5 done · 2 skipped · 1 failed · 1 not run" */
+export function tallyText({ total, done, failed, skipped, untaken, cancelled }: Tally): string {
   const parts = [`${total} node${total === 1 ? "" : "s"}`, `${done} done`];
+  if (untaken) parts.push(`${untaken} skipped`);
   if (failed) parts.push(`${failed} failed`);
   if (skipped) parts.push(`${skipped} not run`);
   if (cancelled) parts.push(`${cancelled} cancelled`);

@@ -1,10 +1,10 @@
 // Graph <-> the backend's ExecuteRequest, and <-> workflow files.
 import type { ExecuteRequest, GraphEdgePayload, GraphNodePayload, NodeKind, NodeSchema } from "../api/types";
-import type { PsyEdge, PsyNode, VariableType } from "./model";
+import type { PsyEdge, PsyNode, VariableType, WorkflowNodeType } from "./model";
 import { layeredPositions } from "./layout";
 import { formatsOf } from "./typecheck";
 
-const KINDS: NodeKind[] = ["functionNode", "variableNode", "listNode", "viewNode"];
+const KINDS: NodeKind[] = ["functionNode", "variableNode", "listNode", "viewNode", "ifNode", "switchNode", "subgraphNode", "mapNode", "loopNode"];
 
 function functionPayload(data: Record<string, unknown>, schema: NodeSchema | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = { functionName: data.functionName };
@@ -27,6 +27,41 @@ function variablePayload(data: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
+/** A workflow node's data as the gateway reads it: the workflow, a pinned version when there is one, its settings. */
+function workflowPayload(node: WorkflowNodeType): Record<string, unknown> {
+  const out: Record<string, unknown> = { workflow: node.data.workflow };
+  if (typeof node.data.version === "number") out.version = node.data.version;
+  if (node.type === "mapNode") {
+    out.itemInput = node.data.itemInput;
+    out.concurrency = node.data.concurrency;
+    out.continueOnError = node.data.continueOnError;
+  } else if (node.type === "loopNode") {
+    out.whileOutput = node.data.whileOutput;
+    out.maxIterations = node.data.maxIterations;
+  }
+  return out;
+}
+
+/** What the gateway reads of a node (docs/api.md): editor-only state stays behind. */
+export function nodePayloadData(node: PsyNode, schemaOf: (name: string) => NodeSchema | undefined): Record<string, unknown> {
+  switch (node.type) {
+    case "functionNode":
+      return functionPayload(node.data, schemaOf(node.data.functionName));
+    case "variableNode":
+      return variablePayload(node.data);
+    case "viewNode":
+      return node.data.viewName ? { viewName: node.data.viewName } : {};
+    case "switchNode":
+      return { cases: [...(node.data.cases ?? [])] };
+    case "subgraphNode":
+    case "mapNode":
+    case "loopNode":
+      return workflowPayload(node);
+    default:
+      return {};
+  }
+}
+
 export function edgePayload(edge: PsyEdge): GraphEdgePayload {
   return {
     source: edge.source,
@@ -42,12 +77,12 @@ export function toExecuteRequest(
   schemaOf: (name: string) => NodeSchema | undefined,
   envVars?: Record<string, string>,
 ): ExecuteRequest {
-  const payloadNodes: GraphNodePayload[] = nodes.map((node) => {
-    let data: Record<string, unknown> = {};
-    if (node.type === "functionNode") data = functionPayload(node.data, schemaOf(node.data.functionName));
-    else if (node.type === "variableNode") data = variablePayload(node.data);
-    return { id: node.id, type: node.type, data, position: { x: Math.round(node.position.x), y: Math.round(node.position.y) } };
-  });
+  const payloadNodes: GraphNodePayload[] = nodes.map((node) => ({
+    id: node.id,
+    type: node.type,
+    data: nodePayloadData(node, schemaOf),
+    position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
+  }));
   const request: ExecuteRequest = { nodes: payloadNodes, edges: edges.map(edgePayload) };
   if (envVars && Object.keys(envVars).length > 0) request.env_vars = envVars;
   return request;

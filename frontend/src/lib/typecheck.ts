@@ -1,7 +1,8 @@
 // Which wires fit: schema types of outputs against parameter types.
 import type { Connection } from "@xyflow/react";
 import type { NodeSchema } from "../api/types";
-import type { PsyEdge, PsyNode, VariableData } from "./model";
+import { IF_INPUTS, IF_OUTPUTS, MAP_ITEMS, SWITCH_DEFAULT, type PsyEdge, type PsyNode, type VariableData, type WorkflowNodeType } from "./model";
+import type { WorkflowInterface } from "./workflowInterface";
 
 export interface Verdict {
   ok: boolean;
@@ -120,10 +121,35 @@ export function variableOutputType(data: VariableData): string {
   return VARIABLE_OUTPUT[data.variableType] ?? "Any";
 }
 
+/** What a map gives: the list of its item's one output, or of objects of its outputs. */
+export function mapOutputType(iface: WorkflowInterface): string {
+  if (iface.outputs.length === 1) {
+    const type = iface.outputs[0].type;
+    return type === "Any" ? "list" : `list[${type}]`;
+  }
+  return "list[dict]";
+}
+
+/** What a map's `items` takes: a list of what its item input takes. */
+export function mapItemsType(iface: WorkflowInterface, itemInput: string): string {
+  const type = iface.inputs.find((input) => input.name === itemInput)?.type ?? "Any";
+  return type === "Any" ? "list" : `list[${type}]`;
+}
+
 export type SchemaLookup = (name: string) => NodeSchema | undefined;
 
+/** The inputs and outputs of the workflow a Subgraph, Map or Loop runs; undefined while not known. */
+export type InterfaceLookup = (node: WorkflowNodeType) => WorkflowInterface | undefined;
+
+const NO_INTERFACES: InterfaceLookup = () => undefined;
+
 /** The type an output handle gives; null if the node has no such output. */
-export function outputType(node: PsyNode, handle: string | null | undefined, schemaOf: SchemaLookup): string | null {
+export function outputType(
+  node: PsyNode,
+  handle: string | null | undefined,
+  schemaOf: SchemaLookup,
+  interfaceOf: InterfaceLookup = NO_INTERFACES,
+): string | null {
   switch (node.type) {
     case "variableNode":
       return variableOutputType(node.data);
@@ -131,6 +157,21 @@ export function outputType(node: PsyNode, handle: string | null | undefined, sch
       return "list";
     case "viewNode":
       return null;
+    case "ifNode":
+      return (IF_OUTPUTS as readonly string[]).includes(handle ?? "") ? "Any" : null;
+    case "switchNode":
+      return handle === SWITCH_DEFAULT || (node.data.cases ?? []).includes(handle ?? "") ? "Any" : null;
+    case "subgraphNode":
+    case "loopNode": {
+      const iface = interfaceOf(node);
+      if (!iface) return "Any"; // not known yet: nothing to judge by
+      return iface.outputs.find((output) => output.name === handle)?.type ?? null;
+    }
+    case "mapNode": {
+      if (handle !== "output") return null;
+      const iface = interfaceOf(node);
+      return iface ? mapOutputType(iface) : "list";
+    }
     case "functionNode": {
       const schema = schemaOf(node.data.functionName);
       if (!schema) return "Any";
@@ -142,7 +183,12 @@ export function outputType(node: PsyNode, handle: string | null | undefined, sch
 }
 
 /** The type an input handle takes; null if the node has no such input. */
-export function inputType(node: PsyNode, handle: string | null | undefined, schemaOf: SchemaLookup): string | null {
+export function inputType(
+  node: PsyNode,
+  handle: string | null | undefined,
+  schemaOf: SchemaLookup,
+  interfaceOf: InterfaceLookup = NO_INTERFACES,
+): string | null {
   switch (node.type) {
     case "variableNode":
       return null;
@@ -150,6 +196,23 @@ export function inputType(node: PsyNode, handle: string | null | undefined, sche
       return /^input-\d+$/.test(handle ?? "") ? "Any" : null;
     case "viewNode":
       return handle === "input" ? "Any" : null;
+    case "ifNode":
+      return (IF_INPUTS as readonly string[]).includes(handle ?? "") ? "Any" : null;
+    case "switchNode":
+      return handle === "value" ? "Any" : null;
+    case "subgraphNode":
+    case "loopNode": {
+      const iface = interfaceOf(node);
+      if (!iface) return "Any";
+      return iface.inputs.find((input) => input.name === handle)?.type ?? null;
+    }
+    case "mapNode": {
+      const iface = interfaceOf(node);
+      if (handle === MAP_ITEMS) return iface ? mapItemsType(iface, node.data.itemInput) : "list";
+      if (!iface) return "Any";
+      if (handle === node.data.itemInput) return null; // each item goes there
+      return iface.inputs.find((input) => input.name === handle)?.type ?? null;
+    }
     case "functionNode": {
       const schema = schemaOf(node.data.functionName);
       if (!schema) return "Any";
@@ -179,14 +242,15 @@ export function checkConnection(
   nodes: PsyNode[],
   edges: PsyEdge[],
   schemaOf: SchemaLookup,
+  interfaceOf: InterfaceLookup = NO_INTERFACES,
 ): Verdict {
   const source = nodes.find((n) => n.id === connection.source);
   const target = nodes.find((n) => n.id === connection.target);
   if (!source || !target) return { ok: false, reason: "Unknown node" };
   if (source.id === target.id) return { ok: false, reason: "A node cannot feed itself" };
-  const from = outputType(source, connection.sourceHandle, schemaOf);
+  const from = outputType(source, connection.sourceHandle, schemaOf, interfaceOf);
   if (from === null) return { ok: false, reason: "That handle is not an output" };
-  const to = inputType(target, connection.targetHandle, schemaOf);
+  const to = inputType(target, connection.targetHandle, schemaOf, interfaceOf);
   if (to === null) return { ok: false, reason: "That handle is not an input" };
   if (reaches(target.id, source.id, edges)) return { ok: false, reason: "This wire would make a cycle" };
   const verdict = canFeed(from, to);

@@ -3,8 +3,8 @@
 // dropped on the empty canvas (and on which of their handles).
 import type { Connection } from "@xyflow/react";
 import type { DragPayload, PsyEdge, PsyNode, VariableType } from "./model";
-import { listHandleCount } from "./model";
-import { canFeed, checkConnection, shapeOf, type SchemaLookup, type Verdict } from "./typecheck";
+import { IF_INPUTS, IF_OUTPUTS, listHandleCount, MAP_ITEMS, SWITCH_DEFAULT } from "./model";
+import { canFeed, checkConnection, shapeOf, type InterfaceLookup, type SchemaLookup, type Verdict } from "./typecheck";
 
 /** The end a wire is drawn from: an output (source) or an input (target), and its type. */
 export interface WireEnd {
@@ -27,7 +27,7 @@ export function connectionTo(end: WireEnd, nodeId: string, handle: string): Conn
     : { source: nodeId, sourceHandle: handle, target: end.nodeId, targetHandle: end.handleId };
 }
 
-function inputsOf(node: PsyNode, edges: PsyEdge[], schemaOf: SchemaLookup): string[] {
+function inputsOf(node: PsyNode, edges: PsyEdge[], schemaOf: SchemaLookup, interfaceOf: InterfaceLookup): string[] {
   switch (node.type) {
     case "viewNode":
       return ["input"];
@@ -38,16 +38,38 @@ function inputsOf(node: PsyNode, edges: PsyEdge[], schemaOf: SchemaLookup): stri
     case "functionNode":
       // Parameters with defaults live in the properties section, without a handle.
       return (schemaOf(node.data.functionName)?.params ?? []).filter((p) => p.default === undefined).map((p) => p.name);
+    case "ifNode":
+      return [...IF_INPUTS];
+    case "switchNode":
+      return ["value"];
+    case "subgraphNode":
+    case "loopNode":
+      return (interfaceOf(node)?.inputs ?? []).map((input) => input.name);
+    case "mapNode":
+      return [MAP_ITEMS, ...(interfaceOf(node)?.inputs ?? []).map((input) => input.name).filter((name) => name !== node.data.itemInput)];
     default:
       return [];
   }
 }
 
-function outputsOf(node: PsyNode, schemaOf: SchemaLookup): string[] {
-  if (node.type === "viewNode") return [];
-  if (node.type !== "functionNode") return ["output"];
-  const returns = schemaOf(node.data.functionName)?.returns ?? [];
-  return returns.length > 1 ? returns.map((r) => r.name) : ["output"];
+function outputsOf(node: PsyNode, schemaOf: SchemaLookup, interfaceOf: InterfaceLookup): string[] {
+  switch (node.type) {
+    case "viewNode":
+      return [];
+    case "functionNode": {
+      const returns = schemaOf(node.data.functionName)?.returns ?? [];
+      return returns.length > 1 ? returns.map((r) => r.name) : ["output"];
+    }
+    case "ifNode":
+      return [...IF_OUTPUTS];
+    case "switchNode":
+      return [...(node.data.cases ?? []), SWITCH_DEFAULT];
+    case "subgraphNode":
+    case "loopNode":
+      return (interfaceOf(node)?.outputs ?? []).map((output) => output.name);
+    default:
+      return ["output"];
+  }
 }
 
 /**
@@ -62,8 +84,9 @@ export function handleOnNode(
   edges: PsyEdge[],
   schemaOf: SchemaLookup,
   preferred?: string | null,
+  interfaceOf: InterfaceLookup = () => undefined,
 ): { handle: string | null; verdict: Verdict; tried?: string } {
-  const candidates = end.handleType === "source" ? inputsOf(node, edges, schemaOf) : outputsOf(node, schemaOf);
+  const candidates = end.handleType === "source" ? inputsOf(node, edges, schemaOf, interfaceOf) : outputsOf(node, schemaOf, interfaceOf);
   if (candidates.length === 0) {
     return { handle: null, verdict: { ok: false, reason: end.handleType === "source" ? "This node takes no inputs" : "This node has no output" } };
   }
@@ -78,7 +101,7 @@ export function handleOnNode(
   for (const handle of ordered) {
     const connection = connectionTo(end, node.id, handle);
     const others = edges.filter((e) => !(e.target === connection.target && e.targetHandle === connection.targetHandle));
-    const verdict = checkConnection(connection, nodes, others, schemaOf);
+    const verdict = checkConnection(connection, nodes, others, schemaOf, interfaceOf);
     if (verdict.ok) return { handle, verdict };
     first ??= { verdict, tried: handle };
     if (handle === preferred) return { handle: null, verdict, tried: handle }; // the row under the pointer says why
@@ -95,12 +118,17 @@ export function fitForNew(payload: DragPayload, end: WireEnd, schemaOf: SchemaLo
     // The new node takes the value: one of its inputs.
     if (payload.type === "listNode") return { handle: "input-0" };
     if (payload.type === "viewNode") return { handle: "input" };
+    if (payload.type === "ifNode") return { handle: shapeOf(wanted).base === "bool" ? "condition" : "value" };
+    if (payload.type === "switchNode") return { handle: "value" };
     if (payload.type !== "functionNode") return null;
     const param = schemaOf(payload.name ?? "")?.params.find((p) => p.default === undefined && canFeed(wanted, p.type).ok);
     return param ? { handle: param.name } : null;
   }
   // The new node gives the value: one of its outputs.
   if (payload.type === "listNode") return canFeed("list", wanted).ok ? { handle: "output" } : null;
+  // A branch passes on whatever it takes.
+  if (payload.type === "ifNode") return { handle: "true" };
+  if (payload.type === "switchNode") return { handle: SWITCH_DEFAULT };
   if (payload.type === "variableNode") {
     const variableType = VARIABLE_FOR[shapeOf(wanted).base];
     return variableType ? { handle: "output", variableType } : null;

@@ -40,7 +40,7 @@ function NodeRunInfoImpl({ id }: { id: string }) {
   if (!entry) return null;
   const display = entryDisplay(entry);
   const percent = percentOf(entry.progress);
-  const notRun = notRunText(display, entry.error);
+  const notRun = notRunText(display, entry.error, entry.status);
   const showProgress = percent !== null && (display === "progress" || display === "executing" || display === "cancelled");
   return (
     <div className="psy-run-info" data-testid="node-run-info">

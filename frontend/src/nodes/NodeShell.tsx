@@ -6,7 +6,7 @@ import { NodeRunInfo } from "./NodeRunInfo";
 
 export interface NodeShellProps {
   id: string;
-  kind: "function" | "variable" | "list" | "view";
+  kind: "function" | "variable" | "list" | "view" | "branch" | "workflow";
   title: string;
   subtitle?: string;
   tooltip?: string;
@@ -15,12 +15,14 @@ export interface NodeShellProps {
   invalid?: boolean;
   /** Progress, streamed text and errors under the body (a view shows them in its value). */
   runInfo?: boolean;
+  /** What double-clicking the header does (a subgraph opens). */
+  onOpen?: () => void;
   children: ReactNode;
 }
 
 const STATUS_WORDS: Record<string, string> = { skipped: "not run", error: "failed" };
 
-function NodeShellImpl({ id, kind, title, subtitle, tooltip, badges, selected, invalid, runInfo = true, children }: NodeShellProps) {
+function NodeShellImpl({ id, kind, title, subtitle, tooltip, badges, selected, invalid, runInfo = true, onOpen, children }: NodeShellProps) {
   const live = useRunStore((s) => (s.detached ? undefined : s.live[id]));
   const display = live?.display ?? "idle";
   const classes = ["psy-node", `psy-node--${kind}`, `psy-node--${display}`];
@@ -28,7 +30,7 @@ function NodeShellImpl({ id, kind, title, subtitle, tooltip, badges, selected, i
   if (invalid) classes.push("is-invalid");
   return (
     <div className={classes.join(" ")} data-testid={`node-${id}`} data-node-id={id} data-node-kind={kind} data-status={display} data-cached={live?.cached ? "true" : undefined}>
-      <div className="psy-node__header" title={tooltip || undefined}>
+      <div className="psy-node__header" title={tooltip || undefined} onDoubleClick={onOpen}>
         <span className="psy-node__title">{title}</span>
         {subtitle ? <span className="psy-node__subtitle">{subtitle}</span> : null}
         <span className="psy-node__badges">
@@ -38,7 +40,7 @@ function NodeShellImpl({ id, kind, title, subtitle, tooltip, badges, selected, i
               cached
             </span>
           ) : null}
-          <span className={`psy-node__status psy-node__status--${display}`} aria-label={`status ${STATUS_WORDS[display] ?? display}`} />
+          <span className={`psy-node__status psy-node__status--${display}`} aria-label={`status ${live?.status === "skipped" ? "skipped" : STATUS_WORDS[display] ?? display}`} />
         </span>
       </div>
       {children}

@@ -13,7 +13,7 @@ import { ValueView } from "../nodes/ValueView";
 import { useHistoryStore } from "../store/historyStore";
 import { useRunStore, type DetachedRun } from "../store/runStore";
 import { useWorkflowStore } from "../store/workflowStore";
-import { StatusCard } from "./StatusCard";
+import { StatusCards } from "./StatusCards";
 
 type RunGraphNow = (request: GraphRequest, detached: DetachedRun | null) => Promise<void>;
 
@@ -99,11 +99,7 @@ function RunDetailView({ detail, onCanvas, running, onRerun }: { detail: RunDeta
       {onCanvas ? <p className="psy-small psy-history__note">Its view values are shown on the canvas.</p> : null}
       {detail.error && detail.status === "failed" ? <p className="psy-form__error">{detail.error}</p> : null}
       {entries.length > 0 ? (
-        <ol className="psy-status__cards" data-testid="history-cards">
-          {entries.map((entry) => (
-            <StatusCard key={entry.key} entry={entry} />
-          ))}
-        </ol>
+        <StatusCards entries={entries} testId="history-cards" />
       ) : (
         <p className="psy-muted psy-small">The server kept no node details for this run.</p>
       )}

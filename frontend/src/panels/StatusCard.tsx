@@ -1,27 +1,59 @@
 // One node of a run in the status panel: failures in red with their traceback,
-// nodes that never ran (skipped, cancelled) in a neutral grey, streamed text kept.
+// nodes that never ran (skipped, cancelled) in a neutral grey, streamed text kept;
+// the nodes that ran inside a subgraph, map or loop folded under its card.
 import { memo, useState } from "react";
 import { formatDuration } from "../lib/format";
+import { innerSummary } from "../lib/nestedRun";
 import { notRunText, percentOf, type NodeDisplay } from "../lib/runStatus";
 import { StreamBox, Traceback } from "../nodes/NodeRunInfo";
 import { ValueView } from "../nodes/ValueView";
 import { entryDisplay, type StatusEntry } from "../store/runStore";
 
-function StatusIcon({ display }: { display: NodeDisplay }) {
+function StatusIcon({ display, untaken }: { display: NodeDisplay; untaken: boolean }) {
   if (display === "completed") return <span className="psy-status-icon psy-status-icon--ok" aria-label="completed">✓</span>;
   if (display === "error") return <span className="psy-status-icon psy-status-icon--error" aria-label="failed">✕</span>;
-  if (display === "skipped") return <span className="psy-status-icon psy-status-icon--neutral" aria-label="not run">–</span>;
+  if (display === "skipped") return <span className="psy-status-icon psy-status-icon--neutral" aria-label={untaken ? "skipped" : "not run"}>–</span>;
   if (display === "cancelled") return <span className="psy-status-icon psy-status-icon--neutral" aria-label="cancelled">■</span>;
   return <span className="psy-spinner" aria-label={display} />;
 }
 
-function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nodeId: string) => void }) {
+/** The cards of the nodes that ran inside a subgraph, map or loop, folded under its card. */
+function InnerCards({ inner, parent, onFocus }: { inner: StatusEntry[]; parent: string; onFocus?: (nodeId: string) => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="psy-card__inner">
+      <button type="button" className="psy-card__toggle" aria-expanded={open} data-testid="status-inner-toggle" onClick={() => setOpen((o) => !o)}>
+        {open ? "▾" : "▸"} <span data-testid="status-inner-summary">{innerSummary(inner)}</span>
+      </button>
+      {open ? (
+        <ol className="psy-card__inner-list" data-testid="status-inner">
+          {inner.map((entry) => (
+            <StatusCard key={entry.key} entry={entry} onFocus={onFocus} within={parent} />
+          ))}
+        </ol>
+      ) : null}
+    </div>
+  );
+}
+
+export interface StatusCardProps {
+  entry: StatusEntry;
+  onFocus?: (nodeId: string) => void;
+  /** The nodes that ran inside it (a subgraph, map or loop). */
+  inner?: StatusEntry[];
+  /** The canvas node this card's node ran inside: its id is shown from there, and focusing shows that node. */
+  within?: string;
+}
+
+function StatusCardImpl({ entry, onFocus, inner, within }: StatusCardProps) {
   const [showInputs, setShowInputs] = useState(false);
+  const shownId = entry.node_id && within ? entry.node_id.slice(within.length + 1) : entry.node_id;
+  const focusId = within ?? entry.node_id;
   const display = entryDisplay(entry);
   const inputs = entry.inputs ? Object.keys(entry.inputs) : [];
   const percent = percentOf(entry.progress);
   const running = display === "executing" || display === "progress" || display === "streaming";
-  const notRun = entry.node_id ? notRunText(display, entry.error) : null;
+  const notRun = entry.node_id ? notRunText(display, entry.error, entry.status) : null;
   return (
     <li
       className={`psy-card psy-card--${display}`}
@@ -29,18 +61,19 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
       data-node-id={entry.node_id ?? ""}
       data-status={display}
       data-cached={entry.cached ? "true" : undefined}
+      data-skip={entry.status === "skipped" ? "untaken" : undefined}
     >
       <div className="psy-card__head">
         <span className="psy-card__badge">{entry.node_number ?? "!"}</span>
         <button
           type="button"
           className="psy-card__name"
-          title={entry.node_id ? `Show ${entry.node_id} on the canvas` : undefined}
-          onClick={() => entry.node_id && onFocus?.(entry.node_id)}
+          title={focusId ? `Show ${focusId} on the canvas` : undefined}
+          onClick={() => focusId && onFocus?.(focusId)}
         >
           {entry.node_name}
         </button>
-        {entry.node_id ? <span className="psy-card__id">{entry.node_id}</span> : null}
+        {shownId ? <span className="psy-card__id">{shownId}</span> : null}
         <span className="psy-card__end">
           {entry.cached && display === "completed" ? (
             <span className="psy-badge psy-badge--cached" data-testid="cached-badge" title="Output reused from the cache">
@@ -52,7 +85,7 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
               {formatDuration(entry.duration_ms)}
             </span>
           ) : null}
-          <StatusIcon display={display} />
+          <StatusIcon display={display} untaken={entry.status === "skipped"} />
         </span>
       </div>
       {percent !== null && display !== "error" && display !== "skipped" ? (
@@ -93,6 +126,7 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
           {notRun}
         </div>
       ) : null}
+      {inner && inner.length > 0 && entry.node_id ? <InnerCards inner={inner} parent={entry.node_id} onFocus={onFocus} /> : null}
     </li>
   );
 }

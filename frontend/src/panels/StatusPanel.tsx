@@ -5,8 +5,8 @@ import { memo, useLayoutEffect, useMemo, useRef } from "react";
 import { openRunById } from "../actions/historyActions";
 import { targetsText } from "../lib/partialRun";
 import { PHASE_LABEL, tally, tallyText } from "../lib/runStatus";
-import { entryDisplay, useRunStore } from "../store/runStore";
-import { StatusCard } from "./StatusCard";
+import { useRunStore } from "../store/runStore";
+import { StatusCards } from "./StatusCards";
 
 export { PHASE_LABEL };
 
@@ -62,7 +62,7 @@ function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => vo
     if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [entries]);
 
-  const counted = useMemo(() => tally(entries.filter((e) => e.node_id !== null).map(entryDisplay)), [entries]);
+  const counted = useMemo(() => tally(entries.filter((e) => e.node_id !== null && !e.parent)), [entries]);
   const seconds = startedAt && finishedAt ? ((finishedAt - startedAt) / 1000).toFixed(2) : null;
 
   return (
@@ -94,11 +94,7 @@ function StatusPanelImpl({ onFocusNode }: { onFocusNode?: (nodeId: string) => vo
             {phase === "running" ? "Starting…" : "Press Execute to run the graph. Each node's progress shows up here."}
           </div>
         ) : (
-          <ol className="psy-status__cards">
-            {entries.map((entry) => (
-              <StatusCard key={entry.key} entry={entry} onFocus={onFocusNode} />
-            ))}
-          </ol>
+          <StatusCards entries={entries} onFocus={onFocusNode} />
         )}
       </div>
     </aside>

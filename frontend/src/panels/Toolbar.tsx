@@ -5,6 +5,8 @@ import { memo, useRef } from "react";
 import type { RunPhase } from "../lib/runStatus";
 import { useUiStore, type Theme } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
+import type { EditActions } from "./editCommands";
+import { EditMenu } from "./EditMenu";
 import { ToolbarMenu } from "./ToolbarMenu";
 
 export interface ToolbarProps {
@@ -26,6 +28,7 @@ export interface ToolbarProps {
   onHistory: () => void;
   onSettings: () => void;
   onHelp: () => void;
+  edit: EditActions;
 }
 
 /** The open workflow's name (whole), its version, and a dot while it has unsaved changes. */
@@ -124,6 +127,7 @@ function ToolbarImpl(props: ToolbarProps) {
           </button>
         </div>
         <div className="psy-toolbar__group">
+          <EditMenu actions={props.edit} canUndo={props.canUndo} canRedo={props.canRedo} />
           <button type="button" className="psy-button psy-button--ghost psy-button--icon" data-testid="undo-button" aria-label="Undo" disabled={!props.canUndo} onClick={props.onUndo} title="Undo (Ctrl+Z)">
             ↶
           </button>

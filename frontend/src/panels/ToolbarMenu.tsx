@@ -1,5 +1,5 @@
-// The toolbar's "More" menu: what a toolbar needs less often (files, clearing),
-// so the run controls and the workflow's name always have room.
+// The toolbar's menus: "More" (what a toolbar needs less often: files, clearing, so
+// the run controls and the workflow's name always have room) and "Edit".
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 export interface MenuItem {
@@ -8,9 +8,20 @@ export interface MenuItem {
   onSelect: () => void;
   danger?: boolean;
   hint?: string;
+  disabled?: boolean;
 }
 
-export function ToolbarMenu({ items, children }: { items: MenuItem[]; children?: ReactNode }) {
+/** The button that opens a menu: "⋯ More" unless told otherwise. */
+export interface MenuButton {
+  text: string;
+  label: string;
+  testId: string;
+  icon?: boolean;
+}
+
+const MORE: MenuButton = { text: "⋯", label: "More: import, export, clear", testId: "more-button", icon: true };
+
+export function ToolbarMenu({ items, children, button = MORE, menuTestId = "more-menu" }: { items: MenuItem[]; children?: ReactNode; button?: MenuButton; menuTestId?: string }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -29,18 +40,18 @@ export function ToolbarMenu({ items, children }: { items: MenuItem[]; children?:
     <div className="psy-menu" ref={root}>
       <button
         type="button"
-        className={`psy-button psy-button--ghost psy-button--icon${open ? " is-active" : ""}`}
-        data-testid="more-button"
+        className={`psy-button psy-button--ghost${button.icon ? " psy-button--icon" : ""}${open ? " is-active" : ""}`}
+        data-testid={button.testId}
         aria-haspopup="menu"
         aria-expanded={open}
-        aria-label="More: import, export, clear"
-        title="More: import, export, clear"
+        aria-label={button.label}
+        title={button.label}
         onClick={() => setOpen((o) => !o)}
       >
-        ⋯
+        {button.text}
       </button>
       {open ? (
-        <div className="psy-menu__list" role="menu" data-testid="more-menu">
+        <div className="psy-menu__list" role="menu" data-testid={menuTestId}>
           {items.map((item) => (
             <button
               key={item.testId}
@@ -48,6 +59,7 @@ export function ToolbarMenu({ items, children }: { items: MenuItem[]; children?:
               role="menuitem"
               className={`psy-menu__item${item.danger ? " psy-menu__item--danger" : ""}`}
               data-testid={item.testId}
+              disabled={item.disabled}
               onClick={() => {
                 setOpen(false);
                 item.onSelect();

@@ -53,7 +53,9 @@ describe("Toolbar", () => {
   const props = (over: Partial<ToolbarProps> = {}): ToolbarProps => ({
     phase: "idle", canUndo: false, canRedo: false, onExecute: vi.fn(), onStop: vi.fn(), onUndo: vi.fn(), onRedo: vi.fn(),
     onExport: vi.fn(), onImport: vi.fn(), onNew: vi.fn(), onClear: vi.fn(), onOpen: vi.fn(), onSave: vi.fn(), onSaveAs: vi.fn(),
-    historyOpen: false, onHistory: vi.fn(), onSettings: vi.fn(), onHelp: vi.fn(), ...over,
+    historyOpen: false, onHistory: vi.fn(), onSettings: vi.fn(), onHelp: vi.fn(),
+    edit: { undo: vi.fn(), redo: vi.fn(), copy: vi.fn(), paste: vi.fn(), duplicate: vi.fn(), selectAll: vi.fn(), remove: vi.fn(), group: vi.fn(), openSubgraph: vi.fn() },
+    ...over,
   });
 
   it("shows the whole workflow name and keeps files in the More menu", () => {

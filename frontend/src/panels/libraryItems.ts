@@ -15,7 +15,12 @@ export interface LibraryItem {
 export const BUILTIN_ITEMS: LibraryItem[] = [
   { key: "builtin:Variable", name: "Variable", payload: { type: "variableNode" }, description: "A value: text, number, boolean, list, object or image" },
   { key: "builtin:List", name: "List", payload: { type: "listNode" }, description: "Collects its inputs into a list, in order" },
-  { key: "builtin:View", name: "View", payload: { type: "viewNode" }, description: "Shows the value that reaches it" },
+  { key: "builtin:View", name: "View", payload: { type: "viewNode" }, description: "Shows the value that reaches it; named, it is an output of the workflow as a subgraph" },
+  { key: "builtin:If", name: "If", payload: { type: "ifNode" }, description: "Branch: the value goes out on true when the condition is truthy, else on false" },
+  { key: "builtin:Switch", name: "Switch", payload: { type: "switchNode" }, description: "Branch: the value goes out on the case equal to its text, else on default" },
+  { key: "builtin:Subgraph", name: "Subgraph", payload: { type: "subgraphNode" }, description: "A saved workflow as one node: its named Variables in, its Views out" },
+  { key: "builtin:Map", name: "Map", payload: { type: "mapNode" }, description: "Runs a saved workflow once per item it is given, items in parallel, and collects the results in order" },
+  { key: "builtin:Loop", name: "Loop", payload: { type: "loopNode" }, description: "Runs a saved workflow again and again while an output of it is true" },
 ];
 
 export function signatureOf(schema: NodeSchema): string {

@@ -29,6 +29,7 @@ describe("Toolbar", () => {
     canUndo: false,
     canRedo: false,
     historyOpen: false,
+    edit: Object.fromEntries(["undo", "redo", "copy", "paste", "duplicate", "selectAll", "remove", "group", "openSubgraph"].map((k) => [k, vi.fn()])),
     ...Object.fromEntries(
       ["onExecute", "onStop", "onUndo", "onRedo", "onExport", "onImport", "onClear", "onOpen", "onSave", "onSaveAs", "onHistory", "onSettings", "onHelp"].map((k) => [k, vi.fn()]),
     ),

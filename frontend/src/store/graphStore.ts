@@ -31,7 +31,8 @@ export interface GraphState extends Snapshot {
   connect: (connection: Connection) => void;
   addNodes: (nodes: PsyNode[], edges?: PsyEdge[], select?: boolean) => void;
   removeNodes: (ids: string[]) => void;
-  updateNodeData: (id: string, patch: Record<string, unknown>) => void;
+  /** Change a node's data; `rewire` changes or drops (null) the wires out of it in the same step. */
+  updateNodeData: (id: string, patch: Record<string, unknown>, rewire?: (edge: PsyEdge) => PsyEdge | null) => void;
   /** Replace the graph: "record" is one undo step, "reset" also forgets the history. */
   setGraph: (snapshot: Snapshot, mode?: "record" | "reset") => void;
   /** Select exactly the nodes `pick` accepts (not an undo step). */
@@ -126,10 +127,18 @@ export const useGraphStore = create<GraphState>((set, get) => ({
     });
   },
 
-  updateNodeData(id, patch) {
+  updateNodeData(id, patch, rewire) {
     get().commit(`data:${id}`);
+    const edges = rewire
+      ? get().edges.flatMap((e) => {
+          if (e.source !== id) return [e];
+          const next = rewire(e);
+          return next ? [next] : [];
+        })
+      : get().edges;
     set({
       nodes: get().nodes.map((n) => (n.id === id ? ({ ...n, data: { ...n.data, ...patch } } as PsyNode) : n)),
+      edges,
     });
   },
 

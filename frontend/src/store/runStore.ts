@@ -2,6 +2,7 @@
 // status of each canvas node, and view results.
 import { create } from "zustand";
 import { isNodeEvent, type ErrorKind, type NodeEvent, type NodeStatus, type RunEvent } from "../api/types";
+import { groupStatus, topOf } from "../lib/nestedRun";
 import { carriedOver, type PartialRun } from "../lib/partialRun";
 import { errorKindOf, nodeDisplay, runOutcome, type NodeDisplay, type RunPhase } from "../lib/runStatus";
 
@@ -29,6 +30,10 @@ export interface StatusEntry {
   duration_ms?: number | null;
   /** A node a partial run does not run: its state from the run before, kept on the canvas, not a card of this run. */
   carried?: boolean;
+  /** For a node inside a subgraph, map or loop (a path id): the canvas node it belongs to. */
+  parent?: string;
+  /** A subgraph node's entry, made from its inner nodes' events (it has none of its own). */
+  synthetic?: boolean;
 }
 
 export interface LiveStatus {
@@ -70,7 +75,9 @@ export interface RunState {
   detached: DetachedRun | null;
   /** A run to some nodes (Run to here, Run selected): the nodes it runs; the others keep their state. */
   partial: PartialRun | null;
-  begin: (detached?: DetachedRun | null, partial?: PartialRun | null) => void;
+  /** For each subgraph node on the canvas, the path ids of its outputs: it has ended when they have. */
+  groupOutputs: Record<string, string[]>;
+  begin: (detached?: DetachedRun | null, partial?: PartialRun | null, groupOutputs?: Record<string, string[]>) => void;
   /** Forget the cards of this run (to replay it from its start), keep it running. */
   restart: () => void;
   setRunId: (runId: string | null) => void;
@@ -93,6 +100,8 @@ function merge(previous: StatusEntry | undefined, event: NodeEvent): StatusEntry
         status: event.status,
         hasOutput: false,
       };
+  const parent = topOf(event.node_id);
+  if (parent !== null) entry.parent = parent;
   entry.status = event.status;
   if (event.status === "executing") entry.cached = undefined;
   if (event.node_number != null) entry.node_number = event.node_number;
@@ -127,9 +136,55 @@ function liveOf(entry: StatusEntry): LiveStatus {
   return live;
 }
 
-/** This run's failed nodes (not those a partial run carried over from the run before). */
+/**
+ * This run's failed nodes: not those a partial run carried over from the run before, nor
+ * those inside a subgraph, map or loop (a failure inside a subgraph shows on its node; a
+ * map item's, with continue-on-error, fails nothing).
+ */
 function nodeErrors(entries: StatusEntry[]): number {
-  return entries.filter((e) => e.node_id !== null && !e.carried && e.status === "error").length;
+  return entries.filter((e) => e.node_id !== null && !e.carried && !e.parent && e.status === "error").length;
+}
+
+/** A subgraph node's entry from the entries of its inner nodes (`previous` is the one it had). */
+export function groupEntry(
+  top: string,
+  entries: StatusEntry[],
+  outputs: string[] | undefined,
+  runEnded: boolean,
+  previous?: StatusEntry,
+): StatusEntry {
+  const inner = entries.filter((e) => e.parent === top);
+  const group = groupStatus(inner, outputs, runEnded);
+  const entry: StatusEntry = {
+    key: top,
+    node_id: top,
+    node_number: previous?.node_number ?? inner[0]?.node_number ?? null,
+    node_name: "Subgraph",
+    status: group.status,
+    hasOutput: false,
+    synthetic: true,
+  };
+  if (group.error !== undefined) entry.error = group.error;
+  if (group.error_kind) entry.error_kind = group.error_kind;
+  const durations = inner.map((e) => e.duration_ms).filter((d): d is number => typeof d === "number");
+  if (durations.length) entry.duration_ms = durations.reduce((a, b) => a + b, 0);
+  return entry;
+}
+
+/** Entries of a run as recorded (History), with an entry for each subgraph node made from its inner nodes'. */
+export function withGroups(entries: StatusEntry[]): StatusEntry[] {
+  const own = new Set(entries.filter((e) => !e.parent && e.node_id).map((e) => e.node_id));
+  const out: StatusEntry[] = [];
+  const made = new Set<string>();
+  for (const entry of entries) {
+    const top = entry.parent;
+    if (top && !own.has(top) && !made.has(top)) {
+      made.add(top);
+      out.push(groupEntry(top, entries, undefined, true));
+    }
+    out.push(entry);
+  }
+  return out;
 }
 
 const initial = {
@@ -145,12 +200,13 @@ const initial = {
   finishedAt: null,
   detached: null,
   partial: null,
+  groupOutputs: {},
 };
 
 export const useRunStore = create<RunState>((set, get) => ({
   ...initial,
 
-  begin: (detached = null, partial = null) =>
+  begin: (detached = null, partial = null, groupOutputs = {}) =>
     set((state) => ({
       ...initial,
       // What the canvas showed stays on the nodes a partial run does not run (not a Re-run of another graph's).
@@ -159,6 +215,7 @@ export const useRunStore = create<RunState>((set, get) => ({
       startedAt: Date.now(),
       detached,
       partial,
+      groupOutputs,
     })),
   restart: () =>
     set((state) => ({
@@ -178,7 +235,7 @@ export const useRunStore = create<RunState>((set, get) => ({
     const live: Record<string, LiveStatus> = {};
     past.entries.forEach((entry, at) => {
       index[entry.key] = at;
-      if (entry.node_id) live[entry.node_id] = liveOf(entry);
+      if (entry.node_id && !entry.parent) live[entry.node_id] = liveOf(entry);
     });
     set({
       ...initial,
@@ -213,25 +270,52 @@ export const useRunStore = create<RunState>((set, get) => ({
       live = { ...live };
       copied = true;
     };
+    const regroup = (top: string, runEnded: boolean) => {
+      const at = index[top];
+      if (at !== undefined && !entries[at].synthetic) return; // a map or loop: its own events say
+      const entry = groupEntry(top, entries, state.groupOutputs[top], runEnded, at === undefined ? undefined : entries[at]);
+      if (at === undefined) {
+        index[top] = entries.length;
+        entries.push(entry);
+      } else entries[at] = entry;
+      live[top] = liveOf(entry);
+    };
+    // The run has ended: each subgraph's card settles (not one a partial run carried over).
+    const settleGroups = () => {
+      for (const entry of [...entries]) if (entry.synthetic && !entry.carried && entry.node_id) regroup(entry.node_id, true);
+    };
     for (const event of events) {
       if (isNodeEvent(event)) {
         own();
+        const top = topOf(event.node_id);
+        // A subgraph's card goes where its first inner node's event came.
+        if (top !== null && index[top] === undefined) regroup(top, false);
         const at = index[event.node_id];
-        const entry = merge(at === undefined ? undefined : entries[at], event);
+        const previous = at === undefined ? undefined : entries[at];
+        // A node's own event replaces what its inner nodes' events made of it.
+        const entry = merge(previous?.synthetic ? undefined : previous, event);
         if (at === undefined) {
           index[event.node_id] = entries.length;
           entries.push(entry);
         } else entries[at] = entry;
+        if (top !== null) {
+          regroup(top, false);
+          continue;
+        }
         live[event.node_id] = liveOf(entry);
-        if (event.status === "completed" && event.node_name === "View") {
-          viewResults = { ...viewResults, [event.node_id]: event.output };
+        if (event.node_name === "View" && (event.status === "completed" || event.status === "skipped")) {
+          // A view on a branch not taken shows null, as the run's results say.
+          viewResults = { ...viewResults, [event.node_id]: event.status === "completed" ? event.output : null };
         }
       } else if (event.status === "done") {
+        own();
+        settleGroups();
         viewResults = { ...viewResults, ...(event.results ?? {}) };
         // The server's verdict: a Stop that came too late does not make a finished run cancelled.
-        phase = runOutcome(null, nodeErrors(entries) + Object.keys(event.errors ?? {}).length);
+        phase = runOutcome(null, nodeErrors(entries) + Object.keys(event.errors ?? {}).filter((id) => !topOf(id)).length);
       } else if (event.status === "error") {
         own();
+        settleGroups();
         phase = runOutcome(event.error, 0, stopping);
         // A stopped run's end is said by its badge; other run errors get a card of their own.
         if (phase !== "cancelled") {

@@ -1,5 +1,6 @@
 // Transient UI state: toasts, the connection hint, open dialogs, a pending
 // confirmation, the history panel, run issues.
+import type { Viewport } from "@xyflow/react";
 import { create } from "zustand";
 import { loadPrefs, savePrefs, type Prefs } from "../lib/persistence";
 import type { Issue } from "../lib/validate";
@@ -27,9 +28,21 @@ export interface QuickAddAt {
   wire?: WireEnd;
 }
 
+/**
+ * The canvas's right-click menu, open at a screen point: on a node (`nodeId`: run to it,
+ * run the selection, the Edit menu's commands), on the selection (`selection`: run it,
+ * the commands) or on the pane (the commands).
+ */
+export interface ContextMenuAt {
+  x: number;
+  y: number;
+  nodeId?: string;
+  selection?: boolean;
+}
+
 export type Theme = Prefs["theme"];
 
-export type Dialog = "settings" | "help" | "open" | "saveAs" | null;
+export type Dialog = "settings" | "help" | "open" | "saveAs" | "group" | null;
 
 export interface ConfirmRequest {
   title: string;
@@ -59,6 +72,12 @@ export interface UiState {
   viewResetPending: boolean;
   /** Fit the view once the nodes are measured (after an import). */
   fitPending: boolean;
+  /** The canvas's context menu, open at a screen point. */
+  contextMenu: ContextMenuAt | null;
+  setContextMenu: (at: ContextMenuAt | null) => void;
+  /** Put the view back where it was (coming back from a subgraph). */
+  viewportPending: Viewport | null;
+  restoreViewport: (viewport: Viewport | null) => void;
   requestFit: (pending?: boolean) => void;
   toast: (text: string, kind?: ToastKind, action?: ToastAction) => void;
   dismiss: (id: number) => void;
@@ -78,6 +97,9 @@ export interface UiState {
 
 const prefs = loadPrefs();
 
+/** Where the canvas is looking now (kept by the canvas as it moves), to come back to. */
+export const canvasView: { current: Viewport } = { current: { x: 0, y: 0, zoom: 1 } };
+
 let nextToast = 1;
 
 export const useUiStore = create<UiState>((set, get) => ({
@@ -93,6 +115,10 @@ export const useUiStore = create<UiState>((set, get) => ({
   connecting: false,
   viewResetPending: false,
   fitPending: false,
+  viewportPending: null,
+  contextMenu: null,
+  setContextMenu: (contextMenu) => set({ contextMenu }),
+  restoreViewport: (viewportPending) => set({ viewportPending }),
   requestFit: (pending = true) => set({ fitPending: pending }),
   toast(text, kind = "info", action) {
     const id = nextToast++;
