@@ -410,6 +410,7 @@ export interface components {
             /** @default true */
             cache?: boolean;
             workflow?: string | null;
+            timeout_s?: number | null;
         };
         /** ExecuteResponse */
         ExecuteResponse: {
@@ -460,6 +461,12 @@ export interface components {
             file: string;
             nodes: string[];
         };
+        /** NodeRetry */
+        NodeRetry: {
+            attempt: number;
+            error: string;
+            delay_s: number;
+        };
         /** NodeSchema */
         NodeSchema: {
             name: string;
@@ -471,6 +478,8 @@ export interface components {
             is_progress_node: boolean;
             is_stream_node: boolean;
             pool?: string;
+            retry?: components["schemas"]["RetryPolicy"];
+            timeout_s?: number;
         };
         /** NodepacksResponse */
         NodepacksResponse: {
@@ -505,6 +514,13 @@ export interface components {
             consumers: number;
             pending: number;
             in_flight: number;
+        };
+        /** RetryPolicy */
+        RetryPolicy: {
+            times: number;
+            backoff_s: number;
+            max_backoff_s: number;
+            on: string[];
         };
         /** ReturnSchema */
         ReturnSchema: {
@@ -550,7 +566,7 @@ export interface components {
              * @default executing
              * @enum {string}
              */
-            status?: "executing" | "completed" | "skipped" | "error";
+            status?: "executing" | "retrying" | "completed" | "skipped" | "error";
             duration_ms?: number | null;
             inputs?: {
                 [key: string]: unknown;
@@ -561,6 +577,9 @@ export interface components {
             traceback?: string | null;
             /** @default false */
             cached?: boolean;
+            /** @default 1 */
+            attempts?: number;
+            retries?: components["schemas"]["NodeRetry"][];
         };
         /** RunSummary */
         RunSummary: {
@@ -578,6 +597,7 @@ export interface components {
             instance: string;
             pid: number;
             pool?: string;
+            stuck_threads?: number;
         };
         /** WorkflowBody */
         WorkflowBody: {
@@ -610,6 +630,7 @@ export interface components {
             } | null;
             /** @default true */
             cache?: boolean;
+            timeout_s?: number | null;
         };
         /** WorkflowSaved */
         WorkflowSaved: {

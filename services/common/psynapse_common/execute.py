@@ -13,6 +13,14 @@ thread without a cache. What the generator cannot do itself, it yields:
 - ``FLUSH``: publish ``take_events()`` now; answered with None. It comes before a
   slow call starts and after it ends, so the run's other work goes on meanwhile;
   quick steps' events wait for the next one, and share a message.
+- ``Wait(seconds)``: the pause before a retry; answered with None (the driver stops
+  the walk instead when the run is cancelled meanwhile).
+
+Retries and timeouts (``policies``): a call that fails is made again as its node's
+policy says, each attempt after the first announced by a ``retrying`` event (the
+attempt's number, the error, the pause); a ``Call`` carries its time limit, which the
+call itself checks at every report and once it returns, and a driver may enforce
+sooner (the runner abandons a thread that runs past it).
 
 The cache (see ``cache``): before anything runs, every cacheable function's key is
 looked up in one request: its content key when its inputs are known already (given
@@ -36,8 +44,17 @@ from . import builtins, codec
 from .blobs import MARKER
 from .cache import LINEAGE_PREFIX, cache_key, lineage_key, value_digest
 from .graph import FUNCTION
-from .invoke import call_node, describe_error, describe_traceback, prepare_kwargs
+from .invoke import (
+    NodeInputError,
+    NodeTimedOut,
+    RunCancelled,
+    call_node,
+    describe_error,
+    describe_traceback,
+    prepare_kwargs,
+)
 from .messages import NIL, Job, NodeEvent, NodeStatus, Step
+from .policies import policy_of
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
 _MISSING = object()
@@ -59,6 +76,12 @@ class Call:
     spec: Any
     inputs: dict[str, msgspec.Raw]  # as the node's events show them
     objects: dict[str, Any]  # inputs already decoded: an earlier step's result, its only consumer
+    timeout_s: float | None = None  # the limit of this attempt
+
+
+@dataclass
+class Wait:
+    seconds: float
 
 
 class _Flush:
@@ -66,7 +89,7 @@ class _Flush:
 
 
 FLUSH = _Flush()
-Need = Lookup | Fetch | Call | _Flush
+Need = Lookup | Fetch | Call | Wait | _Flush
 
 
 @dataclass
@@ -76,6 +99,10 @@ class Outcome:
     error: str | None = None
     traceback: str | None = None
     duration_ms: float = 0.0
+    # What the node's own code raised (None for our failures: a missing input, a
+    # cancel), which its retry policy is asked about; and whether it ran past its timeout.
+    exception: BaseException | None = None
+    timed_out: bool = False
 
 
 class SegmentRun:
@@ -112,6 +139,7 @@ class SegmentRun:
         self._found: dict[str, msgspec.Raw | None] = {}
         self._content_keys: dict[str, str] = {}  # steps whose inputs are known before they run
         self._lineages: dict[str, bytes] = {}
+        self._tries: dict[str, int] = {}  # steps called more than once: their calls so far
 
     def take_events(self) -> list[NodeEvent]:
         events, self._events = self._events, []
@@ -186,17 +214,57 @@ class SegmentRun:
             kept = self._objects.pop(wire, _MISSING)
             if kept is not _MISSING:
                 objects[param] = kept
-        outcome: Outcome = yield Call(step, spec, inputs, objects)
+        outcome = yield from self._attempts(step, spec, inputs, objects)
         if outcome.error is not None:
             self._end(
-                step, "error", inputs, error=outcome.error, traceback=outcome.traceback, duration_ms=outcome.duration_ms
+                step,
+                "error",
+                inputs,
+                error=outcome.error,
+                traceback=outcome.traceback,
+                duration_ms=outcome.duration_ms,
+                tries=self._tries.get(step.node_id, 0),
+                timed_out=outcome.timed_out,
             )
             return
         self.outputs[step.node_id] = outcome.output
         self._keep_result(step.node_id, outcome.result, spec)
-        self._end(step, "completed", inputs, output=outcome.output, duration_ms=outcome.duration_ms)
+        self._end(
+            step,
+            "completed",
+            inputs,
+            output=outcome.output,
+            duration_ms=outcome.duration_ms,
+            tries=self._tries.get(step.node_id, 0),
+        )
         if cached:
             self._store(step, inputs, outcome.output)
+
+    def _attempts(
+        self, step: Step, spec: Any, inputs: dict[str, msgspec.Raw], objects: dict[str, Any]
+    ) -> Generator[Need, Any, Outcome]:
+        """Call the function until a call succeeds or its policy says no more; the last outcome."""
+        policy = policy_of(spec, step.retry, step.timeout_s)
+        attempt = 1
+        while True:
+            outcome: Outcome = yield Call(step, spec, inputs, objects, policy.timeout_s)
+            if outcome.error is None or not policy.retries(attempt, outcome.exception):
+                return outcome
+            delay = policy.delay(attempt)
+            if attempt == 1 and step.quick:
+                # A quick call has no start event of its own: its first retry needs one.
+                self._events.append(self._event(step, "executing", inputs))
+            attempt += 1
+            self._tries[step.node_id] = attempt
+            self._events.append(
+                self._event(
+                    step, "retrying", {}, error=outcome.error, tries=attempt, max_tries=policy.times, delay_s=delay
+                )
+            )
+            yield FLUSH
+            yield Wait(delay)
+            # The next call decodes its inputs afresh: the last one may have changed them.
+            objects = {}
 
     def _store(self, step: Step, inputs: dict[str, msgspec.Raw], output: msgspec.Raw) -> None:
         lineage = self._lineages.get(step.node_id)
@@ -334,14 +402,19 @@ class SegmentRun:
             for name, raw in call.inputs.items():
                 if name not in values:
                     values[name] = codec.decode(raw, self.blobs)
-            result = call_node(call.spec, prepare_kwargs(call.spec, values), on_progress, on_chunk, cancelled)
+            result = call_node(
+                call.spec, prepare_kwargs(call.spec, values), on_progress, on_chunk, cancelled, call.timeout_s
+            )
             output = msgspec.Raw(codec.encode(result))
         except Exception as exc:  # noqa: BLE001 - a node's failure is reported, not raised
             trace = describe_traceback(exc)
+            ours = exc is self._broken or isinstance(exc, (NodeInputError, RunCancelled))
             return Outcome(
                 error=self._scrub(describe_error(exc)),
                 traceback=self._scrub(trace) if trace else None,
                 duration_ms=_since(started),
+                exception=None if ours else exc,
+                timed_out=isinstance(exc, NodeTimedOut),
             )
         return Outcome(result=result, output=output, duration_ms=_since(started))
 
@@ -470,6 +543,11 @@ def run_here(
             answer = look_up(need.keys) if look_up is not None else [None] * len(need.keys)
         elif isinstance(need, Fetch):
             answer = {}
+        elif isinstance(need, Wait):
+            if cancelled is not None:
+                cancelled.wait(need.seconds)
+            else:
+                time.sleep(need.seconds)
 
 
 def _ignore(*_: Any) -> None:

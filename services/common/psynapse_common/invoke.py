@@ -2,14 +2,15 @@
 
 Runs in a worker thread. Reporters are the spec's protocol: a node class sets
 ``_progress_reporter`` or ``_stream_reporter`` in ``__init__`` and we hand it a
-callback with ``set_callback``; the callback raises once the run is cancelled, so a
-long node stops at its next report.
+callback with ``set_callback``; the callback raises once the run is cancelled, or
+once the call has run past its timeout, so a long node stops at its next report.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,18 @@ class RunCancelled(Exception):
 
 class NodeInputError(ValueError):
     pass
+
+
+class NodeTimedOut(TimeoutError):
+    """A call that ran longer than its timeout (a ``TimeoutError``, so ``@retry(on=TimeoutError)`` retries it)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(timeout_message(seconds))
+        self.seconds = seconds
+
+
+def timeout_message(seconds: float) -> str:
+    return f"timed out after {seconds:g} s"
 
 
 def prepare_kwargs(spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -48,10 +61,16 @@ def call_node(
     on_progress: Callable[[float, str], None],
     on_chunk: Callable[[str], None],
     cancelled: threading.Event | None = None,
+    timeout_s: float | None = None,
 ) -> Any:
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+
     def check() -> None:
         if cancelled is not None and cancelled.is_set():
             raise RunCancelled()
+        if deadline is not None and time.monotonic() >= deadline:
+            assert timeout_s is not None
+            raise NodeTimedOut(timeout_s)
 
     check()
     if spec.kind == "function":
@@ -93,7 +112,7 @@ _TRACEBACK_LIMIT = 8000
 def describe_traceback(exc: BaseException) -> str | None:
     """Where a node's own code raised: the traceback from its first frame on, or None
     when the failure is ours to word (a missing input, a cancel)."""
-    if isinstance(exc, (NodeInputError, RunCancelled)):
+    if isinstance(exc, (NodeInputError, RunCancelled, NodeTimedOut)):
         return None
     trace = traceback.TracebackException.from_exception(exc)
     while trace.stack and os.path.abspath(trace.stack[0].filename).startswith(_OWN_DIR):
@@ -106,6 +125,6 @@ def describe_traceback(exc: BaseException) -> str | None:
 def describe_error(exc: BaseException) -> str:
     """The message a user sees: the exception's own words, or its type when it has none."""
     text = str(exc)
-    if isinstance(exc, (NodeInputError, RunCancelled)):
+    if isinstance(exc, (NodeInputError, RunCancelled, NodeTimedOut)):
         return text
     return text if text else type(exc).__name__

@@ -71,6 +71,7 @@ class RunSubmitter:
             submitted_at=time.time(),
             workflow=request.workflow,
             cache=request.cache,
+            timeout_s=request.timeout_s,
         )
         stored = await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit))
         RUNS_SUBMITTED.inc()

@@ -8,7 +8,7 @@ versions every save drops the oldest one and the numbers move down by one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import structlog
@@ -47,6 +47,7 @@ class WorkflowRun(msgspec.Struct, kw_only=True):
     inputs: dict[str, Any] = {}
     env_vars: dict[str, str] | None = None
     cache: bool = True
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
 
 
 def iso(moment: dt.datetime) -> str:
@@ -182,6 +183,7 @@ class WorkflowStore:
             "env_vars": run.env_vars,
             "cache": run.cache,
             "workflow": name,
+            "timeout_s": run.timeout_s,
         }
         try:
             return msgspec.convert(body, ExecuteRequest)

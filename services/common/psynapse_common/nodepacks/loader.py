@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
+from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR, RETRY_ATTR, TIMEOUT_ATTR, retry_policy, timeout_seconds
 
 from ..subjects import InvalidSubjectToken, check_token
 from .fingerprint import code_hash, pack_digest
@@ -48,6 +48,9 @@ class NodeSpec:
     cacheable: bool
     # Source and pack version: outputs cached under another code hash are stale.
     code_hash: str = ""
+    # Its retry policy (``sdk.retry_policy``'s dict) and timeout: its decorators', else its file's.
+    retry: dict[str, Any] | None = None
+    timeout_s: float | None = None
 
 
 @dataclass
@@ -180,6 +183,7 @@ def _module_nodes(
         report.add_error(str(path), None, f"PSYNAPSE_POOL must be {_POOL_RULE}, got {pool!r}")
         pool = DEFAULT_POOL
     cacheable = bool(getattr(module, "PSYNAPSE_CACHE", True))
+    module_retry, module_timeout = _module_policies(module, path, report)
     specs = []
     for attr, obj in list(vars(module).items()):
         if not _is_node(attr, obj, module, kind):
@@ -191,6 +195,12 @@ def _module_nodes(
             continue
         node_pool = _node_pool(obj, pool, attr, path, report)
         schema = info.schema if node_pool == DEFAULT_POOL else {**info.schema, "pool": node_pool}
+        retry = getattr(obj, RETRY_ATTR, None) or module_retry
+        timeout = getattr(obj, TIMEOUT_ATTR, None) or module_timeout
+        if retry is not None:
+            schema = {**schema, "retry": retry}
+        if timeout is not None:
+            schema = {**schema, "timeout_s": timeout}
         specs.append(
             NodeSpec(
                 name=attr,
@@ -203,9 +213,31 @@ def _module_nodes(
                 output_keys=info.output_keys,
                 cacheable=cacheable and getattr(obj, CACHE_ATTR, True) is not False,
                 code_hash=code_hash(obj, module, path, pack_files),
+                retry=retry,
+                timeout_s=timeout,
             )
         )
     return specs
+
+
+def _module_policies(module: ModuleType, path: Path, report: PackReport) -> tuple[dict[str, Any] | None, float | None]:
+    """A file's ``PSYNAPSE_RETRY`` (``@retry``'s arguments as a dict) and ``PSYNAPSE_TIMEOUT_S``."""
+    retry, timeout = getattr(module, "PSYNAPSE_RETRY", None), getattr(module, "PSYNAPSE_TIMEOUT_S", None)
+    if retry is not None:
+        try:
+            if not isinstance(retry, dict):
+                raise ValueError(f"it must be a dict of @retry's arguments, got {type(retry).__name__}")
+            retry = retry_policy(**retry)
+        except (TypeError, ValueError) as exc:
+            report.add_error(str(path), None, f"PSYNAPSE_RETRY: {exc}")
+            retry = None
+    if timeout is not None:
+        try:
+            timeout = timeout_seconds(timeout)
+        except ValueError as exc:
+            report.add_error(str(path), None, f"PSYNAPSE_TIMEOUT_S: {exc}")
+            timeout = None
+    return retry, timeout
 
 
 _POOL_RULE = "1-128 letters, digits, '-' or '_'"

@@ -1,0 +1,217 @@
+"""Retries and timeouts through the real stack: events, history, metrics, the run's own timeout.
+
+Nodes that fail count their calls in a file of the test's tmp dir, so the counts are
+the calls made, whichever runner process made them.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.support.graphs import by_node, edge, fn, graph, metric_sample, stream, view, wait_for
+from tests.support.stack import copy_packs, start_stack, stop_stack
+
+
+@pytest.fixture(scope="module")
+def retrying(nats_server, tmp_path_factory):
+    root = tmp_path_factory.mktemp("retries")
+    packs = copy_packs(root / "nodepacks", "testpack", "basic")
+    data = root / "data"
+    data.mkdir()
+    metrics_port = free_ports(3)
+    env = {"PSYNAPSE_METRICS_PORT": str(metrics_port), "PSYNAPSE_RUNNER_STUCK_GRACE_S": "0.5"}
+    running = start_stack(nats_server.url, packs, data, runners=2, env=env)
+    yield running, metrics_port
+    stop_stack(running.process)
+
+
+def free_ports(count: int) -> int:
+    from tests.integration.test_metrics import _free_run_of_ports
+
+    return _free_run_of_ports(count)
+
+
+def calls(counter) -> list[float]:
+    """When each call noted in a counter file was made."""
+    return [float(line) for line in counter.read_text().splitlines()]
+
+
+def test_a_node_that_fails_twice_then_succeeds(retrying, tmp_path):
+    stack, _ = retrying
+    counter = tmp_path / "calls"
+    body = graph([fn("f", "flaky", counter=str(counter), value=7), view("v")], [edge("f", "v")])
+    with stack.client() as client:
+        headers, events = stream(client, body)
+        f = by_node(events)["f"]
+        assert [e["status"] for e in f] == ["executing", "retrying", "retrying", "completed"]
+        assert [(e["attempt"], e["max_attempts"], e["error"], e["delay_s"]) for e in f[1:3]] == [
+            (2, 3, "call 1 failed", 0.1),
+            (3, 3, "call 2 failed", 0.2),
+        ]
+        assert f[1]["node_number"] == f[0]["node_number"] == 1
+        assert f[-1]["output"] == 7 and f[-1]["attempts"] == 3
+        assert events[-1][1] == {"status": "done", "results": {"v": 7}}
+        assert len(calls(counter)) == 3
+        record = client.get(f"/runs/{headers['x-run-id']}").json()
+    node = record["nodes"]["f"]
+    assert (node["status"], node["attempts"], node["output"]) == ("completed", 3, 7)
+    assert node["retries"] == [
+        {"attempt": 2, "error": "call 1 failed", "delay_s": 0.1},
+        {"attempt": 3, "error": "call 2 failed", "delay_s": 0.2},
+    ]
+
+
+def test_a_node_that_always_fails_fails_after_its_attempts_with_the_last_cause(retrying, tmp_path):
+    stack, _ = retrying
+    counter = tmp_path / "calls"
+    body = graph([fn("f", "flaky", counter=str(counter), fails=99), view("v")], [edge("f", "v")])
+    with stack.client() as client:
+        headers, events = stream(client, body)
+        record = client.get(f"/runs/{headers['x-run-id']}").json()
+    f = by_node(events)["f"]
+    assert [e["status"] for e in f] == ["executing", "retrying", "retrying", "error"]
+    assert f[-1]["error"] == "call 3 failed" and f[-1]["attempts"] == 3
+    assert "error_kind" not in f[-1] and "ConnectionError" in f[-1]["traceback"]
+    assert by_node(events)["v"][-1]["error_kind"] == "upstream"
+    assert len(calls(counter)) == 3
+    assert record["status"] == "failed"
+    assert record["nodes"]["f"]["attempts"] == 3 and record["nodes"]["f"]["error"] == "call 3 failed"
+
+
+def test_an_exception_the_policy_does_not_name_fails_at_once(retrying, tmp_path):
+    stack, _ = retrying
+    counter = tmp_path / "calls"
+    body = graph([fn("f", "flaky", counter=str(counter), error="value")], [])
+    with stack.client() as client:
+        _, events = stream(client, body)
+    assert [e["status"] for e in by_node(events)["f"]] == ["executing", "error"]
+    assert len(calls(counter)) == 1
+
+
+def test_backoff_doubles_up_to_its_cap(retrying, tmp_path):
+    stack, _ = retrying
+    counter = tmp_path / "calls"
+    settings = {"times": 4, "backoff_s": 0.3, "max_backoff_s": 0.5}
+    body = graph([fn("f", "flaky", counter=str(counter), fails=3, value=1, retry=settings)], [])
+    with stack.client() as client:
+        _, events = stream(client, body)
+    f = by_node(events)["f"]
+    assert [e["delay_s"] for e in f if e["status"] == "retrying"] == [0.3, 0.5, 0.5]
+    assert f[-1]["status"] == "completed" and f[-1]["attempts"] == 4
+    made = calls(counter)
+    gaps = [later - earlier for earlier, later in zip(made, made[1:], strict=False)]
+    for gap, delay in zip(gaps, [0.3, 0.5, 0.5], strict=True):
+        # The pause itself, plus publishing the retry and handing the call to a thread.
+        assert delay <= gap < delay + 0.4, gaps
+
+
+def test_a_nodes_settings_beat_its_decorator_which_beats_its_files_default(retrying, tmp_path):
+    stack, _ = retrying
+    cases = {
+        # node id: (function, the node's settings, attempts expected)
+        "file": ("FlakyWords", None, 2),  # PSYNAPSE_RETRY of stream_ops.py: times 2
+        "decorated": ("PatientWords", None, 3),  # its @retry(times=3) over the file's
+        "node_over_decorator": ("PatientWords", {"times": 4}, 4),
+        "node_over_file": ("FlakyWords", {"times": 3}, 3),
+        "node_over_function": ("flaky", {"times": 5, "max_backoff_s": 0.2}, 5),  # flaky: @retry(times=3)
+    }
+    nodes = []
+    for node_id, (name, settings, _) in cases.items():
+        extra = {"retry": settings} if settings else {}
+        nodes.append(fn(node_id, name, counter=str(tmp_path / node_id), fails=99, **extra))
+    with stack.client() as client:
+        _, events = stream(client, graph(nodes, []))
+    nodes_events = by_node(events)
+    for node_id, (_, _, attempts) in cases.items():
+        assert len(calls(tmp_path / node_id)) == attempts, node_id
+        end = nodes_events[node_id][-1]
+        assert (end["status"], end["attempts"], end["error"]) == ("error", attempts, f"call {attempts} failed"), node_id
+
+
+def test_a_retried_stream_node_streams_its_text_afresh(retrying, tmp_path):
+    stack, _ = retrying
+    body = graph([fn("w", "FlakyWords", counter=str(tmp_path / "calls"), text="done", fails=1)], [])
+    with stack.client() as client:
+        _, events = stream(client, body)
+    w = by_node(events)["w"]
+    assert [e["status"] for e in w if e["status"] != "streaming"] == ["executing", "retrying", "completed"]
+    texts = [e["streaming_text"] for e in w if e["status"] == "streaming"]
+    assert texts[0] == "call 1 " and texts[-1] == "call 2 done"
+
+
+def test_a_progress_node_stops_at_its_next_report_after_its_timeout(retrying, tmp_path):
+    stack, _ = retrying
+    notes = tmp_path / "steps"
+    body = graph([fn("p", "StepsToFile", counter=str(notes), steps=50, step_ms=100, timeout_s=0.5), view("v")], [])
+    started = time.monotonic()
+    with stack.client() as client:
+        _, events = stream(client, body)
+    took = time.monotonic() - started
+    p = by_node(events)["p"]
+    assert p[-1]["status"] == "error" and p[-1]["error"] == "timed out after 0.5 s"
+    assert p[-1]["error_kind"] == "timeout" and "traceback" not in p[-1]
+    assert took < 3, took
+    # Its thread stops at the first report after the timeout: it notes "ended" then.
+    ended = wait_for(lambda: next((line for line in notes.read_text().splitlines() if line.startswith("ended")), None))
+    steps = [line for line in notes.read_text().splitlines() if line.startswith("step")]
+    assert 3 <= len(steps) <= 7, steps
+    first, last = float(steps[0].split()[2]), float(ended.split()[1])
+    assert last - first < 0.5 + 0.3, (first, last)
+
+
+def test_the_runs_own_timeout_fails_it_and_cancels_what_had_not_finished(retrying, tmp_path):
+    stack, _ = retrying
+    body = graph(
+        [
+            fn("p", "StepsToFile", counter=str(tmp_path / "steps"), steps=100, step_ms=100),
+            fn("s", "slow_identity", ms=10),
+            view("v"),
+        ],
+        [edge("p", "s", "x"), edge("s", "v")],
+        timeout_s=1,
+    )
+    started = time.monotonic()
+    with stack.client() as client:
+        headers, events = stream(client, body)
+        record = client.get(f"/runs/{headers['x-run-id']}").json()
+        folded = client.post("/execute", json={**body, "timeout_s": 0.5}).json()
+    took = time.monotonic() - started
+    message = "the run timed out after 1 s (its timeout_s); nodes not finished were cancelled"
+    assert events[-1][1] == {"status": "error", "error": message}
+    nodes = by_node(events)
+    assert [nodes[n][-1]["error_kind"] for n in ("p", "s", "v")] == ["cancelled"] * 3
+    assert record["status"] == "failed" and record["error"] == message
+    assert folded["error"].startswith("the run timed out after 0.5 s")
+    assert took < 6, took
+
+
+@pytest.mark.parametrize("bad", [0, -1, "soon"])
+def test_a_run_timeout_must_be_seconds_above_zero(retrying, bad):
+    stack, _ = retrying
+    with stack.client() as client:
+        response = client.post("/execute", json=graph([fn("f", "fail")], [], timeout_s=bad))
+    assert response.status_code == 400 and "timeout_s" in response.text
+
+
+def test_bad_node_settings_are_a_400_naming_the_node(retrying):
+    stack, _ = retrying
+    with stack.client() as client:
+        response = client.post("/execute", json=graph([fn("f", "fail", retry={"times": 0})], []))
+    assert response.status_code == 400
+    assert "Node 'f': retry times must be a whole number from 1 to 100" in response.json()["detail"]
+
+
+def test_metrics_count_retries_and_timeouts_by_function(retrying, tmp_path):
+    stack, port = retrying
+    with stack.client() as client:
+        stream(client, graph([fn("f", "flaky", counter=str(tmp_path / "calls"), fails=1)], []))
+        stream(client, graph([fn("p", "SlowProgress", steps=20, step_ms=100, timeout_s=0.3)], []))
+    orchestrator = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    assert metric_sample(orchestrator, "psynapse_node_retries_total", function="flaky") >= 1
+    assert metric_sample(orchestrator, "psynapse_node_timeouts_total", function="SlowProgress") >= 1
+    runners = [httpx.get(f"http://127.0.0.1:{port + i}/metrics").text for i in (1, 2)]
+    abandoned = sum(metric_sample(t, "psynapse_runner_calls_abandoned_total", function="SlowProgress") for t in runners)
+    assert abandoned >= 1
