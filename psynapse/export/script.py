@@ -31,6 +31,7 @@ from psynapse_common.builtins import list_position
 from psynapse_common.graph import LIST, VARIABLE, VIEW, GraphError, Plan, build_plan
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode, Step
 from psynapse_common.nodepacks.loader import Catalog, NodeSpec, load_catalog
+from psynapse_common.policies import policy_of
 from psynapse_common.wiring import Wiring
 
 from .. import sdk
@@ -61,6 +62,8 @@ _RESERVED = {
     "Literal",
     "Optional",
     "Union",
+    "Callable",
+    "Iterable",
     "base64",
     "dataclasses",
     "datetime",
@@ -243,7 +246,8 @@ def export_script(request: dict[str, Any], catalog: Catalog, nodepacks: Path, so
             spec = catalog.nodes[step.node_name]
             outputs[node_id] = names.claim(node_id.lower(), "n")
             kwargs = _call_arguments(step, spec, outputs)
-            body.extend(_call(node_id, spec, callables[spec.name], kwargs, outputs[node_id], names))
+            lines = _call(node_id, spec, callables[spec.name], kwargs, outputs[node_id], names)
+            body.extend(_with_policy(lines, node_id, spec, step))
     return _assemble(source, root, request, imports, constants, body, views, requirements)
 
 
@@ -308,6 +312,26 @@ def _call(node_id: str, spec: NodeSpec, function: str, kwargs: list[str], out: s
     if spec.kind == "stream":
         lines.append("print(file=sys.stderr)  # end the streamed line")
     return lines
+
+
+def _with_policy(lines: list[str], node_id: str, spec: NodeSpec, step: Step) -> list[str]:
+    """The node's call made through ``run_node`` when it has a retry policy or a timeout."""
+    policy = policy_of(spec, step.retry, step.timeout_s)
+    if policy.times == 1 and policy.timeout_s is None:
+        return lines
+    # The call is the last line, or the one before a stream node's closing print.
+    index = len(lines) - (2 if spec.kind == "stream" else 1)
+    out, _, call = lines[index].partition(" = ")
+    comment = _id_comment(node_id, out)
+    if comment and call.endswith(comment):
+        call = call[: -len(comment)]
+    else:
+        comment = ""
+    settings = (
+        f"times={policy.times}, backoff_s={policy.backoff_s!r}, max_backoff_s={policy.max_backoff_s!r}, "
+        f"on={policy.on!r}, timeout_s={policy.timeout_s!r}"
+    )
+    return [*lines[:index], f"{out} = run_node({node_id!r}, lambda: {call}, {settings}){comment}", *lines[index + 1 :]]
 
 
 def _assemble(

@@ -83,16 +83,22 @@ def _interrupt(_signum: int, _frame: object) -> None:
 # -- what to run ------------------------------------------------------------------
 def _target(args: argparse.Namespace) -> dict[str, Any]:
     assignments = [parse_assignment(text) for text in args.sets]
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
     path = Path(args.workflow)
     if path.is_file():
         request = load_workflow(path)
         apply_sets(request, assignments)
+        if timeout is not None:
+            request["timeout_s"] = timeout
         return {"kind": "file", "request": request}
     if path.exists():
         raise UsageError(f"{args.workflow}: not a workflow file")
     if path.suffix.lower() == ".json" or os.sep in args.workflow:
         raise UsageError(f"{args.workflow}: no such workflow file")
-    return {"kind": "saved", "name": args.workflow, "inputs": {name: parse_value(text) for name, text in assignments}}
+    inputs = {name: parse_value(text) for name, text in assignments}
+    return {"kind": "saved", "name": args.workflow, "inputs": inputs, "timeout_s": timeout}
 
 
 @contextmanager
@@ -207,6 +213,8 @@ def _follow(client: httpx.Client, target: dict[str, Any], state: RunState, displ
         request = client.build_request("POST", "/execute/stream", json=target["request"])
     else:
         body = {"inputs": target["inputs"]}
+        if target["timeout_s"] is not None:
+            body["timeout_s"] = target["timeout_s"]
         request = client.build_request("POST", f"/workflows/{quote(target['name'], safe='')}/run", json=body)
     last_id = _read(client, request, target, state, display)
     attempts = 0

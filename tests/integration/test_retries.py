@@ -6,7 +6,12 @@ the calls made, whichever runner process made them.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -215,3 +220,25 @@ def test_metrics_count_retries_and_timeouts_by_function(retrying, tmp_path):
     runners = [httpx.get(f"http://127.0.0.1:{port + i}/metrics").text for i in (1, 2)]
     abandoned = sum(metric_sample(t, "psynapse_runner_calls_abandoned_total", function="SlowProgress") for t in runners)
     assert abandoned >= 1
+
+
+def test_psynapse_run_shows_retries_and_takes_a_timeout(retrying, tmp_path):
+    stack, _ = retrying
+    flow = tmp_path / "flow.json"
+    flow.write_text(
+        json.dumps(graph([fn("f", "flaky", counter=str(tmp_path / "calls"), value=3), view("v")], [edge("f", "v")]))
+    )
+    command = [str(Path(sys.executable).parent / "psynapse"), "run", str(flow), "--url", stack.url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=os.environ, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"v": 3}
+    lines = done.stderr.splitlines()
+    assert "[1] flaky (f) retrying: call 1 failed; attempt 2 of 3 in 0.1 s" in lines
+    assert "[1] flaky (f) retrying: call 2 failed; attempt 3 of 3 in 0.2 s" in lines
+    assert any(line.startswith("[1] flaky (f) completed in") and "after 3 attempts: 3" in line for line in lines)
+    slow = tmp_path / "slow.json"
+    slow.write_text(json.dumps(graph([fn("p", "SlowProgress", steps=100, step_ms=100)], [])))
+    command = [str(Path(sys.executable).parent / "psynapse"), "run", str(slow), "--url", stack.url, "--timeout", "0.5"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=os.environ, check=False)
+    assert done.returncode == 1
+    assert "the run timed out after 0.5 s" in done.stderr

@@ -359,3 +359,76 @@ def test_skipped_nodes_and_map_progress_are_shown():
         "[2] Map (m) running",
         "[2] Map (m) 100% 4/4 items",
     ]
+
+
+def test_retries_and_timeouts_are_shown():
+    import io
+
+    from psynapse.headless.display import PlainDisplay
+
+    state = RunState()
+    err = io.StringIO()
+    display = PlainDisplay(err)
+    head = {"node_id": "f", "node_number": 1, "node_name": "flaky"}
+    for event in [
+        {**head, "status": "executing"},
+        {**head, "status": "retrying", "attempt": 2, "max_attempts": 3, "error": "call 1 failed", "delay_s": 0.5},
+        {**head, "status": "retrying", "attempt": 3, "max_attempts": 3, "error": "call 2 failed", "delay_s": 1.0},
+        {**head, "status": "error", "error": "timed out after 1 s", "error_kind": "timeout", "attempts": 3},
+    ]:
+        display.update(event, state.feed(event))
+    assert [node.node_id for node in state.failed()] == ["f"]
+    assert err.getvalue().splitlines() == [
+        "[1] flaky (f) running",
+        "[1] flaky (f) retrying: call 1 failed; attempt 2 of 3 in 0.5 s",
+        "[1] flaky (f) retrying: call 2 failed; attempt 3 of 3 in 1 s",
+        "[1] flaky (f) error after 3 attempts: timed out after 1 s",
+    ]
+
+
+def test_the_live_table_shows_a_retrying_node():
+    import io
+
+    from rich.console import Console
+
+    from psynapse.headless.display import RichDisplay
+
+    state = RunState()
+    head = {"node_id": "f", "node_number": 1, "node_name": "flaky"}
+    state.feed({**head, "status": "executing"})
+    state.feed({**head, "status": "retrying", "attempt": 2, "max_attempts": 3, "error": "boom", "delay_s": 0.5})
+    display = RichDisplay(state, io.StringIO())
+    out = io.StringIO()
+    Console(file=out, width=120).print(display.render())
+    assert "↻" in out.getvalue() and "retrying: boom; attempt 2 of 3 in 0.5 s" in out.getvalue()
+
+
+def test_exported_script_retries_and_times_out_as_the_services_do(tmp_path):
+    import time
+
+    packs = REPO_NODEPACKS.parent / "tests" / "packs"
+    counter = tmp_path / "calls"
+    body = graph(
+        [
+            fn("f", "flaky", counter=str(counter), value=7, retry={"times": 4, "backoff_s": 0.05}),
+            view("v"),
+            fn("s", "sleep_forever", timeout_s=0.3),
+        ],
+        [edge("f", "v")],
+    )
+    script = export.export_script(body, load_catalog(packs), packs)
+    assert "run_node('f', lambda: flaky(" in script and "times=4, backoff_s=0.05" in script
+    assert "on=('ConnectionError',), timeout_s=None)" in script
+    assert "run_node('s', lambda: sleep_forever(), times=1" in script and "timeout_s=0.3)" in script
+    target = tmp_path / "flow.py"
+    target.write_text(script)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(target)], check=False, capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 10
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:2] == [
+        "[f] retrying: call 1 failed; attempt 2 of 4 in 0.05 s",
+        "[f] retrying: call 2 failed; attempt 3 of 4 in 0.1 s",
+    ]
+    assert done.stderr.rstrip().endswith("TimeoutError: timed out after 0.3 s")
+    assert len(counter.read_text().splitlines()) == 3
