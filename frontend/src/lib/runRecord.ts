@@ -28,6 +28,11 @@ export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
       if (node.traceback) entry.traceback = node.traceback;
     }
     if (node.cached) entry.cached = true;
+    if (node.attempts && node.attempts > 1) entry.attempts = node.attempts;
+    const last = node.retries?.[node.retries.length - 1];
+    if (node.status === "retrying" && last) {
+      entry.retry = { attempt: last.attempt, max_attempts: last.attempt, delay_s: last.delay_s, error: last.error };
+    }
     return entry;
   });
   const nodeFailed = entries.some((e) => e.status === "error");

@@ -2,8 +2,8 @@
 // nodes that never ran (skipped, cancelled) in a neutral grey, streamed text kept.
 import { memo, useState } from "react";
 import { formatDuration } from "../lib/format";
-import { notRunText, percentOf, type NodeDisplay } from "../lib/runStatus";
-import { StreamBox, Traceback } from "../nodes/NodeRunInfo";
+import { attemptsText, notRunText, percentOf, type NodeDisplay } from "../lib/runStatus";
+import { RetryLine, StreamBox, Traceback } from "../nodes/NodeRunInfo";
 import { ValueView } from "../nodes/ValueView";
 import { entryDisplay, type StatusEntry } from "../store/runStore";
 
@@ -22,6 +22,7 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
   const percent = percentOf(entry.progress);
   const running = display === "executing" || display === "progress" || display === "streaming";
   const notRun = entry.node_id ? notRunText(display, entry.error) : null;
+  const attempts = attemptsText(entry);
   return (
     <li
       className={`psy-card psy-card--${display}`}
@@ -66,6 +67,7 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
           </div>
         </div>
       ) : null}
+      {display === "retrying" && entry.retry ? <RetryLine retry={entry.retry} testId="status-retrying" /> : null}
       {entry.streaming_text !== undefined && display !== "completed" ? <StreamBox text={entry.streaming_text} live={running} testId="status-stream" /> : null}
       {inputs.length > 0 ? (
         <div className="psy-card__section">
@@ -91,6 +93,11 @@ function StatusCardImpl({ entry, onFocus }: { entry: StatusEntry; onFocus?: (nod
       {notRun ? (
         <div className="psy-card__note" data-testid="status-not-run">
           {notRun}
+        </div>
+      ) : null}
+      {attempts ? (
+        <div className="psy-card__note" data-testid="status-attempts">
+          {attempts}
         </div>
       ) : null}
     </li>
