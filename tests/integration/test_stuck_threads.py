@@ -53,7 +53,7 @@ def test_a_call_that_never_returns_times_out_and_its_thread_is_written_off(one_t
         took = time.monotonic() - started
         end = by_node(events)["s"][-1]
         assert (end["status"], end["error"], end["error_kind"]) == ("error", "timed out after 1 s", "timeout")
-        assert 1 <= took < 2, took
+        assert 1 <= took < 2.5, took
         # The runner's one slot is given back after the grace period: a threaded call runs.
         _, events = stream(client, graph([fn("k", "slow_identity", x=5, ms=50)], []))
         assert by_node(events)["k"][-1]["output"] == 5
@@ -79,3 +79,19 @@ def test_a_runner_with_more_stuck_threads_than_allowed_is_started_afresh(one_thr
         assert by_node(events)["k"][-1]["output"] == 6
     log = (stack.data_dir / "up.log").read_text()
     assert "runner-1 stopped to be restarted (too many stuck threads); restarting" in log
+
+
+def test_a_job_with_env_vars_is_kept_from_a_runner_with_a_stuck_thread(one_thread):
+    stack, _ = one_thread
+    with stack.client() as client:
+        before = runner(client)
+        if before.get("stuck_threads", 0) == 0:
+            stream(client, graph([fn("s", "sleep_forever")], []))
+            wait_for(lambda: runner(client).get("stuck_threads") == 1)
+        # The stuck thread could read the job's env_vars: the job waits for a fresh runner.
+        body = graph([fn("r", "read_env", var_name="TOKEN", ms=10)], [], env_vars={"TOKEN": "abc"})
+        _, events = stream(client, body)
+        assert by_node(events)["r"][-1]["status"] == "completed"
+        fresh = runner(client)
+        assert fresh["pid"] != before["pid"] and fresh.get("stuck_threads") == 0
+    assert "a stuck thread keeps jobs with env_vars from running here" in (stack.data_dir / "up.log").read_text()

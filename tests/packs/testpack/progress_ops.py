@@ -27,13 +27,14 @@ class SlowProgress:
 
 
 class StepsToFile:
-    """Report `steps` steps `step_ms` apart, noting each in the file `counter`, and "ended" when it stops."""
+    """Report `steps` steps `step_ms` apart, noting its start, each step and its end in the file `counter`."""
 
     def __init__(self):
         self._progress_reporter = _Reporter()
 
     def __call__(self, counter: str, steps: int = 50, step_ms: int = 100) -> int:
         with open(counter, "a") as notes:
+            notes.write(f"start {time.time()}\n")
             try:
                 for i in range(1, steps + 1):
                     time.sleep(step_ms / 1000)
