@@ -31,7 +31,9 @@ class NodeThreads:
     def __init__(self, slots: int, on_stuck: Callable[[int], None] = lambda count: None, name: str = "node") -> None:
         self._name = name
         self._made = 0
-        self._free: asyncio.Queue[ThreadPoolExecutor] = asyncio.Queue()
+        # Last in, first out: the thread that just returned takes the next call, as a
+        # thread pool's idle thread does, so a runner warms only the threads it needs.
+        self._free: asyncio.LifoQueue[ThreadPoolExecutor] = asyncio.LifoQueue()
         self._executors: set[ThreadPoolExecutor] = set()
         self._on_stuck = on_stuck
         self.stuck = 0  # threads whose call was abandoned and still runs
