@@ -277,3 +277,26 @@ def test_psynapse_run_shows_retries_and_takes_a_timeout(retrying, tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=os.environ, check=False)
     assert done.returncode == 1
     assert "the run timed out after 0.5 s" in done.stderr
+
+
+def test_the_schema_carries_each_functions_policy(retrying):
+    stack, _ = retrying
+    with stack.client() as client:
+        schemas = {schema["name"]: schema for schema in client.get("/get_schema").json()}
+    assert schemas["flaky"]["retry"] == {"times": 3, "backoff_s": 0.1, "max_backoff_s": 1.0, "on": ["ConnectionError"]}
+    assert schemas["sleep_forever"]["timeout_s"] == 1.0
+    assert schemas["FlakyWords"]["retry"]["times"] == 2  # its file's PSYNAPSE_RETRY
+    assert "retry" not in schemas["add"] and "timeout_s" not in schemas["add"]
+
+
+def test_a_stream_node_past_its_timeout_stops_at_its_next_chunk(retrying):
+    stack, _ = retrying
+    text = " ".join(f"w{i}" for i in range(40))
+    # One call: stream_ops.py's PSYNAPSE_RETRY would call it again after a timeout too.
+    body = graph([fn("s", "Words", text=text, delay_ms=100, timeout_s=0.35, retry={"times": 1})], [])
+    with stack.client() as client:
+        _, events = stream(client, body)
+    s = by_node(events)["s"]
+    assert s[-1]["status"] == "error" and s[-1]["error"] == "timed out after 0.35 s"
+    chunks = [e for e in s if e["status"] == "streaming"]
+    assert len(chunks) <= 4, chunks  # what came before the timeout, not the 40 words
