@@ -101,6 +101,8 @@ def _retry_override(node_id: str, value: Any) -> RetryOverride:
 
 def policy_of(spec: Any, retry: RetryOverride | None, timeout_s: float | None) -> Policy:
     """The policy of one node: its own settings over its function's (a loader ``NodeSpec``)."""
+    if spec.retry is None and spec.timeout_s is None and retry is None and timeout_s is None:
+        return NO_POLICY  # most nodes: no object made per call
     base = spec.retry or _NO_RETRY
     policy = Policy(
         times=base["times"],
