@@ -40,6 +40,12 @@ def run_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write every event as one JSON line on stdout instead of the live display",
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail the run once it has run this long, cancelling what has not finished (its timeout_s)",
+    )
     parser.add_argument("--nodepacks-dir", help="embedded stack: folder of nodepacks (default ./nodepacks)")
     parser.add_argument("--data-dir", help="embedded stack: JetStream store (default: a temporary folder)")
     parser.add_argument("--runners", type=int, default=1, help="embedded stack: runner processes (default 1)")

@@ -12,6 +12,14 @@ import os
 PSYNAPSE_CACHE = False
 # The editor flags these nodes, with the command, while openai is not installed.
 PSYNAPSE_REQUIRES = {"openai": "pip install 'psynapse[llm]'"}
+# Rate limits (HTTP 429) and connection errors pass: each node calls again, up to three
+# times in all, 1 s then 2 s apart. By name, since openai is imported only in the call.
+PSYNAPSE_RETRY = {
+    "times": 3,
+    "backoff_s": 1.0,
+    "max_backoff_s": 30.0,
+    "on": ("openai.RateLimitError", "openai.APIConnectionError"),
+}
 
 # What `messages` takes: one message (a Variable with "LLM message"), a list of
 # them (a List of such variables), or a plain text, sent as the user's message.
@@ -50,7 +58,9 @@ def _client():
             raise RuntimeError("OPENAI_API_KEY is not set: add it to the run's env_vars or the environment")
         # Local OpenAI-compatible servers take no key, but the client insists on one.
         api_key = "unused"
-    return openai.OpenAI(api_key=api_key, base_url=base_url)
+    # Psynapse retries (PSYNAPSE_RETRY), where a run shows each attempt; the client's own
+    # retries would hide theirs inside one call.
+    return openai.OpenAI(api_key=api_key, base_url=base_url, max_retries=0)
 
 
 def _as_messages(messages) -> list:

@@ -1,5 +1,7 @@
 """Streaming LLM node: emits the reply token by token while the model writes it."""
 
+# Rate limits and connection errors are retried as in ops.py (a retry streams its text afresh).
+from .ops import PSYNAPSE_RETRY as PSYNAPSE_RETRY
 from .ops import Messages, _as_messages, _client
 
 # Model answers vary from call to call; a cached answer would hide that.

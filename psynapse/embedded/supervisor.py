@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psynapse_common.lifecycle import EXIT_RESTART
 from psynapse_common.sealing import new_key
 
 from .natsd import EmbeddedNats, free_port, wait_for_ok
@@ -140,11 +141,12 @@ class Supervisor:
             process = child.process
             if process is None or process.poll() is None or self._stopping:
                 continue
-            print(
-                f"psynapse: {child.name} exited with code {process.returncode}; restarting",
-                file=sys.stderr,
-                flush=True,
+            why = (
+                "stopped to be restarted (too many stuck threads)"
+                if process.returncode == EXIT_RESTART
+                else f"exited with code {process.returncode}"
             )
+            print(f"psynapse: {child.name} {why}; restarting", file=sys.stderr, flush=True)
             # Back off when a service keeps dying right after it starts.
             if time.monotonic() - child.started_at < 5:
                 time.sleep(min(5.0, 0.5 * 2 ** min(child.restarts, 4)))

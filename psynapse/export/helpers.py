@@ -31,7 +31,7 @@ from typing import Any
 
 from psynapse_common.conversion import ConversionError, truth
 
-from ..sdk import Skip
+from ..sdk import Skip, retry_delay, retry_matches
 
 NODEPACKS_DIR = Path("nodepacks")  # the written script sets its own
 # Module -> install command, for what the script's nodepacks need (the script sets its own).
@@ -62,7 +62,7 @@ import sys
 import types
 import typing
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 """
@@ -174,6 +174,50 @@ def awaited(result: Any, label: str) -> Any:
     return asyncio.run(wait()) if inspect.isawaitable(result) else result
 
 
+def run_node(
+    label: str,
+    call: Callable[[], Any],
+    times: int = 1,
+    backoff_s: float = 0.0,
+    max_backoff_s: float = 0.0,
+    on: tuple[str, ...] = ("Exception",),
+    timeout_s: float | None = None,
+) -> Any:
+    """Call a node as the services do: again after a failure its retry policy names (at most
+    ``times`` calls, the pauses doubling from ``backoff_s`` up to ``max_backoff_s``), each call
+    failing with TimeoutError once it runs longer than ``timeout_s``. Retries go to stderr."""
+    import signal
+    import threading
+    import time
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"timed out after {timeout_s:g} s")
+
+    # SIGALRM stops a call in the main thread; elsewhere (a Map's items run on a thread
+    # pool) or where there is none, calls are not timed.
+    timed = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    limit = timeout_s if timed else None
+    attempt = 1
+    while True:
+        previous = signal.signal(signal.SIGALRM, expire) if limit is not None else None
+        try:
+            if limit is not None:
+                signal.setitimer(signal.ITIMER_REAL, limit)
+            return call()
+        except Exception as exc:
+            if attempt >= times or not retry_matches(on, exc):
+                raise
+            delay = retry_delay({"backoff_s": backoff_s, "max_backoff_s": max_backoff_s}, attempt)
+            attempt += 1
+            why = str(exc) or type(exc).__name__
+            print(f"[{label}] retrying: {why}; attempt {attempt} of {times} in {delay:g} s", file=sys.stderr)
+            time.sleep(delay)
+        finally:
+            if limit is not None:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+
+
 def to_json(value: Any) -> Any:
     """A value as JSON data, shown the way the services show a view node's value."""
     if value is Skip:
@@ -209,7 +253,18 @@ def to_json(value: Any) -> Any:
     return text if len(text) <= 2000 else text[:2000] + "…"
 
 
-HELPERS = (check_requirements, provide_sdk, load_nodepack, report_progress, report_stream, awaited, to_json)
+HELPERS = (
+    check_requirements,
+    provide_sdk,
+    load_nodepack,
+    report_progress,
+    report_stream,
+    awaited,
+    retry_matches,
+    retry_delay,
+    run_node,
+    to_json,
+)
 
 
 # -- control flow: what the engine does with untaken outputs, maps and loops -------------

@@ -64,6 +64,7 @@ from psynapse_common.graph import (
 )
 from psynapse_common.messages import CatalogNode, GraphEdge, GraphNode
 from psynapse_common.nodepacks import Catalog, NodeSpec, load_catalog
+from psynapse_common.policies import Policy, SettingsError, node_override, policy_of
 from psynapse_common.subgraphs import check_recursion, expand, fetch_library
 
 from .. import sdk
@@ -98,6 +99,7 @@ _RESERVED = {
     "Literal",
     "Optional",
     "Union",
+    "Iterable",
     "base64",
     "concurrent",
     "dataclasses",
@@ -645,7 +647,12 @@ class _Writer:
             kwargs = [f"**{arguments}"]
         else:
             kwargs = [f"{key}={value}" for key, value in given]
-        lines += _call(node.id, spec, self.script.callables[spec.name], kwargs, out, self.names)
+        try:
+            retry, timeout_s = node_override(node, [param["name"] for param in spec.schema["params"]])
+        except SettingsError as exc:
+            raise ExportError(str(exc)) from None
+        called = _call(node.id, spec, self.script.callables[spec.name], kwargs, out, self.names)
+        lines += _with_policy(called, node.id, out, policy_of(spec, retry, timeout_s))
         if skip_if:
             lines = [f"if {skip_if}:", f"    {out} = Skip  # skipped: {why}", "else:", *_indented(lines)]
         self.body += lines
@@ -820,6 +827,26 @@ def _call(node_id: str, spec: NodeSpec, function: str, kwargs: list[str], out: s
     if spec.kind == "stream":
         lines.append("print(file=sys.stderr)  # end the streamed line")
     return lines
+
+
+def _with_policy(lines: list[str], node_id: str, out: str, policy: Policy) -> list[str]:
+    """The node's call made through ``run_node`` when it has a retry policy or a timeout."""
+    if policy.times == 1 and policy.timeout_s is None:
+        return lines
+    # The line that calls the node and names its result (a stream node's closing print follows it).
+    assigned = f"{out} = "
+    index = max(number for number, line in enumerate(lines) if line.startswith(assigned))
+    call = lines[index][len(assigned) :]
+    comment = _id_comment(node_id, out)
+    if comment and call.endswith(comment):
+        call = call[: -len(comment)]
+    else:
+        comment = ""
+    settings = (
+        f"times={policy.times}, backoff_s={policy.backoff_s!r}, max_backoff_s={policy.max_backoff_s!r}, "
+        f"on={policy.on!r}, timeout_s={policy.timeout_s!r}"
+    )
+    return [*lines[:index], f"{out} = run_node({node_id!r}, lambda: {call}, {settings}){comment}", *lines[index + 1 :]]
 
 
 def _assemble(

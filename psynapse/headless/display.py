@@ -29,6 +29,11 @@ class NodeState:
     output: Any = None
     error: str | None = None
     cached: bool = False
+    # Its retries: the call coming (of how many), after what pause, and why.
+    attempt: int = 1
+    max_attempts: int = 1
+    delay_s: float = 0.0
+    retry_error: str = ""
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
     spinner: Any = None  # a rich Spinner, kept so it animates across refreshes
@@ -62,12 +67,18 @@ class RunState:
                 )
             elif status == "executing":  # a redelivered node starts again
                 node.text, node.progress, node.started, node.ended = "", None, time.monotonic(), None
+                node.attempt = 1
             node.status = status
+            node.attempt = int(event.get("attempts") or node.attempt)
             if status == "progress":
                 node.progress = float(event.get("progress") or 0.0)
                 node.message = str(event.get("progress_message") or "")
             elif status == "streaming":
                 node.text = str(event.get("streaming_text", node.text + str(event.get("streaming_chunk", ""))))
+            elif status == "retrying":  # a new call streams its text afresh
+                node.text, node.progress = "", None
+                node.attempt, node.max_attempts = int(event.get("attempt") or 2), int(event.get("max_attempts") or 0)
+                node.delay_s, node.retry_error = float(event.get("delay_s") or 0.0), str(event.get("error") or "")
             elif status == "completed":
                 node.output, node.cached, node.ended = event.get("output"), bool(event.get("cached")), time.monotonic()
             elif status == "error":
@@ -93,6 +104,15 @@ class RunState:
 def short(value: Any, limit: int = _OUTPUT_CHARS) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def retrying(node: NodeState) -> str:
+    return f"retrying: {node.retry_error}; attempt {node.attempt} of {node.max_attempts} in {node.delay_s:g} s"
+
+
+def attempts(node: NodeState) -> str:
+    """How many calls a node took, when more than one."""
+    return f" after {node.attempt} attempts" if node.attempt > 1 else ""
 
 
 def label(node: NodeState) -> str:
@@ -152,9 +172,11 @@ class PlainDisplay(Display):
             if node.text:
                 self._line(f"{label(node)} streamed: {node.text}")
             cached = " (cached)" if node.cached else ""
-            self._line(f"{label(node)} completed in {node.seconds:.2f} s{cached}: {short(node.output)}")
+            self._line(f"{label(node)} completed in {node.seconds:.2f} s{cached}{attempts(node)}: {short(node.output)}")
+        elif status == "retrying":
+            self._line(f"{label(node)} {retrying(node)}")
         elif status == "error":
-            self._line(f"{label(node)} error: {node.error}")
+            self._line(f"{label(node)} error{attempts(node)}: {node.error}")
         elif status == "skipped":
             self._line(f"{label(node)} skipped (a branch not taken)")
 
@@ -252,6 +274,8 @@ class RichDisplay(Display):
             return Text("–", style="dim")
         if node.status == "progress" and node.progress is not None:
             return ProgressBar(total=1.0, completed=min(1.0, node.progress), width=20)
+        if node.status == "retrying":
+            return Text("↻", style="yellow")
         if node.spinner is None:
             node.spinner = Spinner("dots", style="cyan")
         return node.spinner
@@ -261,9 +285,11 @@ class RichDisplay(Display):
 
         if node.status == "completed":
             cached = ", cached" if node.cached else ""
-            return Text(f"{node.seconds:.2f} s{cached}  → {short(node.output)}", style="dim")
+            return Text(f"{node.seconds:.2f} s{cached}{attempts(node)}  → {short(node.output)}", style="dim")
         if node.status == "error":
-            return Text(node.error or "failed", style="red")
+            return Text(f"{node.error or 'failed'}{attempts(node)}", style="red")
+        if node.status == "retrying":
+            return Text(retrying(node), style="yellow")
         if node.status == "skipped":
             return Text("skipped: a branch not taken", style="dim")
         if node.status == "progress":

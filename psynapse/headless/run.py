@@ -83,19 +83,25 @@ def _interrupt(_signum: int, _frame: object) -> None:
 # -- what to run ------------------------------------------------------------------
 def _target(args: argparse.Namespace) -> dict[str, Any]:
     assignments = [parse_assignment(text) for text in args.sets]
-    # --to: a partial run (the gateway checks the names, and answers 400 naming one it lacks).
-    partial = {"targets": args.targets} if args.targets else {}
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
+    # --to: a partial run (the gateway checks the names, and answers 400 naming one it lacks);
+    # --timeout: the run's timeout_s.
+    extra: dict[str, Any] = {"targets": args.targets} if args.targets else {}
+    if timeout is not None:
+        extra["timeout_s"] = timeout
     path = Path(args.workflow)
     if path.is_file():
         request = load_workflow(path)
         apply_sets(request, assignments)
-        return {"kind": "file", "request": {**request, **partial}}
+        return {"kind": "file", "request": {**request, **extra}}
     if path.exists():
         raise UsageError(f"{args.workflow}: not a workflow file")
     if path.suffix.lower() == ".json" or os.sep in args.workflow:
         raise UsageError(f"{args.workflow}: no such workflow file")
     inputs = {name: parse_value(text) for name, text in assignments}
-    return {"kind": "saved", "name": args.workflow, "body": {"inputs": inputs, **partial}}
+    return {"kind": "saved", "name": args.workflow, "body": {"inputs": inputs, **extra}}
 
 
 @contextmanager

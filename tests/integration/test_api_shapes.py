@@ -22,7 +22,19 @@ RUN_DETAIL = [
     "error",
     "nodes",
 ]
-NODE = ["node_name", "status", "duration_ms", "inputs", "output", "error", "error_kind", "traceback", "cached"]
+NODE = [
+    "node_name",
+    "status",
+    "duration_ms",
+    "inputs",
+    "output",
+    "error",
+    "error_kind",
+    "traceback",
+    "cached",
+    "attempts",
+    "retries",
+]
 ERROR = ["status_code", "detail"]
 
 
@@ -133,7 +145,7 @@ def test_health_and_catalog_answers_keep_their_keys(stack):
         reloaded = client.post("/nodepacks/reload").json()
     assert _keys(health) == ["status", "nats", "catalog_revision", "services", "pools"]  # no pools_error
     runners = health["services"]["runner"]
-    assert runners and all(_keys(item) == ["instance", "pid", "pool"] for item in runners)
+    assert runners and all(_keys(item) == ["instance", "pid", "pool", "stuck_threads"] for item in runners)
     assert [_keys(item) for item in health["services"]["gateway"]] == [["instance", "pid"]]
     assert all(_keys(queue) == ["consumers", "pending", "in_flight"] for queue in health["pools"].values())
     assert _keys(packs) == ["packs", "clashes"]

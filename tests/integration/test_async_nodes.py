@@ -1,6 +1,7 @@
 """Async nodes on a real stack with one runner: awaited on its event loop, not in its thread
 slots, so hundreds of I/O-bound nodes run at once; an async generator streams; a cancel
-ends an awaiting node."""
+ends an awaiting node, and so does its timeout (no thread is left behind); a failed call is
+retried as its policy says."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ ASYNC_OPS = """
     import os
     from collections.abc import AsyncIterator
     from pathlib import Path
+
+    from psynapse import retry
 
 
     async def nap(seconds: float = 1.0) -> float:
@@ -39,6 +42,18 @@ ASYNC_OPS = """
     async def env_value(var_name: str) -> str:
         await asyncio.sleep(0.01)
         return os.environ.get(var_name, "")
+
+
+    @retry(times=3, backoff_s=0.05, on=ConnectionError)
+    async def shaky_fetch(counter: str, fails: int = 2) -> int:
+        "Fail the first `fails` calls, as a flaky service does."
+        path = Path(counter)
+        calls = len(path.read_text().splitlines()) + 1 if path.exists() else 1
+        path.write_text("call\\n" * calls)
+        await asyncio.sleep(0.01)
+        if calls <= fails:
+            raise ConnectionError(f"call {calls} failed")
+        return calls
 
 
     async def spell(word: str, delay_ms: int = 20) -> AsyncIterator[str]:
@@ -123,3 +138,38 @@ def test_an_async_node_sees_its_runs_env_vars_and_no_other_run_does(async_stack)
         without = client.post("/execute", json=body).json()
     assert with_env == {"results": {"v": "t0k3n"}}
     assert without == {"results": {"v": ""}}
+
+
+def test_an_awaiting_node_past_its_timeout_is_cancelled_and_leaves_no_stuck_thread(async_stack, tmp_path: Path):
+    marker = tmp_path / "cancelled"
+    body = graph([fn("z", "long_nap", marker=str(marker), timeout_s=0.5), view("v")], [edge("z", "v")])
+    with async_stack.client() as client:
+        started = time.monotonic()
+        _, events = stream(client, body)
+        took = time.monotonic() - started
+        end = by_node(events)["z"][-1]
+        assert (end["status"], end["error"], end["error_kind"]) == ("error", "timed out after 0.5 s", "timeout")
+        assert took < 3, took
+        [runner] = client.get("/health").json()["services"]["runner"]
+    # Its task was cancelled at its await: nothing runs on, nothing is written off.
+    deadline = time.monotonic() + 5
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marker.read_text() == "cancelled"
+    assert runner.get("stuck_threads", 0) == 0
+
+
+def test_a_failing_awaited_call_is_retried_as_its_policy_says(async_stack, tmp_path: Path):
+    counter = tmp_path / "calls"
+    body = graph([fn("r", "shaky_fetch", counter=str(counter)), view("v")], [edge("r", "v")])
+    with async_stack.client() as client:
+        _, events = stream(client, body)
+    r = by_node(events)["r"]
+    assert [e["status"] for e in r] == ["executing", "retrying", "retrying", "completed"]
+    assert [(e["attempt"], e["max_attempts"], e["error"]) for e in r[1:3]] == [
+        (2, 3, "call 1 failed"),
+        (3, 3, "call 2 failed"),
+    ]
+    assert (r[-1]["output"], r[-1]["attempts"]) == (3, 3)
+    assert events[-1][1] == {"status": "done", "results": {"v": 3}}
+    assert len(counter.read_text().splitlines()) == 3

@@ -122,7 +122,10 @@ def test_run_detail_has_every_node(stack):
             "error_kind",
             "traceback",
             "cached",
+            "attempts",
+            "retries",
         }, node_id
+        assert node["attempts"] == 1 and node["retries"] == [], (node_id, node)
         assert node["status"] == "completed" and node["error"] is None, (node_id, node)
         assert isinstance(node["duration_ms"], (int, float)) and node["duration_ms"] >= 0, (node_id, node)
     assert nodes["F1"] == {**nodes["F1"], "node_name": "add", "inputs": {"a": 5, "b": 3}, "output": 8.0}

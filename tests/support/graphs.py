@@ -185,9 +185,21 @@ def terminal_counts(nats_url: str, run_id: str) -> dict[str, int]:
     """How many ends (completed or error) the stored log holds per node: one each, always."""
     counts: dict[str, int] = {}
     for node_id, status in stored_node_events(nats_url, run_id):
-        if status != "executing":
+        if status not in ("executing", "retrying"):
             counts[node_id] = counts.get(node_id, 0) + 1
     return counts
+
+
+def wait_for(check: Any, within_s: float = 15.0, pause_s: float = 0.05) -> Any:
+    """Poll ``check()`` until it gives something truthy (returned), failing after ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not so within {within_s} s: {check}")
+        time.sleep(pause_s)
 
 
 def metric_sample(text: str, name: str, **labels: str) -> float:

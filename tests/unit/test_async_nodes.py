@@ -2,7 +2,8 @@
 
 Loaded and introspected like the others; called through the one segment walk, either on
 an event loop (``invoke_async``, as the runner does) or in a thread (``invoke``, as a job
-with env_vars and the in-process way do); a cancel ends the awaiting task.
+with env_vars and the in-process way do); a cancel ends the awaiting task, and so does a
+timeout; the walk retries an awaited call as it retries any other.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from pathlib import Path
 import msgspec
 
 from psynapse_common import codec
-from psynapse_common.execute import Call, Outcome, SegmentRun
-from psynapse_common.invoke import CancelFlag
-from psynapse_common.messages import Job, Step
+from psynapse_common.execute import FLUSH, Call, Outcome, SegmentRun, Wait, run_here
+from psynapse_common.invoke import CancelFlag, NodeTimedOut
+from psynapse_common.messages import Job, NodeEvent, Step
 from psynapse_common.nodepacks import load_catalog
 
 PACK = {
     "ops.py": """
         import asyncio
         from typing import AsyncIterator, Literal
+
+        from psynapse import retry
 
 
         async def fetch(url: str, retries: int = 2, mode: Literal["get", "head"] = "get") -> dict:
@@ -58,7 +61,22 @@ PACK = {
             return x
 
 
+        async def impatient() -> int:
+            await asyncio.sleep(0)
+            raise TimeoutError("its own timeout")
+
+
+        @retry(times=3, backoff_s=0.01, on=ConnectionError)
+        async def shaky(x: int) -> int:
+            CALLS.append(x)
+            await asyncio.sleep(0)
+            if len(CALLS) % 3:
+                raise ConnectionError(f"call {len(CALLS) % 3} failed")
+            return x
+
+
         NAPS: list[str] = []
+        CALLS: list[int] = []
     """,
     "progress_ops.py": """
         import asyncio
@@ -106,11 +124,11 @@ def load(tmp_path: Path):
     return load_catalog(tmp_path, installed=False)
 
 
-def call_of(catalog, name: str, **inputs) -> tuple[SegmentRun, Call]:
+def call_of(catalog, name: str, timeout_s: float | None = None, **inputs) -> tuple[SegmentRun, Call]:
     step = Step(node_id="n", node_name=name, node_type="functionNode", inputs={})
     run = SegmentRun(Job(run_id="r", steps=[step]), catalog.nodes.get)
     encoded = {key: msgspec.Raw(codec.encode(value)) for key, value in inputs.items()}
-    return run, Call(step, catalog.nodes[name], encoded, {})
+    return run, Call(step, catalog.nodes[name], encoded, {}, timeout_s)
 
 
 def test_async_nodes_are_introspected_like_sync_ones(tmp_path):
@@ -122,6 +140,8 @@ def test_async_nodes_are_introspected_like_sync_ones(tmp_path):
         "nap": ("function", True),
         "broken": ("function", True),
         "plain": ("function", False),
+        "impatient": ("function", True),
+        "shaky": ("function", True),
         "Download": ("progress", True),
         "Talk": ("stream", True),
     }
@@ -226,3 +246,66 @@ def test_a_cancel_flag_calls_back_once_and_forgets_removed_callbacks():
     assert calls == ["kept"]
     flag.on_set(lambda: calls.append("late"))
     assert calls == ["kept", "late"] and flag.is_set()
+
+
+def test_an_awaited_call_past_its_timeout_is_cancelled_on_a_loop_and_in_a_thread(tmp_path):
+    catalog = load(tmp_path)
+    naps = catalog.nodes["nap"].target.__globals__["NAPS"]
+    for where in ("loop", "thread"):
+        run, call = call_of(catalog, "nap", timeout_s=0.1)
+        started = time.monotonic()
+        if where == "loop":
+            outcome = asyncio.run(run.invoke_async(call, print, print))
+        else:
+            outcome = run.invoke(call, print, print)
+        assert time.monotonic() - started < 5
+        assert (outcome.error, outcome.traceback, outcome.timed_out) == ("timed out after 0.1 s", None, True)
+        # The node's own exception as far as a retry policy is concerned: a TimeoutError.
+        assert isinstance(outcome.exception, NodeTimedOut)
+    assert naps == ["cancelled", "cancelled"]
+    # A TimeoutError the node raises itself is its own failure, not a timeout.
+    run, call = call_of(catalog, "impatient", timeout_s=5)
+    outcome = asyncio.run(run.invoke_async(call, print, print))
+    assert (outcome.error, outcome.timed_out) == ("its own timeout", False)
+    assert isinstance(outcome.exception, TimeoutError) and outcome.traceback is not None
+    # Within its time: its result.
+    run, call = call_of(catalog, "fetch", timeout_s=5, url="u")
+    assert asyncio.run(run.invoke_async(call, print, print)).result == {"url": "u", "retries": 2, "mode": "get"}
+
+
+def test_the_walk_retries_an_awaited_call_on_a_loop_and_in_a_thread(tmp_path):
+    catalog = load(tmp_path)
+    calls = catalog.nodes["shaky"].target.__globals__["CALLS"]
+    step = Step(node_id="n", node_name="shaky", node_type="functionNode", inputs={"x": msgspec.Raw(codec.encode(7))})
+
+    async def on_loop(run: SegmentRun) -> list[NodeEvent]:
+        # As the runner drives it: awaited calls on its event loop, the pauses there too.
+        events: list[NodeEvent] = []
+        walk = run.drive()
+        answer = None
+        while True:
+            try:
+                need = walk.send(answer)
+            except StopIteration:
+                return events
+            answer = None
+            if need is FLUSH:
+                events += run.take_events()
+            elif isinstance(need, Call):
+                answer = await run.invoke_async(need, print, print)
+            elif isinstance(need, Wait):
+                await asyncio.sleep(need.seconds)
+
+    looped = asyncio.run(on_loop(SegmentRun(Job(run_id="r", steps=[step]), catalog.nodes.get)))
+    threaded: list[NodeEvent] = []
+    run_here(SegmentRun(Job(run_id="r", steps=[step]), catalog.nodes.get), threaded.extend)
+    for events in (looped, threaded):
+        assert [(e.status, e.tries) for e in events] == [
+            ("executing", 0),
+            ("retrying", 2),
+            ("retrying", 3),
+            ("completed", 3),
+        ]
+        assert [e.error for e in events if e.status == "retrying"] == ["call 1 failed", "call 2 failed"]
+        assert codec.decode(bytes(events[-1].output), {}) == 7
+    assert calls == [7] * 6

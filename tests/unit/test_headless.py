@@ -372,6 +372,88 @@ def test_async_nodes_are_awaited_in_an_exported_script(tmp_path):
     assert "[s] abc" in done.stderr
 
 
+def test_async_nodes_retry_and_time_out_in_an_exported_script(tmp_path):
+    import time
+
+    pack = tmp_path / "packs" / "asyncs"
+    pack.mkdir(parents=True)
+    (pack / "ops.py").write_text(
+        textwrap.dedent(
+            """
+            import asyncio
+            from pathlib import Path
+
+            from psynapse import retry, timeout
+
+
+            @retry(times=3, backoff_s=0.05, on=ConnectionError)
+            async def shaky(counter: str) -> int:
+                path = Path(counter)
+                calls = len(path.read_text().splitlines()) + 1 if path.exists() else 1
+                path.write_text("call\\n" * calls)
+                await asyncio.sleep(0)
+                if calls < 3:
+                    raise ConnectionError(f"call {calls} failed")
+                return calls
+
+
+            @timeout(0.3)
+            async def nap() -> str:
+                await asyncio.sleep(30)
+                return "slept"
+            """
+        )
+    )
+    counter = tmp_path / "calls"
+    body = graph([fn("r", "shaky", counter=str(counter)), view("out")], [edge("r", "out")])
+    catalog = load_catalog(tmp_path / "packs", installed=False)
+    script = export.export_script(body, catalog, tmp_path / "packs")
+    assert "run_node('r', lambda: awaited(shaky(counter=" in script and "times=3, backoff_s=0.05" in script
+    (tmp_path / "flow.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "flow.py")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"out": 3}
+    assert done.stderr.splitlines() == [
+        "[r] retrying: call 1 failed; attempt 2 of 3 in 0.05 s",
+        "[r] retrying: call 2 failed; attempt 3 of 3 in 0.1 s",
+    ]
+    # A node's own settings: its timeout over the function's, and no retry of a timeout.
+    body = graph([fn("n", "nap", timeout_s=0.2), view("out")], [edge("n", "out")])
+    script = export.export_script(body, catalog, tmp_path / "packs")
+    assert "run_node('n', lambda: awaited(nap(), 'n'), times=1" in script and "timeout_s=0.2)" in script
+    (tmp_path / "nap.py").write_text(script)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(tmp_path / "nap.py")], capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 10
+    assert done.returncode == 1 and done.stderr.rstrip().endswith("TimeoutError: timed out after 0.2 s")
+
+
+def test_run_node_times_calls_on_the_main_thread_and_retries_on_any():
+    import threading
+    import time
+
+    with pytest.raises(TimeoutError, match=r"^timed out after 0.1 s$"):
+        scripthelpers.run_node("s", lambda: time.sleep(5), timeout_s=0.1)
+    # A Map's items run on a thread pool: there SIGALRM cannot stop a call, retries still apply.
+    calls: list[int] = []
+
+    def shaky() -> int:
+        calls.append(1)
+        if len(calls) < 2:
+            raise ConnectionError("once")
+        return len(calls)
+
+    results: list[int] = []
+
+    def item() -> None:
+        results.append(scripthelpers.run_node("m", shaky, times=2, on=("ConnectionError",), timeout_s=5))
+
+    worker = threading.Thread(target=item)
+    worker.start()
+    worker.join(10)
+    assert results == [2]
+
+
 def test_the_sdk_a_script_carries_offers_what_psynapse_offers():
     import typing
 
@@ -567,3 +649,97 @@ def test_export_refuses_what_the_engine_refuses_about_workflows(tmp_path):
     )
     with pytest.raises(export.ExportError, match="feed a subgraph node from its own outputs"):
         export.export_script(through, catalog, REPO_NODEPACKS, workflows=Folder(folder))
+
+
+def test_psynapse_run_sends_its_targets_and_its_timeout_together(tmp_path):
+    from psynapse.cli import build_parser
+    from psynapse.headless.run import _target
+
+    flow = tmp_path / "flow.json"
+    flow.write_text(json.dumps(graph([var("x", "1"), view("v")], [edge("x", "v")])))
+    parser = build_parser()
+    args = parser.parse_args(["run", str(flow), "--to", "v", "--timeout", "2.5"])
+    request = _target(args)["request"]
+    assert (request["targets"], request["timeout_s"]) == (["v"], 2.5)
+    args = parser.parse_args(["run", "named", "--set", "x=3", "--to", "v", "--timeout", "2.5"])
+    assert _target(args) == {
+        "kind": "saved",
+        "name": "named",
+        "body": {"inputs": {"x": 3}, "targets": ["v"], "timeout_s": 2.5},
+    }
+    # Neither: the bodies have neither key (a whole run, no limit).
+    assert "targets" not in _target(parser.parse_args(["run", str(flow)]))["request"]
+    assert _target(parser.parse_args(["run", "named"]))["body"] == {"inputs": {}}
+
+
+def test_retries_and_timeouts_are_shown():
+    import io
+
+    from psynapse.headless.display import PlainDisplay
+
+    state = RunState()
+    err = io.StringIO()
+    display = PlainDisplay(err)
+    head = {"node_id": "f", "node_number": 1, "node_name": "flaky"}
+    for event in [
+        {**head, "status": "executing"},
+        {**head, "status": "retrying", "attempt": 2, "max_attempts": 3, "error": "call 1 failed", "delay_s": 0.5},
+        {**head, "status": "retrying", "attempt": 3, "max_attempts": 3, "error": "call 2 failed", "delay_s": 1.0},
+        {**head, "status": "error", "error": "timed out after 1 s", "error_kind": "timeout", "attempts": 3},
+    ]:
+        display.update(event, state.feed(event))
+    assert [node.node_id for node in state.failed()] == ["f"]
+    assert err.getvalue().splitlines() == [
+        "[1] flaky (f) running",
+        "[1] flaky (f) retrying: call 1 failed; attempt 2 of 3 in 0.5 s",
+        "[1] flaky (f) retrying: call 2 failed; attempt 3 of 3 in 1 s",
+        "[1] flaky (f) error after 3 attempts: timed out after 1 s",
+    ]
+
+
+def test_the_live_table_shows_a_retrying_node():
+    import io
+
+    from rich.console import Console
+
+    from psynapse.headless.display import RichDisplay
+
+    state = RunState()
+    head = {"node_id": "f", "node_number": 1, "node_name": "flaky"}
+    state.feed({**head, "status": "executing"})
+    state.feed({**head, "status": "retrying", "attempt": 2, "max_attempts": 3, "error": "boom", "delay_s": 0.5})
+    display = RichDisplay(state, io.StringIO())
+    out = io.StringIO()
+    Console(file=out, width=120).print(display.render())
+    assert "↻" in out.getvalue() and "retrying: boom; attempt 2 of 3 in 0.5 s" in out.getvalue()
+
+
+def test_exported_script_retries_and_times_out_as_the_services_do(tmp_path):
+    import time
+
+    packs = REPO_NODEPACKS.parent / "tests" / "packs"
+    counter = tmp_path / "calls"
+    body = graph(
+        [
+            fn("f", "flaky", counter=str(counter), value=7, retry={"times": 4, "backoff_s": 0.05}),
+            view("v"),
+            fn("s", "sleep_forever", timeout_s=0.3),
+        ],
+        [edge("f", "v")],
+    )
+    script = export.export_script(body, load_catalog(packs), packs)
+    assert "run_node('f', lambda: flaky(" in script and "times=4, backoff_s=0.05" in script
+    assert "on=('ConnectionError',), timeout_s=None)" in script
+    assert "run_node('s', lambda: sleep_forever(), times=1" in script and "timeout_s=0.3)" in script
+    target = tmp_path / "flow.py"
+    target.write_text(script)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(target)], check=False, capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 10
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:2] == [
+        "[f] retrying: call 1 failed; attempt 2 of 4 in 0.05 s",
+        "[f] retrying: call 2 failed; attempt 3 of 4 in 0.1 s",
+    ]
+    assert done.stderr.rstrip().endswith("TimeoutError: timed out after 0.3 s")
+    assert len(counter.read_text().splitlines()) == 3

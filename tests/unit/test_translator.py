@@ -99,3 +99,30 @@ def test_a_node_that_never_ran_says_why_and_a_raised_one_where():
     assert skipped[1]["error_kind"] == "upstream" and "traceback" not in skipped[1]
     assert skipped[1]["error"] == "Input 'input' failed: node 'd' (divide) did not complete"
     assert stopped[1]["error_kind"] == "cancelled"
+
+
+def test_retries_are_announced_and_their_node_ends_with_its_attempts():
+    t = SseTranslator()
+    out = t.translate(node("w", "executing", name="Words", inputs={"x": _raw(1)}))
+    out += t.translate(StreamEvent(run_id="r", node_id="w", chunk="half "))
+    out += t.translate(node("w", "retrying", name="Words", error="boom", tries=2, max_tries=3, delay_s=0.5))
+    out += t.translate(StreamEvent(run_id="r", node_id="w", chunk="again"))
+    out += t.translate(node("w", "completed", name="Words", output=_raw(2), tries=2))
+    assert out[2] == {
+        "node_id": "w",
+        "node_number": 1,
+        "node_name": "Words",
+        "status": "retrying",
+        "inputs": {"x": 1},
+        "attempt": 2,
+        "max_attempts": 3,
+        "error": "boom",
+        "delay_s": 0.5,
+    }
+    assert out[3]["streaming_text"] == "again"  # the new call's text starts afresh
+    assert out[4]["status"] == "completed" and out[4]["attempts"] == 2
+    # A retry of a node not started yet (a quick one) starts it first; a timeout is said.
+    late = t.translate(node("q", "retrying", error="e", tries=2, max_tries=2, delay_s=0.1))
+    assert [body["status"] for body in late] == ["executing", "retrying"]
+    [failed] = t.translate(node("q", "error", error="timed out after 1 s", timed_out=True, tries=2))
+    assert failed["error_kind"] == "timeout" and failed["attempts"] == 2

@@ -438,6 +438,7 @@ export interface components {
             cache?: boolean;
             workflow?: string | null;
             targets?: string[] | null;
+            timeout_s?: number | null;
         };
         /** ExecuteResponse */
         ExecuteResponse: {
@@ -488,6 +489,12 @@ export interface components {
             file: string;
             nodes: string[];
         };
+        /** NodeRetry */
+        NodeRetry: {
+            attempt: number;
+            error: string;
+            delay_s: number;
+        };
         /** NodeSchema */
         NodeSchema: {
             name: string;
@@ -499,6 +506,8 @@ export interface components {
             is_progress_node: boolean;
             is_stream_node: boolean;
             pool?: string;
+            retry?: components["schemas"]["RetryPolicy"];
+            timeout_s?: number;
         };
         /** NodepacksReloaded */
         NodepacksReloaded: {
@@ -545,6 +554,13 @@ export interface components {
             pending: number;
             in_flight: number;
         };
+        /** RetryPolicy */
+        RetryPolicy: {
+            times: number;
+            backoff_s: number;
+            max_backoff_s: number;
+            on: string[];
+        };
         /** ReturnSchema */
         ReturnSchema: {
             name: string;
@@ -590,7 +606,7 @@ export interface components {
              * @default executing
              * @enum {string}
              */
-            status?: "executing" | "completed" | "skipped" | "error";
+            status?: "executing" | "retrying" | "completed" | "skipped" | "error";
             duration_ms?: number | null;
             inputs?: {
                 [key: string]: unknown;
@@ -601,6 +617,9 @@ export interface components {
             traceback?: string | null;
             /** @default false */
             cached?: boolean;
+            /** @default 1 */
+            attempts?: number;
+            retries?: components["schemas"]["NodeRetry"][];
         };
         /** RunSummary */
         RunSummary: {
@@ -618,6 +637,7 @@ export interface components {
             instance: string;
             pid: number;
             pool?: string;
+            stuck_threads?: number;
         };
         /** WorkflowBody */
         WorkflowBody: {
@@ -651,6 +671,7 @@ export interface components {
             /** @default true */
             cache?: boolean;
             targets?: string[] | null;
+            timeout_s?: number | null;
         };
         /** WorkflowSaved */
         WorkflowSaved: {

@@ -61,8 +61,11 @@ export interface ExecuteRequest extends GraphRequest {
 }
 
 // -- a run's events (SSE of /execute/stream and /runs/{id}/events; by hand) -----
-/** A node event's status: "skipped" is a node on a branch not taken (it never runs, and this is its one event). */
-export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error" | "skipped";
+/**
+ * A node event's status: "skipped" is a node on a branch not taken (it never runs, and this is its one event);
+ * "retrying" says a failed call is made again (the attempt coming, of how many, after what pause, and why).
+ */
+export type NodeStatus = "executing" | "progress" | "streaming" | "retrying" | "completed" | "skipped" | "error";
 
 /** One node event of `/execute/stream` or `/runs/{id}/events`. */
 export interface NodeEvent {
@@ -83,9 +86,19 @@ export interface NodeEvent {
   error_kind?: ErrorKind;
   /** Where a node's own code raised. */
   traceback?: string;
+  /** A `retrying` event: the call about to be made, of how many, after what pause (the error says why). */
+  attempt?: number;
+  max_attempts?: number;
+  delay_s?: number;
+  /** An end: the calls the node took, when more than one (it was retried). */
+  attempts?: number;
 }
 
-export type ErrorKind = "upstream" | "cancelled";
+/** Why a node ended in error without failing itself (upstream, cancelled), or that a call ran too long. */
+export type ErrorKind = "upstream" | "cancelled" | "timeout";
+
+/** A function's retry policy, as the schema gives it. */
+export type RetryPolicy = NonNullable<NodeSchema["retry"]>;
 
 export interface DoneEvent {
   status: "done";

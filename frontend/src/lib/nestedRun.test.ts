@@ -25,6 +25,13 @@ describe("a subgraph node's status, made from its inner nodes'", () => {
     expect(groupStatus([inner("s/f", "completed"), inner("s/out", "completed")], ["s/out"], false)).toEqual({ status: "completed" });
   });
 
+  it("runs while an inner node is retrying, counted as running", () => {
+    const nodes = [inner("s/x", "completed"), inner("s/f", "retrying")];
+    expect(groupStatus(nodes, ["s/out"], false)).toEqual({ status: "executing" });
+    expect(groupStatus(nodes, undefined, true)).toEqual({ status: "executing" });
+    expect(innerSummary(nodes)).toBe("2 inside · 1 done · 1 running");
+  });
+
   it("not knowing its outputs, ends with the run", () => {
     expect(groupStatus([inner("s/f", "completed")], undefined, false)).toEqual({ status: "executing" });
     expect(groupStatus([inner("s/f", "completed")], undefined, true)).toEqual({ status: "completed" });

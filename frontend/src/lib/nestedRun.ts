@@ -26,7 +26,7 @@ export interface GroupStatus {
   error_kind?: ErrorKind;
 }
 
-const RUNNING: NodeStatus[] = ["executing", "progress", "streaming"];
+const RUNNING: NodeStatus[] = ["executing", "progress", "streaming", "retrying"];
 
 /**
  * A subgraph node's status from its inner nodes: running while any runs; failed when

@@ -41,6 +41,11 @@ export function entriesFromDetail(detail: RunDetail): StatusEntry[] {
     }
     if (node.cached) entry.cached = true;
     if (parent !== null) entry.parent = parent;
+    if (node.attempts && node.attempts > 1) entry.attempts = node.attempts;
+    const last = node.retries?.[node.retries.length - 1];
+    if (node.status === "retrying" && last) {
+      entry.retry = { attempt: last.attempt, max_attempts: last.attempt, delay_s: last.delay_s, error: last.error };
+    }
     return entry;
   });
   const entries = withGroups(recorded);

@@ -31,7 +31,7 @@ const UPSTREAM = /^Input '([^']*)' failed: node '([^']*)' \((.*)\) did not compl
 
 /** A node error's kind: the gateway's `error_kind` when it is one the editor knows, else read from the error. */
 export function errorKindOf(error: string | null | undefined, kind?: string | null): ErrorKind | null {
-  if (kind === "upstream" || kind === "cancelled") return kind;
+  if (kind === "upstream" || kind === "cancelled" || kind === "timeout") return kind;
   if (error === "cancelled") return "cancelled";
   return error && UPSTREAM.test(error) ? "upstream" : null;
 }
@@ -119,4 +119,10 @@ export function isGoing(phase: RunPhase): boolean {
 /** A progress fraction as a whole percentage (clamped to 0..100); null when there is none. */
 export function percentOf(progress: number | undefined): number | null {
   return progress === undefined ? null : Math.round(Math.min(1, Math.max(0, progress)) * 100);
+}
+
+/** "Took 3 attempts" for a node that was retried, once it has ended. */
+export function attemptsText(entry: { attempts?: number; status: NodeStatus }): string | null {
+  if (!entry.attempts || entry.attempts < 2 || (entry.status !== "completed" && entry.status !== "error")) return null;
+  return `Took ${entry.attempts} attempts`;
 }

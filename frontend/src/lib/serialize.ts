@@ -2,6 +2,7 @@
 import type { ExecuteRequest, GraphEdgePayload, GraphNodePayload, NodeKind, NodeSchema } from "../api/types";
 import type { PsyEdge, PsyNode, VariableType, WorkflowNodeType } from "./model";
 import { layeredPositions } from "./layout";
+import { isRunSetting } from "./runSettings";
 import { formatsOf } from "./typecheck";
 
 const KINDS: NodeKind[] = ["functionNode", "variableNode", "listNode", "viewNode", "ifNode", "switchNode", "subgraphNode", "mapNode", "loopNode"];
@@ -10,7 +11,8 @@ function functionPayload(data: Record<string, unknown>, schema: NodeSchema | und
   const out: Record<string, unknown> = { functionName: data.functionName };
   for (const [key, value] of Object.entries(data)) {
     if (key === "functionName" || value === "" || value === undefined) continue;
-    if (schema && !schema.params.some((p) => p.name === key)) continue;
+    // Parameters, and the node's retry and timeout settings.
+    if (schema && !schema.params.some((p) => p.name === key) && !isRunSetting(key, schema)) continue;
     out[key] = value;
   }
   return out;

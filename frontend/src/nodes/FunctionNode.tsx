@@ -6,8 +6,10 @@ import type { FunctionNodeType } from "../lib/model";
 import { typeLabel } from "../lib/typecheck";
 import { missingFor, useCatalogStore } from "../store/catalogStore";
 import { useUiStore } from "../store/uiStore";
+import { isRunSetting } from "../lib/runSettings";
 import { NodeShell } from "./NodeShell";
 import { ParamControl } from "./ParamControl";
+import { RunSettings } from "./RunSettings";
 
 
 function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
@@ -22,6 +24,7 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
   const connected = useMemo(() => new Set(inbound.map((c) => c.targetHandle)), [inbound]);
 
   const onChange = useCallback((name: string, value: unknown) => updateNodeData(id, { [name]: value }), [id, updateNodeData]);
+  const onSettings = useCallback((patch: Record<string, unknown>) => updateNodeData(id, patch), [id, updateNodeData]);
   // Handles come from the schema: when it changes (pack edited), re-measure
   // them. Not on mount: React Flow measures new nodes itself, and 300 extra
   // updates would make a big import slow.
@@ -125,6 +128,9 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
             </div>
           ) : null}
         </div>
+      ) : null}
+      {isRunSetting("retry", schema) && isRunSetting("timeout_s", schema) ? (
+        <RunSettings id={id} schema={schema} data={data} onChange={onSettings} />
       ) : null}
     </NodeShell>
   );

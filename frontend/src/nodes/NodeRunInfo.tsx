@@ -1,10 +1,22 @@
 // What the last run did to a node, shown on the node itself: progress with its
-// percentage, the text streamed so far (kept when the run is stopped), the error
-// with an expandable traceback, or why the node did not run.
+// percentage, the text streamed so far (kept when the run is stopped), a retry under
+// way, the error with an expandable traceback, or why the node did not run.
 import { memo, useLayoutEffect, useRef, useState } from "react";
 import { useNodeEntry } from "../hooks/useNodeEntry";
-import { notRunText, percentOf } from "../lib/runStatus";
-import { entryDisplay } from "../store/runStore";
+import { attemptsText, notRunText, percentOf } from "../lib/runStatus";
+import { entryDisplay, type RetryNote } from "../store/runStore";
+
+/** "Retrying: attempt 2 of 3 in 0.5 s", and why the last call failed. */
+export function RetryLine({ retry, testId }: { retry: RetryNote; testId: string }) {
+  return (
+    <div className="psy-run-retry" data-testid={testId} data-attempt={retry.attempt}>
+      <div className="psy-run-retry__what">
+        Retrying: attempt {retry.attempt} of {retry.max_attempts} in {retry.delay_s} s
+      </div>
+      <div className="psy-run-retry__why nodrag">{retry.error}</div>
+    </div>
+  );
+}
 
 export function StreamBox({ text, live, testId }: { text: string; live: boolean; testId: string }) {
   const ref = useRef<HTMLPreElement>(null);
@@ -42,8 +54,10 @@ function NodeRunInfoImpl({ id }: { id: string }) {
   const percent = percentOf(entry.progress);
   const notRun = notRunText(display, entry.error, entry.status);
   const showProgress = percent !== null && (display === "progress" || display === "executing" || display === "cancelled");
+  const attempts = attemptsText(entry);
   return (
     <div className="psy-run-info" data-testid="node-run-info">
+      {display === "retrying" && entry.retry ? <RetryLine retry={entry.retry} testId="node-retrying" /> : null}
       {showProgress ? (
         <div className="psy-run-progress" data-testid="node-progress" data-percent={percent}>
           <div className="psy-progress">
@@ -65,6 +79,11 @@ function NodeRunInfoImpl({ id }: { id: string }) {
       {notRun ? (
         <div className="psy-run-note" data-testid="node-not-run">
           {notRun}
+        </div>
+      ) : null}
+      {attempts ? (
+        <div className="psy-run-note" data-testid="node-attempts">
+          {attempts}
         </div>
       ) : null}
     </div>

@@ -20,7 +20,7 @@ export interface NodeShellProps {
   children: ReactNode;
 }
 
-const STATUS_WORDS: Record<string, string> = { skipped: "not run", error: "failed" };
+const STATUS_WORDS: Record<string, string> = { skipped: "not run", error: "failed", retrying: "retrying" };
 
 function NodeShellImpl({ id, kind, title, subtitle, tooltip, badges, selected, invalid, runInfo = true, onOpen, children }: NodeShellProps) {
   const live = useRunStore((s) => (s.detached ? undefined : s.live[id]));

@@ -4,8 +4,8 @@
 import { memo, useState } from "react";
 import { formatDuration } from "../lib/format";
 import { innerSummary } from "../lib/nestedRun";
-import { notRunText, percentOf, type NodeDisplay } from "../lib/runStatus";
-import { StreamBox, Traceback } from "../nodes/NodeRunInfo";
+import { attemptsText, notRunText, percentOf, type NodeDisplay } from "../lib/runStatus";
+import { RetryLine, StreamBox, Traceback } from "../nodes/NodeRunInfo";
 import { ValueView } from "../nodes/ValueView";
 import { entryDisplay, type StatusEntry } from "../store/runStore";
 
@@ -54,6 +54,7 @@ function StatusCardImpl({ entry, onFocus, inner, within }: StatusCardProps) {
   const percent = percentOf(entry.progress);
   const running = display === "executing" || display === "progress" || display === "streaming";
   const notRun = entry.node_id ? notRunText(display, entry.error, entry.status) : null;
+  const attempts = attemptsText(entry);
   return (
     <li
       className={`psy-card psy-card--${display}`}
@@ -99,6 +100,7 @@ function StatusCardImpl({ entry, onFocus, inner, within }: StatusCardProps) {
           </div>
         </div>
       ) : null}
+      {display === "retrying" && entry.retry ? <RetryLine retry={entry.retry} testId="status-retrying" /> : null}
       {entry.streaming_text !== undefined && display !== "completed" ? <StreamBox text={entry.streaming_text} live={running} testId="status-stream" /> : null}
       {inputs.length > 0 ? (
         <div className="psy-card__section">
@@ -124,6 +126,11 @@ function StatusCardImpl({ entry, onFocus, inner, within }: StatusCardProps) {
       {notRun ? (
         <div className="psy-card__note" data-testid="status-not-run">
           {notRun}
+        </div>
+      ) : null}
+      {attempts ? (
+        <div className="psy-card__note" data-testid="status-attempts">
+          {attempts}
         </div>
       ) : null}
       {inner && inner.length > 0 && entry.node_id ? <InnerCards inner={inner} parent={entry.node_id} onFocus={onFocus} /> : null}

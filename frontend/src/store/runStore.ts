@@ -34,6 +34,17 @@ export interface StatusEntry {
   parent?: string;
   /** A subgraph node's entry, made from its inner nodes' events (it has none of its own). */
   synthetic?: boolean;
+  /** The retry under way: the call coming, of how many, after what pause, and why the last failed. */
+  retry?: RetryNote;
+  /** The calls the node took, when it was retried. */
+  attempts?: number;
+}
+
+export interface RetryNote {
+  attempt: number;
+  max_attempts: number;
+  delay_s: number;
+  error: string;
 }
 
 export interface LiveStatus {
@@ -103,13 +114,30 @@ function merge(previous: StatusEntry | undefined, event: NodeEvent): StatusEntry
   const parent = topOf(event.node_id);
   if (parent !== null) entry.parent = parent;
   entry.status = event.status;
-  if (event.status === "executing") entry.cached = undefined;
+  if (event.status === "executing") {
+    // A node starts again (its job was redelivered): its retries with it.
+    entry.cached = undefined;
+    entry.retry = undefined;
+    entry.attempts = undefined;
+  }
+  if (event.attempts !== undefined) entry.attempts = event.attempts;
+  if (event.status === "completed" || event.status === "error") entry.retry = undefined;
   if (event.node_number != null) entry.node_number = event.node_number;
   if (event.inputs !== undefined) entry.inputs = event.inputs;
   if (event.progress !== undefined) entry.progress = event.progress;
   if (event.progress_message !== undefined) entry.progress_message = event.progress_message;
   if (event.streaming_text !== undefined) entry.streaming_text = event.streaming_text;
   else if (event.streaming_chunk !== undefined) entry.streaming_text = (entry.streaming_text ?? "") + event.streaming_chunk;
+  if (event.status === "retrying") {
+    const attempt = event.attempt ?? 2;
+    entry.retry = { attempt, max_attempts: event.max_attempts ?? attempt, delay_s: event.delay_s ?? 0, error: event.error ?? "failed" };
+    entry.attempts = attempt;
+    // The next call reports and streams afresh.
+    if (entry.streaming_text !== undefined) entry.streaming_text = "";
+    entry.progress = undefined;
+    entry.progress_message = undefined;
+    return entry;
+  }
   if (event.status === "completed") {
     entry.output = event.output;
     entry.hasOutput = true;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from . import messages
-from .messages import MAX_BATCH, NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
+from .messages import MAX_BATCH, UNDER_WAY, NodeEvent, NodeEvents, ProgressEvent, RunEvent, StreamEvent
 from .publisher import AckedPublisher
 from .subjects import Names
 
@@ -31,14 +31,15 @@ class EventSink:
     async def nodes(self, run_id: str, events: list[NodeEvent]) -> list[asyncio.Future[None]]:
         """Publish node events in order, as few messages as fit.
 
-        A node's start goes alone and is stored again if its job runs again (the
-        node starts again); ends share messages whose ids make a repeat a no-op.
+        A node's start (or a retry of it) goes alone and is stored again if its job
+        runs again (the node starts again); ends share messages whose ids make a
+        repeat a no-op.
         """
         acks: list[asyncio.Future[None]] = []
         ends: list[NodeEvent] = []
         size = 0
         for event in events:
-            if event.status == "executing":
+            if event.status in UNDER_WAY:
                 acks += await self._ends(run_id, ends)
                 ends, size = [], 0
                 payload = messages.encode(NodeEvents(run_id=run_id, events=[event]))

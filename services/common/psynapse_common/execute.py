@@ -8,11 +8,20 @@ thread without a cache. What the generator cannot do itself, it yields:
 - ``Lookup(keys)``: cache entries; answered with one output (or None) per key.
 - ``Fetch(values)``: the object store blobs those values refer to; answered with
   their contents by name.
-- ``Call``: a function step to call; answered with the ``Outcome`` of ``invoke``
-  (the driver picks where it runs).
+- ``Call``: a function step to call; answered with the ``Outcome`` of ``invoke``, or of
+  ``invoke_async`` for an awaited one (the driver picks where it runs).
 - ``FLUSH``: publish ``take_events()`` now; answered with None. It comes before a
   slow call starts and after it ends, so the run's other work goes on meanwhile;
   quick steps' events wait for the next one, and share a message.
+- ``Wait(seconds)``: the pause before a retry; answered with None (the driver stops
+  the walk instead when the run is cancelled meanwhile).
+
+Retries and timeouts (``policies``): a call that fails is made again as its node's
+policy says, each attempt after the first announced by a ``retrying`` event (the
+attempt's number, the error, the pause); a ``Call`` carries its time limit, which the
+call itself checks at every report and once it returns (an awaited call's task is
+cancelled when it is reached), and a driver may enforce sooner (the runner abandons a
+thread that runs past it). The retries of an awaited call are the walk's like any other's.
 
 The cache (see ``cache``): before anything runs, every cacheable function's key is
 looked up in one request: its content key when its inputs are known already (given
@@ -37,8 +46,18 @@ from . import builtins, codec
 from .blobs import MARKER
 from .cache import LINEAGE_PREFIX, cache_key, lineage_key, value_digest
 from .graph import FUNCTION
-from .invoke import call_node, call_node_async, describe_error, describe_traceback, prepare_kwargs
+from .invoke import (
+    NodeInputError,
+    NodeTimedOut,
+    RunCancelled,
+    call_node,
+    call_node_async,
+    describe_error,
+    describe_traceback,
+    prepare_kwargs,
+)
 from .messages import NIL, Job, NodeEvent, NodeStatus, Step
+from .policies import policy_of
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
 _MISSING = object()
@@ -60,6 +79,12 @@ class Call:
     spec: Any
     inputs: dict[str, msgspec.Raw]  # as the node's events show them
     objects: dict[str, Any]  # inputs already decoded: an earlier step's result, its only consumer
+    timeout_s: float | None = None  # the limit of this attempt
+
+
+@dataclass
+class Wait:
+    seconds: float
 
 
 class _Flush:
@@ -67,7 +92,7 @@ class _Flush:
 
 
 FLUSH = _Flush()
-Need = Lookup | Fetch | Call | _Flush
+Need = Lookup | Fetch | Call | Wait | _Flush
 
 
 @dataclass
@@ -77,6 +102,10 @@ class Outcome:
     error: str | None = None
     traceback: str | None = None
     duration_ms: float = 0.0
+    # What the node's own code raised (None for our failures: a missing input, a
+    # cancel), which its retry policy is asked about; and whether it ran past its timeout.
+    exception: BaseException | None = None
+    timed_out: bool = False
 
 
 class SegmentRun:
@@ -113,6 +142,7 @@ class SegmentRun:
         self._found: dict[str, msgspec.Raw | None] = {}
         self._content_keys: dict[str, str] = {}  # steps whose inputs are known before they run
         self._lineages: dict[str, bytes] = {}
+        self._tries: dict[str, int] = {}  # steps called more than once: their calls so far
 
     def take_events(self) -> list[NodeEvent]:
         events, self._events = self._events, []
@@ -187,17 +217,57 @@ class SegmentRun:
             kept = self._objects.pop(wire, _MISSING)
             if kept is not _MISSING:
                 objects[param] = kept
-        outcome: Outcome = yield Call(step, spec, inputs, objects)
+        outcome = yield from self._attempts(step, spec, inputs, objects)
         if outcome.error is not None:
             self._end(
-                step, "error", inputs, error=outcome.error, traceback=outcome.traceback, duration_ms=outcome.duration_ms
+                step,
+                "error",
+                inputs,
+                error=outcome.error,
+                traceback=outcome.traceback,
+                duration_ms=outcome.duration_ms,
+                tries=self._tries.get(step.node_id, 0),
+                timed_out=outcome.timed_out,
             )
             return
         self.outputs[step.node_id] = outcome.output
         self._keep_result(step.node_id, outcome.result, spec)
-        self._end(step, "completed", inputs, output=outcome.output, duration_ms=outcome.duration_ms)
+        self._end(
+            step,
+            "completed",
+            inputs,
+            output=outcome.output,
+            duration_ms=outcome.duration_ms,
+            tries=self._tries.get(step.node_id, 0),
+        )
         if cached:
             self._store(step, inputs, outcome.output)
+
+    def _attempts(
+        self, step: Step, spec: Any, inputs: dict[str, msgspec.Raw], objects: dict[str, Any]
+    ) -> Generator[Need, Any, Outcome]:
+        """Call the function until a call succeeds or its policy says no more; the last outcome."""
+        policy = policy_of(spec, step.retry, step.timeout_s)
+        attempt = 1
+        while True:
+            outcome: Outcome = yield Call(step, spec, inputs, objects, policy.timeout_s)
+            if outcome.error is None or not policy.retries(attempt, outcome.exception):
+                return outcome
+            delay = policy.delay(attempt)
+            if attempt == 1 and step.quick:
+                # A quick call has no start event of its own: its first retry needs one.
+                self._events.append(self._event(step, "executing", inputs))
+            attempt += 1
+            self._tries[step.node_id] = attempt
+            self._events.append(
+                self._event(
+                    step, "retrying", {}, error=outcome.error, tries=attempt, max_tries=policy.times, delay_s=delay
+                )
+            )
+            yield FLUSH
+            yield Wait(delay)
+            # The next call decodes its inputs afresh: the last one may have changed them.
+            objects = {}
 
     def _store(self, step: Step, inputs: dict[str, msgspec.Raw], output: msgspec.Raw) -> None:
         lineage = self._lineages.get(step.node_id)
@@ -328,12 +398,14 @@ class SegmentRun:
         cancelled: threading.Event | None = None,
     ) -> Outcome:
         """Call the node in this thread; one whose call is awaited runs on an event loop of its own here."""
-        with _Calling(self._scrub) as calling:
+        with _Calling(self._scrub, self._broken) as calling:
             kwargs = self._kwargs(call)
             if call.spec.awaited:
-                result = asyncio.run(call_node_async(call.spec, kwargs, on_progress, on_chunk, cancelled))
+                result = asyncio.run(
+                    call_node_async(call.spec, kwargs, on_progress, on_chunk, cancelled, call.timeout_s)
+                )
             else:
-                result = call_node(call.spec, kwargs, on_progress, on_chunk, cancelled)
+                result = call_node(call.spec, kwargs, on_progress, on_chunk, cancelled, call.timeout_s)
             calling.done(result)
         return calling.outcome
 
@@ -344,9 +416,11 @@ class SegmentRun:
         on_chunk: Callable[[str], None],
         cancelled: threading.Event | None = None,
     ) -> Outcome:
-        """Await a node whose call is awaited, on the running event loop."""
-        with _Calling(self._scrub) as calling:
-            calling.done(await call_node_async(call.spec, self._kwargs(call), on_progress, on_chunk, cancelled))
+        """Await a node whose call is awaited, on the running event loop (its time limit an
+        asyncio timeout: the node's task is cancelled at the await it is in)."""
+        with _Calling(self._scrub, self._broken) as calling:
+            kwargs = self._kwargs(call)
+            calling.done(await call_node_async(call.spec, kwargs, on_progress, on_chunk, cancelled, call.timeout_s))
         return calling.outcome
 
     def _kwargs(self, call: Call) -> dict[str, Any]:
@@ -446,8 +520,9 @@ class _Calling:
     """One node call's Outcome: its encoded result, or what it raised (a node's failure is
     reported, not raised; a cancelled task or a stopping process is not a node's failure)."""
 
-    def __init__(self, scrub: Callable[[str], str]) -> None:
+    def __init__(self, scrub: Callable[[str], str], broken: Exception | None) -> None:
         self._scrub = scrub
+        self._broken = broken
         self._started = time.perf_counter()
         self.outcome = Outcome()
 
@@ -462,10 +537,13 @@ class _Calling:
         if not isinstance(exc, Exception):
             return False
         trace = describe_traceback(exc)
+        ours = exc is self._broken or isinstance(exc, (NodeInputError, RunCancelled))
         self.outcome = Outcome(
             error=self._scrub(describe_error(exc)),
             traceback=self._scrub(trace) if trace else None,
             duration_ms=_since(self._started),
+            exception=None if ours else exc,
+            timed_out=isinstance(exc, NodeTimedOut),
         )
         return True
 
@@ -511,6 +589,11 @@ def run_here(
             answer = look_up(need.keys) if look_up is not None else [None] * len(need.keys)
         elif isinstance(need, Fetch):
             answer = {}
+        elif isinstance(need, Wait):
+            if cancelled is not None:
+                cancelled.wait(need.seconds)
+            else:
+                time.sleep(need.seconds)
 
 
 def _ignore(*_: Any) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .messages import CatalogNode, GraphEdge, GraphNode
+from .policies import SettingsError, node_override
 
 FUNCTION, VARIABLE, LIST, VIEW = "functionNode", "variableNode", "listNode", "viewNode"
 IF, SWITCH = "ifNode", "switchNode"
@@ -377,6 +378,10 @@ def build_plan(
         spec = catalog.get(name)
         if spec is None:
             raise GraphError(f"Node '{node.id}': unknown function {name!r}")
+        try:
+            node_override(node, spec.params)
+        except SettingsError as exc:
+            raise GraphError(str(exc)) from None
         functions[node.id] = spec
 
     incoming: dict[str, list[GraphEdge]] = {node_id: [] for node_id in by_id}

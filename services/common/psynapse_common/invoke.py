@@ -3,8 +3,8 @@
 ``call_node`` runs in a worker thread (or, for a quick node, on the runner's event loop);
 ``call_node_async`` awaits a node whose call is awaited. Reporters are the spec's protocol: a node class sets
 ``_progress_reporter`` or ``_stream_reporter`` in ``__init__`` and we hand it a
-callback with ``set_callback``; the callback raises once the run is cancelled, so a
-long node stops at its next report.
+callback with ``set_callback``; the callback raises once the run is cancelled, or
+once the call has run past its timeout, so a long node stops at its next report.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import contextlib
 import inspect
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, cast
@@ -30,6 +31,18 @@ class RunCancelled(Exception):
 
 class NodeInputError(ValueError):
     pass
+
+
+class NodeTimedOut(TimeoutError):
+    """A call that ran longer than its timeout (a ``TimeoutError``, so ``@retry(on=TimeoutError)`` retries it)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(timeout_message(seconds))
+        self.seconds = seconds
+
+
+def timeout_message(seconds: float) -> str:
+    return f"timed out after {seconds:g} s"
 
 
 def prepare_kwargs(spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -63,9 +76,10 @@ def call_node(
     on_progress: Callable[[float, str], None],
     on_chunk: Callable[[str], None],
     cancelled: threading.Event | None = None,
+    timeout_s: float | None = None,
 ) -> Any:
     """Call a node whose call returns its result (in the calling thread)."""
-    check = _checker(cancelled)
+    check = _checker(cancelled, timeout_s)
     check()
     result = _callable(spec, on_progress, on_chunk, check)(**kwargs)
     check()
@@ -78,14 +92,16 @@ async def call_node_async(
     on_progress: Callable[[float, str], None],
     on_chunk: Callable[[str], None],
     cancelled: threading.Event | None = None,
+    timeout_s: float | None = None,
 ) -> Any:
     """Await a node whose call is awaited: an ``async def`` function or ``__call__`` (its
     result), or an async generator (each item a streamed chunk, their text joined its result).
 
     A ``CancelFlag`` set meanwhile cancels the node's task: the node stops at the await it
-    is in, and the call raises ``RunCancelled``.
+    is in, and the call raises ``RunCancelled``. Past ``timeout_s`` the task is cancelled
+    too, and the call raises ``NodeTimedOut``.
     """
-    check = _checker(cancelled)
+    check = _checker(cancelled, timeout_s)
     check()
     # A task of its own: a cancel ends the node, never what its caller awaits next.
     node = asyncio.ensure_future(_awaited_call(spec, kwargs, on_progress, on_chunk, check))
@@ -93,12 +109,18 @@ async def call_node_async(
     if isinstance(cancelled, CancelFlag):
         loop = asyncio.get_running_loop()
         stop = cancelled.on_set(lambda: _cancel_soon(loop, node))
+    limit = asyncio.timeout(timeout_s)
     try:
-        result = await node
+        async with limit:
+            result = await node
     except asyncio.CancelledError:
         caller = asyncio.current_task()
         if node.cancelled() and cancelled is not None and cancelled.is_set() and not (caller and caller.cancelling()):
             raise RunCancelled() from None  # the run's cancel, said like a thread's node says it
+        raise
+    except TimeoutError:
+        if limit.expired() and timeout_s is not None:
+            raise NodeTimedOut(timeout_s) from None  # our limit, not a TimeoutError of the node's own
         raise
     finally:
         if stop is not None:
@@ -170,10 +192,15 @@ class CancelFlag(threading.Event):
                 self._callbacks.remove(callback)
 
 
-def _checker(cancelled: threading.Event | None) -> Callable[[], None]:
+def _checker(cancelled: threading.Event | None, timeout_s: float | None = None) -> Callable[[], None]:
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+
     def check() -> None:
         if cancelled is not None and cancelled.is_set():
             raise RunCancelled()
+        if deadline is not None and time.monotonic() >= deadline:
+            assert timeout_s is not None
+            raise NodeTimedOut(timeout_s)
 
     return check
 
@@ -227,7 +254,7 @@ _TRACEBACK_LIMIT = 8000
 def describe_traceback(exc: BaseException) -> str | None:
     """Where a node's own code raised: the traceback from its first frame on, or None
     when the failure is ours to word (a missing input, a cancel)."""
-    if isinstance(exc, (NodeInputError, RunCancelled)):
+    if isinstance(exc, (NodeInputError, RunCancelled, NodeTimedOut)):
         return None
     trace = traceback.TracebackException.from_exception(exc)
     while trace.stack and os.path.abspath(trace.stack[0].filename).startswith(_NOT_THE_NODES):
@@ -240,6 +267,6 @@ def describe_traceback(exc: BaseException) -> str | None:
 def describe_error(exc: BaseException) -> str:
     """The message a user sees: the exception's own words, or its type when it has none."""
     text = str(exc)
-    if isinstance(exc, (NodeInputError, RunCancelled)):
+    if isinstance(exc, (NodeInputError, RunCancelled, NodeTimedOut)):
         return text
     return text if text else type(exc).__name__

@@ -23,6 +23,9 @@ log = structlog.get_logger()
 # A graceful stop that takes longer than this (NATS gone, a node that never
 # returns) ends with a hard exit: a stopped service must never linger.
 STOP_GRACE_S = 20.0
+# Exit status of a service that stopped to be started afresh (EX_TEMPFAIL): a runner
+# with too many stuck threads. `psynapse up` restarts it, as it restarts any that exits.
+EXIT_RESTART = 75
 
 
 def run(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -82,6 +85,7 @@ class Beat:
             pool=pool,
         )
         self._task: asyncio.Task[None] | None = None
+        self._now: asyncio.Future[None] | None = None
 
     async def start(self, every: float = 3.0) -> None:
         await self._put()
@@ -95,13 +99,22 @@ class Beat:
 
     last_ok: float = 0.0  # when a beat last reached NATS: the health probes' answer
 
+    def set_stuck_threads(self, count: int) -> None:
+        """A runner's stuck threads, told at once (not at the next beat)."""
+        self._record.stuck_threads = count
+        if self._task is not None:
+            self._now = asyncio.ensure_future(self._put_quietly())
+
+    async def _put_quietly(self) -> None:
+        try:
+            await self._put()
+        except Exception as exc:  # noqa: BLE001 - NATS may be restarting; beat again later
+            log.warning("beat.failed", error=str(exc))
+
     async def _loop(self, every: float) -> None:
         while True:
             await asyncio.sleep(every)
-            try:
-                await self._put()
-            except Exception as exc:  # noqa: BLE001 - NATS may be restarting; beat again later
-                log.warning("beat.failed", error=str(exc))
+            await self._put_quietly()
 
     async def stop(self) -> None:
         if self._task:

@@ -7,7 +7,7 @@ added, with defaults, so old and new services read each other's messages.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Raw, Struct
@@ -41,6 +41,8 @@ class ExecuteRequest(Struct, kw_only=True):
     workflow: str | None = None
     # A partial run: only these nodes and their ancestors run (None: the whole graph).
     targets: list[str] | None = None
+    # The run fails once it has run this long (its unfinished nodes cancelled); None: no limit.
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
 
 
 # -- runs ------------------------------------------------------------------
@@ -56,6 +58,7 @@ class RunSubmit(Struct, tag="run.submit", kw_only=True):
     # A partial run's targets: the orchestrator plans only them and their ancestors.
     # The graph above stays whole: the run's record keeps it as the client sent it.
     targets: list[str] | None = None
+    timeout_s: float | None = None
 
 
 class RunRecord(Struct, kw_only=True):
@@ -74,6 +77,14 @@ class RunRecord(Struct, kw_only=True):
 
 
 # -- jobs ------------------------------------------------------------------
+class RetryOverride(Struct, kw_only=True, omit_defaults=True):
+    """A node's own retry settings (its ``data.retry``), over its function's policy."""
+
+    times: int | None = None
+    backoff_s: float | None = None
+    max_backoff_s: float | None = None
+
+
 class Step(Struct, kw_only=True, omit_defaults=True):
     """One node of a segment, as its runner needs it."""
 
@@ -94,6 +105,10 @@ class Step(Struct, kw_only=True, omit_defaults=True):
     code_hash: str = ""
     cache: bool = False
     quick: bool = False
+    # A function node's own retry and timeout settings, over its function's
+    # (``timeout_s`` 0: none, whatever the function says).
+    retry: RetryOverride | None = None
+    timeout_s: float | None = None
 
 
 class Job(Struct, tag="job", kw_only=True):
@@ -108,7 +123,9 @@ class Job(Struct, tag="job", kw_only=True):
 
 
 # -- events (PSY_EVENTS: <prefix>.events.<run_id>.<kind>) ---------------------
-NodeStatus = Literal["executing", "completed", "skipped", "error"]
+NodeStatus = Literal["executing", "retrying", "completed", "skipped", "error"]
+# Statuses that say a node is under way; the others end it.
+UNDER_WAY = ("executing", "retrying")
 RunStatus = Literal["running", "done", "failed", "cancelled"]
 
 
@@ -121,9 +138,17 @@ class NodeEvent(Struct, kw_only=True, omit_defaults=True):
     error: str | None = None
     # Where the node's own code raised (its frames only, secrets scrubbed).
     traceback: str | None = None
+    # How many times its job was delivered (a runner that died leaves it to another).
     attempt: int = 1
     duration_ms: float | None = None
     cached: bool = False
+    # Calls of the node (its retries): on a "retrying" event the call about to be
+    # made, of ``max_tries``, after ``delay_s``; on its end the calls it took (0: one).
+    tries: int = 0
+    max_tries: int = 0
+    delay_s: float | None = None
+    # Ended because a call ran longer than its timeout.
+    timed_out: bool = False
 
 
 class NodeEvents(Struct, tag="nodes", kw_only=True):
@@ -206,6 +231,8 @@ class ServiceBeat(Struct, kw_only=True):
     started_at: float
     at: float
     pool: str | None = None
+    # Runners: threads of node calls that timed out and still run.
+    stuck_threads: int = 0
 
 
 _encoder = msgspec.msgpack.Encoder()

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # gives the orchestrator this port and runner i this port + i.
     metrics_port: int = 0
     runner_pool: str = "default"
+    # A call that outlives its node's timeout is abandoned; still running this much
+    # later, its thread counts as stuck (in /health and metrics) and a new thread takes
+    # its slot. A runner with more stuck threads than runner_max_stuck_threads drains
+    # and exits to be restarted (by `psynapse up`, or its container's restart policy).
+    runner_stuck_grace_s: float = 5.0
+    runner_max_stuck_threads: int = 2
     # A plain function whose recent calls average under this is *quick*: quick nodes
     # share a job with their neighbours and run on the runner's event loop; the
     # others get jobs of their own when they could run in parallel (0: none is quick).

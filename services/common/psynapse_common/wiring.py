@@ -14,6 +14,7 @@ import msgspec
 from . import codec
 from .graph import FUNCTION, SWITCH, VARIABLE, VIEW, Plan
 from .messages import NIL, Step
+from .policies import node_override
 
 _parts_decoder = msgspec.msgpack.Decoder(dict[str, msgspec.Raw])
 
@@ -61,10 +62,12 @@ class Wiring:
             node = plan.nodes[node_id]
             spec = plan.functions.get(node_id)
             inputs: dict[str, msgspec.Raw] = {}
+            retry, timeout_s = None, None
             if spec is not None:
                 inputs = {
                     param: msgspec.Raw(codec.encode(node.data[param])) for param in spec.params if param in node.data
                 }
+                retry, timeout_s = node_override(node, spec.params)  # checked when planned
             wires: dict[str, tuple[str, str | None]] = {}
             fed: list[str] = []
             for edge in plan.incoming[node_id]:
@@ -87,6 +90,8 @@ class Wiring:
                     code_hash=spec.code_hash if spec is not None and spec.cacheable else "",
                     cache=spec is not None and spec.cacheable and bool(spec.code_hash) and node_id in cached,
                     quick=spec is not None and node_id in quick,
+                    retry=retry,
+                    timeout_s=timeout_s,
                 )
             )
             in_job.add(node_id)

@@ -50,7 +50,12 @@ class LiveServices:
         for beat in self._beats.values():
             if beat.at < oldest:
                 continue
-            item = ServiceInstance(instance=beat.instance, pid=beat.pid, pool=beat.pool or UNSET)
+            item = ServiceInstance(
+                instance=beat.instance,
+                pid=beat.pid,
+                pool=beat.pool or UNSET,
+                stuck_threads=beat.stuck_threads if beat.service == "runner" else UNSET,
+            )
             services.setdefault(beat.service, []).append(item)
         return services
 

@@ -67,6 +67,14 @@ class RunList(Struct, kw_only=True):
     runs: list[RunSummary]
 
 
+class NodeRetry(Struct, kw_only=True):
+    """A call of a node that failed and was made again: the attempt that followed it."""
+
+    attempt: int  # the number of the call made after it (2 for the first retry)
+    error: str
+    delay_s: float
+
+
 class RunNodeRecord(Struct, kw_only=True):
     """One node of a run, folded from its events."""
 
@@ -76,10 +84,14 @@ class RunNodeRecord(Struct, kw_only=True):
     inputs: dict[str, Any] = {}
     output: Any = None
     error: str | None = None
-    # "upstream" (an input failed, so it never ran), "cancelled", or null: its own failure.
+    # "upstream" (an input failed, so it never ran), "cancelled", "timeout" (a call ran
+    # past its timeout), or null: its own failure.
     error_kind: str | None = None
     traceback: str | None = None
     cached: bool = False
+    # Calls made of it (its retries): 1 unless a call failed and was made again.
+    attempts: int = 1
+    retries: list[NodeRetry] = []
 
 
 class RunDetail(Struct, kw_only=True):
@@ -162,8 +174,10 @@ class WorkflowVersions(Struct, kw_only=True):
 class ServiceInstance(Struct, kw_only=True):
     instance: str
     pid: int
-    # Runners say which pool they serve.
+    # Runners say which pool they serve, and how many of their threads are stuck
+    # (calls that timed out and still run).
     pool: str | UnsetType = UNSET
+    stuck_threads: int | UnsetType = UNSET
 
 
 class PoolQueue(Struct, kw_only=True):
@@ -229,6 +243,19 @@ class NodeSchema(Struct, kw_only=True):
     is_stream_node: bool
     # Only for nodes of another pool than "default".
     pool: str | UnsetType = UNSET
+    # Only for functions with a retry policy (``@retry`` or their file's ``PSYNAPSE_RETRY``).
+    retry: RetryPolicy | UnsetType = UNSET
+    # Only for functions with a timeout (``@timeout`` or their file's ``PSYNAPSE_TIMEOUT_S``).
+    timeout_s: float | UnsetType = UNSET
+
+
+class RetryPolicy(Struct, kw_only=True):
+    """How often a function is called again when it raises, and how long it waits between."""
+
+    times: int  # attempts in all, the first included
+    backoff_s: float
+    max_backoff_s: float
+    on: list[str]  # exception names: builtins bare (TimeoutError), others module.Name
 
 
 class PackError(Struct, kw_only=True):

@@ -32,7 +32,7 @@ from psynapse_common.messages import NodeEvent, NodeEvents, RunStatus
 from psynapse_common.scan import scan
 from psynapse_common.subjects import Names, check_token
 
-from .bodies import RunNodeRecord, RunSummary
+from .bodies import NodeRetry, RunNodeRecord, RunSummary
 from .records import duration_ms, run_status
 
 STATUSES = ("running", "done", "failed", "cancelled")
@@ -218,17 +218,28 @@ class NodeFold:
             self._started[event.node_id] = at
             entry.status = "executing"
             entry.inputs = inputs
+            entry.attempts, entry.retries = 1, []
+            return
+        if event.status == "retrying":
+            entry.status = "retrying"
+            entry.attempts = event.tries
+            entry.retries = [
+                *entry.retries,
+                NodeRetry(attempt=event.tries, error=event.error or "failed", delay_s=event.delay_s or 0.0),
+            ]
             return
         self._ended.add(event.node_id)
         if inputs and not entry.inputs:
             entry.inputs = inputs
         entry.status = event.status
         entry.cached = event.cached
+        if event.tries > 1:
+            entry.attempts = event.tries
         if event.status == "completed":
             entry.output = show(event.output, blobs)
         elif event.status != "skipped":
             entry.error = event.error or "failed"
-            entry.error_kind = error_kind(event.error)
+            entry.error_kind = "timeout" if event.timed_out else error_kind(event.error)
             entry.traceback = event.traceback
         entry.duration_ms = self._duration(event, at)
 

@@ -74,6 +74,7 @@ class RunSubmitter:
             workflow=request.workflow,
             cache=request.cache,
             targets=request.targets,
+            timeout_s=request.timeout_s,
         )
         stored = await self._publisher.publish(self._names.run_submit(run_id), messages.encode(submit))
         RUNS_SUBMITTED.inc()

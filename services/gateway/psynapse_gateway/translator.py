@@ -8,7 +8,10 @@ ends at once: the spec's ``executing`` comes first, made from its end; a skipped
 (a branch not taken) is one ``skipped`` event and nothing else. Replaying a
 run from its first event therefore gives the same objects every time. A node's
 ``error`` event may also say why it never ran (``error_kind``: ``upstream`` or
-``cancelled``) and where its own code raised (``traceback``), beside the spec's fields.
+``cancelled``), that it ran too long (``timeout``), and where its own code raised
+(``traceback``), beside the spec's fields. A node called again after a failure (its
+retry policy) has a ``retrying`` event before each new call, with the attempt's
+number, the error and the pause, and its end says how many ``attempts`` it took.
 """
 
 from __future__ import annotations
@@ -68,6 +71,12 @@ class SseTranslator:
         if event.status == "executing":
             self._started.add(event.node_id)
             return [self._node(event)]
+        if event.status == "retrying":
+            bodies = []
+            if event.node_id not in self._started:
+                self._started.add(event.node_id)
+                bodies.append(self._node(msgspec.structs.replace(event, status="executing")))
+            return [*bodies, self._retry(event)]
         self._ended.add(event.node_id)
         if event.status == "skipped":
             # It never ran: no start, no inputs, no output (an addition to the spec's statuses).
@@ -99,6 +108,17 @@ class SseTranslator:
             return {"status": "done", "results": {k: show(v, self._blobs) for k, v in event.results.items()}}
         return {"status": "error", "error": event.error or "run failed"}
 
+    def _retry(self, event: NodeEvent) -> dict[str, Any]:
+        # An addition to the spec's statuses: the call that failed, and the next one's number and pause.
+        self._texts.pop(event.node_id, None)  # the next call streams its text afresh
+        body = self._head(event.node_id, "retrying")
+        body["inputs"] = self._inputs.get(event.node_id, {})
+        body["attempt"] = event.tries
+        body["max_attempts"] = event.max_tries
+        body["error"] = event.error or "failed"
+        body["delay_s"] = event.delay_s or 0.0
+        return body
+
     def _node(self, event: NodeEvent) -> dict[str, Any]:
         self._names[event.node_id] = event.node_name
         if event.status == "executing":
@@ -116,9 +136,11 @@ class SseTranslator:
         elif event.status == "error":
             body["error"] = event.error or "failed"
             # Ours, beside the spec's fields: a node that never ran is not a failure of its own.
-            kind = error_kind(event.error)
+            kind = "timeout" if event.timed_out else error_kind(event.error)
             if kind is not None:
                 body["error_kind"] = kind
             if event.traceback:
                 body["traceback"] = event.traceback
+        if event.tries > 1 and event.status in ("completed", "error"):
+            body["attempts"] = event.tries
         return body

@@ -8,7 +8,7 @@ versions every save drops the oldest one and the numbers move down by one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import structlog
@@ -49,6 +49,7 @@ class WorkflowRun(msgspec.Struct, kw_only=True):
     cache: bool = True
     # A partial run, as for /execute: only these nodes and their ancestors run.
     targets: list[str] | None = None
+    timeout_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
 
 
 def iso(moment: dt.datetime) -> str:
@@ -185,6 +186,7 @@ class WorkflowStore:
             "cache": run.cache,
             "workflow": name,
             "targets": run.targets,
+            "timeout_s": run.timeout_s,
         }
         try:
             return msgspec.convert(body, ExecuteRequest)

@@ -145,7 +145,7 @@ class WorkflowsController(Controller):
         data: Annotated[
             WorkflowRun | None,
             Body(
-                description="Input values by variable name; optional env_vars and cache as for /execute",
+                description="Input values by variable name; optional env_vars, cache and timeout_s as for /execute",
                 examples=[Example(summary="Set the variable named x to 5", value=WORKFLOW_RUN_EXAMPLE)],
             ),
         ] = None,

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from psynapse_common.events import confirm
-from psynapse_common.messages import Event, NodeEvents
+from psynapse_common.messages import UNDER_WAY, Event, NodeEvents
 from psynapse_common.publisher import PublishError
 
 log = structlog.get_logger()
@@ -61,5 +61,5 @@ def ended_in(history: list[Event]) -> set[str]:
     ended: set[str] = set()
     for event in history:
         if isinstance(event, NodeEvents):
-            ended.update(item.node_id for item in event.events if item.status != "executing")
+            ended.update(item.node_id for item in event.events if item.status not in UNDER_WAY)
     return ended

@@ -27,6 +27,8 @@ NODE_SECONDS = Histogram(
     buckets=(0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300),
 )
 NODE_FAILURES = Counter("psynapse_node_failures", "Function nodes that raised", ["function"])
+NODE_RETRIES = Counter("psynapse_node_retries", "Calls of function nodes made again after one failed", ["function"])
+NODE_TIMEOUTS = Counter("psynapse_node_timeouts", "Function nodes that failed for running too long", ["function"])
 
 
 # Each function's histogram, looked up once: labels() validates and locks on every call.
@@ -43,6 +45,12 @@ def node_ended(function: str, event: NodeEvent) -> None:
     seconds.observe(event.duration_ms / 1000)
     if event.status == "error":
         NODE_FAILURES.labels(function).inc()
+        if event.timed_out:
+            NODE_TIMEOUTS.labels(function).inc()
+
+
+def node_retried(function: str) -> None:
+    NODE_RETRIES.labels(function).inc()
 
 
 _runs_finished: dict[str, Any] = {}

@@ -93,6 +93,7 @@ class Orchestrator:
             cancel_grace_s=settings.cancel_grace_s,
             blobs=self.blobs,
             catalog=lambda: self.catalog.nodes,
+            stop_runners=self._stop_runners,
         )
         self.workflows = SavedWorkflows(self.js, self.names, settings.stream_replicas)
         await ensure_work_consumer(
@@ -165,7 +166,8 @@ class Orchestrator:
         await execution.start(history, in_flight)
         # Holding the slot until the run ends is what bounds concurrent runs.
         await execution.done.wait()
-        metrics.run_finished(_outcome(execution.errors), time.perf_counter() - started)
+        outcome = "error" if execution.timed_out else _outcome(execution.errors)
+        metrics.run_finished(outcome, time.perf_counter() - started)
 
     async def _route_node_event(self, msg: Msg) -> None:
         execution = self.active.get(Names.run_id_of(msg.subject))
@@ -179,6 +181,10 @@ class Orchestrator:
         execution = self.active.get(Names.run_id_of(msg.subject))
         if execution is not None:
             await execution.cancel()
+
+    async def _stop_runners(self, run_id: str) -> None:
+        # The cancel a client's stop sends; this orchestrator does not hear its own (no_echo).
+        await self.nc.publish(self.names.cancel(run_id), b"")
 
     async def _on_job_given_up(self, msg: Msg) -> None:
         advisory = msgspec.json.decode(msg.data)

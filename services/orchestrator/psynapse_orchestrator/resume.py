@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from psynapse_common import codec
 from psynapse_common.graph import Schedule
-from psynapse_common.messages import Event, NodeEvents, RunEvent
+from psynapse_common.messages import UNDER_WAY, Event, NodeEvents, RunEvent
 from psynapse_common.wiring import Wiring
 
 
@@ -47,7 +47,7 @@ def replay(history: list[Event], schedule: Schedule, wiring: Wiring) -> RunEvent
                 schedule.complete(item.node_id)
             elif item.status == "error":
                 schedule.fail(item.node_id, item.error or "failed")
-            if item.status != "executing":
+            if item.status not in UNDER_WAY:
                 ended.add(item.node_id)
     replayed.unlogged_failures = [
         node_id for node_id in schedule.plan.order if node_id in schedule.failed and node_id not in ended

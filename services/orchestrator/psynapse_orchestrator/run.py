@@ -67,6 +67,7 @@ class Services:
     cancel_grace_s: float  # how long a cancel waits for runners to end their nodes
     blobs: Blobs
     catalog: Callable[[], Mapping[str, CatalogNode]]  # for the copies maps and loops add
+    stop_runners: Callable[[str], Awaitable[None]]  # a run's cancel, told to its runners
 
 
 class RunExecution:
@@ -99,6 +100,10 @@ class RunExecution:
         self._given: set[str] = set()  # nodes sent to runners in jobs: theirs to end
         self._cancelling = False
         self._cancel_deadline: asyncio.TimerHandle | None = None
+        # The run's own time limit (its timeout_s): when it is reached, the run is
+        # cancelled and fails saying so.
+        self._time_limit: asyncio.TimerHandle | None = None
+        self.timed_out = False
         self._began = time.perf_counter()
         # Maps and loops: their controllers, and those still waiting for inputs.
         self._dynamic: dict[str, Copies] = {}
@@ -121,7 +126,8 @@ class RunExecution:
                 self._unsent.append(self._event(node_id, "error", error=self.schedule.failed[node_id]))
             self._given = {step.node_id for job in in_flight for step in job.steps}
             if "cancelled" in self.schedule.failed.values():
-                # It was being cancelled when its orchestrator died: it still is.
+                # It was being cancelled (or timed out) when its orchestrator died: it still is.
+                self.timed_out = self._time_left() == 0.0
                 await self.cancel()
                 return
             log.info(
@@ -130,6 +136,10 @@ class RunExecution:
                 settled=len(self.schedule.finished) + len(self.schedule.failed),
                 in_flight=len(busy),
             )
+        left = self._time_left()
+        if left is not None:
+            loop = asyncio.get_running_loop()
+            self._time_limit = loop.call_later(left, lambda: asyncio.ensure_future(self.time_out()))
         await self._plan([n for n in self.plan.order if not self.schedule.is_settled(n) and n not in busy])
         for copies in list(self._dynamic.values()):
             await copies.recount()  # copies a resumed run remade, some of them done already
@@ -267,6 +277,9 @@ class RunExecution:
             node_id = event.node_id
             if event.status == "executing":
                 self._started.add(node_id)
+                continue
+            if event.status == "retrying":
+                metrics.node_retried(event.node_name)
                 continue
             if self.schedule.is_settled(node_id):
                 continue  # a late copy of an end
@@ -407,6 +420,22 @@ class RunExecution:
             self._services.cancel_grace_s, lambda: asyncio.ensure_future(self._cancel_the_rest())
         )
 
+    def _time_left(self) -> float | None:
+        """Seconds until the run's timeout (measured from its submit, so a resumed run keeps it)."""
+        limit = self.submit.timeout_s
+        if not limit:
+            return None
+        return max(0.0, self.submit.submitted_at + limit - time.time())
+
+    async def time_out(self) -> None:
+        """The run reached its timeout_s: cancelled, here and on its runners, and failed for it."""
+        if self._finished or self._cancelling:
+            return
+        log.info("run.timed_out", run_id=self.run_id, timeout_s=self.submit.timeout_s)
+        self.timed_out = True
+        await self._services.stop_runners(self.run_id)
+        await self.cancel()
+
     async def _cancel_the_rest(self) -> None:
         rest = [n for n in self.plan.order if not self.schedule.is_settled(n)]
         if self._finished or not rest:
@@ -425,8 +454,9 @@ class RunExecution:
             return
         self._finished = True
         cancelled = cancelled or self._cancelling
-        if self._cancel_deadline is not None:
-            self._cancel_deadline.cancel()
+        for timer in (self._cancel_deadline, self._time_limit):
+            if timer is not None:
+                timer.cancel()
         services = self._services
         if services.publisher.troubled_within(TROUBLE_WINDOW_S):
             await wait_until_stored(self.run_id, self._published, self._heard_ended, services.read_log)
@@ -435,7 +465,7 @@ class RunExecution:
         final = RunEvent(
             run_id=self.run_id,
             status="error" if cancelled else "done",
-            error="cancelled" if cancelled else None,
+            error=(run_timed_out(self.submit.timeout_s) if self.timed_out else CANCELLED) if cancelled else None,
             results={} if cancelled else self.wiring.view_results(),
             errors=errors,
             started_at=self.submit.submitted_at,
@@ -486,6 +516,10 @@ class RunExecution:
     async def keep_alive(self) -> None:
         if self.msg is not None and not self._finished:
             await self.msg.in_progress()
+
+
+def run_timed_out(timeout_s: float | None) -> str:
+    return f"the run timed out after {timeout_s or 0:g} s (its timeout_s); nodes not finished were cancelled"
 
 
 async def run_graph(submit: RunSubmit, blobs: Blobs) -> msgspec.Raw:

@@ -4,21 +4,31 @@ The segment's walk is the common one; this module answers what it asks for. A
 quick function is called right here on the event loop (a thread hand-off would
 cost more than the call); a node whose call is awaited (async def, an async
 generator) is awaited here too, as a task a cancel ends, at most
-``runner_async_concurrency`` at once; any other call runs on the thread pool, with
-the job's env_vars applied so that no other node in the process sees them (an awaited
-node of a job with env_vars, or while another job's are applied, runs on a thread
-too, on an event loop of its own), while its progress and streamed text are
-published as they come. Cache lookups go to the
+``runner_async_concurrency`` at once; any other call runs on a node thread
+(``threads``), with the job's env_vars applied so that no other node in the process
+sees them (an awaited node of a job with env_vars, or while another job's are
+applied, runs on a thread too, on an event loop of its own), while its progress and
+streamed text are published as they come. Cache lookups go to the
 cache bucket; node events are published pipelined, and the job is acked once the
 stream has stored them all, so a runner that dies first leaves the job to another.
+
+An awaited call with a timeout is awaited under it: past its time its task is
+cancelled at the await it is in, and no thread is left behind. Any other call with a
+timeout is never made on the event loop. Past its time, the node fails at once
+("timed out after N s"): a progress or stream node stops at its next report; a call
+that reports nothing is abandoned, its result discarded, and its
+thread written off as stuck if it still runs ``stuck_grace_s`` later (its slot goes
+to a new thread). A runner with more stuck threads than ``max_stuck_threads``
+drains and exits to be restarted: nothing else frees them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -28,17 +38,18 @@ from nats.aio.msg import Msg
 from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
-from psynapse_common.execute import FLUSH, Call, Fetch, Lookup, Outcome, SegmentRun
+from psynapse_common.execute import FLUSH, Call, Fetch, Lookup, Outcome, SegmentRun, Wait
 from psynapse_common.graph import FUNCTION
-from psynapse_common.invoke import CancelFlag
-from psynapse_common.messages import Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
+from psynapse_common.invoke import CancelFlag, NodeTimedOut, timeout_message
+from psynapse_common.messages import UNDER_WAY, Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
 from psynapse_common.nats_io import ack_surely
 from psynapse_common.sealing import SealError, unseal
 
 from . import metrics
 from .cancels import CancelBoard
-from .envlock import EnvLock
+from .envlock import EnvBlocked, EnvLock, Hold
 from .nodecode import CodeCatalog
+from .threads import NodeThreads, Slot
 
 log = structlog.get_logger()
 
@@ -47,34 +58,68 @@ Reporter = Callable[[float, str], None]
 Streamer = Callable[[str], None]
 
 
+@dataclass
+class StuckLimits:
+    """How long an abandoned call may go on before its thread counts as stuck, how many
+    stuck threads a runner keeps serving with, and what it does beyond that."""
+
+    grace_s: float
+    most: int
+    restart: Callable[[str], None]
+
+
 class JobRunner:
     def __init__(
         self,
         sink: EventSink,
         code: CodeCatalog,
-        pool: ThreadPoolExecutor,
+        threads_slots: int,
         cancels: CancelBoard,
         secret_key: str | None,
         ack_wait: float,
         blobs: Blobs,
         cache: NodeCache | None,
+        stuck: StuckLimits,
         pool_name: str = "default",
         async_slots: int = 256,
     ) -> None:
         self._sink = sink
         self._code = code
-        self._pool = pool
+        self.threads = NodeThreads(threads_slots, self._stuck_changed)
         self._cancels = cancels
         self._secret_key = secret_key
         self._ack_wait = ack_wait
         self._env_lock = EnvLock()
         self._blobs = blobs
         self._cache = cache
+        self._limits = stuck
+        self._pool_name = pool_name
         self._jobs = metrics.JOBS.labels(pool_name)
         self._in_flight = metrics.JOBS_IN_FLIGHT.labels(pool_name)
         self._async_slots = asyncio.Semaphore(async_slots)
         # Gives a job's puller slot back (Puller.release): set once the puller exists.
         self.release_slot: Callable[[Msg], None] = lambda msg: None
+        self.on_stuck: Callable[[int], None] = lambda count: None  # for the runner's beat
+        metrics.STUCK_THREADS.labels(pool_name).set(0)
+
+    def _stuck_changed(self, count: int) -> None:
+        metrics.STUCK_THREADS.labels(self._pool_name).set(count)
+        self.on_stuck(count)
+        if count > self._limits.most:
+            self._limits.restart(
+                f"{count} stuck threads, more than PSYNAPSE_RUNNER_MAX_STUCK_THREADS ({self._limits.most})"
+            )
+
+    def abandon(self, slot: Slot, hold: list[Hold], function: str) -> None:
+        """A call past its timeout: its thread is written off if it still runs after the grace period."""
+        metrics.call_abandoned(function)
+
+        def written_off() -> None:
+            log.warning("runner.stuck_thread", function=function, stuck=self.threads.stuck)
+            if hold:
+                self._env_lock.write_off(hold[0])
+
+        self.threads.abandon(slot, self._limits.grace_s, written_off)
 
     async def handle(self, msg: Msg) -> None:
         try:
@@ -82,6 +127,12 @@ class JobRunner:
         except msgspec.DecodeError as exc:
             log.error("runner.bad_job", error=str(exc))
             await msg.term()
+            return
+        if job.env_sealed and self._env_lock.stuck:
+            # A stuck thread here could read its env_vars: another runner takes it, and
+            # this one restarts to be rid of the thread.
+            await msg.nak(delay=1.0)
+            self._limits.restart("a stuck thread keeps jobs with env_vars from running here")
             return
         flag = self._cancels.acquire(job.run_id)
         self._in_flight.inc()
@@ -155,6 +206,9 @@ class _Segment:
                     answer = await runner._cache.get_many(need.keys)
                 elif isinstance(need, Fetch):
                     answer = await runner._blobs.fetch(list(need.values))
+                elif isinstance(need, Wait):
+                    self._keep_alive_from_now()
+                    await runner._cancels.pause(self._job.run_id, need.seconds)
             await confirm(self._acks)
             await self._store()
         finally:
@@ -165,7 +219,7 @@ class _Segment:
         """This job's nodes end here: the ends already made, then "cancelled" for the rest,
         each in a message with the node's own id (the orchestrator may end a node whose
         runner is too slow to answer a cancel: the stream keeps one of the two)."""
-        ends = [event for event in self._run.take_events() if event.status != "executing"]
+        ends = [event for event in self._run.take_events() if event.status not in UNDER_WAY]
         ends += self._run.cancel_rest()
         if ends:
             if self._acks:
@@ -178,8 +232,10 @@ class _Segment:
         runner = self._runner
         name = call.step.node_name
         if call.spec.awaited and self._env is None:
+            # Its timeout cancels its task; any other call with a timeout runs on a
+            # thread, where it can be left behind.
             outcome = await self._awaited(call)
-        elif call.step.quick and self._env is None and runner._env_lock.try_shared():
+        elif call.step.quick and call.timeout_s is None and self._env is None and runner._env_lock.try_shared():
             try:
                 outcome = self._run.invoke(call, _no_progress, _no_chunk, self._cancelled)
             finally:
@@ -209,21 +265,38 @@ class _Segment:
 
     async def _threaded(self, call: Call) -> Outcome:
         loop = asyncio.get_running_loop()
+        env_lock = self._runner._env_lock
 
-        def on_thread(on_progress: Reporter, on_chunk: Streamer) -> Awaitable[Outcome]:
+        async def on_thread(on_progress: Reporter, on_chunk: Streamer) -> Outcome:
+            started = asyncio.Event()
+            hold: list[Hold] = []
+
             def work() -> Outcome:
-                with self._runner._env_lock.around(self._env):
+                try:
+                    hold.append(env_lock.acquire(self._env))
+                except EnvBlocked as exc:
+                    loop.call_soon_threadsafe(
+                        self._runner._limits.restart, "a stuck thread keeps env_vars from applying"
+                    )
+                    return Outcome(error=str(exc))
+                try:
+                    loop.call_soon_threadsafe(started.set)
                     return self._run.invoke(call, on_progress, on_chunk, self._cancelled)
+                finally:
+                    env_lock.release(hold[0])
 
-            return loop.run_in_executor(self._runner._pool, contextvars.copy_context().run, work)
+            slot = await self._runner.threads.start(functools.partial(contextvars.copy_context().run, work))
+            if call.timeout_s is None:
+                outcome: Outcome = await asyncio.wrap_future(slot.future)
+                return outcome
+            return await self._within(call, call.timeout_s, slot, started, hold)
 
         return await self._reporting(call, on_thread)
 
     async def _reporting(self, call: Call, run: Callable[[Reporter, Streamer], Awaitable[Outcome]]) -> Outcome:
         """``run`` the call with reporters that publish its progress and chunks as they come
         (from any thread), keeping the job alive meanwhile."""
-        if self._beat is None:
-            self._beat = asyncio.create_task(self._keep_alive())
+        self._keep_alive_from_now()
         loop = asyncio.get_running_loop()
         run_id, node_id = self._job.run_id, call.step.node_id
         reports: asyncio.Queue[ProgressEvent | StreamEvent | None] = asyncio.Queue()
@@ -244,6 +317,34 @@ class _Segment:
             loop.call_soon(reports.put_nowait, None)
             await publishing
 
+    async def _within(
+        self, call: Call, timeout_s: float, slot: Slot, started: asyncio.Event, hold: list[Hold]
+    ) -> Outcome:
+        """The call's outcome, or a timeout once it has run ``timeout_s`` (from when the
+        node's code started, not while it waited for a thread or the environment)."""
+        done = asyncio.wrap_future(slot.future)
+        starting = asyncio.ensure_future(started.wait())
+        try:
+            await asyncio.wait({done, starting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            starting.cancel()
+        if not done.done():
+            try:
+                async with asyncio.timeout(timeout_s):
+                    await asyncio.shield(done)
+            except TimeoutError:
+                # The node fails now; its thread is left to end (at its next report, for a
+                # progress or stream node) or to be written off.
+                self._runner.abandon(slot, hold, call.step.node_name)
+                return Outcome(
+                    error=timeout_message(timeout_s),
+                    duration_ms=round(timeout_s * 1000, 3),
+                    exception=NodeTimedOut(timeout_s),
+                    timed_out=True,
+                )
+        outcome: Outcome = done.result()
+        return outcome
+
     async def _publish_reports(self, reports: asyncio.Queue[ProgressEvent | StreamEvent | None]) -> None:
         sink = self._runner._sink
         while (event := await reports.get()) is not None:
@@ -251,6 +352,11 @@ class _Segment:
                 self._acks.append(await sink.progress(event))
             else:
                 self._acks.append(await sink.stream(event))
+
+    def _keep_alive_from_now(self) -> None:
+        """A slow call or a pause: the job is marked in progress while it lasts."""
+        if self._beat is None:
+            self._beat = asyncio.create_task(self._keep_alive())
 
     async def _keep_alive(self) -> None:
         while True:
@@ -261,7 +367,7 @@ class _Segment:
     async def _publish(self, events: list[NodeEvent]) -> None:
         if not events:
             return
-        if any(event.status != "executing" for event in events) and self._acks:
+        if any(event.status not in UNDER_WAY for event in events) and self._acks:
             # A node's end goes out once its earlier events are stored: the
             # orchestrator acts on the end, and a log must never hold an end
             # without the progress before it (a resend after an election).

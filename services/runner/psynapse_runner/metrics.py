@@ -1,4 +1,5 @@
-"""A runner's Prometheus metrics: the jobs and node calls this process ran."""
+"""A runner's Prometheus metrics: the jobs and node calls this process ran, and the
+threads of timed-out calls that still run here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ JOBS = Counter("psynapse_runner_jobs", "Jobs this runner ran", ["pool"])
 JOBS_IN_FLIGHT = Gauge("psynapse_runner_jobs_in_flight", "Jobs this runner holds right now", ["pool"])
 NODE_CALLS = Counter("psynapse_runner_node_calls", "Function nodes this runner called", ["function"])
 NODE_FAILURES = Counter("psynapse_runner_node_failures", "Function nodes that raised here", ["function"])
+CALLS_ABANDONED = Counter(
+    "psynapse_runner_calls_abandoned", "Calls left running on their thread when their node timed out", ["function"]
+)
+STUCK_THREADS = Gauge(
+    "psynapse_runner_stuck_threads", "Threads of abandoned calls still running past the grace period", ["pool"]
+)
 NODE_SECONDS = Histogram(
     "psynapse_runner_node_duration_seconds",
     "Call time of function nodes on this runner",
@@ -30,3 +37,7 @@ def node_called(function: str, seconds: float, failed: bool) -> None:
     children[1].observe(seconds)
     if failed:
         NODE_FAILURES.labels(function).inc()
+
+
+def call_abandoned(function: str) -> None:
+    CALLS_ABANDONED.labels(function).inc()

@@ -1,9 +1,15 @@
-"""Runner process: one durable pull consumer per pool, shared by every runner of the pool."""
+"""Runner process: one durable pull consumer per pool, shared by every runner of the pool.
+
+A runner with too many stuck threads (``jobs``) drains like a stopped one, then exits
+with ``EXIT_RESTART`` so that whatever runs it starts it afresh.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import os
+import sys
+from collections.abc import Awaitable
 
 import structlog
 
@@ -12,7 +18,7 @@ from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
-from psynapse_common.lifecycle import Beat, instance_id, run, settle_heap
+from psynapse_common.lifecycle import EXIT_RESTART, Beat, instance_id, run, settle_heap
 from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import (
     connect,
@@ -27,13 +33,29 @@ from psynapse_common.puller import Puller
 from psynapse_common.settings import Settings
 
 from .cancels import CancelBoard
-from .jobs import JobRunner
+from .jobs import JobRunner, StuckLimits
 from .nodecode import CodeCatalog
 
 log = structlog.get_logger()
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
+class Ending:
+    """Why the runner stops: a signal, or a restart it asked for; and its stuck threads then."""
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self._stop = stop
+        self.restart_reason: str | None = None
+        self.stuck = 0
+
+    def restart(self, reason: str) -> None:
+        if self.restart_reason is None:
+            log.warning("runner.restarting", reason=reason)
+            self.restart_reason = reason
+        self._stop.set()
+
+
+async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None = None) -> None:
+    ending = ending or Ending(stop)
     pool_name = settings.runner_pool
     puller: Puller | None = None
 
@@ -63,19 +85,19 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await code.load()
     cancels = CancelBoard()
     await nc.subscribe(names.cancel_all, cb=cancels.on_message)
-    threads = ThreadPoolExecutor(max_workers=settings.runner_concurrency, thread_name_prefix="node")
     cache = None
     if settings.cache_enabled:
         cache = NodeCache(nc, js, backbone.cache, names.cache_bucket, names.blobs_store)
     jobs = JobRunner(
         EventSink(publisher, names, nc.max_payload // 2),
         code,
-        threads,
+        settings.runner_concurrency,
         cancels,
         settings.secret_key,
         settings.job_ack_wait_s,
         Blobs(backbone.blobs, settings.inline_value_limit),
         cache,
+        StuckLimits(settings.runner_stuck_grace_s, settings.runner_max_stuck_threads, ending.restart),
         pool_name,
         settings.runner_async_concurrency,
     )
@@ -92,7 +114,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await puller.start()
     beat = Beat(backbone.services, "runner", instance_id("runner"), pool=pool_name)
     await beat.start()
-    exporter = start_metrics(settings.http_host, settings.metrics_port, lambda: beat.last_ok)
+    jobs.on_stuck = beat.set_stuck_threads
+    exporter = start_metrics(
+        settings.http_host, settings.metrics_port, lambda: beat.last_ok, lambda: {"stuck_threads": jobs.threads.stuck}
+    )
     settle_heap()
     log.info("runner.ready", pool=pool_name, concurrency=settings.runner_concurrency)
 
@@ -103,11 +128,24 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await puller.stop(grace_s=settings.job_ack_wait_s)
     await beat.stop()
     await watch.stop()
-    threads.shutdown(wait=False, cancel_futures=True)
+    ending.stuck = jobs.threads.stuck
+    jobs.threads.shutdown()
     await wait_closed(nc)
 
 
 def main(pool: str | None = None) -> None:
     settings = Settings(runner_pool=pool) if pool else Settings()
     logs.configure("runner", settings.log_format, settings.log_level)
-    run(lambda stop: serve(settings, stop))
+    endings: list[Ending] = []
+
+    def start(stop: asyncio.Event) -> Awaitable[None]:
+        endings.append(Ending(stop))
+        return serve(settings, stop, endings[0])
+
+    run(start)
+    ending = endings[0]
+    if ending.restart_reason is not None or ending.stuck:
+        # A stuck thread would hold the interpreter's exit for ever.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_RESTART if ending.restart_reason is not None else 0)

@@ -1,12 +1,13 @@
-"""Nodes the integration tests drive: sleeps, env reads, rich values, failures."""
+"""Nodes the integration tests drive: sleeps, env reads, rich values, failures, retries, timeouts."""
 
 import dataclasses
+import fcntl
 import hashlib
 import os
 import time
 from typing import Any, Literal
 
-from psynapse import AnnotatedDict, Skip
+from psynapse import AnnotatedDict, Skip, retry, timeout
 
 
 def slow_identity(x: Any, ms: int = 200) -> Any:
@@ -152,3 +153,32 @@ def maybe(x: Any, keep: bool = True) -> Any:
 
 def less_than(a: float, b: float) -> bool:
     return a < b
+
+
+def _count_call(counter: str) -> int:
+    """Note a call in the file `counter` (one line each: its time) and return its number.
+
+    A file, so calls are counted honestly across runner processes and redeliveries.
+    """
+    with open(counter, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.write(f"{time.time()}\n")
+        handle.flush()
+        handle.seek(0)
+        return len(handle.read().splitlines())
+
+
+@retry(times=3, backoff_s=0.1, max_backoff_s=1.0, on=(ConnectionError,))
+def flaky(counter: str, fails: int = 2, value: Any = "ok", error: Literal["connection", "value"] = "connection") -> Any:
+    """Fail the first `fails` calls (ConnectionError, or ValueError, which it is not retried on), then return value."""
+    calls = _count_call(counter)
+    if calls <= fails:
+        raise (ConnectionError if error == "connection" else ValueError)(f"call {calls} failed")
+    return value
+
+
+@timeout(1)
+def sleep_forever() -> None:
+    """Never return (a hung call): its timeout gives it up, its thread goes on."""
+    while True:
+        time.sleep(3600)

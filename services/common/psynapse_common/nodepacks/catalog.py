@@ -29,6 +29,9 @@ class NodeSpec:
     awaited: bool = False
     # Rules on its inputs (Annotated metadata), by parameter: checked before it is called.
     rules: dict[str, Rules] = field(default_factory=dict)
+    # Its retry policy (``sdk.retry_policy``'s dict) and timeout: its decorators', else its file's.
+    retry: dict[str, Any] | None = None
+    timeout_s: float | None = None
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR
+from psynapse.sdk import CACHE_ATTR, DEFAULT_POOL, POOL_ATTR, RETRY_ATTR, TIMEOUT_ATTR, retry_policy, timeout_seconds
 
 from ..invoke import is_awaited
 from ..subjects import InvalidSubjectToken, check_token
@@ -27,6 +27,7 @@ def module_nodes(
         report.add_error(str(path), None, f"PSYNAPSE_POOL must be {_POOL_RULE}, got {pool!r}")
         pool = DEFAULT_POOL
     cacheable = bool(getattr(module, "PSYNAPSE_CACHE", True))
+    module_retry, module_timeout = _module_policies(module, path, report)
     specs = []
     for attr, obj in list(vars(module).items()):
         if not _is_node(attr, obj, module, kind):
@@ -40,6 +41,12 @@ def module_nodes(
             continue
         node_pool = _node_pool(obj, pool, attr, path, report)
         schema = info.schema if node_pool == DEFAULT_POOL else {**info.schema, "pool": node_pool}
+        retry = getattr(obj, RETRY_ATTR, None) or module_retry
+        timeout = getattr(obj, TIMEOUT_ATTR, None) or module_timeout
+        if retry is not None:
+            schema = {**schema, "retry": retry}
+        if timeout is not None:
+            schema = {**schema, "timeout_s": timeout}
         specs.append(
             NodeSpec(
                 name=attr,
@@ -54,9 +61,31 @@ def module_nodes(
                 code_hash=code_hash(obj, module, path, pack_files),
                 awaited=is_awaited(obj),
                 rules=info.rules,
+                retry=retry,
+                timeout_s=timeout,
             )
         )
     return specs
+
+
+def _module_policies(module: ModuleType, path: Path, report: PackReport) -> tuple[dict[str, Any] | None, float | None]:
+    """A file's ``PSYNAPSE_RETRY`` (``@retry``'s arguments as a dict) and ``PSYNAPSE_TIMEOUT_S``."""
+    retry, timeout = getattr(module, "PSYNAPSE_RETRY", None), getattr(module, "PSYNAPSE_TIMEOUT_S", None)
+    if retry is not None:
+        try:
+            if not isinstance(retry, dict):
+                raise ValueError(f"it must be a dict of @retry's arguments, got {type(retry).__name__}")
+            retry = retry_policy(**retry)
+        except (TypeError, ValueError) as exc:
+            report.add_error(str(path), None, f"PSYNAPSE_RETRY: {exc}")
+            retry = None
+    if timeout is not None:
+        try:
+            timeout = timeout_seconds(timeout)
+        except ValueError as exc:
+            report.add_error(str(path), None, f"PSYNAPSE_TIMEOUT_S: {exc}")
+            timeout = None
+    return retry, timeout
 
 
 def check_requirements(module: ModuleType, path: Path, specs: list[NodeSpec], report: PackReport) -> None:
