@@ -383,7 +383,9 @@ class RunExecution:
             culprit = (running or unsettled)[0]
             what = f"node '{culprit}' ({self.plan.node_name(culprit)})"
         else:
-            what = "the job of nodes " + ", ".join(f"'{n}'" for n in unsettled)
+            # Its runner died before saying which node it was in (quick nodes' events go out
+            # together): every node it may have been, each with its name.
+            what = "the job of nodes " + ", ".join(f"'{n}' ({self.plan.node_name(n)})" for n in unsettled)
         stopped = "the runner running it stopped each time (crashed or was killed)"
         await self.abandon(unsettled, f"{what} did not finish after {deliveries} attempts: {stopped}")
 
