@@ -421,6 +421,7 @@ def test_a_file_says_which_packages_its_nodes_need(tmp_path):
             "install": "pip install 'psynapse[x]'",
             "file": str(tmp_path / "p" / "ops.py"),
             "nodes": ["ask"],
+            "pool": "default",
         }
     ]
     assert report(catalog, "q")["missing"] == [
@@ -429,6 +430,7 @@ def test_a_file_says_which_packages_its_nodes_need(tmp_path):
             "install": "pip install psy_also_missing.sub",
             "file": str(tmp_path / "q" / "stream_ops.py"),
             "nodes": ["Talk"],
+            "pool": "default",
         }
     ]
     bad = report(catalog, "r")

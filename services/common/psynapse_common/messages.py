@@ -193,6 +193,19 @@ class CatalogSnapshot(Struct, kw_only=True):
     nodes: dict[str, CatalogNode] = {}
 
 
+class PoolCatalog(Struct, kw_only=True):
+    """What the runners of a pool with its own Python environment loaded there: the nodes
+    of their pool, introspected in that environment, and every pack's report as it loaded
+    there. The schema service serves these nodes instead of its own view of them."""
+
+    pool: str
+    python: str  # the runner's interpreter
+    python_version: str
+    nodes: dict[str, CatalogNode] = {}
+    schemas: dict[str, dict[str, Any]] = {}
+    packs: list[dict[str, Any]] = []
+
+
 class ServiceBeat(Struct, kw_only=True):
     service: str
     instance: str
@@ -212,6 +225,7 @@ def encode_graph(nodes: list[GraphNode], edges: list[GraphEdge]) -> Raw:
 
 
 event_decoder = msgspec.msgpack.Decoder(Event)
+pool_catalog_decoder = msgspec.msgpack.Decoder(PoolCatalog)
 run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)
 node_events_decoder = msgspec.msgpack.Decoder(NodeEvents)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ class CodeCatalog:
         self._catalog: Catalog | None = None
         self.revision = 0
         self._lock = asyncio.Lock()
+        # Called with each catalog loaded (a pool with its own environment publishes it).
+        self.on_loaded: Callable[[Catalog], Awaitable[None]] | None = None
 
     async def load(self, revision: int = 0) -> None:
         async with self._lock:
@@ -28,6 +31,8 @@ class CodeCatalog:
             self._catalog = await asyncio.to_thread(load_catalog, self._dir)
             self.revision = max(revision, self.revision)
             log.info("runner.code_loaded", revision=self.revision, nodes=len(self._catalog.nodes))
+            if self.on_loaded is not None:
+                await self.on_loaded(self._catalog)
 
     async def ensure(self, revision: int) -> None:
         """Make sure the code is at least as new as the catalog the job was planned with."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
@@ -29,6 +30,7 @@ from psynapse_common.settings import Settings
 from .cancels import CancelBoard
 from .jobs import JobRunner
 from .nodecode import CodeCatalog
+from .poolcatalog import PoolCatalogPublisher
 
 log = structlog.get_logger()
 
@@ -60,6 +62,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await publisher.start()
     await watch_elections(nc, names.events_stream, publisher)
     code = CodeCatalog(settings.nodepacks_dir)
+    if settings.pool_environment:
+        code.on_loaded = PoolCatalogPublisher(backbone.schema, names.pool_catalog_key(pool_name), pool_name).publish
     await code.load()
     cancels = CancelBoard()
     await nc.subscribe(names.cancel_all, cb=cancels.on_message)
@@ -94,7 +98,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await beat.start()
     exporter = start_metrics(settings.http_host, settings.metrics_port, lambda: beat.last_ok)
     settle_heap()
-    log.info("runner.ready", pool=pool_name, concurrency=settings.runner_concurrency)
+    log.info(
+        "runner.ready",
+        pool=pool_name,
+        concurrency=settings.runner_concurrency,
+        python=sys.executable,
+        own_environment=settings.pool_environment,
+    )
 
     await stop.wait()
     if exporter is not None:
