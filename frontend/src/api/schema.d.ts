@@ -410,6 +410,7 @@ export interface components {
             name: string;
             packs: string[];
             listed_as: string[];
+            pools?: string[];
         };
         /** Constraints */
         Constraints: {
@@ -486,6 +487,12 @@ export interface components {
             install: string;
             file: string;
             nodes: string[];
+            pool: string;
+        };
+        /** MissingPool */
+        MissingPool: {
+            pool: string;
+            nodes: string[];
         };
         /** NodeSchema */
         NodeSchema: {
@@ -515,6 +522,7 @@ export interface components {
             file: string;
             line: number | null;
             message: string;
+            pool?: string;
         };
         /** PackReport */
         PackReport: {
@@ -529,6 +537,9 @@ export interface components {
             source: "folder" | "package";
             distribution: string | null;
             version: string | null;
+            pools: string[];
+            environments: string[];
+            missing_pools: components["schemas"]["MissingPool"][];
         };
         /** ParamSchema */
         ParamSchema: {

@@ -77,7 +77,7 @@ describe("NodeLibraryPanel", () => {
   it("shows nodepacks that failed to load, with file, line and message", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
-        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [], source: "folder", distribution: null, version: null },
+        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [], source: "folder", distribution: null, version: null, pools: [], environments: [], missing_pools: [] },
       ], []),
     );
     render(<NodeLibraryPanel onAdd={() => undefined} />);
@@ -89,8 +89,8 @@ describe("NodeLibraryPanel", () => {
   it("shows an installed pack's version beside its name; a folder pack has none", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
-        { name: "basic", path: "/site-packages/basic_nodes", status: "ok", errors: [], nodes: ["add"], missing: [], source: "package", distribution: "psynapse-basic", version: "1.2.0" },
-        { name: "examples", path: "/p/examples", status: "ok", errors: [], nodes: [], missing: [], source: "folder", distribution: null, version: null },
+        { name: "basic", path: "/site-packages/basic_nodes", status: "ok", errors: [], nodes: ["add"], missing: [], source: "package", distribution: "psynapse-basic", version: "1.2.0", pools: ["default"], environments: [], missing_pools: [] },
+        { name: "examples", path: "/p/examples", status: "ok", errors: [], nodes: [], missing: [], source: "folder", distribution: null, version: null, pools: [], environments: [], missing_pools: [] },
       ], []),
     );
     render(<NodeLibraryPanel onAdd={() => undefined} />);
