@@ -116,7 +116,8 @@ def pools_stack(nats_server, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _converged(stack: Stack, timeout: float = 60.0) -> tuple[list[dict], dict]:
-    """The schema and packs once both pools' nodes are served and both pools are seen live."""
+    """The schema and packs once both pools' nodes are served, both pools are seen live and
+    the pool without runners is named (a few seconds after the services start)."""
     deadline = time.monotonic() + timeout
     with stack.client() as client:
         while True:
@@ -125,7 +126,8 @@ def _converged(stack: Stack, timeout: float = 60.0) -> tuple[list[dict], dict]:
             names = {node["name"] for node in schema}
             by_name = {pack["name"]: pack for pack in packs["packs"]}
             served = {"old_verlib_version", "new_verlib_version"} <= names
-            if served and not any(by_name[name]["missing_pools"] for name in ("old_verlib", "new_verlib")):
+            live = not any(by_name[name]["missing_pools"] for name in ("old_verlib", "new_verlib"))
+            if served and live and by_name["orphan"]["missing_pools"]:
                 return schema, packs
             if time.monotonic() > deadline:
                 raise AssertionError(f"not converged in {timeout} s: {sorted(names)} {packs}")

@@ -45,3 +45,12 @@ class PoolCatalogPublisher:
             log.warning("runner.pool_catalog_not_published", pool=self._pool, error=str(exc))
             return  # the next load tries again
         self._published = body
+
+    async def withdraw(self) -> None:
+        """Delete what a runner of this pool published, if any."""
+        try:
+            await self._kv.get(self._key)
+        except KeyNotFoundError:
+            return  # nothing there (or deleted already): no delete marker needed
+        await self._kv.delete(self._key)
+        log.info("runner.pool_catalog_withdrawn", pool=self._pool)

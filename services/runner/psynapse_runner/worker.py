@@ -62,8 +62,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await publisher.start()
     await watch_elections(nc, names.events_stream, publisher)
     code = CodeCatalog(settings.nodepacks_dir)
+    pool_catalog = PoolCatalogPublisher(backbone.schema, names.pool_catalog_key(pool_name), pool_name)
     if settings.pool_environment:
-        code.on_loaded = PoolCatalogPublisher(backbone.schema, names.pool_catalog_key(pool_name), pool_name).publish
+        code.on_loaded = pool_catalog.publish
+    else:
+        # The pool runs in the services' environment now: what an earlier runner of it
+        # published from an environment of its own no longer holds.
+        await pool_catalog.withdraw()
     await code.load()
     cancels = CancelBoard()
     await nc.subscribe(names.cancel_all, cb=cancels.on_message)

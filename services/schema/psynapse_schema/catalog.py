@@ -22,6 +22,8 @@ from .pools import merge
 log = structlog.get_logger()
 
 # A runner whose beats stopped for a few of their intervals is gone (as the gateway's /health).
+# Pools are first said to have no runner this long after this service started watching:
+# runners started with it have beaten by then (no catalog flapping while a stack starts).
 _STALE_S = 7.5
 _GONE = ("DEL", "PURGE")
 
@@ -58,7 +60,8 @@ class CatalogPublisher:
         self._local: CatalogSnapshot | None = None
         self._views: dict[str, PoolCatalog] = {}
         self._beats: dict[str, tuple[str, float]] = {}  # beat key -> (pool, when)
-        self._live_pools: set[str] | None = None
+        self._live_pools: set[str] | None = None  # None: not known yet
+        self._beats_read = False
         self._publishing = asyncio.Lock()
         self.schema_json = b"[]"
         self.nodepacks_json = b'{"packs": [], "clashes": []}'
@@ -166,8 +169,8 @@ class CatalogPublisher:
         asyncio.ensure_future(self._republish(f"pool {pool} published its environment's catalog"))
 
     def _apply_beat(self, entry: KeyValue.Entry | None) -> None:
-        if entry is None:  # every stored beat read: which pools are live is known
-            self._check_live_pools()
+        if entry is None:  # every stored beat read
+            self._beats_read = True
         elif entry.operation in _GONE or not entry.value:
             self._beats.pop(entry.key, None)
         else:
@@ -183,10 +186,11 @@ class CatalogPublisher:
             asyncio.ensure_future(self._republish("the pools with live runners changed"))
 
     async def _watch_live_pools(self) -> None:
+        await asyncio.sleep(_STALE_S)
         while True:
-            await asyncio.sleep(1.0)
-            if self._live_pools is not None:
+            if self._beats_read:
                 self._check_live_pools()
+            await asyncio.sleep(1.0)
 
     def _follow_sources(self, catalog: Catalog) -> None:
         """Watch the source folders of editable installs too, from the next change on."""
