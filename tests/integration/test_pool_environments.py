@@ -48,6 +48,14 @@ PACKS = {
         def new_verlib_version(suffix: str = "") -> str:
             return verlib.__version__ + suffix
     """,
+    # Broken everywhere, with an error that names the module of each load: what the pools
+    # publish differs after every load, and must not make the catalog change for ever.
+    "broken/ops.py": """
+        from .helper import nothing_here
+    """,
+    "broken/helper.py": """
+        x = 1
+    """,
     # A pool no runner takes.
     "orphan/ops.py": """
         PSYNAPSE_POOL = "nobody"
@@ -185,3 +193,19 @@ def test_a_missing_requirement_and_a_pool_without_runners_are_named(pools_stack)
     assert listed.returncode == 0, listed.stderr
     assert "needs psy_absent_lib in pool verlib2: pip install psy-absent-lib" in listed.stdout
     assert "no runner takes pool nobody (orphan_node)" in listed.stdout
+
+
+def test_the_catalog_settles(pools_stack):
+    stack, _ = pools_stack
+    _, packs = _converged(stack)
+    broken = {pack["name"]: pack for pack in packs["packs"]}["broken"]
+    # Tried here and in both pools' environments: an error from each.
+    assert broken["status"] == "error" and [error.get("pool") for error in broken["errors"]] == [
+        None,
+        "verlib1",
+        "verlib2",
+    ]
+    with stack.client() as client:
+        before = client.get("/health").json()["catalog_revision"]
+        time.sleep(4)
+        assert client.get("/health").json()["catalog_revision"] == before

@@ -14,6 +14,7 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.lifecycle import Beat, instance_id, run, settle_heap
+from psynapse_common.messages import CatalogSnapshot
 from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import (
     connect,
@@ -90,8 +91,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 
-    def follow_catalog(_snapshot: object) -> None:
-        asyncio.ensure_future(code.load(watch.revision))
+    def follow_catalog(snapshot: CatalogSnapshot) -> None:
+        asyncio.ensure_future(code.follow(watch.revision, snapshot.code_revision))
 
     watch.on_change(follow_catalog)
     await watch.start()
