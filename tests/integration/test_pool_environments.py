@@ -91,55 +91,65 @@ def pools_stack(nats_server, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     data = root / "data"
     data.mkdir()
     stack = start_stack(nats_server.url, packs, data, runners=1)
-    env = {
-        **os.environ,
-        "PSYNAPSE_NATS_URL": nats_server.url,
-        "PSYNAPSE_NODEPACKS_DIR": str(packs),
-        "PSYNAPSE_DATA_DIR": str(data),
-        "PSYNAPSE_LOG_FORMAT": "json",
-    }
-    runners = []
-    for pool, python in pythons.items():
-        with open(data / f"runner-{pool}.log", "wb") as log:
-            runners.append(
-                subprocess.Popen(
-                    [*PSYNAPSE, "runner", "--pool", pool, "--python", str(python)],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
+    runners = [start_runner(stack, pool, python) for pool, python in pythons.items()]
     try:
         yield stack, pythons
     finally:
         for runner in runners:
-            runner.terminate()
-        for runner in runners:
-            try:
-                runner.wait(30)
-            except subprocess.TimeoutExpired:
-                runner.kill()
-                runner.wait()
+            stop_runner(runner)
         stop_stack(stack.process)
 
 
-def _converged(stack: Stack, timeout: float = 60.0) -> tuple[list[dict], dict]:
-    """The schema and packs once both pools' nodes are served, both pools are seen live and
-    the pool without runners is named (a few seconds after the services start)."""
+def start_runner(stack: Stack, pool: str, python: Path | None = None) -> subprocess.Popen:
+    """``psynapse runner --pool POOL [--python PYTHON]`` with the stack's settings."""
+    env = {
+        **os.environ,
+        "PSYNAPSE_NATS_URL": stack.nats_url,
+        "PSYNAPSE_NODEPACKS_DIR": str(stack.nodepacks),
+        "PSYNAPSE_DATA_DIR": str(stack.data_dir),
+        "PSYNAPSE_LOG_FORMAT": "json",
+    }
+    own = ["--python", str(python)] if python else []
+    with open(stack.data_dir / f"runner-{pool}-{'own' if python else 'services'}.log", "ab") as log:
+        return subprocess.Popen(
+            [*PSYNAPSE, "runner", "--pool", pool, *own], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def stop_runner(runner: subprocess.Popen) -> None:
+    runner.terminate()
+    try:
+        runner.wait(30)
+    except subprocess.TimeoutExpired:
+        runner.kill()
+        runner.wait()
+
+
+def _until(stack: Stack, what: str, predicate, timeout: float = 60.0):
+    """The first (schema, packs by name) ``predicate`` accepts."""
     deadline = time.monotonic() + timeout
     with stack.client() as client:
         while True:
-            schema = client.get("/get_schema").json()
-            packs = client.get("/nodepacks").json()
-            names = {node["name"] for node in schema}
-            by_name = {pack["name"]: pack for pack in packs["packs"]}
-            served = {"old_verlib_version", "new_verlib_version"} <= names
-            live = not any(by_name[name]["missing_pools"] for name in ("old_verlib", "new_verlib"))
-            if served and live and by_name["orphan"]["missing_pools"]:
+            schema = {node["name"]: node for node in client.get("/get_schema").json()}
+            packs = {pack["name"]: pack for pack in client.get("/nodepacks").json()["packs"]}
+            if predicate(schema, packs):
                 return schema, packs
             if time.monotonic() > deadline:
-                raise AssertionError(f"not converged in {timeout} s: {sorted(names)} {packs}")
+                raise AssertionError(f"not within {timeout} s: {what}: {sorted(schema)} {packs}")
             time.sleep(0.2)
+
+
+def _converged(stack: Stack) -> tuple[list[dict], dict]:
+    """The schema and packs once both pools' nodes are served, both pools are seen live and
+    the pool without runners is named (a few seconds after the services start)."""
+
+    def done(schema: dict, packs: dict) -> bool:
+        live = not any(packs[name]["missing_pools"] for name in ("old_verlib", "new_verlib"))
+        served = {"old_verlib_version", "new_verlib_version"} <= set(schema)
+        return served and live and bool(packs["orphan"]["missing_pools"])
+
+    schema, packs = _until(stack, "both pools served", done)
+    return list(schema.values()), {"packs": list(packs.values())}
 
 
 def test_the_pool_environments_hold_their_own_verlib(pools_stack):
@@ -209,3 +219,41 @@ def test_the_catalog_settles(pools_stack):
         before = client.get("/health").json()["catalog_revision"]
         time.sleep(4)
         assert client.get("/health").json()["catalog_revision"] == before
+
+
+SOLO = """
+    import verlib
+
+    PSYNAPSE_POOL = "solo"
+
+
+    def solo_version() -> str:
+        return "solo " + verlib.__version__
+"""
+
+
+def test_a_pack_added_while_running_is_introspected_in_its_pools_environment_until_the_pool_moves(pools_stack):
+    stack, pythons = pools_stack
+    # Added while everything runs: the services' environment cannot import it.
+    (stack.nodepacks / "solo_pack").mkdir()
+    (stack.nodepacks / "solo_pack" / "ops.py").write_text(textwrap.dedent(SOLO).lstrip())
+    _until(stack, "solo_pack loaded", lambda schema, packs: "solo_pack" in packs)
+    own = start_runner(stack, "solo", pythons["verlib1"])
+    try:
+        schema, packs = _until(stack, "solo_version served", lambda schema, packs: "solo_version" in schema)
+        assert packs["solo_pack"]["environments"] == ["solo"] and packs["solo_pack"]["status"] == "ok"
+        with stack.client(timeout=120) as client:
+            body = graph([fn("s", "solo_version"), view("v")], [edge("s", "v")])
+            assert client.post("/execute", json=body).json()["results"] == {"v": "solo 1.0"}
+    finally:
+        stop_runner(own)
+    # The pool's runners now run in the services' environment: what it published is withdrawn,
+    # and the pack is what the services' environment makes of it.
+    services = start_runner(stack, "solo")
+    try:
+        schema, packs = _until(stack, "solo_version withdrawn", lambda schema, packs: "solo_version" not in schema)
+        solo = packs["solo_pack"]
+        assert solo["status"] == "error" and solo["environments"] == [] and solo["nodes"] == []
+        assert "verlib" in solo["errors"][0]["message"] and "pool" not in solo["errors"][0]
+    finally:
+        stop_runner(services)
