@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -257,3 +258,22 @@ def test_a_pack_added_while_running_is_introspected_in_its_pools_environment_unt
         assert "verlib" in solo["errors"][0]["message"] and "pool" not in solo["errors"][0]
     finally:
         stop_runner(services)
+
+
+def test_runner_python_must_import_psynapse(tmp_path):
+    """A pool's interpreter without psynapse is refused before anything starts, saying how to make one."""
+    # psynapse as a user has it (no PYTHONPATH: a venv that sees it through pool-env's .pth),
+    # and a plain venv that does not.
+    made = subprocess.run([*PSYNAPSE, "pool-env", str(tmp_path / "with")], capture_output=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True, timeout=120)
+    without = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    cli = [str(tmp_path / "with" / "bin" / "python"), "-m", "psynapse", "runner", "--pool", "p", "--python"]
+    for python, says in (
+        (tmp_path / "bare" / "bin" / "python", "psynapse pool-env DIR"),
+        (tmp_path / "no", "cannot run"),
+    ):
+        done = subprocess.run(
+            [*cli, str(python)], capture_output=True, text=True, timeout=120, env=without, check=False
+        )
+        assert done.returncode == 2 and says in done.stderr, done.stderr
