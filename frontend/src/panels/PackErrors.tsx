@@ -40,3 +40,17 @@ export function PackMissing({ report }: { report: PackReport }) {
     </div>
   );
 }
+
+/** The pools of a pack's nodes that no runner takes: their jobs would wait for one. */
+export function PackUnserved({ report }: { report: PackReport }) {
+  return (
+    <div className="psy-pack-missing" data-testid="pack-no-runner" data-pack={report.name}>
+      {report.missing_pools.map((gap) => (
+        <span key={gap.pool}>
+          No runner takes pool <strong>{gap.pool}</strong> ({gap.nodes.join(", ")}); its runs wait until one starts:
+          <code className="psy-pack-missing__command">psynapse runner --pool {gap.pool}</code>
+        </span>
+      ))}
+    </div>
+  );
+}

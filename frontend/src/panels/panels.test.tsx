@@ -86,6 +86,17 @@ describe("NodeLibraryPanel", () => {
     expect(error).toHaveTextContent("SyntaxError: invalid syntax");
   });
 
+  it("names the pools of a pack's nodes that no runner takes", () => {
+    act(() =>
+      useCatalogStore.getState().setCatalog(SCHEMAS, [
+        { name: "basic", path: "/p/basic", status: "ok", errors: [], nodes: ["add"], missing: [], source: "folder", distribution: null, version: null, pools: ["gpu"], environments: [], missing_pools: [{ pool: "gpu", nodes: ["add"] }] },
+      ], []),
+    );
+    render(<NodeLibraryPanel onAdd={() => undefined} />);
+    expect(screen.getByTestId("pack-no-runner")).toHaveTextContent("No runner takes pool gpu (add)");
+    expect(screen.getByTestId("pack-no-runner")).toHaveTextContent("psynapse runner --pool gpu");
+  });
+
   it("shows an installed pack's version beside its name; a folder pack has none", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
