@@ -191,10 +191,11 @@ class CatalogSnapshot(Struct, kw_only=True):
     packs: list[dict[str, Any]]
     clashes: list[dict[str, Any]] = []
     nodes: dict[str, CatalogNode] = {}
-    # Which load of the code this catalog comes from: a catalog published only to merge in
-    # what a pool's runners published (or which pools have runners) keeps it, and runners
-    # load the code again only when it changes. 0 (an older schema service): always.
-    code_revision: int = 0
+    # Which load of the code this catalog comes from (when the schema service loaded it, in
+    # ns): a catalog published only to merge in what a pool's runners published (or which
+    # pools have runners) keeps it, and runners load the code again only when it changes.
+    # 0 (an older schema service): always.
+    code_load: int = 0
 
 
 class PoolCatalog(Struct, kw_only=True):

@@ -92,7 +92,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 
     def follow_catalog(snapshot: CatalogSnapshot) -> None:
-        asyncio.ensure_future(code.follow(watch.revision, snapshot.code_revision))
+        asyncio.ensure_future(code.follow(watch.revision, snapshot.code_load))
 
     watch.on_change(follow_catalog)
     await watch.start()

@@ -63,7 +63,9 @@ class CatalogPublisher:
         self._live_pools: set[str] | None = None  # None: not known yet
         self._beats_read = False
         self._publishing = asyncio.Lock()
-        self._loads = 0  # the code_revision of what is published
+        # When the code published was loaded (ns): its catalog's code_load, unique across
+        # restarts (a restarted service may find other code than its runners loaded).
+        self._loaded_at = 0
         self.schema_json = b"[]"
         self.nodepacks_json = b'{"packs": [], "clashes": []}'
         self._site_dirs = packages.site_dirs()
@@ -103,7 +105,7 @@ class CatalogPublisher:
         started = time.perf_counter()
         catalog = await asyncio.to_thread(load_catalog, self._dir)
         self._local = snapshot_of(catalog, 0)
-        self._loads += 1
+        self._loaded_at = time.time_ns()
         snapshot = await self._publish(always=True)
         self._follow_sources(catalog)
         log.info(
@@ -130,7 +132,7 @@ class CatalogPublisher:
                 == (merged.schemas, merged.packs, merged.clashes, merged.nodes)
             ):
                 return current
-            snapshot = merged.snapshot((current.revision + 1) if current else 1, self._loads)
+            snapshot = merged.snapshot((current.revision + 1) if current else 1, self._loaded_at)
             # Answers are encoded once per change, never per request.
             self.schema_json = msgspec.json.encode(snapshot.schemas)
             self.nodepacks_json = msgspec.json.encode({"packs": snapshot.packs, "clashes": snapshot.clashes})

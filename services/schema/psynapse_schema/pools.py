@@ -31,14 +31,14 @@ class Merged:
     clashes: list[dict[str, Any]] = field(default_factory=list)
     nodes: dict[str, CatalogNode] = field(default_factory=dict)
 
-    def snapshot(self, revision: int, code_revision: int) -> CatalogSnapshot:
+    def snapshot(self, revision: int, code_load: int) -> CatalogSnapshot:
         return CatalogSnapshot(
             revision=revision,
             schemas=self.schemas,
             packs=self.packs,
             clashes=self.clashes,
             nodes=self.nodes,
-            code_revision=code_revision,
+            code_load=code_load,
         )
 
 
