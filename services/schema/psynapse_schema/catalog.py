@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import structlog
@@ -63,6 +65,7 @@ class CatalogPublisher:
         self._live_pools: set[str] | None = None  # None: not known yet
         self._beats_read = False
         self._publishing = asyncio.Lock()
+        self._spawned: set[asyncio.Future[None]] = set()
         # When the code published was loaded (ns): its catalog's code_load, unique across
         # restarts (a restarted service may find other code than its runners loaded).
         self._loaded_at = 0
@@ -170,7 +173,7 @@ class CatalogPublisher:
             except msgspec.DecodeError:
                 log.warning("catalog.pool_catalog_unreadable", pool=pool)
                 return
-        asyncio.ensure_future(self._republish(f"pool {pool} published its environment's catalog"))
+        self._spawn(self._republish(f"pool {pool} published its environment's catalog"))
 
     def _apply_beat(self, entry: KeyValue.Entry | None) -> None:
         if entry is None:  # every stored beat read
@@ -187,7 +190,13 @@ class CatalogPublisher:
         live = {pool for pool, at in self._beats.values() if at >= oldest}
         if live != self._live_pools:
             self._live_pools = live
-            asyncio.ensure_future(self._republish("the pools with live runners changed"))
+            self._spawn(self._republish("the pools with live runners changed"))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        # Held until done: the event loop keeps only weak references to its tasks.
+        task = asyncio.ensure_future(work)
+        self._spawned.add(task)
+        task.add_done_callback(self._spawned.discard)
 
     async def _watch_live_pools(self) -> None:
         await asyncio.sleep(_STALE_S)
