@@ -21,12 +21,15 @@ from msgspec.msgpack import Ext
 
 from psynapse.sdk import Skip
 
+from . import frames
+
 EXT_PICKLE = 1  # [repr, pickle bytes]
 EXT_IMAGE = 2  # PNG bytes
 EXT_NDARRAY = 3  # [dtype, shape, bytes]
 EXT_SET = 4  # msgpack list
 EXT_BLOB = 5  # a reference into the object store (see blobs)
 EXT_SKIP = 6  # an output not taken (psynapse.Skip): what waits on it is skipped
+EXT_DATAFRAME = 7  # [preview, "arrow" | "pickle", bytes] (see frames)
 
 _REPR_LIMIT = 2000
 
@@ -57,6 +60,10 @@ def _enc_hook(obj: Any) -> Any:
             return _pickled(obj)
         payload = [obj.dtype.str, list(obj.shape), obj.tobytes()]
         return Ext(EXT_NDARRAY, _plain_encoder.encode(payload))
+    if frames.is_frame(obj):
+        preview = frames.preview(obj)
+        kind, blob = frames.dump(obj)
+        return Ext(EXT_DATAFRAME, _plain_encoder.encode([preview, kind, blob]))
     return _pickled(obj)
 
 
@@ -123,6 +130,9 @@ def _value_ext_hook(code: int, data: memoryview) -> Any:
         return set(_value_decoder.decode(data))
     if code == EXT_SKIP:
         return Skip
+    if code == EXT_DATAFRAME:
+        _, kind, blob = msgspec.msgpack.decode(data)
+        return frames.load(kind, blob)
     raise ValueError(f"unknown value extension {code}")
 
 
@@ -180,6 +190,9 @@ def _display_ext_hook(code: int, data: memoryview) -> Any:
         return Shown(f"<{size} bytes in the object store>")
     if code == EXT_SKIP:
         return None  # a view fed by a skipped node shows null
+    if code == EXT_DATAFRAME:
+        preview, _, _ = msgspec.msgpack.decode(data)
+        return Shown(preview)
     return Shown(f"<value with unknown extension {code}>")
 
 
