@@ -4,6 +4,8 @@ history; a file uploaded to the gateway reaches a ``Path`` input as a local file
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.support.graphs import edge, fn, graph, view
@@ -47,3 +49,60 @@ def test_a_frame_feeds_a_node_intact_and_views_show_a_preview(stack, rows: int):
         shown = record["nodes"]["make"]["output"]
         assert shown["shape"] == [rows, 4] and shown["rows"][1][:1] == [1]
         assert record["nodes"]["facts"]["inputs"]["frame"]["kind"] == "dataframe"
+
+
+def test_an_uploaded_file_reaches_a_path_input_as_a_local_file(stack):
+    content = "name,count\na,1\nb,2\n"
+    with stack.client() as client:
+        schema = next(s for s in client.get("/get_schema").json() if s["name"] == "read_file")
+        assert schema["params"] == [{"name": "path", "type": "Path"}]
+        uploaded = client.post("/files", files={"file": ("../sales data.csv", content.encode(), "text/csv")})
+        assert uploaded.status_code == 201, uploaded.text
+        ref = uploaded.json()
+        assert ref == {
+            "psynapse_file": hashlib.sha256(content.encode()).hexdigest(),
+            "name": "sales data.csv",
+            "size": 19,
+        }
+        again = client.post("/files", files={"other": ("sales data.csv", content.encode())})
+        assert again.json() == ref  # kept once per content
+
+        answer = client.post(
+            "/execute", json=graph([fn("read", "read_file", path=ref), view("out")], [edge("read", "out")])
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"]["out"] == {
+            "type": "PosixPath",
+            "name": "sales data.csv",
+            "size": 19,
+            "text": content,
+        }
+        record = client.get(f"/runs/{answer.headers['X-Run-Id']}").json()
+        assert record["nodes"]["read"]["inputs"] == {"path": ref}  # history shows the reference, not the bytes
+
+
+def test_a_file_reference_to_nothing_fails_its_node_saying_so(stack):
+    ref = {"psynapse_file": "0" * 64, "name": "gone.txt", "size": 3}
+    with stack.client() as client:
+        answer = client.post(
+            "/execute", json=graph([fn("read", "read_file", path=ref), view("out")], [edge("read", "out")])
+        )
+    errors = answer.json()["errors"]
+    assert "'gone.txt' is no longer in the object store" in errors["read"]
+    assert "upload it again" in errors["read"]
+
+
+def test_a_path_input_takes_a_typed_path_too(stack, tmp_path):
+    target = tmp_path / "typed.txt"
+    target.write_text("typed")
+    with stack.client() as client:
+        answer = client.post(
+            "/execute", json=graph([fn("read", "read_file", path=str(target)), view("out")], [edge("read", "out")])
+        )
+    assert answer.json()["results"]["out"]["text"] == "typed"
+
+
+def test_an_upload_without_a_file_is_a_400(stack):
+    with stack.client() as client:
+        answer = client.post("/files", json={"not": "a file"})
+    assert answer.status_code == 400, answer.text

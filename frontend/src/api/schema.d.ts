@@ -348,6 +348,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file for a Path input
+         * @description A multipart/form-data body with one file (any field name). The answer is the reference a node's input holds: set it as the value of a `Path` parameter in a functionNode's `data`, and the runner hands the node a local path to the file. Files are kept once per content, as long as runs are (PSYNAPSE_RUNS_MAX_AGE_S); the body's limit is PSYNAPSE_MAX_BODY_BYTES.
+         */
+        post: operations["FilesUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -447,6 +467,12 @@ export interface components {
                 [key: string]: string;
             };
             error?: string | null;
+        };
+        /** FileRef */
+        FileRef: {
+            psynapse_file: string;
+            name: string;
+            size: number;
         };
         /** GraphEdge */
         GraphEdge: {
@@ -1464,6 +1490,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodepacksReloaded"];
+                };
+            };
+        };
+    };
+    FilesUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileRef"];
+                };
+            };
+            /** @description The body or the graph is wrong; `detail` names the node and the cause */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than PSYNAPSE_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NATS is unreachable or electing a leader; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
