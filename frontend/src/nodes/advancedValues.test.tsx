@@ -1,6 +1,10 @@
-import { act, render, screen, within } from "@testing-library/react";
-import { beforeEach, describe, expect, it } from "vitest";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isFileRef } from "../api/files";
 import type { PsyNode } from "../lib/model";
+import { useGraphStore } from "../store/graphStore";
+import { json, mockFetch } from "../test/fetchRoutes";
+import { nodeSchema } from "../test/schemas";
 import { isTablePreview, tableSummary, type TablePreview } from "../lib/values";
 import { useRunStore } from "../store/runStore";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
@@ -21,10 +25,16 @@ const TABLE: TablePreview = {
   ],
 };
 
+const READ_FILE = nodeSchema({ name: "read_file", params: [{ name: "path", type: "Path" }], returns: [{ name: "result", type: "dict" }] });
+const REF = { psynapse_file: "a".repeat(64), name: "sales.csv", size: 2048 };
+const dataOf = (id: string) => useGraphStore.getState().nodes.find((n) => n.id === id)!.data;
+
 beforeEach(() => {
-  resetStores(SCHEMAS);
+  resetStores([...SCHEMAS, READ_FILE]);
   useRunStore.getState().clear();
 });
+
+afterEach(() => vi.unstubAllGlobals());
 
 describe("DataFrame previews", () => {
   it("knows a preview from other objects", () => {
@@ -55,5 +65,40 @@ describe("DataFrame previews", () => {
   it("history and status cards show it the same way (ValueView)", () => {
     render(<ValueView value={TABLE} className="psy-card__code" testId="card-value" />);
     expect(screen.getByTestId("card-value").querySelectorAll("tbody tr")).toHaveLength(2);
+  });
+});
+
+describe("Path inputs", () => {
+  const reader: PsyNode = { id: "r1", type: "functionNode", position: at, data: { functionName: "read_file" } };
+
+  it("upload the chosen file and keep its reference as the input's value", async () => {
+    const { calls } = mockFetch({ "POST /files": () => json(REF, 201) });
+    renderFlow([reader]);
+    expect(screen.getByTestId("param-r1-path-name")).toHaveTextContent("No file");
+    const file = new File(["a,b\n1,2\n"], "sales.csv", { type: "text/csv" });
+    fireEvent.change(screen.getByTestId("param-r1-path-input"), { target: { files: [file] } });
+    await waitFor(() => expect(dataOf("r1").path).toEqual(REF));
+    expect(calls).toHaveLength(1);
+    const sent = vi.mocked(fetch).mock.calls[0][1]?.body;
+    expect(sent).toBeInstanceOf(FormData);
+    expect((sent as FormData).get("file")).toHaveProperty("name", "sales.csv");
+    expect(screen.getByTestId("param-r1-path-name")).toHaveTextContent("sales.csv · 2.0 KB");
+    fireEvent.click(screen.getByText("Clear"));
+    expect(dataOf("r1").path).toBe("");
+  });
+
+  it("say why an upload failed and keep the value", async () => {
+    mockFetch({ "POST /files": json({ status_code: 413, detail: "The body is larger than PSYNAPSE_MAX_BODY_BYTES" }, 413) });
+    renderFlow([{ ...reader, data: { functionName: "read_file", path: REF } }]);
+    expect(screen.getByTestId("param-r1-path-name")).toHaveTextContent("sales.csv");
+    fireEvent.change(screen.getByTestId("param-r1-path-input"), { target: { files: [new File(["x"], "big.bin")] } });
+    await waitFor(() => expect(screen.getByTestId("param-r1-path")).toHaveTextContent("Upload failed: The body is larger than PSYNAPSE_MAX_BODY_BYTES"));
+    expect(dataOf("r1").path).toEqual(REF);
+  });
+
+  it("know a reference from other objects", () => {
+    expect(isFileRef(REF)).toBe(true);
+    expect(isFileRef({ ...REF, extra: 1 })).toBe(false);
+    expect(isFileRef("sales.csv")).toBe(false);
   });
 });
