@@ -64,7 +64,7 @@ def test_an_uploaded_file_reaches_a_path_input_as_a_local_file(stack):
             "name": "sales data.csv",
             "size": 19,
         }
-        again = client.post("/files", files={"other": ("sales data.csv", content.encode())})
+        again = client.post("/files", files={"file": ("sales data.csv", content.encode())})
         assert again.json() == ref  # kept once per content
 
         answer = client.post(
@@ -104,5 +104,9 @@ def test_a_path_input_takes_a_typed_path_too(stack, tmp_path):
 
 def test_an_upload_without_a_file_is_a_400(stack):
     with stack.client() as client:
-        answer = client.post("/files", json={"not": "a file"})
-    assert answer.status_code == 400, answer.text
+        answers = [
+            client.post("/files", json={"not": "a file"}),
+            client.post("/files", files={"other": ("x.txt", b"x")}),
+            client.post("/files", data={"file": "text, not a file"}, files={"other": ("x.txt", b"x")}),
+        ]
+    assert [answer.status_code for answer in answers] == [400, 400, 400], [answer.text for answer in answers]

@@ -359,7 +359,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a file for a Path input
-         * @description A multipart/form-data body with one file (any field name). The answer is the reference a node's input holds: set it as the value of a `Path` parameter in a functionNode's `data`, and the runner hands the node a local path to the file. Files are kept once per content, as long as runs are (PSYNAPSE_RUNS_MAX_AGE_S); the body's limit is PSYNAPSE_MAX_BODY_BYTES.
+         * @description A multipart/form-data body with the file in its field `file`. The answer is the reference a node's input holds: set it as the value of a `Path` parameter in a functionNode's `data`, and the runner hands the node a local path to the file. Files are kept once per content, as long as runs are (PSYNAPSE_RUNS_MAX_AGE_S); the body's limit is PSYNAPSE_MAX_BODY_BYTES.
          */
         post: operations["FilesUpload"];
         delete?: never;
@@ -473,6 +473,11 @@ export interface components {
             psynapse_file: string;
             name: string;
             size: number;
+        };
+        /** FileUpload */
+        FileUpload: {
+            /** Format: binary */
+            file: string;
         };
         /** GraphEdge */
         GraphEdge: {
@@ -1503,10 +1508,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /** Format: binary */
-                    file?: string;
-                };
+                "multipart/form-data": components["schemas"]["FileUpload"];
             };
         };
         responses: {
