@@ -101,3 +101,34 @@ def test_cells_json_cannot_write_show_as_text():
     assert shown["dtypes"] == ["complex128"]
     assert len(shown["rows"]) == 2
     json.dumps(shown, allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: pd.DataFrame(np.arange(6).reshape(3, 2)),
+        lambda: pd.DataFrame([[1, 2]], columns=["a", "a"]),
+        lambda: pd.DataFrame({"p": pd.period_range("2024-01", periods=3, freq="M")}),
+        lambda: pd.DataFrame({"i": pd.interval_range(0, 3)}),
+        lambda: pd.DataFrame(np.ones((2, 2)), columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")])),
+        lambda: pd.DataFrame({"d": pd.to_timedelta([1, 2], unit="s")}),
+        lambda: pd.DataFrame({"b": [b"x", b"y"]}),
+        lambda: pd.DataFrame(),
+    ],
+    ids=["int-labels", "duplicate-labels", "period", "interval", "multiindex-columns", "timedelta", "bytes", "empty"],
+)
+def test_other_shapes_and_dtypes_round_trip(make):
+    frame = make()
+    pd.testing.assert_frame_equal(codec.decode(codec.encode(frame)), frame)
+    shown = codec.show(codec.encode(frame))
+    assert shown["shape"] == list(frame.shape)
+    assert shown["dtypes"] == [str(dtype) for dtype in frame.dtypes]
+    json.dumps(shown, allow_nan=False)
+
+
+def test_a_datetime_index_comes_back_without_its_freq():
+    # Arrow keeps the times and their zone, not the index's freq: documented, not hidden.
+    frame = pd.DataFrame({"v": [1, 2]}, index=pd.date_range("2024-01-01", periods=2, tz="Europe/Paris"))
+    back = codec.decode(codec.encode(frame))
+    assert back.index.freq is None
+    pd.testing.assert_frame_equal(back, frame, check_freq=False)

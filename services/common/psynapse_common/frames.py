@@ -4,6 +4,7 @@ A frame travels as an Arrow IPC stream when pyarrow is installed: Arrow keeps ev
 column's dtype (int32 stays int32, categoricals, time zones, nullable integers, pandas'
 strings) and the index, through the pandas metadata ``Table.from_pandas`` writes, and it is
 a documented format any Arrow reader understands, not one pandas version's object layout.
+(A DatetimeIndex comes back without its ``freq``, which Arrow does not keep.)
 A frame Arrow cannot hold (a column of arbitrary Python objects), or one written where
 pyarrow is missing, is pickled instead, which is how any other object travels.
 
