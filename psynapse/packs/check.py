@@ -206,6 +206,10 @@ _CONTROLS = {
     "tuple": "JSON field",
     "set": "JSON field",
     "Any": "text field (JSON when it parses)",
+    # Uploaded to the object store (POST /files); the node gets a local path on its runner.
+    "Path": "file picker",
+    "PurePath": "file picker",
+    "PosixPath": "file picker",
 }
 
 

@@ -183,3 +183,26 @@ def test_check_a_project_that_cannot_import_and_an_installed_pack_by_name(tmp_pa
     (tmp_path / "nodepacks" / "local" / "ops.py").write_text("def here() -> int:\n    return 1\n")
     folder = run("pack", "check", "local", "--nodepacks-dir", str(tmp_path / "nodepacks"), cwd=tmp_path)
     assert folder.returncode == 0 and folder.stdout.startswith("local  (folder)")
+
+
+def test_a_path_parameter_gets_a_file_picker(tmp_path):
+    write(
+        tmp_path / "files",
+        {
+            "ops.py": """
+                from pathlib import Path
+
+
+                def line_count(path: Path, limit: Path | None = None) -> int:
+                    return len(path.read_text().splitlines())
+            """,
+        },
+    )
+    done = run("pack", "check", "files", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (report,) = json.loads(done.stdout)
+    assert [(p["name"], p["type"], p["control"]) for p in report["nodes"][0]["params"]] == [
+        ("path", "Path", "file picker"),
+        ("limit", "Optional[Path]", "file picker"),
+    ]
+    assert report["problems"] == []

@@ -22,6 +22,10 @@ export type PackError = Item<PackReport["errors"]>;
 export type MissingPackage = Item<PackReport["missing"]>;
 export type Clash = Item<NodepacksResponse["clashes"]>;
 
+// -- uploaded files (POST /files) ------------------------------------------------
+/** An uploaded file, as a Path input holds it: `{"psynapse_file": sha256, "name", "size"}`. */
+export type FileRef = Schemas["FileRef"];
+
 // -- running a graph (POST /execute/stream) ------------------------------------
 /** A graph as the gateway takes it, from any client (a past run's graph is sent back as it ran). */
 export type GraphRequest = JsonRequest<"/execute/stream", "post">;
@@ -52,7 +56,7 @@ export interface ExecuteRequest extends GraphRequest {
 }
 
 // -- a run's events (SSE of /execute/stream and /runs/{id}/events; by hand) -----
-export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error";
+export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error" | "skipped";
 
 /** One node event of `/execute/stream` or `/runs/{id}/events`. */
 export interface NodeEvent {

@@ -41,3 +41,46 @@ export function valueText(value: unknown): string {
   }
   return text.length > LIMIT ? `${text.slice(0, LIMIT)}\n… (${text.length - LIMIT} more characters)` : text;
 }
+
+/** A pandas DataFrame as the gateway shows it: its shape, columns, dtypes and first rows. */
+export interface TablePreview {
+  kind: "dataframe";
+  shape: [number, number];
+  columns: string[];
+  dtypes: string[];
+  index_name: string | null;
+  index: string[];
+  rows: unknown[][];
+}
+
+export function isTablePreview(value: unknown): value is TablePreview {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    v.kind === "dataframe" &&
+    Array.isArray(v.shape) &&
+    v.shape.length === 2 &&
+    Array.isArray(v.columns) &&
+    Array.isArray(v.dtypes) &&
+    Array.isArray(v.index) &&
+    Array.isArray(v.rows)
+  );
+}
+
+/** A table cell as text: null for missing values, JSON for anything nested. */
+export function cellText(cell: unknown): string {
+  if (cell === null || cell === undefined) return "null";
+  if (typeof cell === "string") return cell;
+  if (typeof cell === "number" || typeof cell === "boolean") return String(cell);
+  return JSON.stringify(cell);
+}
+
+/** "3 rows × 4 columns", and what of them the preview leaves out. */
+export function tableSummary(table: TablePreview): string {
+  const [rows, columns] = table.shape;
+  const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+  const shown: string[] = [];
+  if (table.rows.length < rows) shown.push(`first ${table.rows.length} rows`);
+  if (table.columns.length < columns) shown.push(`first ${table.columns.length} columns`);
+  return `DataFrame · ${plural(rows, "row")} × ${plural(columns, "column")}${shown.length ? ` (showing ${shown.join(", ")})` : ""}`;
+}

@@ -2,6 +2,7 @@
 import { memo, useState } from "react";
 import type { ParamSchema } from "../api/types";
 import { placeholderFor, shapeOf, unionMembers } from "../lib/typecheck";
+import { FileParam } from "./FileParam";
 
 export interface ParamControlProps {
   nodeId: string;
@@ -74,6 +75,9 @@ function ParamControlImpl(props: ParamControlProps) {
   const { nodeId, param, value, onChange } = props;
   const testId = `param-${nodeId}-${param.name}`;
   const base = shapeOf(param.type).base;
+  if (base === "Path" || base === "PurePath" || base === "PosixPath") {
+    return <FileParam testId={testId} name={param.name} value={value} onChange={onChange} />;
+  }
   if (param.type === "Literal" || base === "Literal") {
     const options = param.literal_values ?? [];
     const current = options.findIndex((option) => option === value || String(option) === String(value));

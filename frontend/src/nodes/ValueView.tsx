@@ -1,8 +1,9 @@
 // A value as the editor shows it everywhere (views, status cards, history):
 // JSON pretty-printed, and images (data URLs, also inside messages and lists) as
-// thumbnails rather than pages of base64.
+// thumbnails rather than pages of base64, DataFrames as a table of their first rows.
 import { memo } from "react";
-import { imagesIn, isImage, sizeOf, valueText } from "../lib/values";
+import { imagesIn, isImage, isTablePreview, sizeOf, valueText } from "../lib/values";
+import { TableView } from "./TableView";
 
 export interface ValueViewProps {
   value: unknown;
@@ -12,6 +13,7 @@ export interface ValueViewProps {
 }
 
 function ValueViewImpl({ value, className, testId }: ValueViewProps) {
+  if (isTablePreview(value)) return <TableView table={value} testId={testId} />;
   if (isImage(value)) {
     return (
       <div className={`${className} psy-value--image nowheel`} data-testid={testId}>

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import types
 import typing
+from pathlib import Path
 from typing import Any, Literal, Union
 
 _TRUE = {"true", "1", "yes", "on"}
@@ -107,7 +109,18 @@ def convert(value: Any, annotation: Any) -> Any:
         return _to_json_container(value, list)
     if target is dict:
         return _to_json_container(value, dict)
+    if isinstance(target, type) and issubclass(target, Path):
+        return _to_path(value, target)
     return value
+
+
+def _to_path(value: Any, kind: type[Path]) -> Path:
+    """A path typed in (text), or the local file an uploaded file became on this runner."""
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        return kind(value)
+    raise ConversionError(f"expected a file (upload one) or a path, got {type(value).__name__}")
 
 
 # -- variable nodes ------------------------------------------------------------

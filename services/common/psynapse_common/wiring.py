@@ -63,7 +63,9 @@ class Wiring:
             inputs: dict[str, msgspec.Raw] = {}
             if spec is not None:
                 inputs = {
-                    param: msgspec.Raw(codec.encode(node.data[param])) for param in spec.params if param in node.data
+                    param: msgspec.Raw(codec.encode_given(node.data[param]))
+                    for param in spec.params
+                    if param in node.data
                 }
             wires: dict[str, tuple[str, str | None]] = {}
             fed: list[str] = []

@@ -4,6 +4,7 @@ import dataclasses
 import hashlib
 import os
 import time
+from pathlib import Path
 from typing import Any, Literal
 
 from psynapse import AnnotatedDict, Skip
@@ -152,3 +153,35 @@ def maybe(x: Any, keep: bool = True) -> Any:
 
 def less_than(a: float, b: float) -> bool:
     return a < b
+
+
+# pandas is optional: imported inside the calls, so this pack loads without it.
+def make_frame(rows: int = 3) -> Any:
+    """A DataFrame with an int32, a float32, a categorical and a text column, indexed by 'key'."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "count": np.arange(rows, dtype="int32"),
+            "ratio": np.linspace(0, 1, rows, dtype="float32"),
+            "kind": pd.Categorical(["x", "y"] * (rows // 2) + ["x"] * (rows % 2)),
+            "name": [f"item {i}" for i in range(rows)],
+        },
+        index=pd.Index([f"r{i}" for i in range(rows)], name="key"),
+    )
+
+
+def frame_facts(frame: Any) -> dict:
+    """What arrived: its type, dtypes, index and the sum of 'count' (checks the frame came intact)."""
+    return {
+        "type": type(frame).__name__,
+        "dtypes": {str(name): str(dtype) for name, dtype in frame.dtypes.items()},
+        "index": [frame.index.name, *map(str, frame.index)],
+        "total": int(frame["count"].sum()),
+    }
+
+
+def read_file(path: Path) -> dict:
+    """A Path input: its type, file name, size and text (an uploaded file, on this runner)."""
+    return {"type": type(path).__name__, "name": path.name, "size": path.stat().st_size, "text": path.read_text()}
