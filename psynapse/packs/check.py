@@ -210,6 +210,13 @@ _CONTROLS = {
 
 
 def _control(param: dict[str, Any]) -> str:
+    rich = param.get("json_schema") or {}
+    if rich.get("x-psynapse") == "image":
+        return "image upload with a preview"
+    if rich.get("type") == "object" and isinstance(rich.get("properties"), dict):
+        return "form: " + ", ".join(rich["properties"])
+    if isinstance(rich.get("enum"), list) and param["type"] != "Literal":
+        return "select: " + ", ".join(repr(value) for value in rich["enum"])
     base = _base(param["type"])
     if base == "Literal":
         return "select: " + ", ".join(repr(value) for value in param.get("literal_values", []))

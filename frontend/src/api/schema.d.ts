@@ -537,6 +537,9 @@ export interface components {
             default?: unknown;
             literal_values?: unknown[];
             constraints?: components["schemas"]["Constraints"];
+            json_schema?: {
+                [key: string]: unknown;
+            };
         };
         /** PoolQueue */
         PoolQueue: {
@@ -548,6 +551,9 @@ export interface components {
         ReturnSchema: {
             name: string;
             type: string;
+            json_schema?: {
+                [key: string]: unknown;
+            };
         };
         /** RunDetail */
         RunDetail: {
