@@ -52,7 +52,7 @@ export interface ExecuteRequest extends GraphRequest {
 }
 
 // -- a run's events (SSE of /execute/stream and /runs/{id}/events; by hand) -----
-export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error";
+export type NodeStatus = "executing" | "progress" | "streaming" | "completed" | "error" | "skipped";
 
 /** One node event of `/execute/stream` or `/runs/{id}/events`. */
 export interface NodeEvent {
