@@ -174,3 +174,33 @@ export function schemaMismatch(fromRooted: Rooted, toRooted: Rooted, path = ""):
   }
   return null;
 }
+
+// -- forms (nodes/SchemaForm.tsx) ----------------------------------------------
+
+/** Whether a schema is one the form draws better than a JSON field. */
+export function hasForm(schema: JsonSchema): boolean {
+  const resolved = resolve({ schema, root: schema });
+  const { members } = optionsOf(resolved);
+  if (members.length !== 1) return false;
+  const only = resolve({ schema: members[0], root: schema });
+  return Boolean(only.properties || only.enum || only["x-psynapse"] === "image" || isBounded(only));
+}
+
+export function isBounded(schema: JsonSchema): boolean {
+  const low = schema.minimum ?? schema.exclusiveMinimum;
+  const high = schema.maximum ?? schema.exclusiveMaximum;
+  return (schema.type === "integer" || schema.type === "number") && low !== undefined && high !== undefined;
+}
+
+/** The bound a number breaks, in words, or null. */
+export function brokenBound(value: unknown, schema: JsonSchema): string | null {
+  if (value === "" || value === null || value === undefined) return null;
+  const n = Number(value);
+  if (Number.isNaN(n)) return "a number";
+  if (schema.type === "integer" && !Number.isInteger(n)) return "a whole number";
+  if (schema.minimum !== undefined && n < schema.minimum) return `at least ${schema.minimum}`;
+  if (schema.exclusiveMinimum !== undefined && n <= schema.exclusiveMinimum) return `greater than ${schema.exclusiveMinimum}`;
+  if (schema.maximum !== undefined && n > schema.maximum) return `at most ${schema.maximum}`;
+  if (schema.exclusiveMaximum !== undefined && n >= schema.exclusiveMaximum) return `less than ${schema.exclusiveMaximum}`;
+  return null;
+}
