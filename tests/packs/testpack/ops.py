@@ -227,3 +227,8 @@ def image_size(image: PILImage) -> str:
 def array_shape(array: np.ndarray) -> str:
     """The shape of a numpy array (a list arrives as one)."""
     return "x".join(str(n) for n in array.shape)
+
+
+def grid(rows: int = 3, columns: int = 4) -> np.ndarray:
+    """np.arange(rows * columns) as a rows x columns array (a view shows it as a grid)."""
+    return np.arange(rows * columns).reshape(rows, columns)
