@@ -17,7 +17,8 @@ import pytest
 from annotated_types import Ge, Le
 from PIL import Image
 
-from psynapse_common.conversion import ConversionError, convert
+from psynapse_common.conversion import ConversionError
+from psynapse_common.conversion import convert_input as convert
 from psynapse_common.invoke import NodeInputError, prepare_kwargs
 from psynapse_common.nodepacks.introspect import introspect
 from psynapse_common.rich_types import json_schema

@@ -73,8 +73,6 @@ def _to_json_container(value: Any, kind: type) -> Any:
             raise ConversionError(f"{value!r} is not valid JSON: {exc.msg}") from None
     if kind is list and isinstance(value, (tuple, set)):
         value = list(value)
-    if kind is dict:
-        value = as_fields(value)  # a dataclass or a model, as the dict of its fields
     if not isinstance(value, kind):
         raise ConversionError(f"expected a {kind.__name__}, got {type(value).__name__}")
     return value
@@ -84,14 +82,6 @@ def convert(value: Any, annotation: Any) -> Any:
     """Convert ``value`` to the hinted type; untyped parameters get values as they are."""
     if annotation is Any or annotation is None:
         return value
-    try:
-        if is_model_like(annotation):
-            # An Enum, a dataclass, a TypedDict, a Pydantic model (or a container of them).
-            return validate(value, annotation)
-        if opaque_schema(annotation) is not None:
-            return opaque_value(value, annotation)  # a PIL image, a numpy array
-    except RichTypeError as exc:
-        raise ConversionError(str(exc)) from None
     origin = typing.get_origin(annotation)
     if origin in (Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -120,6 +110,23 @@ def convert(value: Any, annotation: Any) -> Any:
     if target is dict:
         return _to_json_container(value, dict)
     return value
+
+
+def convert_input(value: Any, annotation: Any) -> Any:
+    """A node's input as its hint wants it (what a runner gives the node): ``convert``, and
+    rich types through pydantic (see rich_types). ``convert`` stands alone, without them: an
+    exported script carries a copy of it."""
+    try:
+        if is_model_like(annotation):
+            # An Enum, a dataclass, a TypedDict, a Pydantic model (or a container of them).
+            return validate(value, annotation)
+        if opaque_schema(annotation) is not None:
+            return opaque_value(value, annotation)  # a PIL image, a numpy array
+    except RichTypeError as exc:
+        raise ConversionError(str(exc)) from None
+    if (typing.get_origin(annotation) or annotation) is dict:
+        value = as_fields(value)  # a dataclass or a model another node gave, as its fields
+    return convert(value, annotation)
 
 
 # -- variable nodes ------------------------------------------------------------
