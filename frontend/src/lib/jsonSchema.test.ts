@@ -4,6 +4,7 @@ import { nodeSchema } from "../test/schemas";
 import { rooted, schemaMismatch, schemaOfParam, schemaOfType, type JsonSchema } from "./jsonSchema";
 import type { PsyNode } from "./model";
 import { checkConnection } from "./typecheck";
+import { fitForNew } from "./wireFit";
 
 // As pydantic writes them (tests/packs/testpack/ops.py's types).
 const SIZE: JsonSchema = {
@@ -123,5 +124,17 @@ describe("checkConnection by JSON Schema", () => {
     expect(checkConnection(wire("s", "c", "n"), nodes, [], schemaOf).reason).toBe(
       "Type mismatch: Size output cannot feed int input 'n': Size does not fit integer",
     );
+  });
+
+  it("offers a new node for a dropped wire by the schemas too", () => {
+    const size = { nodeId: "s", handleId: "output", handleType: "source" as const, valueType: "Size", valueSchema: SIZE };
+    const named = { nodeId: "n", handleId: "output", handleType: "source" as const, valueType: "Named", valueSchema: NAMED };
+    expect(fitForNew({ type: "functionNode", name: "size_area" }, size, schemaOf)).toEqual({ handle: "size" });
+    expect(fitForNew({ type: "functionNode", name: "size_area" }, named, schemaOf)).toBeNull();
+    expect(fitForNew({ type: "functionNode", name: "count" }, size, schemaOf)).toBeNull();
+    // A wire dragged back from the TypedDict input: which outputs fit it.
+    const wanted = { nodeId: "a", handleId: "size", handleType: "target" as const, valueType: "SizeDict", valueSchema: SIZE_DICT };
+    expect(fitForNew({ type: "functionNode", name: "make_size" }, wanted, schemaOf)).toEqual({ handle: "output" });
+    expect(fitForNew({ type: "functionNode", name: "make_named" }, wanted, schemaOf)).toBeNull();
   });
 });
