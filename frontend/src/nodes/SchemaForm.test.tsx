@@ -67,6 +67,14 @@ describe("SchemaForm", () => {
     // A field emptied is left out, so its default applies.
     fireEvent.change(screen.getByTestId("param-d1-canvas.shade"), { target: { value: "" } });
     expect(dataOf("d1").canvas).toEqual({ title: "poster", size: { width: 300 }, opacity: 0.5, tags: ["a"] });
+
+    // A nested form emptied is left out too, and so is the whole value.
+    fireEvent.change(screen.getByTestId("param-d1-canvas.size.width"), { target: { value: "" } });
+    expect(dataOf("d1").canvas).toEqual({ title: "poster", opacity: 0.5, tags: ["a"] });
+    fireEvent.change(screen.getByTestId("param-d1-canvas.title"), { target: { value: "" } });
+    fireEvent.change(screen.getByTestId("param-d1-canvas.tags"), { target: { value: "" } });
+    fireEvent.change(screen.getByTestId("param-d1-canvas.opacity"), { target: { value: "" } });
+    expect(dataOf("d1").canvas).toBeUndefined();
   });
 
   it("marks a number outside its bounds", () => {

@@ -53,7 +53,8 @@ export function SchemaField({ testId, schema, value, onChange, nested = false }:
                 const updated = { ...current };
                 if (next === undefined) delete updated[name];
                 else updated[name] = next;
-                onChange(updated);
+                // A form emptied is no value: the parameter's default applies (or it is missing).
+                onChange(Object.keys(updated).length > 0 ? updated : undefined);
               }}
             />
           </div>
