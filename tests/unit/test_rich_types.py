@@ -209,6 +209,7 @@ def test_a_data_url_becomes_an_image_or_an_array():
     array = convert(png_data_url(3, 2), np.ndarray)
     assert isinstance(array, np.ndarray) and array.shape == (2, 3, 3)
     assert convert([[1, 2], [3, 4]], np.ndarray).shape == (2, 2)
+    assert convert(Image.new("RGB", (4, 3)), np.ndarray).shape == (3, 4, 3)  # another node's image, as pixels
     already = Image.new("L", (1, 1))
     assert convert(already, Image.Image) is already
     with pytest.raises(ConversionError, match="the image cannot be read"):

@@ -84,6 +84,10 @@ describe("schemaMismatch", () => {
     const image: JsonSchema = { type: "string", contentMediaType: "image/png", "x-psynapse": "image" };
     expect(fits(schemaOfType("image")!, image)).toBeNull();
     expect(fits({ type: "integer" }, image)).toBe("integer is not an image");
+    const array: JsonSchema = { type: "array", "x-psynapse": "ndarray" };
+    expect(fits(image, array)).toBeNull(); // the runner gives the image's pixels
+    expect(fits({ type: "array", items: { type: "integer" } }, array)).toBeNull();
+    expect(fits({ type: "string" }, array)).toBe("string does not fit array");
   });
 });
 

@@ -151,6 +151,7 @@ export function schemaMismatch(fromRooted: Rooted, toRooted: Rooted, path = ""):
   if (to["x-psynapse"] === "image" && from["x-psynapse"] !== "image" && !fromTypes.includes("string")) {
     return `${path}${describe(from)} is not an image`;
   }
+  if (to["x-psynapse"] === "ndarray" && from["x-psynapse"] === "image") return null; // an image's pixels
   const fitsType = fromTypes.some((t) => toTypes.includes(t) || (t === "integer" && toTypes.includes("number")));
   if (!fitsType) return `${path}${describe(from)} does not fit ${describe(to)}`;
   if (to.enum) {

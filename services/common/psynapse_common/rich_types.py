@@ -114,8 +114,8 @@ def as_fields(value: Any) -> Any:
 
 def opaque_value(value: Any, hint: Any) -> Any:
     """An image parameter's value from a data URL (an Image variable's, an upload), an
-    array parameter's from a list or an image; anything else as it came (an image another
-    node gave arrives as one)."""
+    array parameter's from a list or an image (its pixels); anything else as it came (an
+    image another node gave arrives as one)."""
     kind = (opaque_schema(hint) or {}).get("x-psynapse")
     if isinstance(value, str) and value.startswith("data:image/"):
         from PIL import Image
@@ -130,6 +130,10 @@ def opaque_value(value: Any, hint: Any) -> Any:
         import numpy as np
 
         return np.asarray(image)
+    if kind == "ndarray" and type(value).__module__.startswith("PIL.") and hasattr(value, "getdata"):
+        import numpy as np
+
+        return np.asarray(value)  # an image another node gave, as its pixels
     if kind == "ndarray" and isinstance(value, (list, tuple, int, float)):
         import numpy as np
 
