@@ -77,7 +77,8 @@ function ParamControlImpl(props: ParamControlProps) {
   const testId = `param-${nodeId}-${param.name}`;
   const base = shapeOf(param.type).base;
   const rich = param.json_schema as JsonSchema | undefined;
-  if (rich && param.type !== "Literal" && base !== "Literal" && hasForm(rich)) {
+  // A Literal with its values keeps its own select; an Optional[Literal] (no literal_values) takes the form's.
+  if (rich && !param.literal_values && hasForm(rich)) {
     // An Enum, a dataclass, a TypedDict, a model, a bounded number, an image: a form of its schema.
     return <SchemaField testId={testId} schema={rooted(rich)} value={value} onChange={(next) => onChange(param.name, next)} />;
   }

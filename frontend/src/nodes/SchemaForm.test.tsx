@@ -96,6 +96,22 @@ describe("SchemaForm", () => {
     expect(dataOf("s1").shade).toBe("light");
   });
 
+  it("draws an Optional Literal (which has no literal_values) as a select of its values", () => {
+    resetStores([
+      nodeSchema({
+        name: "pick",
+        params: [{ name: "mode", type: "Optional[Literal]", default: null, json_schema: { anyOf: [{ enum: ["a", "b"], type: "string" }, { type: "null" }] } }],
+        returns: [{ name: "result", type: "str" }],
+      }),
+    ]);
+    renderFlow([{ id: "p1", type: "functionNode", position: at, data: { functionName: "pick" } }]);
+    fireEvent.click(screen.getByTestId("props-toggle-p1"));
+    const select = screen.getByTestId("param-p1-mode");
+    expect(Array.from(select.querySelectorAll("option")).map((o) => o.textContent)).toEqual(["choose…", "a", "b"]);
+    fireEvent.change(select, { target: { value: "1" } });
+    expect(dataOf("p1").mode).toBe("b");
+  });
+
   it("gives an image parameter an upload with a preview", () => {
     const url = "data:image/png;base64,iVBORw0KGgo=";
     renderFlow([{ id: "i1", type: "functionNode", position: at, data: { functionName: "image_size", image: url } }]);
