@@ -206,3 +206,54 @@ def test_a_path_parameter_gets_a_file_picker(tmp_path):
         ("limit", "Optional[Path]", "file picker"),
     ]
     assert report["problems"] == []
+
+
+def test_check_names_the_form_a_rich_parameter_gets(tmp_path):
+    pack = tmp_path / "rich"
+    write(
+        pack,
+        {
+            "ops.py": """
+                import dataclasses
+                import enum
+                from typing import Annotated, Optional
+
+                import numpy as np
+                from annotated_types import Ge, Le
+                from PIL.Image import Image
+
+
+                class Shade(enum.Enum):
+                    LIGHT = "light"
+                    DARK = "dark"
+
+
+                @dataclasses.dataclass
+                class Size:
+                    width: int
+                    height: int = 512
+
+
+                def draw(
+                    size: Size,
+                    shade: Shade,
+                    level: Annotated[int, Ge(0), Le(100)],
+                    picture: Image,
+                    pixels: np.ndarray,
+                    maybe: Optional[Size] = None,
+                ) -> str:
+                    return ""
+            """,
+        },
+    )
+    checked = run("pack", "check", str(pack), "--json", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    (report,) = json.loads(checked.stdout)
+    assert {param["name"]: param["control"] for param in report["nodes"][0]["params"]} == {
+        "size": "form: width, height",
+        "shade": "select: 'light', 'dark'",
+        "level": "slider and number field (0 to 100)",
+        "picture": "image upload with a preview",
+        "pixels": "JSON field (a list becomes an array)",
+        "maybe": "form: width, height",
+    }

@@ -156,13 +156,14 @@ def confirm(page: Page, button: str) -> None:
 
 
 # -- issue 18: the canvas as a person works it -----------------------------------------
-def shot(page: Page, name: str) -> None:
-    """A screenshot for the issue's note (test-results/issue-18/<name>.png), in 256 colours:
+def shot(page: Page, name: str, issue: str = "issue-18") -> None:
+    """A screenshot for the issue's note (test-results/<issue>/<name>.png), in 256 colours:
     the note's screenshots are committed, and a UI needs no more."""
     from PIL import Image
 
-    ISSUE_SHOTS.mkdir(parents=True, exist_ok=True)
-    path = ISSUE_SHOTS / f"{name}.png"
+    folder = ISSUE_SHOTS.parent / issue
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path))
     Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
 

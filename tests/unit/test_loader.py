@@ -308,10 +308,18 @@ def test_pack_modules_support_dataclasses_pickling_and_postponed_annotations(tmp
     assert pickle.loads(pickle.dumps(box)) == box
     assert catalog.nodes["boxed"].schema["params"] == [
         {"name": "v", "type": "int"},
-        {"name": "mode", "type": "Literal", "default": "a", "literal_values": ["a", "b"]},
+        {
+            "name": "mode",
+            "type": "Literal",
+            "default": "a",
+            "literal_values": ["a", "b"],
+            "json_schema": {"enum": ["a", "b"], "type": "string"},
+        },
         {"name": "note", "type": "Optional[str]", "default": None},
     ]
-    assert catalog.nodes["boxed"].schema["returns"] == [{"name": "result", "type": "list[Box]"}]
+    [returned] = catalog.nodes["boxed"].schema["returns"]
+    assert returned["type"] == "list[Box]"
+    assert returned["json_schema"]["items"] == {"$ref": "#/$defs/Box"}
     assert [p["type"] for p in catalog.nodes["dangling"].schema["params"]] == ["DoesNotExist", "int"]
 
 

@@ -579,6 +579,9 @@ export interface components {
             default?: unknown;
             literal_values?: unknown[];
             constraints?: components["schemas"]["Constraints"];
+            json_schema?: {
+                [key: string]: unknown;
+            };
         };
         /** PoolQueue */
         PoolQueue: {
@@ -590,6 +593,9 @@ export interface components {
         ReturnSchema: {
             name: string;
             type: string;
+            json_schema?: {
+                [key: string]: unknown;
+            };
         };
         /** RunDetail */
         RunDetail: {

@@ -84,3 +84,26 @@ export function tableSummary(table: TablePreview): string {
   if (table.columns.length < columns) shown.push(`first ${table.columns.length} columns`);
   return `DataFrame · ${plural(rows, "row")} × ${plural(columns, "column")}${shown.length ? ` (showing ${shown.join(", ")})` : ""}`;
 }
+
+/** The shape of a rectangular array of numbers with two or more dimensions (a numpy array
+ * as views get it: nested lists), or null for anything else. */
+export function arrayShape(value: unknown): number[] | null {
+  if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) return null;
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  if (typeof level !== "number" || shape.length > 6 || shape.includes(0)) return null;
+  const fits = (item: unknown, depth: number): boolean =>
+    depth === shape.length
+      ? typeof item === "number"
+      : Array.isArray(item) && item.length === shape[depth] && item.every((inner) => fits(inner, depth + 1));
+  return fits(value, 0) ? shape : null;
+}
+
+/** An array's numbers flattened (its shape checked by arrayShape). */
+export function arrayNumbers(value: unknown): number[] {
+  return Array.isArray(value) ? value.flatMap(arrayNumbers) : typeof value === "number" ? [value] : [];
+}

@@ -205,6 +205,10 @@ class ParamSchema(Struct, kw_only=True):
     literal_values: list[Any] | UnsetType = UNSET
     # Only for inputs with bounds: a value outside them is refused before the run.
     constraints: Constraints | UnsetType = UNSET
+    # Only for rich types (an Enum, a Literal, a dataclass, a TypedDict, a Pydantic model, a
+    # value with bounds): their JSON Schema, bounds included, that the editor draws a form
+    # from; an image or an array says so with "x-psynapse": "image" | "ndarray".
+    json_schema: dict[str, Any] | UnsetType = UNSET
 
 
 class ReturnSchema(Struct, kw_only=True):
@@ -212,6 +216,8 @@ class ReturnSchema(Struct, kw_only=True):
 
     name: str
     type: str
+    # As a parameter's: only for rich types.
+    json_schema: dict[str, Any] | UnsetType = UNSET
 
 
 class NodeSchema(Struct, kw_only=True):

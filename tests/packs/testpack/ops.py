@@ -1,11 +1,17 @@
 """Nodes the integration tests drive: sleeps, env reads, rich values, failures."""
 
 import dataclasses
+import enum
 import hashlib
 import os
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
+
+import numpy as np
+import pydantic
+from annotated_types import Ge, Le
+from PIL.Image import Image as PILImage
 
 from psynapse import AnnotatedDict, Skip
 
@@ -185,3 +191,77 @@ def frame_facts(frame: Any) -> dict:
 def read_file(path: Path) -> dict:
     """A Path input: its type, file name, size and text (an uploaded file, on this runner)."""
     return {"type": type(path).__name__, "name": path.name, "size": path.stat().st_size, "text": path.read_text()}
+
+
+# -- rich types (issue 20): a form in the editor, values converted before the call --------
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+@dataclasses.dataclass
+class Size:
+    width: Annotated[int, Ge(1), Le(4096)]
+    height: int = 512
+
+
+@dataclasses.dataclass
+class Canvas:
+    title: str
+    size: Size
+    shade: Shade = Shade.LIGHT
+    mode: Literal["fast", "best"] = "fast"
+    opacity: Annotated[float, Ge(0), Le(1)] = 1.0
+
+
+class SizeDict(TypedDict):
+    width: int
+    height: int
+
+
+class Label(pydantic.BaseModel):
+    text: str
+    points: Annotated[int, Ge(6), Le(72)] = 12
+
+
+def describe_canvas(canvas: Canvas) -> str:
+    """A Canvas in words (checks a dict arrived as the dataclass, nested fields too)."""
+    assert isinstance(canvas, Canvas) and isinstance(canvas.size, Size) and isinstance(canvas.shade, Shade)
+    return (
+        f"{canvas.title}: {canvas.size.width}x{canvas.size.height} {canvas.shade.value} {canvas.mode} {canvas.opacity}"
+    )
+
+
+def make_size(width: int = 640, height: int = 480) -> Size:
+    """A Size dataclass (its output fits a SizeDict input)."""
+    return Size(width, height)
+
+
+def size_area(size: SizeDict) -> int:
+    """The area of a SizeDict (a TypedDict: a dict with these keys)."""
+    return size["width"] * size["height"]
+
+
+def shade_name(shade: Shade) -> str:
+    """The Enum member's name (checks a string arrived as the member)."""
+    return shade.name
+
+
+def render_label(label: Label) -> str:
+    """A Pydantic model's fields in words."""
+    return f"{label.text}@{label.points}pt"
+
+
+def image_size(image: PILImage) -> str:
+    """'WxH' of a PIL image (a data URL, an upload, arrives as one)."""
+    return f"{image.size[0]}x{image.size[1]}"
+
+
+def array_shape(array: np.ndarray) -> str:
+    """The shape of a numpy array (a list arrives as one)."""
+    return "x".join(str(n) for n in array.shape)
+
+
+def grid(rows: int = 3, columns: int = 4) -> np.ndarray:
+    """np.arange(rows * columns) as a rows x columns array (a view shows it as a grid)."""
+    return np.arange(rows * columns).reshape(rows, columns)
