@@ -46,6 +46,10 @@ def _service(name: str, args: argparse.Namespace) -> None:
     elif name == "gateway":
         from psynapse_gateway.main import main
     else:
+        if args.python:
+            from .poolenv import exec_runner
+
+            exec_runner(args.python, args.pool)
         from psynapse_runner.worker import main as runner_main
 
         runner_main(pool=args.pool)
@@ -81,6 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser(name, help=f"run the {name} service alone")
     runner = commands.add_parser("runner", help="run a runner alone")
     runner.add_argument("--pool", help="the pool whose jobs it takes (default: default)")
+    runner.add_argument(
+        "--python",
+        help="run it with this interpreter: the pool's own environment, whose packs are introspected there "
+        "(make one with `psynapse pool-env DIR`)",
+    )
+    pool_env = commands.add_parser(
+        "pool-env", help="make a venv for a runner pool: its own packages first, then this environment's"
+    )
+    pool_env.add_argument("dir", help="the venv's folder")
+    pool_env.add_argument("--with-pip", action="store_true", help="install pip in it too (slower)")
     run_arguments(
         commands.add_parser(
             "run", help="run a workflow file or a saved workflow headless; view results as JSON on stdout"
@@ -109,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(export_main(args))
     elif args.command in ("pack", "packs"):
         sys.exit(_pack(args))
+    elif args.command == "pool-env":
+        from .poolenv import main as pool_env_main
+
+        sys.exit(pool_env_main(args))
     else:
         _service(args.command, args)
 

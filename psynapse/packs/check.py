@@ -194,7 +194,8 @@ def _line(target: Any) -> int | None:
 
 
 # The editor's controls by type, as frontend/src/nodes/ParamControl.tsx picks them (through
-# shapeOf in frontend/src/lib/typecheck.ts): keep the two in step.
+# shapeOf in frontend/src/lib/typecheck.ts, and hasForm in frontend/src/lib/jsonSchema.ts for a
+# json_schema): keep them in step.
 _ALIASES = {"List": "list", "Dict": "dict", "Tuple": "tuple", "Set": "set", "string": "str"}
 _CONTROLS = {
     "bool": "checkbox",
@@ -206,10 +207,26 @@ _CONTROLS = {
     "tuple": "JSON field",
     "set": "JSON field",
     "Any": "text field (JSON when it parses)",
+    # Uploaded to the object store (POST /files); the node gets a local path on its runner.
+    "Path": "file picker",
+    "PurePath": "file picker",
+    "PosixPath": "file picker",
 }
 
 
 def _control(param: dict[str, Any]) -> str:
+    rich = _form_schema(param.get("json_schema") or {})
+    if rich.get("x-psynapse") == "image":
+        return "image upload with a preview"
+    if rich.get("x-psynapse") == "ndarray":
+        return "JSON field (a list becomes an array)"
+    if rich.get("type") == "object" and isinstance(rich.get("properties"), dict):
+        return "form: " + ", ".join(rich["properties"])
+    if isinstance(rich.get("enum"), list) and param["type"] != "Literal":
+        return "select: " + ", ".join(repr(value) for value in rich["enum"])
+    low, high = rich.get("minimum", rich.get("exclusiveMinimum")), rich.get("maximum", rich.get("exclusiveMaximum"))
+    if rich.get("type") in ("integer", "number") and low is not None and high is not None:
+        return f"slider and number field ({low} to {high})"
     base = _base(param["type"])
     if base == "Literal":
         return "select: " + ", ".join(repr(value) for value in param.get("literal_values", []))
@@ -217,6 +234,16 @@ def _control(param: dict[str, Any]) -> str:
     if found is not None:
         return found
     return f"none for {base}: only a wire feeds it (text typed in is passed as it is)"
+
+
+def _form_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema the editor's form draws: an Optional's one member, a $ref's definition."""
+    members = [m for m in schema.get("anyOf", [schema]) if isinstance(m, dict) and m.get("type") != "null"]
+    only = members[0] if len(members) == 1 else schema
+    ref = only.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return dict(schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {}))
+    return only
 
 
 def _base(type_name: str) -> str:

@@ -43,11 +43,32 @@ def describe(answer: dict[str, Any]) -> str:
         source = pack.get("source", "folder")
         origin = f"{pack['distribution']} {pack['version']}" if source == "package" else pack["path"]
         count = len(pack["nodes"])
-        lines.append(
-            f"{pack['name']:<{width}}  {pack['status']:<5}  {count} node{'s' * (count != 1)}  {source}: {origin}"
+        where = (
+            f"  introspected in pool {', '.join(pack['environments'])}'s environment"
+            if pack.get("environments")
+            else ""
         )
-        lines += [f"    {error['file']}:{error['line'] or '?'}: {error['message']}" for error in pack["errors"]]
-        lines += [f"    needs {need['module']}: {need['install']}" for need in pack.get("missing", [])]
+        lines.append(
+            f"{pack['name']:<{width}}  {pack['status']:<5}  {count} node{'s' * (count != 1)}  {source}: {origin}{where}"
+        )
+        lines += [
+            f"    {error['file']}:{error['line'] or '?'}: {error['message']}"
+            + (f" (in pool {error['pool']}'s environment)" if error.get("pool") else "")
+            for error in pack["errors"]
+        ]
+        lines += [
+            f"    needs {need['module']}"
+            + (f" in pool {need['pool']}" if need.get("pool") else "")
+            + f": {need['install']}"
+            for need in pack.get("missing", [])
+        ]
+        lines += [
+            f"    no runner takes pool {gap['pool']} ({', '.join(gap['nodes'])})"
+            for gap in pack.get("missing_pools", [])
+        ]
     for clash in answer.get("clashes", []):
-        lines.append(f"{clash['name']!r} is defined by {', '.join(clash['packs'])}: {', '.join(clash['listed_as'])}")
+        pools = f" (pools {', '.join(clash['pools'])})" if clash.get("pools") else ""
+        lines.append(
+            f"{clash['name']!r} is defined by {', '.join(clash['packs'])}{pools}: {', '.join(clash['listed_as'])}"
+        )
     return "\n".join(lines) if lines else "no nodepacks"

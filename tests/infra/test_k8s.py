@@ -245,6 +245,17 @@ def test_workloads_are_wired(overlay) -> None:
     gpu = pod_spec(deployments["runner-gpu"])
     assert gpu["containers"][0]["resources"]["limits"]["nvidia.com/gpu"]
     assert gpu["nodeSelector"] and any(t["key"] == "nvidia.com/gpu" for t in gpu["tolerations"])
+    # A pool with an image of its own: its runners say their environment is the pool's.
+    images = {}
+    for deployment in deployments.values():
+        (container,) = pod_spec(deployment)["containers"]
+        if service_of(container) != "runner":
+            continue
+        own = {e["name"]: e.get("value") for e in container.get("env", [])}.get("PSYNAPSE_POOL_ENVIRONMENT")
+        images[pool_of(container["args"])] = (container["image"].rsplit(":", 1)[0], own)
+    assert images["vision"][0].endswith("psynapse-runner-vision") and images["vision"][1] == "true"
+    others = [value for pool, value in images.items() if pool != "vision"]
+    assert others and all(own is None and image.rsplit("/", 1)[-1] == "psynapse" for image, own in others)
 
 
 def test_scaled_objects_follow_the_job_queues(overlay) -> None:

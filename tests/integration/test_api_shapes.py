@@ -150,7 +150,21 @@ def test_health_and_catalog_answers_keep_their_keys(stack):
     assert all(_keys(queue) == ["consumers", "pending", "in_flight"] for queue in health["pools"].values())
     assert _keys(packs) == ["packs", "clashes"]
     assert all(
-        _keys(pack) == ["name", "path", "status", "errors", "nodes", "missing", "source", "distribution", "version"]
+        _keys(pack)
+        == [
+            "name",
+            "path",
+            "status",
+            "errors",
+            "nodes",
+            "missing",
+            "source",
+            "distribution",
+            "version",
+            "pools",
+            "environments",
+            "missing_pools",
+        ]
         for pack in packs["packs"]
     )
     assert _keys(reloaded) == ["revision", "packs", "clashes"]

@@ -47,7 +47,12 @@ def rules_stack(nats_server, tmp_path_factory: pytest.TempPathFactory):
 def test_the_schema_shows_the_bounds(rules_stack):
     with rules_stack.client() as client:
         schema = next(s for s in client.get("/get_schema").json() if s["name"] == "set_volume")
-    assert schema["params"][0] == {"name": "level", "type": "int", "constraints": {"minimum": 0, "maximum": 100}}
+    assert schema["params"][0] == {
+        "name": "level",
+        "type": "int",
+        "constraints": {"minimum": 0, "maximum": 100},
+        "json_schema": {"type": "integer", "minimum": 0, "maximum": 100},
+    }
 
 
 def test_a_value_out_of_bounds_is_refused_before_anything_runs(rules_stack, tmp_path: Path):

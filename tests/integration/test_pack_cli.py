@@ -183,3 +183,77 @@ def test_check_a_project_that_cannot_import_and_an_installed_pack_by_name(tmp_pa
     (tmp_path / "nodepacks" / "local" / "ops.py").write_text("def here() -> int:\n    return 1\n")
     folder = run("pack", "check", "local", "--nodepacks-dir", str(tmp_path / "nodepacks"), cwd=tmp_path)
     assert folder.returncode == 0 and folder.stdout.startswith("local  (folder)")
+
+
+def test_a_path_parameter_gets_a_file_picker(tmp_path):
+    write(
+        tmp_path / "files",
+        {
+            "ops.py": """
+                from pathlib import Path
+
+
+                def line_count(path: Path, limit: Path | None = None) -> int:
+                    return len(path.read_text().splitlines())
+            """,
+        },
+    )
+    done = run("pack", "check", "files", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (report,) = json.loads(done.stdout)
+    assert [(p["name"], p["type"], p["control"]) for p in report["nodes"][0]["params"]] == [
+        ("path", "Path", "file picker"),
+        ("limit", "Optional[Path]", "file picker"),
+    ]
+    assert report["problems"] == []
+
+
+def test_check_names_the_form_a_rich_parameter_gets(tmp_path):
+    pack = tmp_path / "rich"
+    write(
+        pack,
+        {
+            "ops.py": """
+                import dataclasses
+                import enum
+                from typing import Annotated, Optional
+
+                import numpy as np
+                from annotated_types import Ge, Le
+                from PIL.Image import Image
+
+
+                class Shade(enum.Enum):
+                    LIGHT = "light"
+                    DARK = "dark"
+
+
+                @dataclasses.dataclass
+                class Size:
+                    width: int
+                    height: int = 512
+
+
+                def draw(
+                    size: Size,
+                    shade: Shade,
+                    level: Annotated[int, Ge(0), Le(100)],
+                    picture: Image,
+                    pixels: np.ndarray,
+                    maybe: Optional[Size] = None,
+                ) -> str:
+                    return ""
+            """,
+        },
+    )
+    checked = run("pack", "check", str(pack), "--json", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    (report,) = json.loads(checked.stdout)
+    assert {param["name"]: param["control"] for param in report["nodes"][0]["params"]} == {
+        "size": "form: width, height",
+        "shade": "select: 'light', 'dark'",
+        "level": "slider and number field (0 to 100)",
+        "picture": "image upload with a preview",
+        "pixels": "JSON field (a list becomes an array)",
+        "maybe": "form: width, height",
+    }

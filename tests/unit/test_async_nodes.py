@@ -149,7 +149,13 @@ def test_async_nodes_are_introspected_like_sync_ones(tmp_path):
     assert fetch["params"] == [
         {"name": "url", "type": "str"},
         {"name": "retries", "type": "int", "default": 2},
-        {"name": "mode", "type": "Literal", "default": "get", "literal_values": ["get", "head"]},
+        {
+            "name": "mode",
+            "type": "Literal",
+            "default": "get",
+            "literal_values": ["get", "head"],
+            "json_schema": {"enum": ["get", "head"], "type": "string"},
+        },
     ]
     assert (fetch["returns"], fetch["docstring"], fetch["is_stream_node"]) == (
         [{"name": "result", "type": "dict"}],

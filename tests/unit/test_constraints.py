@@ -106,8 +106,19 @@ def catalog(tmp_path: Path):
 def test_bounds_are_in_the_schema_and_the_catalog_validators_only_in_the_code(catalog):
     volume, pair = catalog.nodes["set_volume"], catalog.nodes["pair"]
     assert volume.schema["params"] == [
-        {"name": "level", "type": "int", "constraints": {"minimum": 0, "maximum": 100}},
-        {"name": "label", "type": "Optional[str]", "default": None, "constraints": {"maxLength": 5}},
+        {
+            "name": "level",
+            "type": "int",
+            "constraints": {"minimum": 0, "maximum": 100},
+            "json_schema": {"type": "integer", "minimum": 0, "maximum": 100},
+        },
+        {
+            "name": "label",
+            "type": "Optional[str]",
+            "default": None,
+            "constraints": {"maxLength": 5},
+            "json_schema": {"anyOf": [{"type": "string", "maxLength": 5}, {"type": "null"}]},
+        },
     ]
     assert volume.param_types == {"level": int, "label": str | None}
     assert pair.schema["params"][0] == {"name": "count", "type": "int"}
@@ -175,4 +186,11 @@ def test_annotated_bounds_in_a_signature_need_no_pack(catalog):
     from psynapse_common.nodepacks.introspect import introspect
 
     info = introspect(clamp, "function", name="clamp", filepath="f.py", nodepack="p")
-    assert info.schema["params"] == [{"name": "x", "type": "float", "constraints": {"minimum": 0, "maximum": 1}}]
+    assert info.schema["params"] == [
+        {
+            "name": "x",
+            "type": "float",
+            "constraints": {"minimum": 0, "maximum": 1},
+            "json_schema": {"type": "number", "minimum": 0, "maximum": 1},
+        }
+    ]

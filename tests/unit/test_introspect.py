@@ -81,15 +81,26 @@ def test_schema_keys_are_in_spec_order():
     assert schema["docstring"] == "Scale a number.\n\nLonger text."
 
 
+def enum_of(*values: str) -> dict[str, Any]:
+    """A top-level Literal's json_schema, as pydantic writes it."""
+    return {"json_schema": {"enum": list(values), "type": "string"}}
+
+
 def test_params_have_defaults_only_where_given_and_literal_values():
     params = schema_of(scale).schema["params"]
     assert params == [
         {"name": "x", "type": "float"},
         {"name": "factor", "type": "int", "default": 2},
-        {"name": "mode", "type": "Literal", "default": "fast", "literal_values": ["fast", "slow"]},
+        {
+            "name": "mode",
+            "type": "Literal",
+            "default": "fast",
+            "literal_values": ["fast", "slow"],
+            **enum_of("fast", "slow"),
+        },
         {"name": "label", "type": "Any", "default": None},
     ]
-    assert list(params[2]) == ["name", "type", "default", "literal_values"]
+    assert list(params[2]) == ["name", "type", "default", "literal_values", "json_schema"]
 
 
 def test_literal_without_default():
@@ -97,7 +108,12 @@ def test_literal_without_default():
         return str(color)
 
     assert schema_of(pick).schema["params"] == [
-        {"name": "color", "type": "Literal", "literal_values": ["red", "green", 3]}
+        {
+            "name": "color",
+            "type": "Literal",
+            "literal_values": ["red", "green", 3],
+            "json_schema": {"enum": ["red", "green", 3]},
+        }
     ]
 
 
@@ -195,7 +211,7 @@ def test_unresolvable_forward_reference_does_not_crash():
     assert info.schema["params"] == [
         {"name": "a", "type": "MissingType"},
         {"name": "b", "type": "int"},
-        {"name": "c", "type": "Literal", "default": "x", "literal_values": ["x", "y"]},
+        {"name": "c", "type": "Literal", "default": "x", "literal_values": ["x", "y"], **enum_of("x", "y")},
     ]
     assert info.schema["returns"] == [{"name": "result", "type": "AlsoMissing"}]
     assert info.param_types["a"] is Any and info.param_types["b"] is int

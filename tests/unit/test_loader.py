@@ -308,10 +308,18 @@ def test_pack_modules_support_dataclasses_pickling_and_postponed_annotations(tmp
     assert pickle.loads(pickle.dumps(box)) == box
     assert catalog.nodes["boxed"].schema["params"] == [
         {"name": "v", "type": "int"},
-        {"name": "mode", "type": "Literal", "default": "a", "literal_values": ["a", "b"]},
+        {
+            "name": "mode",
+            "type": "Literal",
+            "default": "a",
+            "literal_values": ["a", "b"],
+            "json_schema": {"enum": ["a", "b"], "type": "string"},
+        },
         {"name": "note", "type": "Optional[str]", "default": None},
     ]
-    assert catalog.nodes["boxed"].schema["returns"] == [{"name": "result", "type": "list[Box]"}]
+    [returned] = catalog.nodes["boxed"].schema["returns"]
+    assert returned["type"] == "list[Box]"
+    assert returned["json_schema"]["items"] == {"$ref": "#/$defs/Box"}
     assert [p["type"] for p in catalog.nodes["dangling"].schema["params"]] == ["DoesNotExist", "int"]
 
 
@@ -421,6 +429,7 @@ def test_a_file_says_which_packages_its_nodes_need(tmp_path):
             "install": "pip install 'psynapse[x]'",
             "file": str(tmp_path / "p" / "ops.py"),
             "nodes": ["ask"],
+            "pool": "default",
         }
     ]
     assert report(catalog, "q")["missing"] == [
@@ -429,6 +438,7 @@ def test_a_file_says_which_packages_its_nodes_need(tmp_path):
             "install": "pip install psy_also_missing.sub",
             "file": str(tmp_path / "q" / "stream_ops.py"),
             "nodes": ["Talk"],
+            "pool": "default",
         }
     ]
     bad = report(catalog, "r")

@@ -348,6 +348,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file for a Path input
+         * @description A multipart/form-data body with the file in its field `file`. The answer is the reference a node's input holds: set it as the value of a `Path` parameter in a functionNode's `data`, and the runner hands the node a local path to the file. Files are kept once per content, as long as runs are (PSYNAPSE_RUNS_MAX_AGE_S); the body's limit is PSYNAPSE_MAX_BODY_BYTES.
+         */
+        post: operations["FilesUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -410,6 +430,7 @@ export interface components {
             name: string;
             packs: string[];
             listed_as: string[];
+            pools?: string[];
         };
         /** Constraints */
         Constraints: {
@@ -450,6 +471,17 @@ export interface components {
             };
             error?: string | null;
         };
+        /** FileRef */
+        FileRef: {
+            psynapse_file: string;
+            name: string;
+            size: number;
+        };
+        /** FileUpload */
+        FileUpload: {
+            /** Format: binary */
+            file: string;
+        };
         /** GraphEdge */
         GraphEdge: {
             source: string;
@@ -488,6 +520,12 @@ export interface components {
             install: string;
             file: string;
             nodes: string[];
+            pool: string;
+        };
+        /** MissingPool */
+        MissingPool: {
+            pool: string;
+            nodes: string[];
         };
         /** NodeRetry */
         NodeRetry: {
@@ -525,6 +563,7 @@ export interface components {
             file: string;
             line: number | null;
             message: string;
+            pool?: string;
         };
         /** PackReport */
         PackReport: {
@@ -539,6 +578,9 @@ export interface components {
             source: "folder" | "package";
             distribution: string | null;
             version: string | null;
+            pools: string[];
+            environments: string[];
+            missing_pools: components["schemas"]["MissingPool"][];
         };
         /** ParamSchema */
         ParamSchema: {
@@ -547,6 +589,9 @@ export interface components {
             default?: unknown;
             literal_values?: unknown[];
             constraints?: components["schemas"]["Constraints"];
+            json_schema?: {
+                [key: string]: unknown;
+            };
         };
         /** PoolQueue */
         PoolQueue: {
@@ -565,6 +610,9 @@ export interface components {
         ReturnSchema: {
             name: string;
             type: string;
+            json_schema?: {
+                [key: string]: unknown;
+            };
         };
         /** RunDetail */
         RunDetail: {
@@ -1488,6 +1536,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodepacksReloaded"];
+                };
+            };
+        };
+    };
+    FilesUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["FileUpload"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileRef"];
+                };
+            };
+            /** @description The body or the graph is wrong; `detail` names the node and the cause */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than PSYNAPSE_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NATS is unreachable or electing a leader; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -22,6 +22,10 @@ export type PackError = Item<PackReport["errors"]>;
 export type MissingPackage = Item<PackReport["missing"]>;
 export type Clash = Item<NodepacksResponse["clashes"]>;
 
+// -- uploaded files (POST /files) ------------------------------------------------
+/** An uploaded file, as a Path input holds it: `{"psynapse_file": sha256, "name", "size"}`. */
+export type FileRef = Schemas["FileRef"];
+
 // -- running a graph (POST /execute/stream) ------------------------------------
 /** A graph as the gateway takes it, from any client (a past run's graph is sent back as it ran). */
 export type GraphRequest = JsonRequest<"/execute/stream", "post">;

@@ -5,7 +5,7 @@
 import { useReactFlow, type Connection, type Edge, type FinalConnectionState } from "@xyflow/react";
 import { useCallback, useRef } from "react";
 import type { PsyEdge, PsyNode } from "../lib/model";
-import { checkConnection, inputType, outputType, type Verdict } from "../lib/typecheck";
+import { checkConnection, handleSchema, inputType, outputType, type Verdict } from "../lib/typecheck";
 import { connectionTo, handleOnNode, type WireEnd } from "../lib/wireFit";
 import { schemaOf } from "../store/catalogStore";
 import { interfaceOf } from "../store/subgraphStore";
@@ -45,7 +45,8 @@ export function wireEndOf(state: FinalConnectionState): WireEnd | null {
   if (!node) return null;
   const handleId = state.fromHandle.id ?? null;
   const type = state.fromHandle.type === "source" ? outputType(node, handleId, schemaOf, interfaceOf) : inputType(node, handleId, schemaOf, interfaceOf);
-  return { nodeId: node.id, handleId, handleType: state.fromHandle.type, valueType: type ?? "Any" };
+  const valueSchema = handleSchema(node, handleId, state.fromHandle.type === "source" ? "output" : "input", schemaOf);
+  return { nodeId: node.id, handleId, handleType: state.fromHandle.type, valueType: type ?? "Any", ...(valueSchema ? { valueSchema } : {}) };
 }
 
 export function useWireDrop(insertList: (connection: Connection) => void) {

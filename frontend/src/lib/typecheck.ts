@@ -1,6 +1,7 @@
 // Which wires fit: schema types of outputs against parameter types.
 import type { Connection } from "@xyflow/react";
 import type { NodeSchema } from "../api/types";
+import { rooted, schemaMismatch, schemaOfType, type JsonSchema } from "./jsonSchema";
 import { IF_INPUTS, IF_OUTPUTS, MAP_ITEMS, SWITCH_DEFAULT, type PsyEdge, type PsyNode, type VariableData, type WorkflowNodeType } from "./model";
 import type { WorkflowInterface } from "./workflowInterface";
 
@@ -221,6 +222,31 @@ export function inputType(
   }
 }
 
+/** The JSON Schema of a function node's output or input handle, when its type is rich. */
+export function handleSchema(node: PsyNode, handle: string | null | undefined, side: "output" | "input", schemaOf: SchemaLookup): JsonSchema | undefined {
+  if (node.type !== "functionNode") return undefined;
+  const schema = schemaOf(node.data.functionName);
+  if (!schema) return undefined;
+  if (side === "input") return schema.params.find((p) => p.name === handle)?.json_schema;
+  const returns = schema.returns ?? [];
+  const found = returns.length > 1 ? returns.find((r) => r.name === handle) : returns[0];
+  return found?.json_schema;
+}
+
+/**
+ * Whether an output fits an input by their JSON Schemas, when either has one (a dataclass, a
+ * TypedDict, a model, an Enum...): by shape, so a dataclass output fits a dict or a TypedDict
+ * input with its fields. Null when neither has one, or one side says nothing (Any).
+ */
+export function schemaVerdict(from: string, to: string, fromSchema: JsonSchema | undefined, toSchema: JsonSchema | undefined): Verdict | null {
+  if (!fromSchema && !toSchema) return null;
+  const source = fromSchema ?? schemaOfType(from);
+  const target = toSchema ?? schemaOfType(to);
+  if (!source || !target) return null;
+  const why = schemaMismatch(rooted(source), rooted(target));
+  return why ? { ok: false, reason: why } : { ok: true };
+}
+
 function reaches(from: string, to: string, edges: PsyEdge[]): boolean {
   const next = new Map<string, string[]>();
   for (const e of edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
@@ -253,9 +279,18 @@ export function checkConnection(
   const to = inputType(target, connection.targetHandle, schemaOf, interfaceOf);
   if (to === null) return { ok: false, reason: "That handle is not an input" };
   if (reaches(target.id, source.id, edges)) return { ok: false, reason: "This wire would make a cycle" };
-  const verdict = canFeed(from, to);
+  const param = connection.targetHandle ? ` '${connection.targetHandle}'` : "";
+  const bySchema = schemaVerdict(
+    from,
+    to,
+    handleSchema(source, connection.sourceHandle, "output", schemaOf),
+    handleSchema(target, connection.targetHandle, "input", schemaOf),
+  );
+  if (bySchema && !bySchema.ok) {
+    return { ok: false, reason: `Type mismatch: ${typeLabel(from)} output cannot feed ${typeLabel(to)} input${param}: ${bySchema.reason}` };
+  }
+  const verdict = bySchema ?? canFeed(from, to);
   if (!verdict.ok) {
-    const param = connection.targetHandle ? ` '${connection.targetHandle}'` : "";
     const reason = `Type mismatch: ${typeLabel(from)} output cannot feed ${typeLabel(to)} input${param}`;
     // One value where a list is wanted: a List node in between makes the list.
     if (canFeed("list", to).ok && canFeed(from, "Any").ok) {

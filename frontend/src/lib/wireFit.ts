@@ -3,8 +3,9 @@
 // dropped on the empty canvas (and on which of their handles).
 import type { Connection } from "@xyflow/react";
 import type { DragPayload, PsyEdge, PsyNode, VariableType } from "./model";
+import type { JsonSchema } from "./jsonSchema";
 import { IF_INPUTS, IF_OUTPUTS, listHandleCount, MAP_ITEMS, SWITCH_DEFAULT } from "./model";
-import { canFeed, checkConnection, shapeOf, type InterfaceLookup, type SchemaLookup, type Verdict } from "./typecheck";
+import { canFeed, checkConnection, schemaVerdict, shapeOf, type InterfaceLookup, type SchemaLookup, type Verdict } from "./typecheck";
 
 /** The end a wire is drawn from: an output (source) or an input (target), and its type. */
 export interface WireEnd {
@@ -12,6 +13,8 @@ export interface WireEnd {
   handleId: string | null;
   handleType: "source" | "target";
   valueType: string;
+  /** Its JSON Schema, when its type is rich (see typecheck's handleSchema). */
+  valueSchema?: JsonSchema;
 }
 
 export interface Fit {
@@ -111,9 +114,15 @@ export function handleOnNode(
 
 const VARIABLE_FOR: Record<string, VariableType> = { str: "String", Literal: "String", bool: "Boolean", list: "List", dict: "Object", float: "Number", Any: "String" };
 
+/** Whether an output fits an input: by their JSON Schemas when either has one, else by type. */
+function feeds(from: string, fromSchema: JsonSchema | undefined, to: string, toSchema: JsonSchema | undefined): boolean {
+  return (schemaVerdict(from, to, fromSchema, toSchema) ?? canFeed(from, to)).ok;
+}
+
 /** How a new node of `payload` would take a wire from `end`: the handle of it that fits, or null. */
 export function fitForNew(payload: DragPayload, end: WireEnd, schemaOf: SchemaLookup): Fit | null {
   const wanted = end.valueType;
+  const given = end.valueSchema;
   if (end.handleType === "source") {
     // The new node takes the value: one of its inputs.
     if (payload.type === "listNode") return { handle: "input-0" };
@@ -121,7 +130,7 @@ export function fitForNew(payload: DragPayload, end: WireEnd, schemaOf: SchemaLo
     if (payload.type === "ifNode") return { handle: shapeOf(wanted).base === "bool" ? "condition" : "value" };
     if (payload.type === "switchNode") return { handle: "value" };
     if (payload.type !== "functionNode") return null;
-    const param = schemaOf(payload.name ?? "")?.params.find((p) => p.default === undefined && canFeed(wanted, p.type).ok);
+    const param = schemaOf(payload.name ?? "")?.params.find((p) => p.default === undefined && feeds(wanted, given, p.type, p.json_schema));
     return param ? { handle: param.name } : null;
   }
   // The new node gives the value: one of its outputs.
@@ -135,7 +144,7 @@ export function fitForNew(payload: DragPayload, end: WireEnd, schemaOf: SchemaLo
   }
   if (payload.type !== "functionNode") return null;
   const returns = schemaOf(payload.name ?? "")?.returns ?? [];
-  if (returns.length <= 1) return canFeed(returns[0]?.type ?? "Any", wanted).ok ? { handle: "output" } : null;
-  const key = returns.find((r) => canFeed(r.type, wanted).ok);
+  if (returns.length <= 1) return feeds(returns[0]?.type ?? "Any", returns[0]?.json_schema, wanted, given) ? { handle: "output" } : null;
+  const key = returns.find((r) => feeds(r.type, r.json_schema, wanted, given));
   return key ? { handle: key.name } : null;
 }

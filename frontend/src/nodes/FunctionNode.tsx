@@ -51,7 +51,7 @@ function FunctionNodeImpl({ id, data, selected }: NodeProps<FunctionNodeType>) {
         <span
           className="psy-badge psy-badge--missing"
           data-testid="node-missing"
-          title={`Needs ${missing.map((m) => m.module).join(", ")}, which is not installed where the nodes run: ${missing.map((m) => m.install).join("; ")}`}
+          title={`Needs ${missing.map((m) => `${m.module} (in pool ${m.pool}'s environment)`).join(", ")}, which is not installed where the nodes run: ${missing.map((m) => m.install).join("; ")}`}
         >
           needs {missing.map((m) => m.module).join(", ")}
         </span>

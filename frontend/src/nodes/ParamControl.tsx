@@ -1,7 +1,10 @@
 // One input control per parameter, typed by the schema.
 import { memo, useState } from "react";
 import type { ParamSchema } from "../api/types";
+import { hasForm, rooted, type JsonSchema } from "../lib/jsonSchema";
 import { placeholderFor, shapeOf, unionMembers } from "../lib/typecheck";
+import { FileParam } from "./FileParam";
+import { SchemaField } from "./SchemaForm";
 
 export interface ParamControlProps {
   nodeId: string;
@@ -74,6 +77,15 @@ function ParamControlImpl(props: ParamControlProps) {
   const { nodeId, param, value, onChange } = props;
   const testId = `param-${nodeId}-${param.name}`;
   const base = shapeOf(param.type).base;
+  if (base === "Path" || base === "PurePath" || base === "PosixPath") {
+    return <FileParam testId={testId} name={param.name} value={value} onChange={onChange} />;
+  }
+  const rich = param.json_schema as JsonSchema | undefined;
+  // A Literal with its values keeps its own select; an Optional[Literal] (no literal_values) takes the form's.
+  if (rich && !param.literal_values && hasForm(rich)) {
+    // An Enum, a dataclass, a TypedDict, a model, a bounded number, an image: a form of its schema.
+    return <SchemaField testId={testId} schema={rooted(rich)} value={value} onChange={(next) => onChange(param.name, next)} />;
+  }
   if (param.type === "Literal" || base === "Literal") {
     const options = param.literal_values ?? [];
     const current = options.findIndex((option) => option === value || String(option) === String(value));

@@ -1,8 +1,11 @@
 // A value as the editor shows it everywhere (views, status cards, history):
 // JSON pretty-printed, and images (data URLs, also inside messages and lists) as
-// thumbnails rather than pages of base64.
+// thumbnails rather than pages of base64, DataFrames as a table of their first rows, and
+// arrays (numpy's, as nested lists) as a grid.
 import { memo } from "react";
-import { imagesIn, isImage, sizeOf, valueText } from "../lib/values";
+import { arrayShape, imagesIn, isImage, isTablePreview, sizeOf, valueText } from "../lib/values";
+import { ArrayPreview } from "./ArrayPreview";
+import { TableView } from "./TableView";
 
 export interface ValueViewProps {
   value: unknown;
@@ -12,6 +15,7 @@ export interface ValueViewProps {
 }
 
 function ValueViewImpl({ value, className, testId }: ValueViewProps) {
+  if (isTablePreview(value)) return <TableView table={value} testId={testId} />;
   if (isImage(value)) {
     return (
       <div className={`${className} psy-value--image nowheel`} data-testid={testId}>
@@ -19,6 +23,8 @@ function ValueViewImpl({ value, className, testId }: ValueViewProps) {
       </div>
     );
   }
+  const shape = arrayShape(value);
+  if (shape) return <ArrayPreview value={value as unknown[]} shape={shape} testId={testId} />;
   const images = typeof value === "object" ? imagesIn(value) : [];
   const text = <pre className={`${className} nowheel nodrag`} data-testid={images.length ? undefined : testId}>{valueText(value)}</pre>;
   if (images.length === 0) return text;

@@ -1,6 +1,7 @@
 // The value editor of a variable node, one control per variable type.
-import { memo, useState } from "react";
+import { memo } from "react";
 import type { VariableType } from "../lib/model";
+import { ImageField } from "./ImageField";
 import { JsonEditor } from "./JsonEditor";
 
 export interface VariableValueProps {
@@ -10,59 +11,9 @@ export interface VariableValueProps {
   onChange: (value: unknown) => void;
 }
 
-function readAsDataUrl(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result : "");
-    reader.onerror = () => reject(reader.error ?? new Error(`Could not read ${file.name}`));
-    reader.readAsDataURL(file);
-  });
-}
-
-function ImageValue({ value, onChange }: VariableValueProps) {
-  const [error, setError] = useState<string | null>(null);
-  const url = typeof value === "string" ? value : "";
-  return (
-    <div className="psy-image">
-      {url.startsWith("data:image/") ? (
-        <img className="psy-image__preview" src={url} alt="variable" data-testid="variable-image-preview" />
-      ) : (
-        <div className="psy-image__empty">No image</div>
-      )}
-      <div className="psy-image__actions">
-        <label className="psy-button psy-button--small nodrag">
-          Upload…
-          <input
-            type="file"
-            accept="image/*"
-            className="psy-hidden-input"
-            data-testid="variable-image-input"
-            onChange={(event) => {
-              const file = event.target.files?.[0];
-              if (!file) return;
-              if (!file.type.startsWith("image/")) {
-                setError("Not an image file");
-                return;
-              }
-              setError(null);
-              readAsDataUrl(file).then(onChange, (error: unknown) => setError(error instanceof Error ? error.message : String(error)));
-            }}
-          />
-        </label>
-        {url ? (
-          <button type="button" className="psy-button psy-button--small psy-button--ghost nodrag" onClick={() => onChange("")}>
-            Clear
-          </button>
-        ) : null}
-      </div>
-      {error ? <div className="psy-field-error">{error}</div> : null}
-    </div>
-  );
-}
-
 function VariableValueImpl(props: VariableValueProps) {
   const { type, value, onChange } = props;
-  if (type === "Image") return <ImageValue {...props} />;
+  if (type === "Image") return <ImageField testId="variable-image" value={value} onChange={onChange} />;
   if (type === "Boolean") {
     const checked = value === true || value === "true";
     return (

@@ -6,7 +6,7 @@ import { DRAG_MIME, type DragPayload } from "../lib/model";
 import { useCatalogStore } from "../store/catalogStore";
 import { BackendState } from "./BackendState";
 import { BUILTIN_ITEMS, groupByPack, matches, type LibraryItem } from "./libraryItems";
-import { PackErrors, PackMissing } from "./PackErrors";
+import { PackErrors, PackMissing, PackUnserved } from "./PackErrors";
 
 export interface NodeLibraryPanelProps {
   onAdd: (payload: DragPayload) => void;
@@ -134,9 +134,11 @@ function NodeLibraryPanelImpl({ onAdd }: NodeLibraryPanelProps) {
                 <span className="psy-lib-group__count">{group.items.length}</span>
                 {failed ? <span className="psy-badge psy-badge--error">error</span> : null}
                 {group.report?.missing?.length ? <span className="psy-badge psy-badge--missing">needs package</span> : null}
+                {group.report?.missing_pools?.length ? <span className="psy-badge psy-badge--missing">no runner</span> : null}
               </button>
               {failed && group.report ? <PackErrors report={group.report} /> : null}
               {group.report?.missing?.length ? <PackMissing report={group.report} /> : null}
+              {group.report?.missing_pools?.length ? <PackUnserved report={group.report} /> : null}
               {!isCollapsed ? (
                 <ul className="psy-lib-list">
                   {items.map((item) => (

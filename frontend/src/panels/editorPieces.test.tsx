@@ -126,12 +126,13 @@ describe("runs on the canvas", () => {
 
   it("flag a node whose pack needs a package, without rendering forever", () => {
     const packs: PackReport[] = [
-      { name: "demo", path: "/p", status: "ok", errors: [], nodes: ["add"], missing: [{ module: "openai", install: "pip install 'psynapse[llm]'", file: "/p/ops.py", nodes: ["add"] }], source: "folder", distribution: null, version: null },
+      { name: "demo", path: "/p", status: "ok", errors: [], nodes: ["add"], missing: [{ module: "openai", install: "pip install 'psynapse[llm]'", file: "/p/ops.py", nodes: ["add"], pool: "llm" }], source: "folder", distribution: null, version: null, pools: ["llm"], environments: ["llm"], missing_pools: [] },
     ];
     act(() => useCatalogStore.getState().setCatalog(SCHEMAS, packs, []));
     renderFlow([{ id: "a", type: "functionNode", position: at, data: { functionName: "add" } }]);
     expect(screen.getByTestId("node-missing")).toHaveTextContent("needs openai");
     expect(screen.getByTestId("node-missing")).toHaveAttribute("title", expect.stringContaining("pip install 'psynapse[llm]'"));
+    expect(screen.getByTestId("node-missing")).toHaveAttribute("title", expect.stringContaining("in pool llm's environment"));
   });
 });
 

@@ -77,7 +77,7 @@ describe("NodeLibraryPanel", () => {
   it("shows nodepacks that failed to load, with file, line and message", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
-        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [], source: "folder", distribution: null, version: null },
+        { name: "broken", path: "/p/broken", status: "error", errors: [{ file: "/p/broken/ops.py", line: 3, message: "SyntaxError: invalid syntax" }], nodes: [], missing: [], source: "folder", distribution: null, version: null, pools: [], environments: [], missing_pools: [] },
       ], []),
     );
     render(<NodeLibraryPanel onAdd={() => undefined} />);
@@ -86,11 +86,22 @@ describe("NodeLibraryPanel", () => {
     expect(error).toHaveTextContent("SyntaxError: invalid syntax");
   });
 
+  it("names the pools of a pack's nodes that no runner takes", () => {
+    act(() =>
+      useCatalogStore.getState().setCatalog(SCHEMAS, [
+        { name: "basic", path: "/p/basic", status: "ok", errors: [], nodes: ["add"], missing: [], source: "folder", distribution: null, version: null, pools: ["gpu"], environments: [], missing_pools: [{ pool: "gpu", nodes: ["add"] }] },
+      ], []),
+    );
+    render(<NodeLibraryPanel onAdd={() => undefined} />);
+    expect(screen.getByTestId("pack-no-runner")).toHaveTextContent("No runner takes pool gpu (add)");
+    expect(screen.getByTestId("pack-no-runner")).toHaveTextContent("psynapse runner --pool gpu");
+  });
+
   it("shows an installed pack's version beside its name; a folder pack has none", () => {
     act(() =>
       useCatalogStore.getState().setCatalog(SCHEMAS, [
-        { name: "basic", path: "/site-packages/basic_nodes", status: "ok", errors: [], nodes: ["add"], missing: [], source: "package", distribution: "psynapse-basic", version: "1.2.0" },
-        { name: "examples", path: "/p/examples", status: "ok", errors: [], nodes: [], missing: [], source: "folder", distribution: null, version: null },
+        { name: "basic", path: "/site-packages/basic_nodes", status: "ok", errors: [], nodes: ["add"], missing: [], source: "package", distribution: "psynapse-basic", version: "1.2.0", pools: ["default"], environments: [], missing_pools: [] },
+        { name: "examples", path: "/p/examples", status: "ok", errors: [], nodes: [], missing: [], source: "folder", distribution: null, version: null, pools: [], environments: [], missing_pools: [] },
       ], []),
     );
     render(<NodeLibraryPanel onAdd={() => undefined} />);

@@ -18,7 +18,7 @@ from nats.js.api import ObjectStoreConfig, StorageType
 from nats.js.errors import BucketNotFoundError, NotFoundError
 from nats.js.object_store import ObjectStore
 
-from . import codec
+from . import codec, files
 
 MARKER = b"psyblob:"
 
@@ -58,6 +58,22 @@ def names_in(raw: bytes | msgspec.Raw) -> list[str]:
     return _names_in(raw)
 
 
+def files_in(raw: bytes | msgspec.Raw) -> list[files.FileRef]:
+    """The uploaded files an encoded value refers to (a node's input given in the graph)."""
+    data = bytes(raw)
+    if files.MARKER not in data:
+        return []
+    found: list[files.FileRef] = []
+
+    def collect(code: int, payload: memoryview) -> Any:
+        if code == codec.EXT_FILE:
+            found.append(files.decode_ref(bytes(payload)))
+        return None
+
+    msgspec.msgpack.Decoder(ext_hook=collect).decode(data)
+    return found
+
+
 class Blobs:
     def __init__(self, store: ObjectStore, inline_limit: int) -> None:
         self._store = store
@@ -82,14 +98,31 @@ class Blobs:
             return raw
         return msgspec.Raw((await self._store.get(name)).data or b"")
 
-    async def fetch(self, raws: list[bytes | msgspec.Raw]) -> dict[str, bytes]:
-        """The contents of every blob the values refer to, by name."""
+    async def fetch(self, raws: list[bytes | msgspec.Raw], with_files: bool = False) -> dict[str, bytes]:
+        """The contents of every blob the values refer to, by name; ``with_files``: also of
+        every uploaded file they refer to (a runner's, which hands them over; one gone from
+        the store is left out, and the node it was for fails saying so)."""
         contents: dict[str, bytes] = {}
         for raw in raws:
             for name in _names_in(raw):
                 if name not in contents:
                     contents[name] = (await self._store.get(name)).data or b""
+            for ref in files_in(raw) if with_files else ():
+                if ref.psynapse_file not in contents:
+                    try:
+                        contents[ref.psynapse_file] = (await self._store.get(ref.psynapse_file)).data or b""
+                    except NotFoundError:
+                        continue
         return contents
+
+    async def put_file(self, data: bytes, filename: str) -> files.FileRef:
+        """Keep an uploaded file (once per content); its reference."""
+        name = hashlib.sha256(data).hexdigest()
+        try:
+            await self._store.get_info(name)
+        except NotFoundError:
+            await self._store.put(name, data)
+        return files.FileRef(psynapse_file=name, name=filename, size=len(data))
 
 
 async def open_object_store(js: JetStreamContext, bucket: str, ttl: float, replicas: int) -> ObjectStore:

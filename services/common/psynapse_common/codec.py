@@ -21,12 +21,16 @@ from msgspec.msgpack import Ext
 
 from psynapse.sdk import Skip
 
+from . import files, frames
+
 EXT_PICKLE = 1  # [repr, pickle bytes]
 EXT_IMAGE = 2  # PNG bytes
 EXT_NDARRAY = 3  # [dtype, shape, bytes]
 EXT_SET = 4  # msgpack list
 EXT_BLOB = 5  # a reference into the object store (see blobs)
 EXT_SKIP = 6  # an output not taken (psynapse.Skip): what waits on it is skipped
+EXT_DATAFRAME = 7  # [preview, "arrow" | "pickle", bytes] (see frames)
+EXT_FILE = 8  # an uploaded file in the object store: files.MARKER + [sha256, file name, size]
 
 _REPR_LIMIT = 2000
 
@@ -57,6 +61,10 @@ def _enc_hook(obj: Any) -> Any:
             return _pickled(obj)
         payload = [obj.dtype.str, list(obj.shape), obj.tobytes()]
         return Ext(EXT_NDARRAY, _plain_encoder.encode(payload))
+    if frames.is_frame(obj):
+        preview = frames.preview(obj)
+        kind, blob = frames.dump(obj)
+        return Ext(EXT_DATAFRAME, _plain_encoder.encode([preview, kind, blob]))
     return _pickled(obj)
 
 
@@ -97,6 +105,15 @@ def encode(value: Any) -> bytes:
     return _encoder.encode(value)
 
 
+def encode_given(value: Any) -> bytes:
+    """Encode a value a graph gives a node (JSON from the client): an uploaded file's
+    reference becomes a file the runner fetches and hands over as a local path."""
+    ref = files.as_ref(value)
+    if ref is not None:
+        return _plain_encoder.encode(Ext(EXT_FILE, files.encode_ref(ref)))
+    return encode(value)
+
+
 def _aware(value: datetime.date | datetime.time) -> bool:
     return isinstance(value, datetime.datetime) and value.tzinfo is not None
 
@@ -123,6 +140,11 @@ def _value_ext_hook(code: int, data: memoryview) -> Any:
         return set(_value_decoder.decode(data))
     if code == EXT_SKIP:
         return Skip
+    if code == EXT_DATAFRAME:
+        _, kind, blob = msgspec.msgpack.decode(data)
+        return frames.load(kind, blob)
+    if code == EXT_FILE:
+        return _local_file(files.decode_ref(bytes(data)), {})
     raise ValueError(f"unknown value extension {code}")
 
 
@@ -145,9 +167,21 @@ def decode(data: bytes | msgspec.Raw, blobs: dict[str, bytes] | None = None) -> 
     def hook(code: int, payload: memoryview) -> Any:
         if code == EXT_BLOB:
             return decode(_blob_payload(payload, blobs), blobs)
+        if code == EXT_FILE:
+            return _local_file(files.decode_ref(bytes(payload)), blobs)
         return _value_ext_hook(code, payload)
 
     return msgspec.msgpack.Decoder(ext_hook=hook).decode(data)
+
+
+def _local_file(ref: files.FileRef, blobs: dict[str, bytes]) -> Any:
+    data = blobs.get(ref.psynapse_file)
+    if data is None:
+        raise ValueError(
+            f"the uploaded file {ref.name!r} is no longer in the object store (uploads last as long as runs): "
+            "upload it again"
+        )
+    return files.materialize(ref, data)
 
 
 # -- showing values to clients (any service) ----------------------------------
@@ -180,6 +214,11 @@ def _display_ext_hook(code: int, data: memoryview) -> Any:
         return Shown(f"<{size} bytes in the object store>")
     if code == EXT_SKIP:
         return None  # a view fed by a skipped node shows null
+    if code == EXT_DATAFRAME:
+        preview, _, _ = msgspec.msgpack.decode(data)
+        return Shown(preview)
+    if code == EXT_FILE:
+        return Shown(files.decode_ref(bytes(data)).jsonable())  # the reference the client gave
     return Shown(f"<value with unknown extension {code}>")
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import types
 import typing
+from pathlib import Path
 from typing import Any, Literal, Union
+
+from .rich_types import RichTypeError, as_fields, is_model_like, opaque_schema, opaque_value, validate
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
@@ -107,7 +111,35 @@ def convert(value: Any, annotation: Any) -> Any:
         return _to_json_container(value, list)
     if target is dict:
         return _to_json_container(value, dict)
+    if isinstance(target, type) and issubclass(target, Path):
+        return _to_path(value, target)
     return value
+
+
+def _to_path(value: Any, kind: type[Path]) -> Path:
+    """A path typed in (text), or the local file an uploaded file became on this runner."""
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        return kind(value)
+    raise ConversionError(f"expected a file (upload one) or a path, got {type(value).__name__}")
+
+
+def convert_input(value: Any, annotation: Any) -> Any:
+    """A node's input as its hint wants it (what a runner gives the node): ``convert``, and
+    rich types through pydantic (see rich_types). ``convert`` stands alone, without them: an
+    exported script carries a copy of it."""
+    try:
+        if is_model_like(annotation):
+            # An Enum, a dataclass, a TypedDict, a Pydantic model (or a container of them).
+            return validate(value, annotation)
+        if opaque_schema(annotation) is not None:
+            return opaque_value(value, annotation)  # a PIL image, a numpy array
+    except RichTypeError as exc:
+        raise ConversionError(str(exc)) from None
+    if (typing.get_origin(annotation) or annotation) is dict:
+        value = as_fields(value)  # a dataclass or a model another node gave, as its fields
+    return convert(value, annotation)
 
 
 # -- variable nodes ------------------------------------------------------------

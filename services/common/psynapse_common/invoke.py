@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from .constraints import broken_rule
-from .conversion import ConversionError, convert
+from .conversion import ConversionError, convert_input
 from .graph import CANCELLED
 
 
@@ -54,7 +54,7 @@ def prepare_kwargs(spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
                 continue
             raise NodeInputError(f"input '{name}' is not connected and has no value")
         try:
-            kwargs[name] = convert(inputs[name], spec.param_types.get(name, Any))
+            kwargs[name] = convert_input(inputs[name], spec.param_types.get(name, Any))
         except ConversionError as exc:
             raise NodeInputError(f"input '{name}': {exc}") from None
         rules = spec.rules.get(name)

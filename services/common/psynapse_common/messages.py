@@ -222,6 +222,24 @@ class CatalogSnapshot(Struct, kw_only=True):
     packs: list[dict[str, Any]]
     clashes: list[dict[str, Any]] = []
     nodes: dict[str, CatalogNode] = {}
+    # Which load of the code this catalog comes from (when the schema service loaded it, in
+    # ns): a catalog published only to merge in what a pool's runners published (or which
+    # pools have runners) keeps it, and runners load the code again only when it changes.
+    # 0 (an older schema service): always.
+    code_load: int = 0
+
+
+class PoolCatalog(Struct, kw_only=True):
+    """What the runners of a pool with its own Python environment loaded there: the nodes
+    of their pool, introspected in that environment, and every pack's report as it loaded
+    there. The schema service serves these nodes instead of its own view of them."""
+
+    pool: str
+    python: str  # the runner's interpreter
+    python_version: str
+    nodes: dict[str, CatalogNode] = {}
+    schemas: dict[str, dict[str, Any]] = {}
+    packs: list[dict[str, Any]] = []
 
 
 class ServiceBeat(Struct, kw_only=True):
@@ -249,6 +267,7 @@ def encode_graph(nodes: list[GraphNode], edges: list[GraphEdge], targets: list[s
 
 
 event_decoder = msgspec.msgpack.Decoder(Event)
+pool_catalog_decoder = msgspec.msgpack.Decoder(PoolCatalog)
 run_submit_decoder = msgspec.msgpack.Decoder(RunSubmit)
 job_decoder = msgspec.msgpack.Decoder(Job)
 node_events_decoder = msgspec.msgpack.Decoder(NodeEvents)

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # and exits to be restarted (by `psynapse up`, or its container's restart policy).
     runner_stuck_grace_s: float = 5.0
     runner_max_stuck_threads: int = 2
+    # This runner's Python environment is its pool's own (``psynapse runner --python``, a
+    # runner image per pool): it publishes its pool's nodes as introspected here, and the
+    # schema service serves them (packs whose dependencies exist only here).
+    pool_environment: bool = False
     # A plain function whose recent calls average under this is *quick*: quick nodes
     # share a job with their neighbours and run on the runner's event loop; the
     # others get jobs of their own when they could run in parallel (0: none is quick).

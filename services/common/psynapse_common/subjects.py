@@ -168,6 +168,15 @@ class Names:
 
     catalog_key: str = "catalog"
 
+    def pool_catalog_key(self, pool: str) -> str:
+        """Where the runners of a pool with its own environment publish what they loaded
+        there (a ``PoolCatalog``), in the schema bucket."""
+        return f"{self.catalog_key}.pool.{check_token(pool, 'pool')}"
+
+    @property
+    def pool_catalogs(self) -> str:
+        return f"{self.catalog_key}.pool.*"
+
 
 def names_from(settings: object) -> Names:
     return Names(

@@ -65,7 +65,9 @@ class Wiring:
             retry, timeout_s = None, None
             if spec is not None:
                 inputs = {
-                    param: msgspec.Raw(codec.encode(node.data[param])) for param in spec.params if param in node.data
+                    param: msgspec.Raw(codec.encode_given(node.data[param]))
+                    for param in spec.params
+                    if param in node.data
                 }
                 retry, timeout_s = node_override(node, spec.params)  # checked when planned
             wires: dict[str, tuple[str, str | None]] = {}

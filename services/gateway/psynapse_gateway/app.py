@@ -25,6 +25,7 @@ from .deps import Resources, dependencies
 from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
+from .files_api import FilesController
 from .follower import RunFollower
 from .guards import GraphSize, RunSlots
 from .health_api import HealthController
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             records=RunRecords(js, backbone.names, blobs),
             history=History(js, backbone.names, blobs),
             workflows=workflows,
+            blobs=blobs,
         ).keep(app.state)
         settle_heap()
         try:
@@ -91,7 +93,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             Router(
                 path="/",
-                route_handlers=[ExecuteController, RunsController, WorkflowsController, CatalogController],
+                route_handlers=[
+                    ExecuteController,
+                    RunsController,
+                    WorkflowsController,
+                    CatalogController,
+                    FilesController,
+                ],
                 # In this order: no limit is told to a client without the token.
                 guards=[*token_guard(settings.api_token), GraphSize(limits), run_slots.guard],
                 middleware=[run_slots],

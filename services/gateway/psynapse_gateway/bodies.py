@@ -221,6 +221,10 @@ class ParamSchema(Struct, kw_only=True):
     literal_values: list[Any] | UnsetType = UNSET
     # Only for inputs with bounds: a value outside them is refused before the run.
     constraints: Constraints | UnsetType = UNSET
+    # Only for rich types (an Enum, a Literal, a dataclass, a TypedDict, a Pydantic model, a
+    # value with bounds): their JSON Schema, bounds included, that the editor draws a form
+    # from; an image or an array says so with "x-psynapse": "image" | "ndarray".
+    json_schema: dict[str, Any] | UnsetType = UNSET
 
 
 class ReturnSchema(Struct, kw_only=True):
@@ -228,6 +232,8 @@ class ReturnSchema(Struct, kw_only=True):
 
     name: str
     type: str
+    # As a parameter's: only for rich types.
+    json_schema: dict[str, Any] | UnsetType = UNSET
 
 
 class NodeSchema(Struct, kw_only=True):
@@ -262,14 +268,25 @@ class PackError(Struct, kw_only=True):
     file: str
     line: int | None
     message: str
+    # Set when the error comes from a pool's own environment (its runners loaded the pack there).
+    pool: str | UnsetType = UNSET
 
 
 class MissingPackage(Struct, kw_only=True):
-    """A package a pack file needs (``PSYNAPSE_REQUIRES``) that is not installed."""
+    """A package a pack file needs (``PSYNAPSE_REQUIRES``) that is not installed in the
+    environment of ``pool`` (the pool's own, or the services' when it has none)."""
 
     module: str
     install: str
     file: str
+    nodes: list[str]
+    pool: str
+
+
+class MissingPool(Struct, kw_only=True):
+    """A pool some of the pack's nodes run on that no live runner takes: they would wait."""
+
+    pool: str
     nodes: list[str]
 
 
@@ -286,14 +303,22 @@ class PackReport(Struct, kw_only=True):
     source: Literal["folder", "package"]
     distribution: str | None
     version: str | None
+    # The pools its nodes run on.
+    pools: list[str]
+    # The pools whose own Python environments introspected it (their runners published
+    # it; ``psynapse runner --python``); empty: the schema service's environment did.
+    environments: list[str]
+    missing_pools: list[MissingPool]
 
 
 class Clash(Struct, kw_only=True):
-    """Two packs defining one name: the later one is listed as ``pack.name``."""
+    """Two packs defining one name: the later one is listed as ``pack.name``. Between two
+    pools' environments (``pools`` set), the first pool's node is kept, the other not listed."""
 
     name: str
     packs: list[str]
     listed_as: list[str]
+    pools: list[str] | UnsetType = UNSET
 
 
 class NodepacksResponse(Struct, kw_only=True):

@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from nats.aio.client import Client
 
+from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
 
 from .beats import LiveServices
@@ -43,6 +44,7 @@ class Resources:
     records: RunRecords
     history: History
     workflows: WorkflowStore
+    blobs: Blobs
 
     def keep(self, state: State) -> None:
         state[_KEY] = self
@@ -103,6 +105,10 @@ def _workflows(state: State) -> WorkflowStore:
     return resources(state).workflows
 
 
+def _blobs(state: State) -> Blobs:
+    return resources(state).blobs
+
+
 def _stopping(state: State) -> asyncio.Event | None:
     """Set when the gateway stops (``serve_asgi`` puts it on the state): streams end then."""
     stopping = state.get("stopping")
@@ -124,6 +130,7 @@ def dependencies() -> dict[str, Provide]:
         "records": _records,
         "history": _history,
         "workflows": _workflows,
+        "blobs": _blobs,
         "stopping": _stopping,
     }
     return {name: Provide(provider, sync_to_thread=False) for name, provider in providers.items()}

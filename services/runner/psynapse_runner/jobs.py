@@ -184,7 +184,9 @@ class _Segment:
         runner = self._runner
         try:
             self._run.blobs.update(
-                await runner._blobs.fetch([raw for step in self._job.steps for raw in step.inputs.values()])
+                await runner._blobs.fetch(
+                    [raw for step in self._job.steps for raw in step.inputs.values()], with_files=True
+                )
             )
             walk = self._run.drive()
             answer: Any = None

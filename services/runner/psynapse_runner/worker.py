@@ -19,6 +19,7 @@ from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
 from psynapse_common.lifecycle import EXIT_RESTART, Beat, instance_id, run, settle_heap
+from psynapse_common.messages import CatalogSnapshot
 from psynapse_common.metrics_server import start_metrics
 from psynapse_common.nats_io import (
     connect,
@@ -35,6 +36,7 @@ from psynapse_common.settings import Settings
 from .cancels import CancelBoard
 from .jobs import JobRunner, StuckLimits
 from .nodecode import CodeCatalog
+from .poolcatalog import PoolCatalogPublisher
 
 log = structlog.get_logger()
 
@@ -82,6 +84,13 @@ async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None =
     await publisher.start()
     await watch_elections(nc, names.events_stream, publisher)
     code = CodeCatalog(settings.nodepacks_dir)
+    pool_catalog = PoolCatalogPublisher(backbone.schema, names.pool_catalog_key(pool_name), pool_name)
+    if settings.pool_environment:
+        code.on_loaded = pool_catalog.publish
+    else:
+        # The pool runs in the services' environment now: what an earlier runner of it
+        # published from an environment of its own no longer holds.
+        await pool_catalog.withdraw()
     await code.load()
     cancels = CancelBoard()
     await nc.subscribe(names.cancel_all, cb=cancels.on_message)
@@ -103,8 +112,8 @@ async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None =
     )
     watch = CatalogWatch(backbone.schema, names.catalog_key)
 
-    def follow_catalog(_snapshot: object) -> None:
-        asyncio.ensure_future(code.load(watch.revision))
+    def follow_catalog(snapshot: CatalogSnapshot) -> None:
+        asyncio.ensure_future(code.follow(watch.revision, snapshot.code_load))
 
     watch.on_change(follow_catalog)
     await watch.start()
@@ -119,7 +128,13 @@ async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None =
         settings.http_host, settings.metrics_port, lambda: beat.last_ok, lambda: {"stuck_threads": jobs.threads.stuck}
     )
     settle_heap()
-    log.info("runner.ready", pool=pool_name, concurrency=settings.runner_concurrency)
+    log.info(
+        "runner.ready",
+        pool=pool_name,
+        concurrency=settings.runner_concurrency,
+        python=sys.executable,
+        own_environment=settings.pool_environment,
+    )
 
     await stop.wait()
     if exporter is not None:

@@ -45,7 +45,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         nc = await connect(settings, "schema")
         backbone = await declare_backbone(nc.jetstream(), settings)
-        publisher = CatalogPublisher(settings.nodepacks_dir.resolve(), backbone.schema, backbone.names.catalog_key)
+        publisher = CatalogPublisher(
+            settings.nodepacks_dir.resolve(),
+            backbone.schema,
+            backbone.names.catalog_key,
+            backbone.names.pool_catalogs,
+            backbone.services,
+        )
         await publisher.reload()
         await publisher.start_watching()
         await nc.subscribe(backbone.names.catalog_reload, cb=publisher.on_reload_request)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import structlog
@@ -12,10 +14,20 @@ import watchfiles
 from nats.aio.msg import Msg
 from nats.js.kv import KeyValue
 
-from psynapse_common.messages import CatalogNode, CatalogSnapshot, encode
+from psynapse_common.kv_follow import follow
+from psynapse_common.messages import CatalogSnapshot, PoolCatalog, beat_decoder, encode, pool_catalog_decoder
 from psynapse_common.nodepacks import Catalog, load_catalog, packages
+from psynapse_common.pool_catalog import catalog_node
+
+from .pools import merge
 
 log = structlog.get_logger()
+
+# A runner whose beats stopped for a few of their intervals is gone (as the gateway's /health).
+# Pools are first said to have no runner this long after this service started watching:
+# runners started with it have beaten by then (no catalog flapping while a stack starts).
+_STALE_S = 7.5
+_GONE = ("DEL", "PURGE")
 
 
 def snapshot_of(catalog: Catalog, revision: int) -> CatalogSnapshot:
@@ -24,20 +36,7 @@ def snapshot_of(catalog: Catalog, revision: int) -> CatalogSnapshot:
         schemas=catalog.schemas(),
         packs=catalog.pack_reports(),
         clashes=catalog.clashes,
-        nodes={
-            name: CatalogNode(
-                name=name,
-                kind=spec.kind,
-                pack=spec.pack,
-                pool=spec.pool,
-                params=[p["name"] for p in spec.schema["params"]],
-                output_keys=list(spec.output_keys) if spec.output_keys else None,
-                cacheable=spec.cacheable,
-                code_hash=spec.code_hash,
-                constraints={p["name"]: p["constraints"] for p in spec.schema["params"] if "constraints" in p},
-            )
-            for name, spec in catalog.nodes.items()
-        },
+        nodes={name: catalog_node(name, spec) for name, spec in catalog.nodes.items()},
     )
 
 
@@ -47,13 +46,29 @@ class CatalogPublisher:
     The code is the nodepacks folder and the packs installed in this environment: the
     folder (and an editable install's source folder) is watched recursively for
     edits; the folders on ``sys.path`` are watched for distributions coming and going.
+    What is published merges in the pools that run in environments of their own (see
+    ``pools``), and says which pools no runner takes: it follows both.
     """
 
-    def __init__(self, nodepacks_dir: Path, kv: KeyValue, key: str) -> None:
+    def __init__(
+        self, nodepacks_dir: Path, kv: KeyValue, key: str, pool_catalogs: str = "", services: KeyValue | None = None
+    ) -> None:
         self._dir = nodepacks_dir
         self._kv = kv
         self._key = key
+        self._pool_catalogs = pool_catalogs
+        self._services = services
         self.snapshot: CatalogSnapshot | None = None
+        self._local: CatalogSnapshot | None = None
+        self._views: dict[str, PoolCatalog] = {}
+        self._beats: dict[str, tuple[str, float]] = {}  # beat key -> (pool, when)
+        self._live_pools: set[str] | None = None  # None: not known yet
+        self._beats_read = False
+        self._publishing = asyncio.Lock()
+        self._spawned: set[asyncio.Future[None]] = set()
+        # When the code published was loaded (ns): its catalog's code_load, unique across
+        # restarts (a restarted service may find other code than its runners loaded).
+        self._loaded_at = 0
         self.schema_json = b"[]"
         self.nodepacks_json = b'{"packs": [], "clashes": []}'
         self._site_dirs = packages.site_dirs()
@@ -92,23 +107,103 @@ class CatalogPublisher:
     async def _load_and_publish(self) -> CatalogSnapshot:
         started = time.perf_counter()
         catalog = await asyncio.to_thread(load_catalog, self._dir)
-        revision = (self.snapshot.revision + 1) if self.snapshot else 1
-        snapshot = snapshot_of(catalog, revision)
-        # Answers are encoded once per change, never per request.
-        self.schema_json = msgspec.json.encode(snapshot.schemas)
-        self.nodepacks_json = msgspec.json.encode({"packs": snapshot.packs, "clashes": snapshot.clashes})
-        self.snapshot = snapshot
-        await self._kv.put(self._key, encode(snapshot))
+        self._local = snapshot_of(catalog, 0)
+        self._loaded_at = time.time_ns()
+        snapshot = await self._publish(always=True)
         self._follow_sources(catalog)
         log.info(
             "catalog.published",
-            revision=revision,
+            revision=snapshot.revision,
             nodes=len(snapshot.nodes),
             installed_packs=[p.name for p in catalog.packs if p.source == "package"],
             failed_packs=[p["name"] for p in snapshot.packs if p["status"] != "ok"],
+            pool_environments=sorted(self._views),
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
         )
         return snapshot
+
+    async def _publish(self, always: bool = False) -> CatalogSnapshot:
+        """Merge and put the catalog: always after a load; otherwise only when it changed."""
+        async with self._publishing:
+            assert self._local is not None
+            merged = merge(self._local, self._views, self._live_pools)
+            current = self.snapshot
+            if (
+                not always
+                and current is not None
+                and (current.schemas, current.packs, current.clashes, current.nodes)
+                == (merged.schemas, merged.packs, merged.clashes, merged.nodes)
+            ):
+                return current
+            snapshot = merged.snapshot((current.revision + 1) if current else 1, self._loaded_at)
+            # Answers are encoded once per change, never per request.
+            self.schema_json = msgspec.json.encode(snapshot.schemas)
+            self.nodepacks_json = msgspec.json.encode({"packs": snapshot.packs, "clashes": snapshot.clashes})
+            self.snapshot = snapshot
+            await self._kv.put(self._key, encode(snapshot))
+            return snapshot
+
+    async def _republish(self, why: str) -> None:
+        if self._local is None:
+            return  # the first load publishes what is known by then
+        try:
+            before = self.snapshot.revision if self.snapshot else 0
+            snapshot = await self._publish()
+        except Exception:
+            log.exception("catalog.publish_failed")
+            return
+        if snapshot.revision != before:
+            log.info(
+                "catalog.merged",
+                why=why,
+                revision=snapshot.revision,
+                pool_environments=sorted(self._views),
+                live_pools=sorted(self._live_pools or ()),
+            )
+
+    def _apply_pool_catalog(self, entry: KeyValue.Entry | None) -> None:
+        if entry is None:
+            return
+        pool = entry.key.rsplit(".", 1)[-1]
+        if entry.operation in _GONE or not entry.value:
+            self._views.pop(pool, None)
+        else:
+            try:
+                self._views[pool] = pool_catalog_decoder.decode(entry.value)
+            except msgspec.DecodeError:
+                log.warning("catalog.pool_catalog_unreadable", pool=pool)
+                return
+        self._spawn(self._republish(f"pool {pool} published its environment's catalog"))
+
+    def _apply_beat(self, entry: KeyValue.Entry | None) -> None:
+        if entry is None:  # every stored beat read
+            self._beats_read = True
+        elif entry.operation in _GONE or not entry.value:
+            self._beats.pop(entry.key, None)
+        else:
+            beat = beat_decoder.decode(entry.value)
+            if beat.service == "runner":
+                self._beats[entry.key] = (beat.pool or "default", beat.at)
+
+    def _check_live_pools(self) -> None:
+        oldest = time.time() - _STALE_S
+        live = {pool for pool, at in self._beats.values() if at >= oldest}
+        if live != self._live_pools:
+            self._live_pools = live
+            self._spawn(self._republish("the pools with live runners changed"))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        # Held until done: the event loop keeps only weak references to its tasks.
+        task = asyncio.ensure_future(work)
+        self._spawned.add(task)
+        task.add_done_callback(self._spawned.discard)
+
+    async def _watch_live_pools(self) -> None:
+        await asyncio.sleep(_STALE_S)
+        while True:
+            if self._beats_read:
+                self._check_live_pools()
+            await asyncio.sleep(1.0)
 
     def _follow_sources(self, catalog: Catalog) -> None:
         """Watch the source folders of editable installs too, from the next change on."""
@@ -126,6 +221,15 @@ class CatalogPublisher:
 
     async def start_watching(self) -> None:
         self._tasks = [asyncio.create_task(self._watch_code()), asyncio.create_task(self._watch_installed())]
+        if self._pool_catalogs:
+            self._tasks.append(
+                asyncio.create_task(follow(self._kv, self._pool_catalogs, self._apply_pool_catalog, "pool_catalogs"))
+            )
+        if self._services is not None:
+            self._tasks += [
+                asyncio.create_task(follow(self._services, ">", self._apply_beat, "beats")),
+                asyncio.create_task(self._watch_live_pools()),
+            ]
 
     async def _watch_code(self) -> None:
         def python_files(change: watchfiles.Change, path: str) -> bool:

@@ -1,11 +1,18 @@
 """Nodes the integration tests drive: sleeps, env reads, rich values, failures, retries, timeouts."""
 
 import dataclasses
+import enum
 import fcntl
 import hashlib
 import os
 import time
-from typing import Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypedDict
+
+import numpy as np
+import pydantic
+from annotated_types import Ge, Le
+from PIL.Image import Image as PILImage
 
 from psynapse import AnnotatedDict, Skip, retry, timeout
 
@@ -182,3 +189,109 @@ def sleep_forever() -> None:
     """Never return (a hung call): its timeout gives it up, its thread goes on."""
     while True:
         time.sleep(3600)
+
+
+# pandas is optional: imported inside the calls, so this pack loads without it.
+def make_frame(rows: int = 3) -> Any:
+    """A DataFrame with an int32, a float32, a categorical and a text column, indexed by 'key'."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "count": np.arange(rows, dtype="int32"),
+            "ratio": np.linspace(0, 1, rows, dtype="float32"),
+            "kind": pd.Categorical(["x", "y"] * (rows // 2) + ["x"] * (rows % 2)),
+            "name": [f"item {i}" for i in range(rows)],
+        },
+        index=pd.Index([f"r{i}" for i in range(rows)], name="key"),
+    )
+
+
+def frame_facts(frame: Any) -> dict:
+    """What arrived: its type, dtypes, index and the sum of 'count' (checks the frame came intact)."""
+    return {
+        "type": type(frame).__name__,
+        "dtypes": {str(name): str(dtype) for name, dtype in frame.dtypes.items()},
+        "index": [frame.index.name, *map(str, frame.index)],
+        "total": int(frame["count"].sum()),
+    }
+
+
+def read_file(path: Path) -> dict:
+    """A Path input: its type, file name, size and text (an uploaded file, on this runner)."""
+    return {"type": type(path).__name__, "name": path.name, "size": path.stat().st_size, "text": path.read_text()}
+
+
+# -- rich types (issue 20): a form in the editor, values converted before the call --------
+class Shade(enum.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+@dataclasses.dataclass
+class Size:
+    width: Annotated[int, Ge(1), Le(4096)]
+    height: int = 512
+
+
+@dataclasses.dataclass
+class Canvas:
+    title: str
+    size: Size
+    shade: Shade = Shade.LIGHT
+    mode: Literal["fast", "best"] = "fast"
+    opacity: Annotated[float, Ge(0), Le(1)] = 1.0
+
+
+class SizeDict(TypedDict):
+    width: int
+    height: int
+
+
+class Label(pydantic.BaseModel):
+    text: str
+    points: Annotated[int, Ge(6), Le(72)] = 12
+
+
+def describe_canvas(canvas: Canvas) -> str:
+    """A Canvas in words (checks a dict arrived as the dataclass, nested fields too)."""
+    assert isinstance(canvas, Canvas) and isinstance(canvas.size, Size) and isinstance(canvas.shade, Shade)
+    return (
+        f"{canvas.title}: {canvas.size.width}x{canvas.size.height} {canvas.shade.value} {canvas.mode} {canvas.opacity}"
+    )
+
+
+def make_size(width: int = 640, height: int = 480) -> Size:
+    """A Size dataclass (its output fits a SizeDict input)."""
+    return Size(width, height)
+
+
+def size_area(size: SizeDict) -> int:
+    """The area of a SizeDict (a TypedDict: a dict with these keys)."""
+    return size["width"] * size["height"]
+
+
+def shade_name(shade: Shade) -> str:
+    """The Enum member's name (checks a string arrived as the member)."""
+    return shade.name
+
+
+def render_label(label: Label) -> str:
+    """A Pydantic model's fields in words."""
+    return f"{label.text}@{label.points}pt"
+
+
+def image_size(image: PILImage) -> str:
+    """'WxH' of a PIL image (a data URL, an upload, arrives as one)."""
+    return f"{image.size[0]}x{image.size[1]}"
+
+
+def array_shape(array: np.ndarray) -> str:
+    """The shape of a numpy array (a list arrives as one)."""
+    return "x".join(str(n) for n in array.shape)
+
+
+def grid(rows: int = 3, columns: int = 4) -> np.ndarray:
+    """np.arange(rows * columns) as a rows x columns array (a view shows it as a grid)."""
+    return np.arange(rows * columns).reshape(rows, columns)

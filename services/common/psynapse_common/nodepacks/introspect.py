@@ -6,6 +6,8 @@ imports or runs user code beyond reading signatures and type hints.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import inspect
 import json
 import types
@@ -13,9 +15,13 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin
 
+import pydantic
+import pydantic_core
+
 from psynapse.sdk import AnnotatedDict
 
 from ..constraints import Rules, rules_of
+from ..rich_types import json_schema
 
 NodeKind = Literal["function", "progress", "stream"]
 
@@ -91,6 +97,7 @@ def introspect(target: Any, kind: NodeKind, *, name: str, filepath: str, nodepac
     for item in param_schemas:
         if item["name"] in rules and rules[item["name"]].bounds:
             item["constraints"] = dict(rules[item["name"]].bounds)
+    _add_json_schemas(func, param_schemas, hints)
     returns, output_keys = _returns(hints.get("return", _EMPTY))
     if inspect.isasyncgenfunction(func):
         # Its items are streamed; its output is their text, joined.
@@ -194,13 +201,34 @@ def _rules(func: Any, names: list[str]) -> dict[str, Rules]:
     return found
 
 
+def _add_json_schemas(func: Any, param_schemas: list[dict[str, Any]], hints: dict[str, Any]) -> None:
+    """``json_schema`` on each rich parameter (see rich_types), its ``Annotated`` bounds in it."""
+    try:
+        extras = typing.get_type_hints(func, include_extras=True)
+    except _HINT_ERRORS:
+        extras = hints
+    for item in param_schemas:
+        hint = extras.get(item["name"], _EMPTY)
+        found = None if hint is _EMPTY or _unresolved(hint) else json_schema(hint)
+        if found is not None:
+            item["json_schema"] = found
+
+
+def _output(name: str, hint: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": name, "type": type_name(hint)}
+    found = None if hint is _EMPTY or _unresolved(hint) else json_schema(hint)
+    if found is not None:
+        item["json_schema"] = found
+    return item
+
+
 def _returns(hint: Any) -> tuple[list[dict[str, Any]], tuple[str, ...] | None]:
     if get_origin(hint) is AnnotatedDict:
         key_type, value_type = get_args(hint)
         if get_origin(key_type) is Literal:
             keys = tuple(str(k) for k in get_args(key_type))
-            return [{"name": k, "type": type_name(value_type)} for k in keys], keys
-    return [{"name": "result", "type": type_name(hint)}], None
+            return [_output(k, value_type) for k in keys], keys
+    return [_output("result", hint)], None
 
 
 def _resolve_hints(func: Any) -> dict[str, Any]:
@@ -243,8 +271,18 @@ def _jsonable(value: Any) -> Any:
     try:
         json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
+        pass
+    else:
+        return value
+    if not isinstance(value, (enum.Enum, pydantic.BaseModel)) and not dataclasses.is_dataclass(value):
         return repr(value)
-    return value
+    try:
+        # An Enum member as its value, a dataclass or a model as its fields.
+        shown = pydantic_core.to_jsonable_python(value)
+        json.dumps(shown, allow_nan=False)
+    except (TypeError, ValueError, pydantic_core.PydanticSerializationError):
+        return repr(value)
+    return shown
 
 
 def _union_name(args: tuple[Any, ...]) -> str:

@@ -110,10 +110,19 @@ def check_requirements(module: ModuleType, path: Path, specs: list[NodeSpec], re
             'PSYNAPSE_REQUIRES must map module names to install commands, e.g. {"openai": "pip install openai"}',
         )
         return
+    # The pool whose environment lacks it: the file's (a node's own @pool may differ; the
+    # schema service names each pool that serves from its own environment).
+    pool = specs[0].pool if len({spec.pool for spec in specs}) == 1 else getattr(module, "PSYNAPSE_POOL", DEFAULT_POOL)
     for name, install in declared.items():
         if not _installed(name):
             report.missing.append(
-                {"module": name, "install": install, "file": str(path), "nodes": [spec.name for spec in specs]}
+                {
+                    "module": name,
+                    "install": install,
+                    "file": str(path),
+                    "nodes": [spec.name for spec in specs],
+                    "pool": str(pool),
+                }
             )
 
 
