@@ -3,34 +3,12 @@ skipped nodes' events, history, and a resumed run that skips what it skipped bef
 
 from __future__ import annotations
 
-from tests.support.graphs import by_node, edge, fn, graph, settled, stream, var, view
-
-
-def branch(condition: bool) -> dict:
-    return graph(
-        [
-            var("c", condition, "Boolean"),
-            var("x", "5"),
-            {"id": "if", "type": "ifNode", "data": {}},
-            fn("yes", "slow_identity", ms=50),
-            fn("no", "add", b=100),
-            view("vy"),
-            view("vn"),
-        ],
-        [
-            edge("c", "if", "condition"),
-            edge("x", "if", "value"),
-            edge("if", "yes", "x", "true"),
-            edge("if", "no", "a", "false"),
-            edge("yes", "vy"),
-            edge("no", "vn"),
-        ],
-    )
+from tests.support.graphs import by_node, edge, fn, graph, if_graph, settled, stream, var, view
 
 
 def test_if_streams_skipped_events_for_the_branch_not_taken(stack):
     with stack.client() as client:
-        headers, events = stream(client, branch(False))
+        headers, events = stream(client, if_graph(False))
         record = settled(client, headers["x-run-id"])
     per_node = by_node(events)
     assert [e["status"] for e in per_node["yes"]] == ["skipped"]
@@ -47,7 +25,7 @@ def test_if_streams_skipped_events_for_the_branch_not_taken(stack):
 
 def test_execute_answers_null_for_views_of_skipped_nodes(stack):
     with stack.client() as client:
-        assert client.post("/execute", json=branch(True)).json() == {"results": {"vy": 5.0, "vn": None}}
+        assert client.post("/execute", json=if_graph(True)).json() == {"results": {"vy": 5.0, "vn": None}}
 
 
 def test_switch_and_skip_over_http(stack):

@@ -16,7 +16,7 @@ from psynapse_common.cache import cache_key
 from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.runlog import read_run_log
 from psynapse_common.subjects import Names
-from tests.support.graphs import by_node, edge, fn, graph, lst, run_async, sse_events, stream, var, view
+from tests.support.graphs import by_node, edge, fn, graph, run_async, spec_example, sse_events, stream, var, view
 from tests.support.stack import copy_packs, start_nats, start_stack, stop_stack
 
 STAMPS = '''
@@ -74,36 +74,6 @@ def stack(nats_server, tmp_path_factory):
     stop_stack(running.process)
 
 
-def example(v1: str, v2: str, v3: str, v4: str) -> dict:
-    """The spec's example graph with chosen variable values."""
-    return graph(
-        [
-            var("V1", v1),
-            var("V2", v2),
-            var("V3", v3),
-            var("V4", v4),
-            fn("F1", "add", a=0, b=0),
-            fn("F2", "add", a=0, b=0),
-            fn("F3", "multiply", a=0, b=0),
-            lst("L1"),
-            view("View"),
-            view("ListView"),
-        ],
-        [
-            edge("V1", "F1", "a"),
-            edge("V2", "F1", "b"),
-            edge("V3", "F2", "a"),
-            edge("V4", "F2", "b"),
-            edge("F1", "F3", "a"),
-            edge("F2", "F3", "b"),
-            edge("F2", "L1", "input-1"),
-            edge("F1", "L1", "input-0"),
-            edge("F3", "View"),
-            edge("L1", "ListView"),
-        ],
-    )
-
-
 def run(stack, body: dict) -> tuple[dict, dict[str, list[dict]], str]:
     """(final event, events by node, run id) of one streamed run."""
     with stack.client(timeout=60) as client:
@@ -134,7 +104,7 @@ def cache_entries(stack) -> int:
 
 
 def test_second_run_is_answered_from_the_cache(stack):
-    body = example("5", "3", "2", "4")
+    body = spec_example("5", "3", "2", "4")
     first, nodes1, _ = run(stack, body)
     second, nodes2, run_id = run(stack, body)
     assert first == second == {"status": "done", "results": {"View": 48.0, "ListView": [8.0, 6.0]}}
@@ -153,8 +123,8 @@ def test_second_run_is_answered_from_the_cache(stack):
 
 
 def test_a_changed_variable_reruns_only_what_depends_on_it(stack):
-    run(stack, example("1", "2", "3", "4"))
-    final, nodes, _ = run(stack, example("10", "2", "3", "4"))
+    run(stack, spec_example("1", "2", "3", "4"))
+    final, nodes, _ = run(stack, spec_example("10", "2", "3", "4"))
     assert final["results"] == {"View": 84.0, "ListView": [12.0, 7.0]}
     assert cached(nodes, "F1", "F2", "F3") == {"F1": False, "F2": True, "F3": False}
 
@@ -305,7 +275,7 @@ def _node_events(events: list) -> list[NodeEvent]:
 
 def test_entries_live_in_the_shared_bucket_under_their_key(stack):
     """Any orchestrator of any stack on this NATS reads the same entries: check the bucket itself."""
-    _, _, run_id = run(stack, example("21", "1", "1", "1"))
+    _, _, run_id = run(stack, spec_example("21", "1", "1", "1"))
 
     async def check() -> tuple[bytes, bytes, StreamConfig]:
         nc = await nats.connect(stack.nats_url)

@@ -20,7 +20,7 @@ from tests.integration.test_control_flow import (
     named_view,
     subgraph,
 )
-from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
+from tests.support.graphs import edge, editor_file, fn, graph, if_graph, lst, spec_example, var, view
 from tests.support.stack import copy_packs
 
 PSYNAPSE = str(Path(sys.executable).parent / "psynapse")
@@ -364,28 +364,6 @@ def same_results(stack, tmp_path: Path, body: dict, *export_args: str) -> tuple[
     return json.loads(done.stdout), (tmp_path / "flow.py").read_text()
 
 
-def if_graph(condition) -> dict:
-    return graph(
-        [
-            var("c", condition, "Boolean"),
-            var("x", "5"),
-            {"id": "if", "type": "ifNode", "data": {}},
-            fn("yes", "slow_identity", ms=5),
-            fn("no", "add", b=100),
-            view("vy"),
-            view("vn"),
-        ],
-        [
-            edge("c", "if", "condition"),
-            edge("x", "if", "value"),
-            edge("if", "yes", "x", "true"),
-            edge("if", "no", "a", "false"),
-            edge("yes", "vy"),
-            edge("no", "vn"),
-        ],
-    )
-
-
 def switch_graph(text: str) -> dict:
     """Switch, a function returning Skip for a key, a merge of both ways, a List of what came."""
     return graph(
@@ -428,8 +406,8 @@ def switch_graph(text: str) -> dict:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (if_graph(True), {"vy": 5, "vn": None}),
-        (if_graph(False), {"vy": None, "vn": 105}),
+        (if_graph(True, ms=5), {"vy": 5, "vn": None}),
+        (if_graph(False, ms=5), {"vy": None, "vn": 105}),
         (
             switch_graph("forty"),
             {

@@ -38,14 +38,14 @@ def graph(nodes: list[dict], edges: list[dict], **extra: Any) -> dict:
     return {"nodes": nodes, "edges": edges, **extra}
 
 
-def spec_example() -> dict:
-    """The spec's example graph: (5+3)*(2+4) = 48, and a list of both sums."""
+def spec_example(v1: str = "5", v2: str = "3", v3: str = "2", v4: str = "4") -> dict:
+    """The spec's example graph: (5+3)*(2+4) = 48, and a list of both sums (or other values)."""
     return graph(
         [
-            var("V1", "5"),
-            var("V2", "3"),
-            var("V3", "2"),
-            var("V4", "4"),
+            var("V1", v1),
+            var("V2", v2),
+            var("V3", v3),
+            var("V4", v4),
             fn("F1", "add", a=0, b=0),
             fn("F2", "add", a=0, b=0),
             fn("F3", "multiply", a=0, b=0),
@@ -64,6 +64,29 @@ def spec_example() -> dict:
             edge("F1", "L1", "input-0"),
             edge("F3", "View"),
             edge("L1", "ListView"),
+        ],
+    )
+
+
+def if_graph(condition: bool, ms: int = 50) -> dict:
+    """An If on ``condition`` over 5: true to slow_identity (``ms``) then vy, false to add 100 then vn."""
+    return graph(
+        [
+            var("c", condition, "Boolean"),
+            var("x", "5"),
+            {"id": "if", "type": "ifNode", "data": {}},
+            fn("yes", "slow_identity", ms=ms),
+            fn("no", "add", b=100),
+            view("vy"),
+            view("vn"),
+        ],
+        [
+            edge("c", "if", "condition"),
+            edge("x", "if", "value"),
+            edge("if", "yes", "x", "true"),
+            edge("if", "no", "a", "false"),
+            edge("yes", "vy"),
+            edge("no", "vn"),
         ],
     )
 
