@@ -5,7 +5,6 @@ retried as its policy says."""
 
 from __future__ import annotations
 
-import textwrap
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from psynapse_common.settings import Settings
 from tests.support.graphs import by_node, edge, fn, graph, lst, sse_events, stream, view
-from tests.support.stack import copy_packs, start_stack, stop_stack
+from tests.support.stack import stack_with_packs
 
 ASYNC_OPS = """
     import asyncio
@@ -68,15 +67,10 @@ NAPS = 200
 
 @pytest.fixture(scope="module")
 def async_stack(nats_server, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("async")
-    packs = copy_packs(root / "nodepacks", "basic")
-    (packs / "asyncs").mkdir()
-    (packs / "asyncs" / "ops.py").write_text(textwrap.dedent(ASYNC_OPS).lstrip())
-    data = root / "data"
-    data.mkdir()
-    running = start_stack(nats_server.url, packs, data, runners=1)
-    yield running
-    stop_stack(running.process)
+    with stack_with_packs(
+        nats_server.url, tmp_path_factory.mktemp("async"), {"asyncs": ASYNC_OPS}, runners=1
+    ) as running:
+        yield running
 
 
 def test_two_hundred_awaiting_nodes_finish_together_on_one_runner(async_stack):

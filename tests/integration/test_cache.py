@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import textwrap
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from psynapse_common.messages import NodeEvent, NodeEvents
 from psynapse_common.runlog import read_run_log
 from psynapse_common.subjects import Names
 from tests.support.graphs import by_node, edge, fn, graph, run_async, spec_example, sse_events, stream, var, view
-from tests.support.stack import copy_packs, start_nats, start_stack, stop_stack
+from tests.support.stack import copy_packs, stack_with_packs, start_nats, start_stack, stop_stack
 
 STAMPS = '''
 """Nodes whose output changes on every call: the cache must leave the opted-out ones alone."""
@@ -60,18 +59,16 @@ def double(x: int) -> int:
 
 @pytest.fixture(scope="module")
 def stack(nats_server, tmp_path_factory):
-    root = tmp_path_factory.mktemp("cache")
-    packs = copy_packs(root / "nodepacks", "testpack", "basic", "examples")
-    for pack, source in (("stamps", STAMPS), ("volatile", VOLATILE), ("versioned", VERSIONED)):
-        (packs / pack).mkdir()
-        (packs / pack / "ops.py").write_text(textwrap.dedent(source).lstrip())
-    data = root / "data"
-    data.mkdir()
     # Every cacheable node is cached here, however quick: these tests are about what is
     # kept and found, not about which calls are worth it (the last test is).
-    running = start_stack(nats_server.url, packs, data, env={"PSYNAPSE_CACHE_MIN_CALL_MS": "0"})
-    yield running
-    stop_stack(running.process)
+    with stack_with_packs(
+        nats_server.url,
+        tmp_path_factory.mktemp("cache"),
+        {"stamps": STAMPS, "volatile": VOLATILE, "versioned": VERSIONED},
+        packs=("testpack", "basic", "examples"),
+        env={"PSYNAPSE_CACHE_MIN_CALL_MS": "0"},
+    ) as running:
+        yield running
 
 
 def run(stack, body: dict) -> tuple[dict, dict[str, list[dict]], str]:

@@ -4,13 +4,12 @@ error, before its code runs; /get_schema shows the bounds."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.support.graphs import by_node, edge, fn, graph, stream, var, view
-from tests.support.stack import copy_packs, start_stack, stop_stack
+from tests.support.stack import stack_with_packs
 
 OPS = """
     from pathlib import Path
@@ -33,15 +32,8 @@ OPS = """
 
 @pytest.fixture(scope="module")
 def rules_stack(nats_server, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("rules")
-    packs = copy_packs(root / "nodepacks", "basic")
-    (packs / "rules").mkdir()
-    (packs / "rules" / "ops.py").write_text(textwrap.dedent(OPS).lstrip())
-    data = root / "data"
-    data.mkdir()
-    running = start_stack(nats_server.url, packs, data, runners=1)
-    yield running
-    stop_stack(running.process)
+    with stack_with_packs(nats_server.url, tmp_path_factory.mktemp("rules"), {"rules": OPS}, runners=1) as running:
+        yield running
 
 
 def test_the_schema_shows_the_bounds(rules_stack):

@@ -5,12 +5,11 @@ the cache and a changed parameter re-runs only what it changes on the way to the
 from __future__ import annotations
 
 import itertools
-import textwrap
 
 import pytest
 
 from tests.support.graphs import by_node, edge, fn, graph, runs_submitted, settled, sse_events, stream, var, view
-from tests.support.stack import copy_packs, start_stack, stop_stack
+from tests.support.stack import stack_with_packs
 
 # Slower than the cache's threshold (PSYNAPSE_CACHE_MIN_CALL_MS), so in the default
 # configuration its output is always worth caching: a hit here is the cache's doing.
@@ -33,15 +32,8 @@ _seeds = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def stack(nats_server, tmp_path_factory):
-    root = tmp_path_factory.mktemp("partial")
-    packs = copy_packs(root / "nodepacks", "basic")
-    (packs / "slowmath").mkdir()
-    (packs / "slowmath" / "ops.py").write_text(textwrap.dedent(SLOW_MATH).lstrip())
-    data = root / "data"
-    data.mkdir()
-    running = start_stack(nats_server.url, packs, data)
-    yield running
-    stop_stack(running.process)
+    with stack_with_packs(nats_server.url, tmp_path_factory.mktemp("partial"), {"slowmath": SLOW_MATH}) as running:
+        yield running
 
 
 def seed() -> float:

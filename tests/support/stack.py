@@ -7,7 +7,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +138,27 @@ def copy_packs(target: Path, *names: str) -> Path:
         source = PACKS / name if (PACKS / name).exists() else REPO / "nodepacks" / name
         shutil.copytree(source, target / name)
     return target
+
+
+@contextmanager
+def stack_with_packs(
+    nats_url: str | None,
+    root: Path,
+    sources: dict[str, str],
+    packs: tuple[str, ...] = ("basic",),
+    runners: int = 2,
+    env: dict | None = None,
+) -> Iterator[Stack]:
+    """A stack over copies of ``packs`` and packs written from ``sources`` ({pack name: its ops.py}),
+    under ``root`` (nodepacks/ and data/); stopped on leaving."""
+    nodepacks = copy_packs(root / "nodepacks", *packs)
+    for pack, source in sources.items():
+        (nodepacks / pack).mkdir()
+        (nodepacks / pack / "ops.py").write_text(textwrap.dedent(source).lstrip())
+    data = root / "data"
+    data.mkdir()
+    running = start_stack(nats_url, nodepacks, data, runners=runners, env=env)
+    try:
+        yield running
+    finally:
+        stop_stack(running.process)
