@@ -47,14 +47,31 @@ class Scanner {
     this.fail(`'${ch}' cannot start a value`);
   }
 
-  object(): void {
-    const open = this.at++;
+  /** Past an opening bracket: true when `close` follows at once (and is passed). */
+  empty(close: string): boolean {
+    this.at++;
     this.space();
-    if (this.text[this.at] === "}") {
+    if (this.text[this.at] !== close) return false;
+    this.at++;
+    return true;
+  }
+
+  /** After an entry: true when a comma says another follows, false when `close` ended the container. */
+  more(close: string, unclosed: string, open: number, missingComma: string): boolean {
+    this.space();
+    const next = this.text[this.at];
+    if (next === "," || next === close) {
       this.at++;
-      return;
+      return next === ",";
     }
-    for (;;) {
+    if (next === undefined) this.fail(unclosed, open);
+    this.fail(missingComma);
+  }
+
+  object(): void {
+    const open = this.at;
+    if (this.empty("}")) return;
+    do {
       this.space();
       const ch = this.text[this.at];
       if (ch === undefined) this.fail("the text ends inside an object: a closing } is missing", open);
@@ -66,46 +83,18 @@ class Scanner {
       if (this.text[this.at] !== ":") this.fail("a key needs a colon after it, like \"name\": value");
       this.at++;
       this.value();
-      this.space();
-      const next = this.text[this.at];
-      if (next === ",") {
-        this.at++;
-        continue;
-      }
-      if (next === "}") {
-        this.at++;
-        return;
-      }
-      if (next === undefined) this.fail("the text ends inside an object: a closing } is missing", open);
-      this.fail("two entries need a comma between them");
-    }
+    } while (this.more("}", "the text ends inside an object: a closing } is missing", open, "two entries need a comma between them"));
   }
 
   array(): void {
-    const open = this.at++;
-    this.space();
-    if (this.text[this.at] === "]") {
-      this.at++;
-      return;
-    }
-    for (;;) {
+    const open = this.at;
+    if (this.empty("]")) return;
+    do {
       this.space();
       if (this.text[this.at] === "]") this.fail("there is a comma before ] with nothing after it: remove the comma");
       if (this.text[this.at] === undefined) this.fail("the text ends inside a list: a closing ] is missing", open);
       this.value();
-      this.space();
-      const next = this.text[this.at];
-      if (next === ",") {
-        this.at++;
-        continue;
-      }
-      if (next === "]") {
-        this.at++;
-        return;
-      }
-      if (next === undefined) this.fail("the text ends inside a list: a closing ] is missing", open);
-      this.fail("two items need a comma between them");
-    }
+    } while (this.more("]", "the text ends inside a list: a closing ] is missing", open, "two items need a comma between them"));
   }
 
   string(): void {
