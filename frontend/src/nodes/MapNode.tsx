@@ -2,26 +2,16 @@
 // `concurrency` at a time) across runners, and gives the results as a list in item
 // order. Each item goes to the input picked here; the other inputs are the same
 // for every item.
-import { useReactFlow, type NodeProps } from "@xyflow/react";
+import type { NodeProps } from "@xyflow/react";
 import { memo, useCallback, useEffect, useMemo } from "react";
-import { useSubgraph } from "../hooks/useSubgraph";
-import { openSubgraph } from "../actions/subgraphNavigation";
+import { useWorkflowNode } from "../hooks/useWorkflowNode";
 import { MAP_ITEMS, type MapData, type MapNodeType } from "../lib/model";
 import { mapItemsType, mapOutputType } from "../lib/typecheck";
-import { workflowNodeProblems, workflowSubtitle } from "../lib/workflowNodeCheck";
-import { useGraphStore } from "../store/graphStore";
-import { useUiStore } from "../store/uiStore";
-import { NodeShell } from "./NodeShell";
-import { OpenButton, PortRows, WorkflowNotes, WorkflowPicker } from "./WorkflowParts";
+import { CountInput, NameSelect, WorkflowNodeFrame } from "./WorkflowParts";
 
 function MapNodeImpl({ id, data, selected }: NodeProps<MapNodeType>) {
-  const { updateNodeData } = useReactFlow();
-  const { loaded, iface } = useSubgraph(data);
-  const edges = useGraphStore((s) => s.edges);
-  const node = useMemo(() => ({ id, type: "mapNode" as const, position: { x: 0, y: 0 }, data }), [id, data]);
-  const problems = useMemo(() => workflowNodeProblems(node, edges, loaded, iface), [node, edges, loaded, iface]);
-  const flagged = useUiStore((s) => s.issues.some((issue) => issue.nodeId === id));
-  const onChange = useCallback((patch: Partial<MapData>) => updateNodeData(id, patch), [id, updateNodeData]);
+  const view = useWorkflowNode<MapNodeType>(id, "mapNode", data);
+  const { iface, onChange } = view;
   // Another workflow has other inputs: the item input is picked again.
   const onWorkflow = useCallback((patch: Partial<MapData>) => onChange(patch.workflow === undefined ? patch : { ...patch, itemInput: "" }), [onChange]);
   const inputs = useMemo(() => {
@@ -36,70 +26,48 @@ function MapNodeImpl({ id, data, selected }: NodeProps<MapNodeType>) {
     if (only && !data.itemInput) onChange({ itemInput: only });
   }, [only, data.itemInput, onChange]);
   return (
-    <NodeShell
+    <WorkflowNodeFrame
       id={id}
-      kind="workflow"
-      title="Map"
-      subtitle={workflowSubtitle(data, loaded)}
-      tooltip="Runs a saved workflow once per item of a list, items in parallel across runners; gives the results as a list in item order"
-      badges={<OpenButton id={id} data={data} />}
+      data={data}
       selected={selected}
-      invalid={flagged || problems.length > 0}
-      onOpen={data.workflow ? () => void openSubgraph(id) : undefined}
+      title="Map"
+      tooltip="Runs a saved workflow once per item of a list, items in parallel across runners; gives the results as a list in item order"
+      view={view}
+      onWorkflow={onWorkflow}
+      inputs={inputs}
+      outputs={outputs}
     >
-      <div className="psy-node__body">
-        <WorkflowPicker id={id} data={data} onChange={onWorkflow} />
-        {data.workflow ? (
-          <div className="psy-row">
-            <label className="psy-row__label" htmlFor={`${id}-item`}>
-              each item to
-            </label>
-            <select
-              id={`${id}-item`}
-              className="psy-input nodrag"
-              data-testid="map-item-input"
-              value={data.itemInput}
-              onChange={(event) => onChange({ itemInput: event.target.value })}
-            >
-              <option value="">Pick an input…</option>
-              {[...new Set([...inputNames, ...(data.itemInput ? [data.itemInput] : [])])].map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-        <div className="psy-row">
-          <label className="psy-row__label" htmlFor={`${id}-concurrency`} title="Items running at a time">
-            at a time
-          </label>
+      {data.workflow ? (
+        <NameSelect
+          id={`${id}-item`}
+          label="each item to"
+          testId="map-item-input"
+          placeholder="Pick an input…"
+          names={inputNames}
+          value={data.itemInput}
+          onChange={(itemInput) => onChange({ itemInput })}
+        />
+      ) : null}
+      <CountInput
+        id={`${id}-concurrency`}
+        label="at a time"
+        title="Items running at a time"
+        testId="map-concurrency"
+        value={data.concurrency}
+        onChange={(concurrency) => onChange({ concurrency })}
+      />
+      <div className="psy-options">
+        <label className="psy-option nodrag" title="A failed item gives null in its place, and the map goes on">
           <input
-            id={`${id}-concurrency`}
-            className="psy-input nodrag"
-            type="number"
-            min={1}
-            step={1}
-            data-testid="map-concurrency"
-            value={data.concurrency}
-            onChange={(event) => onChange({ concurrency: Math.max(1, Math.round(Number(event.target.value) || 1)) })}
+            type="checkbox"
+            data-testid="map-continue-on-error"
+            checked={!!data.continueOnError}
+            onChange={(event) => onChange({ continueOnError: event.target.checked })}
           />
-        </div>
-        <div className="psy-options">
-          <label className="psy-option nodrag" title="A failed item gives null in its place, and the map goes on">
-            <input
-              type="checkbox"
-              data-testid="map-continue-on-error"
-              checked={!!data.continueOnError}
-              onChange={(event) => onChange({ continueOnError: event.target.checked })}
-            />
-            continue on error
-          </label>
-        </div>
-        <WorkflowNotes data={data} loaded={loaded} problems={problems} />
-        <PortRows id={id} inputs={inputs} outputs={outputs} />
+          continue on error
+        </label>
       </div>
-    </NodeShell>
+    </WorkflowNodeFrame>
   );
 }
 

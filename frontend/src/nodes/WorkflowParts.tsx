@@ -1,14 +1,18 @@
 // What Subgraph, Map and Loop nodes share: the picker of the saved workflow they
 // run (and a pinned version), the rows of its inputs and outputs as handles, the
-// problems against it as saved now, and the button that opens it.
+// problems against it as saved now, the button that opens it, the frame holding
+// these, and the rows of their own settings.
 import { Handle, Position, useNodeConnections, useUpdateNodeInternals } from "@xyflow/react";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { listVersions } from "../api/workflows";
 import { openSubgraph } from "../actions/subgraphNavigation";
 import type { WorkflowRefData } from "../lib/model";
 import { typeLabel } from "../lib/typecheck";
 import type { LoadedWorkflow, Port } from "../lib/workflowInterface";
+import { workflowSubtitle } from "../lib/workflowNodeCheck";
+import type { WorkflowNodeView } from "../hooks/useWorkflowNode";
 import { loadWorkflow, loadWorkflowNames, useSubgraphStore } from "../store/subgraphStore";
+import { NodeShell } from "./NodeShell";
 
 /** The saved workflows to pick from, listed when the picker shows and when it is opened. */
 function useWorkflowNames(): string[] | null {
@@ -191,5 +195,92 @@ export function OpenButton({ id, data }: { id: string; data: WorkflowRefData }) 
     >
       open ↗
     </button>
+  );
+}
+
+export interface WorkflowNodeFrameProps {
+  id: string;
+  data: WorkflowRefData;
+  selected?: boolean;
+  title: string;
+  tooltip: string;
+  view: WorkflowNodeView<WorkflowRefData>;
+  /** What picking another workflow (or version) changes. */
+  onWorkflow: WorkflowPickerProps["onChange"];
+  inputs: Port[];
+  outputs: Port[];
+  /** The node's own settings, between the picker and the notes. */
+  children?: ReactNode;
+}
+
+/** A Subgraph, Map or Loop node: the shell, the workflow picker, its own settings, the notes and the port rows. */
+export function WorkflowNodeFrame({ id, data, selected, title, tooltip, view, onWorkflow, inputs, outputs, children }: WorkflowNodeFrameProps) {
+  return (
+    <NodeShell
+      id={id}
+      kind="workflow"
+      title={title}
+      subtitle={workflowSubtitle(data, view.loaded)}
+      tooltip={tooltip}
+      badges={<OpenButton id={id} data={data} />}
+      selected={selected}
+      invalid={view.flagged || view.problems.length > 0}
+      onOpen={data.workflow ? () => void openSubgraph(id) : undefined}
+    >
+      <div className="psy-node__body">
+        <WorkflowPicker id={id} data={data} onChange={onWorkflow} />
+        {children}
+        <WorkflowNotes data={data} loaded={view.loaded} problems={view.problems} />
+        <PortRows id={id} inputs={inputs} outputs={outputs} />
+      </div>
+    </NodeShell>
+  );
+}
+
+interface SettingRowProps {
+  /** The control's element id. */
+  id: string;
+  label: string;
+  title?: string;
+  testId: string;
+}
+
+/** A row picking one of the workflow's input or output names (the one picked is kept listed, gone or not). */
+export function NameSelect({ id, label, title, testId, placeholder, names, value, onChange }: SettingRowProps & { placeholder: string; names: string[]; value: string; onChange: (name: string) => void }) {
+  return (
+    <div className="psy-row">
+      <label className="psy-row__label" htmlFor={id} title={title}>
+        {label}
+      </label>
+      <select id={id} className="psy-input nodrag" data-testid={testId} value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{placeholder}</option>
+        {[...new Set([...names, ...(value ? [value] : [])])].map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A row for a whole number of at least 1 (what else is typed counts as 1). */
+export function CountInput({ id, label, title, testId, value, onChange }: SettingRowProps & { value: number; onChange: (count: number) => void }) {
+  return (
+    <div className="psy-row">
+      <label className="psy-row__label" htmlFor={id} title={title}>
+        {label}
+      </label>
+      <input
+        id={id}
+        className="psy-input nodrag"
+        type="number"
+        min={1}
+        step={1}
+        data-testid={testId}
+        value={value}
+        onChange={(event) => onChange(Math.max(1, Math.round(Number(event.target.value) || 1)))}
+      />
+    </div>
   );
 }
