@@ -11,7 +11,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.integration.test_control_flow import (
+from tests.support.control_flow import (
     WORKFLOWS,
     items,
     loop_node,
