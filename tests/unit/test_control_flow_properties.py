@@ -17,7 +17,7 @@ from psynapse_common.messages import GraphNode
 from psynapse_common.nodepacks import load_catalog
 from psynapse_common.subgraphs import plan_graph, workflow_from_saved
 from psynapse_schema.catalog import snapshot_of
-from tests.unit.test_branches import e, fn, node, run, statuses, var
+from tests.support.segment_graphs import e, fn, node, run, statuses, var
 
 REPO = Path(__file__).resolve().parents[2]
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,6 +19,7 @@ from psynapse_common.nodepacks import load_catalog
 from psynapse_common.segments import cut
 from psynapse_common.wiring import Wiring
 from psynapse_schema.catalog import snapshot_of
+from tests.support.segment_graphs import e, fn, var, view
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,22 +32,6 @@ def catalog(tmp_path_factory):
     shutil.copytree(REPO / "nodepacks" / "basic", root / "basic")
     shutil.copytree(REPO / "tests" / "packs" / "testpack", root / "testpack")
     return load_catalog(root)
-
-
-def var(node_id: str, value) -> GraphNode:
-    return GraphNode(id=node_id, type="variableNode", data={"variableType": "Number", "variableValue": value})
-
-
-def fn(node_id: str, name: str, **data) -> GraphNode:
-    return GraphNode(id=node_id, type="functionNode", data={"functionName": name, **data})
-
-
-def view(node_id: str) -> GraphNode:
-    return GraphNode(id=node_id, type="viewNode")
-
-
-def e(source: str, target: str, handle: str = "input", source_handle: str = "output") -> GraphEdge:
-    return GraphEdge(source=source, target=target, source_handle=source_handle, target_handle=handle)
 
 
 class Cache(dict):
