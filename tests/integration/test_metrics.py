@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
@@ -13,24 +12,7 @@ import pytest
 from psynapse_common.messages import ServiceBeat, encode
 from psynapse_common.subjects import Names
 from tests.support.graphs import edge, fn, graph, metric_sample, run_async, spec_example, var, view
-from tests.support.stack import copy_packs, start_stack, stop_stack
-
-
-def _free_run_of_ports(count: int) -> int:
-    for base in range(41000, 60000, 97):
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", port))
-                sockets.append(sock)
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError("no run of free ports")
+from tests.support.stack import copy_packs, free_run_of_ports, start_stack, stop_stack
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +21,7 @@ def metered(nats_server, tmp_path_factory):
     packs = copy_packs(root / "nodepacks", "testpack", "basic")
     data = root / "data"
     data.mkdir()
-    base = _free_run_of_ports(3)
+    base = free_run_of_ports(3)
     running = start_stack(nats_server.url, packs, data, runners=2, env={"PSYNAPSE_METRICS_PORT": str(base)})
     yield running, base
     stop_stack(running.process)

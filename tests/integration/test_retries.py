@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.support.graphs import by_node, edge, fn, graph, metric_sample, sse_events, stream, view, wait_for
-from tests.support.stack import copy_packs, start_stack, stop_stack
+from tests.support.stack import copy_packs, free_run_of_ports, start_stack, stop_stack
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +26,11 @@ def retrying(nats_server, tmp_path_factory):
     packs = copy_packs(root / "nodepacks", "testpack", "basic")
     data = root / "data"
     data.mkdir()
-    metrics_port = free_ports(3)
+    metrics_port = free_run_of_ports(3)
     env = {"PSYNAPSE_METRICS_PORT": str(metrics_port), "PSYNAPSE_RUNNER_STUCK_GRACE_S": "0.5"}
     running = start_stack(nats_server.url, packs, data, runners=2, env=env)
     yield running, metrics_port
     stop_stack(running.process)
-
-
-def free_ports(count: int) -> int:
-    from tests.integration.test_metrics import _free_run_of_ports
-
-    return _free_run_of_ports(count)
 
 
 def calls(counter) -> list[float]:

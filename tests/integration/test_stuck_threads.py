@@ -14,20 +14,18 @@ import httpx
 import pytest
 
 from tests.support.graphs import by_node, fn, graph, metric_sample, stream, wait_for
-from tests.support.stack import copy_packs, start_stack, stop_stack
+from tests.support.stack import copy_packs, free_run_of_ports, start_stack, stop_stack
 
 GRACE_S = 0.5
 
 
 @pytest.fixture(scope="module")
 def one_thread(nats_server, tmp_path_factory):
-    from tests.integration.test_metrics import _free_run_of_ports
-
     root = tmp_path_factory.mktemp("stuck")
     packs = copy_packs(root / "nodepacks", "testpack")
     data = root / "data"
     data.mkdir()
-    port = _free_run_of_ports(2)
+    port = free_run_of_ports(2)
     env = {
         "PSYNAPSE_METRICS_PORT": str(port),
         "PSYNAPSE_RUNNER_CONCURRENCY": "1",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -162,3 +163,21 @@ def stack_with_packs(
         yield running
     finally:
         stop_stack(running.process)
+
+
+def free_run_of_ports(count: int) -> int:
+    """The first of ``count`` consecutive ports free on 127.0.0.1 (for services that port from a base)."""
+    for base in range(41000, 60000, 97):
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", port))
+                sockets.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no run of free ports")
