@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from tests.support.api_shapes import RUN_NODE_KEYS, SCHEMA_KEYS
 from tests.support.graphs import edge, fn, graph, spec_example, sse_events, view
 
 RUN_ROW = ["run_id", "workflow", "status", "started_at", "finished_at", "duration_ms", "node_count"]
@@ -22,19 +23,7 @@ RUN_DETAIL = [
     "error",
     "nodes",
 ]
-NODE = [
-    "node_name",
-    "status",
-    "duration_ms",
-    "inputs",
-    "output",
-    "error",
-    "error_kind",
-    "traceback",
-    "cached",
-    "attempts",
-    "retries",
-]
+NODE = RUN_NODE_KEYS
 ERROR = ["status_code", "detail"]
 
 
@@ -170,16 +159,7 @@ def test_health_and_catalog_answers_keep_their_keys(stack):
     assert _keys(reloaded) == ["revision", "packs", "clashes"]
     assert reloaded["revision"] > health["catalog_revision"] and reloaded["packs"] == packs["packs"]
     add = next(item for item in schema if item["name"] == "add")
-    assert _keys(add) == [
-        "name",
-        "params",
-        "returns",
-        "docstring",
-        "filepath",
-        "nodepack",
-        "is_progress_node",
-        "is_stream_node",
-    ]
+    assert _keys(add) == SCHEMA_KEYS
     assert root.content == b'{"message":"Psynapse Backend API"}'
 
 

@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 
+from tests.support.api_shapes import RUN_NODE_KEYS
 from tests.support.graphs import edge, fn, graph, settled, spec_example, sse_events, var, view
 
 
@@ -112,19 +113,7 @@ def test_run_detail_has_every_node(stack):
     nodes = detail["nodes"]
     assert set(nodes) == {"V1", "V2", "V3", "V4", "F1", "F2", "F3", "L1", "View", "ListView"}
     for node_id, node in nodes.items():
-        assert set(node) == {
-            "node_name",
-            "status",
-            "duration_ms",
-            "inputs",
-            "output",
-            "error",
-            "error_kind",
-            "traceback",
-            "cached",
-            "attempts",
-            "retries",
-        }, node_id
+        assert set(node) == set(RUN_NODE_KEYS), node_id
         assert node["attempts"] == 1 and node["retries"] == [], (node_id, node)
         assert node["status"] == "completed" and node["error"] is None, (node_id, node)
         assert isinstance(node["duration_ms"], (int, float)) and node["duration_ms"] >= 0, (node_id, node)

@@ -15,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from tests.support.api_shapes import SCHEMA_KEYS
 from tests.support.graphs import edge, fn, graph, view
 from tests.support.stack import PSYNAPSE, copy_packs, start_stack
 
@@ -50,16 +51,7 @@ def test_root_schema_health(embedded):
     names = {s["name"] for s in schemas}
     assert {"add", "divide", "split_name", "CountWithProgress", "EchoStream", "OpenAIChatCompletionStream"} <= names
     add = next(s for s in schemas if s["name"] == "add")
-    assert list(add) == [
-        "name",
-        "params",
-        "returns",
-        "docstring",
-        "filepath",
-        "nodepack",
-        "is_progress_node",
-        "is_stream_node",
-    ]
+    assert list(add) == SCHEMA_KEYS
     assert add["returns"] == [{"name": "result", "type": "float"}]
     assert health["status"] == "ok" and health["nats"] is True
     assert len(health["services"]["runner"]) == 2

@@ -10,6 +10,7 @@ import pytest
 from psynapse import AnnotatedDict
 from psynapse_common.nodepacks import type_name
 from psynapse_common.nodepacks.introspect import introspect, is_node_class, signature_problems
+from tests.support.api_shapes import SCHEMA_KEYS
 
 
 def schema_of(target, kind="function"):
@@ -64,16 +65,7 @@ def scale(x: float, factor: int = 2, mode: Literal["fast", "slow"] = "fast", lab
 
 def test_schema_keys_are_in_spec_order():
     schema = schema_of(scale).schema
-    assert list(schema) == [
-        "name",
-        "params",
-        "returns",
-        "docstring",
-        "filepath",
-        "nodepack",
-        "is_progress_node",
-        "is_stream_node",
-    ]
+    assert list(schema) == SCHEMA_KEYS
     assert schema["name"] == "scale"
     assert schema["filepath"] == "/packs/p/ops.py"
     assert schema["nodepack"] == "p"
