@@ -8,12 +8,12 @@ import { useExecution } from "../hooks/useExecution";
 import { useShortcuts, type ShortcutActions } from "../hooks/useShortcuts";
 import type { PsyEdge, PsyNode } from "../lib/model";
 import { partialRun } from "../lib/partialRun";
-import type { EditActions } from "../panels/editCommands";
 import { StatusPanel } from "../panels/StatusPanel";
 import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { useUiStore, type ContextMenuAt } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
+import { mockEditActions } from "../test/editActions";
 import { mockFetch } from "../test/fetchRoutes";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
 import { ContextMenu } from "./ContextMenu";
@@ -105,23 +105,12 @@ describe("Run to here", () => {
 });
 
 describe("the node's right-click menu", () => {
-  const edit = (): EditActions => ({
-    undo: vi.fn(),
-    redo: vi.fn(),
-    copy: vi.fn(),
-    paste: vi.fn(),
-    duplicate: vi.fn(),
-    selectAll: vi.fn(),
-    remove: vi.fn(),
-    group: vi.fn(),
-    openSubgraph: vi.fn(),
-  });
   const open = (at: ContextMenuAt) => act(() => useUiStore.getState().setContextMenu(at));
   const select = (...ids: string[]) => useGraphStore.setState({ nodes: NODES.map((n) => ({ ...n, selected: ids.includes(n.id) })), edges: EDGES });
 
   it("runs to its node or the selection, beside the Edit commands (Group into subgraph), and closes", () => {
     const onRun = vi.fn();
-    const actions = edit();
+    const actions = mockEditActions();
     select("f1", "f2");
     const { rerender } = render(<ContextMenu actions={actions} running={false} onRun={onRun} />);
     expect(screen.queryByTestId("context-menu")).toBeNull();
@@ -162,7 +151,7 @@ describe("the node's right-click menu", () => {
 
   it("on the selection runs it; on the pane offers no run", () => {
     select("w1");
-    render(<ContextMenu actions={edit()} running={false} onRun={vi.fn()} />);
+    render(<ContextMenu actions={mockEditActions()} running={false} onRun={vi.fn()} />);
     open({ x: 10, y: 10, selection: true });
     expect(screen.queryByTestId("run-to-here")).toBeNull();
     expect(screen.getByTestId("run-selected")).toHaveTextContent("Run selected (1)");

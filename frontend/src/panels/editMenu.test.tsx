@@ -1,29 +1,17 @@
 import { fireEvent, render, screen } from "@testing-library/react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { useGraphStore } from "../store/graphStore";
+import { mockEditActions } from "../test/editActions";
 import { fn, subgraph, view } from "../test/graphs";
 import { resetStores } from "../test/renderFlow";
-import type { EditActions } from "./editCommands";
 import { EditMenu } from "./EditMenu";
-
-const actions = (): EditActions => ({
-  undo: vi.fn(),
-  redo: vi.fn(),
-  copy: vi.fn(),
-  paste: vi.fn(),
-  duplicate: vi.fn(),
-  selectAll: vi.fn(),
-  remove: vi.fn(),
-  group: vi.fn(),
-  openSubgraph: vi.fn(),
-});
 
 beforeEach(() => resetStores());
 
 describe("the Edit menu", () => {
   it("offers grouping only with nodes a group can take (views stay outside)", () => {
     useGraphStore.setState({ nodes: [{ ...view("w"), selected: true }, fn("f", "add")] });
-    const edit = actions();
+    const edit = mockEditActions();
     render(<EditMenu actions={edit} canUndo={false} canRedo={false} />);
     fireEvent.click(screen.getByTestId("edit-button"));
     expect(screen.getByTestId("edit-group")).toBeDisabled();
@@ -33,7 +21,7 @@ describe("the Edit menu", () => {
 
   it("groups a selection, and opens the one subgraph selected", () => {
     useGraphStore.setState({ nodes: [{ ...fn("f", "add"), selected: true }, { ...subgraph("s", "inc"), selected: true }] });
-    const edit = actions();
+    const edit = mockEditActions();
     render(<EditMenu actions={edit} canUndo canRedo={false} />);
     fireEvent.click(screen.getByTestId("edit-button"));
     fireEvent.click(screen.getByTestId("edit-group"));

@@ -13,6 +13,7 @@ import { useGraphStore } from "../store/graphStore";
 import { useRunStore } from "../store/runStore";
 import { useUiStore } from "../store/uiStore";
 import { useWorkflowStore } from "../store/workflowStore";
+import { mockEditActions } from "../test/editActions";
 import { renderFlow, resetStores, SCHEMAS } from "../test/renderFlow";
 import { QuickAdd } from "./QuickAdd";
 import { Toolbar, type ToolbarProps } from "./Toolbar";
@@ -54,7 +55,7 @@ describe("Toolbar", () => {
     phase: "idle", canUndo: false, canRedo: false, onExecute: vi.fn(), onStop: vi.fn(), onUndo: vi.fn(), onRedo: vi.fn(),
     onExport: vi.fn(), onImport: vi.fn(), onNew: vi.fn(), onClear: vi.fn(), onOpen: vi.fn(), onSave: vi.fn(), onSaveAs: vi.fn(),
     historyOpen: false, onHistory: vi.fn(), onSettings: vi.fn(), onHelp: vi.fn(),
-    edit: { undo: vi.fn(), redo: vi.fn(), copy: vi.fn(), paste: vi.fn(), duplicate: vi.fn(), selectAll: vi.fn(), remove: vi.fn(), group: vi.fn(), openSubgraph: vi.fn() },
+    edit: mockEditActions(),
     ...over,
   });
 
