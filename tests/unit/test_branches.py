@@ -3,9 +3,6 @@ skipped downstream of an untaken output (driven in this thread, real nodepack co
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from psynapse_common.conversion import ConversionError, case_text, truth
@@ -14,16 +11,12 @@ from psynapse_common.messages import GraphEdge, GraphNode
 from psynapse_common.nodepacks import load_catalog
 from psynapse_schema.catalog import snapshot_of
 from tests.support.segment_graphs import e, fn, node, run, statuses, var
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.stack import copy_packs
 
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory):
-    root = tmp_path_factory.mktemp("packs")
-    shutil.copytree(REPO / "nodepacks" / "basic", root / "basic")
-    shutil.copytree(REPO / "tests" / "packs" / "testpack", root / "testpack")
-    return load_catalog(root)
+    return load_catalog(copy_packs(tmp_path_factory.mktemp("packs"), "basic", "testpack"))
 
 
 def if_graph(condition, kind: str = "Boolean") -> tuple[list[GraphNode], list[GraphEdge]]:

@@ -5,8 +5,6 @@ and which are refused as recursion."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,17 +16,14 @@ from psynapse_common.nodepacks import load_catalog
 from psynapse_common.subgraphs import plan_graph, workflow_from_saved
 from psynapse_schema.catalog import snapshot_of
 from tests.support.segment_graphs import e, fn, node, run, statuses, var
+from tests.support.stack import copy_packs
 
-REPO = Path(__file__).resolve().parents[2]
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory):
-    root = tmp_path_factory.mktemp("packs")
-    shutil.copytree(REPO / "nodepacks" / "basic", root / "basic")
-    shutil.copytree(REPO / "tests" / "packs" / "testpack", root / "testpack")
-    return load_catalog(root)
+    return load_catalog(copy_packs(tmp_path_factory.mktemp("packs"), "basic", "testpack"))
 
 
 # -- skip propagation ----------------------------------------------------------------

@@ -6,8 +6,6 @@ the cache bucket: what the runner does, minus NATS.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import msgspec
 import pytest
 
@@ -20,18 +18,12 @@ from psynapse_common.segments import cut
 from psynapse_common.wiring import Wiring
 from psynapse_schema.catalog import snapshot_of
 from tests.support.segment_graphs import e, fn, var, view
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.stack import copy_packs
 
 
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory):
-    import shutil
-
-    root = tmp_path_factory.mktemp("packs")
-    shutil.copytree(REPO / "nodepacks" / "basic", root / "basic")
-    shutil.copytree(REPO / "tests" / "packs" / "testpack", root / "testpack")
-    return load_catalog(root)
+    return load_catalog(copy_packs(tmp_path_factory.mktemp("packs"), "basic", "testpack"))
 
 
 class Cache(dict):

@@ -3,9 +3,7 @@ a node's settings over them, and the segment walk that retries (driven in this t
 
 from __future__ import annotations
 
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +17,7 @@ from psynapse_common.policies import policy_of
 from psynapse_common.segments import cut
 from psynapse_common.wiring import Wiring
 from psynapse_schema.catalog import snapshot_of
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.stack import copy_packs
 
 
 # -- the SDK -------------------------------------------------------------------------
@@ -104,10 +101,7 @@ def test_exceptions_match_by_class_name_through_the_mro_and_submodules():
 # -- the loader and the schema -------------------------------------------------------
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory):
-    root = tmp_path_factory.mktemp("packs")
-    shutil.copytree(REPO / "tests" / "packs" / "testpack", root / "testpack")
-    shutil.copytree(REPO / "nodepacks" / "llms", root / "llms")
-    return load_catalog(root)
+    return load_catalog(copy_packs(tmp_path_factory.mktemp("packs"), "testpack", "llms"))
 
 
 def test_the_schema_carries_decorators_and_file_defaults(catalog):
