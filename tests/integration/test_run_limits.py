@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -47,6 +48,15 @@ def _refused(response: httpx.Response) -> None:
     }
 
 
+def _past_first_progress(response: httpx.Response) -> Iterator[tuple[str | None, dict]]:
+    """The stream's events, read up to its first progress event (failing if the run ends first)."""
+    events = sse_events(response)
+    for _, data in events:
+        if data.get("status") == "progress":
+            return events
+    pytest.fail("the run ended before its first progress event")
+
+
 def _runs_again(client: httpx.Client, within_s: float = 0.0) -> None:
     """The client may start a run: at once after its answers ended, ``within_s`` after it left one."""
     deadline = time.monotonic() + within_s
@@ -66,12 +76,7 @@ def test_a_streamed_run_holds_its_clients_slot_until_its_stream_ends(limited):
         with client.stream("POST", "/execute/stream", json=_slow()) as response:
             assert response.status_code == 200
             run_id = response.headers["x-run-id"]
-            events = sse_events(response)
-            for _, data in events:
-                if data.get("status") == "progress":
-                    break
-            else:
-                pytest.fail("the run ended before its first progress event")
+            events = _past_first_progress(response)
             # Every way to start a run is refused while the stream runs, from any connection
             # of the same client address.
             _refused(other.post("/execute", json=_quick()))
@@ -93,12 +98,7 @@ def test_a_client_that_leaves_its_stream_gives_its_slot_back(limited):
         with client.stream("POST", "/execute/stream", json=_slow(steps=100)) as response:
             run_id = response.headers["x-run-id"]
             # Held in a name: a parser dropped mid-stream would close the connection already.
-            events = sse_events(response)
-            for _, data in events:
-                if data.get("status") == "progress":
-                    break
-            else:
-                pytest.fail("the run ended before its first progress event")
+            _events = _past_first_progress(response)
             _refused(client.post("/execute", json=_quick()))
         # The stream was closed mid-run (a closed tab): the run goes on, and the slot is
         # free as soon as the gateway notices.
