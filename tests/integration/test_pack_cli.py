@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.support.packaging import lay_out
+from tests.support.packaging import lay_out_halver
 from tests.support.stack import PSYNAPSE
 
 
@@ -163,13 +163,7 @@ def test_check_a_project_that_cannot_import_and_an_installed_pack_by_name(tmp_pa
     assert done.stdout.splitlines()[0].startswith("needs  (package needs-lib 0.3.0)")
 
     site = tmp_path / "site"
-    lay_out(
-        site,
-        "psynapse-halver",
-        "1.0",
-        {"halver": "halver_nodes"},
-        {"halver_nodes/__init__.py": "", "halver_nodes/ops.py": "def halve(x: float) -> float:\n    return x / 2\n"},
-    )
+    lay_out_halver(site)
     pythonpath = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
     named = run("pack", "check", "halver", cwd=tmp_path, env={"PYTHONPATH": pythonpath})
     assert named.returncode == 0, named.stdout + named.stderr

@@ -48,6 +48,17 @@ def lay_out(site: Path, dist: str, version: str, entry_points: dict[str, str], f
     return info
 
 
+def lay_out_halver(site: Path) -> Path:
+    """The installed pack ``halver`` (distribution psynapse-halver 1.0): ``halve(x) = x / 2``."""
+    return lay_out(
+        site,
+        "psynapse-halver",
+        "1.0",
+        {"halver": "halver_nodes"},
+        {"halver_nodes/__init__.py": "", "halver_nodes/ops.py": "def halve(x: float) -> float:\n    return x / 2\n"},
+    )
+
+
 def build_wheel(project: Path, out: Path) -> Path:
     """``pip wheel`` of the project: the wheel file it wrote."""
     out.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ from psynapse_common.conversion import ConversionError, convert
 from psynapse_common.graph import GraphError
 from psynapse_common.nodepacks import load_catalog
 from tests.support.graphs import edge, editor_file, fn, graph, lst, spec_example, var, view
-from tests.support.packaging import lay_out
+from tests.support.packaging import lay_out_halver
 
 REPO_NODEPACKS = Path(__file__).resolve().parents[2] / "nodepacks"
 
@@ -312,13 +312,7 @@ def test_exported_script_runs_standalone(tmp_path):
 
 def test_an_installed_pack_is_exported_as_an_import_and_a_requirement(tmp_path, monkeypatch):
     site = tmp_path / "site"
-    lay_out(
-        site,
-        "psynapse-halver",
-        "1.0",
-        {"halver": "halver_nodes"},
-        {"halver_nodes/__init__.py": "", "halver_nodes/ops.py": "def halve(x: float) -> float:\n    return x / 2\n"},
-    )
+    lay_out_halver(site)
     monkeypatch.syspath_prepend(str(site))
     (tmp_path / "packs").mkdir()
     catalog = load_catalog(tmp_path / "packs")
