@@ -24,3 +24,10 @@ def stack(nats_server: NatsServer, tmp_path_factory: pytest.TempPathFactory):
     running = start_stack(nats_server.url, packs, data)
     yield running
     stop_stack(running.process)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last. Playwright's sync API keeps an event loop running on the main
+    thread from the first browser test to the end of the session, and code under test that
+    plans a graph or exports a script calls asyncio.run, which refuses to run inside it."""
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/") or item.nodeid.startswith("e2e/"))
