@@ -242,7 +242,9 @@ def test_metrics_count_retries_and_timeouts_by_function(retrying, tmp_path):
     stack, port = retrying
     with stack.client() as client:
         stream(client, graph([fn("f", "flaky", counter=str(tmp_path / "calls"), fails=1)], []))
-        stream(client, graph([fn("p", "SlowProgress", steps=20, step_ms=100, timeout_s=0.3)], []))
+        # Its next report comes 0.7 s after its timeout: the runner abandons the call first
+        # (a report at the timeout itself would race the runner to end it).
+        stream(client, graph([fn("p", "SlowProgress", steps=20, step_ms=1000, timeout_s=0.3)], []))
     orchestrator = httpx.get(f"http://127.0.0.1:{port}/metrics").text
     assert metric_sample(orchestrator, "psynapse_node_retries_total", function="flaky") >= 1
     assert metric_sample(orchestrator, "psynapse_node_timeouts_total", function="SlowProgress") >= 1
