@@ -1,7 +1,8 @@
 // The canvas's right-click menu, where the pointer is: on a node, run to it or run the
 // selection (partial runs); then the Edit menu's commands (group into a subgraph, open
 // one, ...). Closed by a pick, Escape, or a press anywhere else.
-import { memo, useEffect, useLayoutEffect, useRef } from "react";
+import { memo, useLayoutEffect, useRef } from "react";
+import { useDismiss } from "../hooks/useDismiss";
 import { editItems, useSelectionFacts, type EditActions } from "../panels/editCommands";
 import { useGraphStore } from "../store/graphStore";
 import { useUiStore } from "../store/uiStore";
@@ -23,20 +24,7 @@ function ContextMenuImpl({ actions, running, onRun }: ContextMenuProps) {
   const canRedo = useGraphStore((s) => s.future.length > 0);
   const facts = useSelectionFacts();
   const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!at) return;
-    const away = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node)) close(null);
-    };
-    window.addEventListener("mousedown", away);
-    window.addEventListener("keydown", away);
-    window.addEventListener("wheel", away);
-    return () => {
-      window.removeEventListener("mousedown", away);
-      window.removeEventListener("keydown", away);
-      window.removeEventListener("wheel", away);
-    };
-  }, [at, close]);
+  useDismiss(!!at, root, () => close(null), { wheel: true });
   // Moved in from the window's edges, like quick-add (once its size is known).
   useLayoutEffect(() => {
     const menu = root.current;

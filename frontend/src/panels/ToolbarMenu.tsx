@@ -1,6 +1,7 @@
 // The toolbar's menus: "More" (what a toolbar needs less often: files, clearing, so
 // the run controls and the workflow's name always have room) and "Edit".
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
+import { useDismiss } from "../hooks/useDismiss";
 
 export interface MenuItem {
   label: string;
@@ -24,18 +25,7 @@ const MORE: MenuButton = { text: "⋯", label: "More: import, export, clear", te
 export function ToolbarMenu({ items, children, button = MORE, menuTestId = "more-menu" }: { items: MenuItem[]; children?: ReactNode; button?: MenuButton; menuTestId?: string }) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: Event) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !root.current?.contains(event.target as Node)) setOpen(false);
-    };
-    window.addEventListener("mousedown", close);
-    window.addEventListener("keydown", close);
-    return () => {
-      window.removeEventListener("mousedown", close);
-      window.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss(open, root, () => setOpen(false));
   return (
     <div className="psy-menu" ref={root}>
       <button
