@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import types
@@ -130,16 +131,33 @@ def convert_input(value: Any, annotation: Any) -> Any:
     rich types through pydantic (see rich_types). ``convert`` stands alone, without them: an
     exported script carries a copy of it."""
     try:
-        if is_model_like(annotation):
+        route = _route_of(annotation)
+    except TypeError:  # an unhashable hint (Annotated with a list in it): judged each time
+        route = _route(annotation)
+    try:
+        if route == "model":
             # An Enum, a dataclass, a TypedDict, a Pydantic model (or a container of them).
             return validate(value, annotation)
-        if opaque_schema(annotation) is not None:
+        if route == "opaque":
             return opaque_value(value, annotation)  # a PIL image, a numpy array
     except RichTypeError as exc:
         raise ConversionError(str(exc)) from None
-    if (typing.get_origin(annotation) or annotation) is dict:
+    if route == "fields":
         value = as_fields(value)  # a dataclass or a model another node gave, as its fields
     return convert(value, annotation)
+
+
+def _route(annotation: Any) -> str:
+    if is_model_like(annotation):
+        return "model"
+    if opaque_schema(annotation) is not None:
+        return "opaque"
+    return "fields" if (typing.get_origin(annotation) or annotation) is dict else "plain"
+
+
+# Every input of every call asks: a function's hints are few and never change, and walking
+# them (typing introspection) cost more than the rest of a quick node's call.
+_route_of = functools.lru_cache(maxsize=4096)(_route)
 
 
 # -- variable nodes ------------------------------------------------------------
