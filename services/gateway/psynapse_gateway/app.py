@@ -20,8 +20,9 @@ from psynapse_common.settings import Settings
 
 from .auth import token_guard
 from .beats import LiveServices
-from .catalog_api import CatalogController, CatalogSignal, PackReloader
-from .deps import Resources, dependencies
+from .catalog_api import CatalogController
+from .catalog_live import CatalogSignal, PackReloader
+from .deps import Resources, dependencies, stopping_of
 from .editor import editor_routes
 from .errors import exception_handlers
 from .execute_api import ExecuteController
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             history=History(js, backbone.names, blobs),
             workflows=workflows,
             blobs=blobs,
+            stopping=stopping_of(app.state),
         ).keep(app.state)
         settle_heap()
         try:

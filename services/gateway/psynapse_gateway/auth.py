@@ -20,7 +20,8 @@ def token_guard(token: str | None) -> list[Guard]:
         return []
     expected = token.encode()
 
-    def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # Async: litestar hands a sync guard to a worker thread on every request.
+    async def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         header = connection.headers.get("authorization", "")
         # EventSource cannot send headers; SSE clients may pass ?access_token=.
         given = header[7:] if header.lower().startswith("bearer ") else connection.query_params.get("access_token", "")

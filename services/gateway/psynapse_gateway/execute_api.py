@@ -15,6 +15,7 @@ from psynapse_common.subjects import check_workflow_name
 from psynapse_common.targets import TargetError
 
 from .bodies import ExecuteResponse
+from .deps import Resources
 from .docs import RUN_ID_HEADER, SPEC_RESULTS, SSE_EXAMPLE, errors
 from .follower import RunFollower
 from .guards import GRAPH_BODY, STARTS_RUN
@@ -37,10 +38,9 @@ class ExecuteController(Controller):
     async def execute(
         self,
         data: JSONBody[ExecuteRequest],
-        submitter: NamedDependency[RunSubmitter],
-        follower: NamedDependency[RunFollower],
+        resources: NamedDependency[Resources],
     ) -> Response[ExecuteResponse]:
-        return await run_folded(data, submitter, follower)
+        return await run_folded(data, resources.submitter, resources.follower)
 
     @post(
         "/execute/stream",
@@ -55,11 +55,9 @@ class ExecuteController(Controller):
     async def execute_stream(
         self,
         data: JSONBody[ExecuteRequest],
-        submitter: NamedDependency[RunSubmitter],
-        follower: NamedDependency[RunFollower],
-        stopping: NamedDependency[asyncio.Event | None],
+        resources: NamedDependency[Resources],
     ) -> ServerSentEvent:
-        return await run_streamed(data, submitter, follower, stopping)
+        return await run_streamed(data, resources.submitter, resources.follower, resources.stopping)
 
 
 async def run_folded(data: ExecuteRequest, submitter: RunSubmitter, follower: RunFollower) -> Response[ExecuteResponse]:

@@ -25,7 +25,7 @@ from psynapse_common.subjects import Names
 
 from .bodies import ExecuteResponse
 from .live import LiveReader
-from .metrics_api import EVENTS_DROPPED
+from .metrics import EVENTS_DROPPED
 from .records import execute_response
 from .sse_response import SseEvents
 from .submitter import ensure_connected

@@ -87,7 +87,8 @@ class RunSlots(ASGIMiddleware):
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
 
-    def guard(self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    async def guard(self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        # Async although it never waits: litestar runs a sync guard on a worker thread.
         if not handler.opt.get(_STARTS_RUN):
             return
         slot = connection.scope.get("state", {}).get(_SLOT)

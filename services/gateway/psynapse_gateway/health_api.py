@@ -8,13 +8,10 @@ import os
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from nats.aio.client import Client
 
-from psynapse_common.catalog_watch import CatalogWatch
-
-from .beats import LiveServices
 from .bodies import Health, PoolQueue, ServiceInstance
-from .queues import Queues, runners_by_pool
+from .deps import Resources
+from .queues import runners_by_pool
 
 _REQUIRED = ("schema", "orchestrator", "runner")
 _POOLS_TIMEOUT_S = 2.0
@@ -36,11 +33,14 @@ class HealthController(Controller):
     )
     async def health(
         self,
-        nc: NamedDependency[Client],
-        catalog: NamedDependency[CatalogWatch],
-        live_services: NamedDependency[LiveServices],
-        queues: NamedDependency[Queues],
+        resources: NamedDependency[Resources],
     ) -> Response[Health]:
+        nc, catalog, live_services, queues = (
+            resources.nc,
+            resources.catalog,
+            resources.live_services,
+            resources.queues,
+        )
         services: dict[str, list[ServiceInstance]] = {name: [] for name in _REQUIRED}
         nats_ok = nc.is_connected
         if nats_ok:

@@ -1,8 +1,4 @@
-"""GET /metrics: Prometheus text for the gateway and the queues behind it.
-
-Queue depth is read from JetStream at scrape time, so it is exact for the entire
-deployment whichever gateway replica is scraped; counters are this process's.
-"""
+"""GET /metrics: Prometheus text for the gateway and the queues behind it (see ``metrics``)."""
 
 from __future__ import annotations
 
@@ -10,49 +6,21 @@ import asyncio
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from .beats import LiveServices
-from .queues import Queues, runners_by_pool
+from .deps import Resources
+from .metrics import SCRAPE_ERRORS, read_queues
 
-RUNS_SUBMITTED = Counter("psynapse_gateway_runs_submitted", "Runs this gateway submitted")
-EVENTS_DROPPED = Counter(
-    "psynapse_gateway_sse_events_dropped",
-    "Node events a stream left out because the node had ended already (a log holding two ends)",
-)
-JOBS_PENDING = Gauge("psynapse_jobs_pending", "Jobs waiting for a runner, by pool", ["pool"])
-JOBS_IN_FLIGHT = Gauge("psynapse_jobs_in_flight", "Jobs runners hold unacked, by pool", ["pool"])
-POOL_RUNNERS = Gauge("psynapse_pool_runners", "Live runner processes, by pool", ["pool"])
-RUNS_IN_FLIGHT = Gauge(
-    "psynapse_runs_in_flight", "Runs submitted to the orchestrators and not yet ended (all gateways)"
-)
-SCRAPE_ERRORS = Counter("psynapse_gateway_queue_read_errors", "Scrapes that could not read the queues")
 _READ_TIMEOUT_S = 2.0
-
-
-async def _read_queues(queues: Queues, live_services: LiveServices) -> None:
-    pools = await queues.pools(runners_by_pool(live_services.now()))
-    runs_in_flight = await queues.runs_in_flight()
-    # Read everything first, then replace the samples in one go: a pool that is gone
-    # leaves the export instead of keeping its last figures.
-    for gauge in (JOBS_PENDING, JOBS_IN_FLIGHT, POOL_RUNNERS):
-        gauge.clear()
-    for pool, queue in pools.items():
-        JOBS_PENDING.labels(pool).set(queue.pending)
-        JOBS_IN_FLIGHT.labels(pool).set(queue.in_flight)
-        POOL_RUNNERS.labels(pool).set(queue.consumers)
-    RUNS_IN_FLIGHT.set(runs_in_flight)
 
 
 class MetricsController(Controller):
     tags = ["health"]
 
     @get("/metrics", summary="Prometheus metrics", media_type=CONTENT_TYPE_LATEST, include_in_schema=False)
-    async def metrics(
-        self, queues: NamedDependency[Queues], live_services: NamedDependency[LiveServices]
-    ) -> Response[bytes]:
+    async def metrics(self, resources: NamedDependency[Resources]) -> Response[bytes]:
         try:
-            await asyncio.wait_for(_read_queues(queues, live_services), _READ_TIMEOUT_S)
+            await asyncio.wait_for(read_queues(resources.queues, resources.live_services), _READ_TIMEOUT_S)
         except Exception:  # noqa: BLE001 - NATS busy or electing: the counters still answer
             SCRAPE_ERRORS.inc()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

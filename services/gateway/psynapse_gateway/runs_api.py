@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from litestar import Controller, get, post
@@ -14,12 +13,11 @@ from litestar.response import ServerSentEvent
 from psynapse_common.subjects import check_workflow_name
 
 from .bodies import CancelAccepted, RunDetail, RunGraph, RunList
+from .deps import Resources
 from .docs import RUN_ID_HEADER, errors
-from .follower import RunFollower
 from .history import MAX_LIMIT, STATUS_ALIASES, STATUSES, History
 from .records import RunRecords
 from .sse_response import sse
-from .submitter import RunSubmitter
 
 
 def _event_id(value: str | None) -> int:
@@ -58,11 +56,9 @@ class RunsController(Controller):
         return RunList(runs=await history.list_runs(workflow, status, limit))
 
     @get("/{run_id:str}", summary="A run's status, view results and nodes", responses=errors(400, 404))
-    async def get_run(
-        self, run_id: FromPath[str], records: NamedDependency[RunRecords], history: NamedDependency[History]
-    ) -> RunDetail:
-        record = await records.record(run_id)
-        return await records.detail(record, await history.nodes(run_id))
+    async def get_run(self, run_id: FromPath[str], resources: NamedDependency[Resources]) -> RunDetail:
+        record = await resources.records.record(run_id)
+        return await resources.records.detail(record, await resources.history.nodes(run_id))
 
     @get(
         "/{run_id:str}/graph",
@@ -86,9 +82,7 @@ class RunsController(Controller):
     async def run_events(
         self,
         run_id: FromPath[str],
-        records: NamedDependency[RunRecords],
-        follower: NamedDependency[RunFollower],
-        stopping: NamedDependency[asyncio.Event | None],
+        resources: NamedDependency[Resources],
         last_event_id_header: Annotated[
             str | None, HeaderParameter(name="Last-Event-ID", description="Only the events after this one")
         ] = None,
@@ -96,15 +90,14 @@ class RunsController(Controller):
             str | None, Parameter(description="The same, for clients that cannot send headers (EventSource)")
         ] = None,
     ) -> ServerSentEvent:
-        await records.record(run_id)  # 404 for unknown runs
-        reader = await follower.open_events(run_id)
+        await resources.records.record(run_id)  # 404 for unknown runs
+        reader = await resources.follower.open_events(run_id)
         after = _event_id(last_event_id_header or last_event_id)
-        return sse(follower.events(reader, after_id=after), headers={"X-Run-Id": run_id}, stopping=stopping)
+        events = resources.follower.events(reader, after_id=after)
+        return sse(events, headers={"X-Run-Id": run_id}, stopping=resources.stopping)
 
     @post("/{run_id:str}/cancel", status_code=202, summary="Cancel a run", responses=errors(400, 404))
-    async def cancel(
-        self, run_id: FromPath[str], records: NamedDependency[RunRecords], submitter: NamedDependency[RunSubmitter]
-    ) -> CancelAccepted:
-        await records.record(run_id)  # 404 for unknown runs
-        await submitter.cancel(run_id)
+    async def cancel(self, run_id: FromPath[str], resources: NamedDependency[Resources]) -> CancelAccepted:
+        await resources.records.record(run_id)  # 404 for unknown runs
+        await resources.submitter.cancel(run_id)
         return CancelAccepted(run_id=run_id)

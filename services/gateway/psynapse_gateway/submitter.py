@@ -19,7 +19,7 @@ from psynapse_common.sealing import seal
 from psynapse_common.subgraphs import plan_graph
 from psynapse_common.subjects import Names
 
-from .metrics_api import RUNS_SUBMITTED
+from .metrics import RUNS_SUBMITTED
 
 
 class BackboneUnavailable(RuntimeError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
@@ -14,6 +13,7 @@ from litestar.params import Body, FromPath, JSONBody
 from psynapse_common.subjects import check_workflow_name
 
 from .bodies import ExecuteResponse, WorkflowBody, WorkflowList, WorkflowRecord, WorkflowSaved, WorkflowVersions
+from .deps import Resources
 from .docs import (
     SPEC_RESULTS,
     SSE_EXAMPLE,
@@ -23,10 +23,7 @@ from .docs import (
     example,
 )
 from .execute_api import run_folded, run_streamed
-from .follower import RunFollower
 from .guards import GRAPH_BODY, STARTS_RUN
-from .limits import Limits
-from .submitter import RunSubmitter
 from .workflows import WorkflowRun, WorkflowStore, check_body
 
 _NOT_FOUND = "No workflow of that name, or no such version of it"
@@ -137,11 +134,7 @@ class WorkflowsController(Controller):
         self,
         request: Request,
         name: FromPath[str],
-        workflows: NamedDependency[WorkflowStore],
-        limits: NamedDependency[Limits],
-        submitter: NamedDependency[RunSubmitter],
-        follower: NamedDependency[RunFollower],
-        stopping: NamedDependency[asyncio.Event | None],
+        resources: NamedDependency[Resources],
         data: Annotated[
             WorkflowRun | None,
             Body(
@@ -150,9 +143,9 @@ class WorkflowsController(Controller):
             ),
         ] = None,
     ) -> Response[Any]:
-        execute = await workflows.run_request(check_workflow_name(name), data or WorkflowRun())
+        execute = await resources.workflows.run_request(check_workflow_name(name), data or WorkflowRun())
         # Saved under the limits of its day: held to today's before it runs.
-        limits.check_graph(len(execute.nodes), len(execute.edges))
+        resources.limits.check_graph(len(execute.nodes), len(execute.edges))
         if "text/event-stream" in request.headers.get("accept", ""):
-            return await run_streamed(execute, submitter, follower, stopping)
-        return await run_folded(execute, submitter, follower)
+            return await run_streamed(execute, resources.submitter, resources.follower, resources.stopping)
+        return await run_folded(execute, resources.submitter, resources.follower)
