@@ -211,7 +211,7 @@ def _callable(
     """What to call with the node's inputs: its function, or a new instance of its class with
     its reporter's callback set."""
     if not inspect.isclass(spec.target):
-        return cast(Callable[..., Any], spec.target)
+        return cast("Callable[..., Any]", spec.target)
     instance = spec.target()
     if spec.kind == "progress":
         reporter = getattr(instance, "_progress_reporter", None)

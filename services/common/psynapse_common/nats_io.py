@@ -103,27 +103,6 @@ def watch_connection(client: Client, watcher: ConnectionWatcher) -> None:
     _WATCHERS.setdefault(id(client), []).append(watcher)
 
 
-async def ack_surely(msg: Any, within: float) -> None:
-    """Ack a work-queue message and wait for the server to confirm it.
-
-    A plain ack lost while the consumer elects a leader would have the message
-    delivered again after its ack wait: a job run twice, its progress twice in the
-    run's log. The server answers an ack of an acked message too, so asking again is safe.
-    """
-    deadline = time.monotonic() + within
-    pause = 0.1
-    while True:
-        try:
-            await msg.ack_sync(timeout=1.0)
-            return
-        except Exception as exc:  # noqa: BLE001 - no responders, a timeout: an election under way
-            if time.monotonic() + pause > deadline:
-                log.warning("ack.unconfirmed", subject=msg.subject, error=str(exc) or type(exc).__name__)
-                return
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 1.0)
-
-
 async def watch_elections(nc: Client, stream: str, publisher: Any) -> None:
     """A stream electing a leader may have lost what was in flight: the publisher sends
     everything not yet acked again, in order (see ``AckedPublisher.note_trouble``)."""

@@ -28,7 +28,7 @@ from .errors import exception_handlers
 from .execute_api import ExecuteController
 from .files_api import FilesController
 from .follower import RunFollower
-from .guards import GraphSize, RunSlots
+from .guards import RequestLimits, RunSlots
 from .health_api import HealthController
 from .history import History
 from .limits import Limits
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     FilesController,
                 ],
                 # In this order: no limit is told to a client without the token.
-                guards=[*token_guard(settings.api_token), GraphSize(limits), run_slots.guard],
+                guards=[*token_guard(settings.api_token), RequestLimits(limits, run_slots)],
                 middleware=[run_slots],
             ),
             HealthController,

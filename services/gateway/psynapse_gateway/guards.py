@@ -2,7 +2,7 @@
 flight are refused before a handler runs, each with the limit's name in the answer.
 
 Handlers say what they take with their ``opt``: ``GRAPH_BODY`` (the body is a graph
-of nodes and edges), ``STARTS_RUN`` (the request starts a run). The guards sit after
+of nodes and edges), ``STARTS_RUN`` (the request starts a run). The guard sits after
 the token guard, so a client without the token learns nothing about limits.
 
 A run holds its client's slot until its answer has been sent: for a stream, until the
@@ -47,23 +47,6 @@ def client_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-class GraphSize:
-    """Refuses a graph with more nodes or edges than the settings allow (422), before it is parsed."""
-
-    def __init__(self, limits: Limits) -> None:
-        self._limits = limits
-
-    async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-        if not handler.opt.get(_GRAPH_BODY) or not isinstance(connection, Request):
-            return
-        # The body is read once: the handler's own parsing reuses these bytes.
-        try:
-            sizes = _sizes.decode(await connection.body())
-        except msgspec.DecodeError:
-            return  # not a graph at all: the handler's parsing says what is wrong
-        self._limits.check_graph(len(sizes.nodes), len(sizes.edges))
-
-
 class _Slot:
     """The run slot of one request: taken by the guard, given back once."""
 
@@ -82,15 +65,12 @@ class _Slot:
 
 
 class RunSlots(ASGIMiddleware):
-    """Per-client runs in flight: ``guard`` takes a slot (429 past the limit), the middleware gives it back."""
+    """Per-client runs in flight: ``take`` (called by the guard) takes a slot, the middleware gives it back."""
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
 
-    async def guard(self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-        # Async although it never waits: litestar runs a sync guard on a worker thread.
-        if not handler.opt.get(_STARTS_RUN):
-            return
+    def take(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         slot = connection.scope.get("state", {}).get(_SLOT)
         if not isinstance(slot, _Slot):
             raise RuntimeError("the run slot guard needs the RunSlots middleware on the same routes")
@@ -114,3 +94,27 @@ class RunSlots(ASGIMiddleware):
             await next_app(scope, receive, send_then_free)
         finally:
             slot.give_back()  # a client that left, or no answer at all
+
+
+class RequestLimits:
+    """The limits' one guard (Litestar copies the route handler for every guard it calls):
+    a graph with more nodes or edges than the settings allow is refused (422) before it
+    is parsed; a request that starts a run takes its client's run slot (429 past the limit)."""
+
+    def __init__(self, limits: Limits, slots: RunSlots) -> None:
+        self._limits = limits
+        self._slots = slots
+
+    async def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        if handler.opt.get(_GRAPH_BODY) and isinstance(connection, Request):
+            await self._check_graph(connection)
+        if handler.opt.get(_STARTS_RUN):
+            self._slots.take(connection)
+
+    async def _check_graph(self, request: Request[Any, Any, Any]) -> None:
+        # The body is read once: the handler's own parsing reuses these bytes.
+        try:
+            sizes = _sizes.decode(await request.body())
+        except msgspec.DecodeError:
+            return  # not a graph at all: the handler's parsing says what is wrong
+        self._limits.check_graph(len(sizes.nodes), len(sizes.edges))

@@ -12,6 +12,7 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from psynapse_common import logs, messages
+from psynapse_common.acks import AckConfirmer
 from psynapse_common.blobs import Blobs
 from psynapse_common.catalog_watch import CatalogWatch
 from psynapse_common.events import EventSink
@@ -65,6 +66,8 @@ class Orchestrator:
         self.publisher = AckedPublisher(self.nc)
         watch_connection(self.nc, self.publisher)
         await self.publisher.start()
+        self.acks = AckConfirmer(self.nc, settings.run_ack_wait_s)
+        await self.acks.start()
         self.sink = EventSink(self.publisher, self.names, self.nc.max_payload // 2)
         self.blobs = Blobs(self.backbone.blobs, settings.inline_value_limit)
         self.catalog = CatalogWatch(self.backbone.schema, self.names.catalog_key)
@@ -82,6 +85,7 @@ class Orchestrator:
         await self.nc.subscribe(given_up, cb=self._on_job_given_up)
         self.services = Services(
             publisher=self.publisher,
+            acks=self.acks,
             sink=self.sink,
             names=self.names,
             learner=self.learner,
@@ -89,7 +93,6 @@ class Orchestrator:
             read_log=self._read_log,
             cache_enabled=settings.cache_enabled,
             segment_max_nodes=settings.segment_max_nodes,
-            ack_wait=settings.run_ack_wait_s,
             cancel_grace_s=settings.cancel_grace_s,
             blobs=self.blobs,
             catalog=lambda: self.catalog.nodes,
@@ -221,6 +224,7 @@ class Orchestrator:
         await self.beat.stop()
         await self.catalog.stop()
         await self.publisher.stop()
+        await self.acks.stop()
         await wait_closed(self.nc)
 
 

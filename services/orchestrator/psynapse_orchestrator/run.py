@@ -21,6 +21,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from psynapse_common import codec, messages
+from psynapse_common.acks import AckConfirmer
 from psynapse_common.blobs import Blobs
 from psynapse_common.events import EventSink, confirm
 from psynapse_common.graph import CANCELLED, DYNAMIC, MAP, Plan, Schedule
@@ -36,7 +37,6 @@ from psynapse_common.messages import (
     RunEvent,
     RunSubmit,
 )
-from psynapse_common.nats_io import ack_surely
 from psynapse_common.publisher import AckedPublisher, PublishError
 from psynapse_common.segments import Segment, cut
 from psynapse_common.subjects import Names
@@ -56,6 +56,7 @@ class Services:
     """What every run of one orchestrator shares."""
 
     publisher: AckedPublisher
+    acks: AckConfirmer  # a run's submit is acked once its end is stored
     sink: EventSink
     names: Names
     learner: QuickFunctions
@@ -63,7 +64,6 @@ class Services:
     read_log: Callable[[str], Awaitable[list[Event]]]
     cache_enabled: bool
     segment_max_nodes: int
-    ack_wait: float  # how long a run's submit stays ours unacked
     cancel_grace_s: float  # how long a cancel waits for runners to end their nodes
     blobs: Blobs
     catalog: Callable[[], Mapping[str, CatalogNode]]  # for the copies maps and loops add
@@ -501,7 +501,7 @@ class RunExecution:
         self.errors = errors
         try:
             if self.msg is not None:
-                await ack_surely(self.msg, self._services.ack_wait)
+                await self._services.acks.ack(self.msg)
         finally:
             self._on_finished(self.run_id)
             self.done.set()

@@ -35,6 +35,7 @@ import msgspec
 import structlog
 from nats.aio.msg import Msg
 
+from psynapse_common.acks import AckConfirmer
 from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.events import EventSink, confirm
@@ -42,7 +43,6 @@ from psynapse_common.execute import FLUSH, Call, Fetch, Lookup, Outcome, Segment
 from psynapse_common.graph import FUNCTION
 from psynapse_common.invoke import CancelFlag, NodeTimedOut, timeout_message
 from psynapse_common.messages import UNDER_WAY, Job, NodeEvent, ProgressEvent, StreamEvent, job_decoder
-from psynapse_common.nats_io import ack_surely
 from psynapse_common.sealing import SealError, unseal
 
 from . import metrics
@@ -77,6 +77,7 @@ class JobRunner:
         cancels: CancelBoard,
         secret_key: str | None,
         ack_wait: float,
+        acks: AckConfirmer,
         blobs: Blobs,
         cache: NodeCache | None,
         stuck: StuckLimits,
@@ -89,6 +90,7 @@ class JobRunner:
         self._cancels = cancels
         self._secret_key = secret_key
         self._ack_wait = ack_wait
+        self._acks = acks
         self._env_lock = EnvLock()
         self._blobs = blobs
         self._cache = cache
@@ -144,7 +146,7 @@ class JobRunner:
             self._in_flight.dec()
             self._jobs.inc()
         # Acked only once its events are stored: a crash before this replays the job.
-        await ack_surely(msg, self._ack_wait)
+        await self._acks.ack(msg)
 
 
 class _Segment:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 import structlog
 
 from psynapse_common import logs
+from psynapse_common.acks import AckConfirmer
 from psynapse_common.blobs import Blobs
 from psynapse_common.cache import NodeCache
 from psynapse_common.catalog_watch import CatalogWatch
@@ -83,6 +84,8 @@ async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None =
     watch_connection(nc, publisher)
     await publisher.start()
     await watch_elections(nc, names.events_stream, publisher)
+    acks = AckConfirmer(nc, settings.job_ack_wait_s)
+    await acks.start()
     code = CodeCatalog(settings.nodepacks_dir)
     pool_catalog = PoolCatalogPublisher(backbone.schema, names.pool_catalog_key(pool_name), pool_name)
     if settings.pool_environment:
@@ -104,6 +107,7 @@ async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None =
         cancels,
         settings.secret_key,
         settings.job_ack_wait_s,
+        acks,
         Blobs(backbone.blobs, settings.inline_value_limit),
         cache,
         StuckLimits(settings.runner_stuck_grace_s, settings.runner_max_stuck_threads, ending.restart),
@@ -143,6 +147,7 @@ async def serve(settings: Settings, stop: asyncio.Event, ending: Ending | None =
     await puller.stop(grace_s=settings.job_ack_wait_s)
     await beat.stop()
     await watch.stop()
+    await acks.stop()
     ending.stuck = jobs.threads.stuck
     jobs.threads.shutdown()
     await wait_closed(nc)
