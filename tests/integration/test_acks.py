@@ -4,7 +4,6 @@ off the consumer; one nobody answers is sent again until someone does, or given 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import nats
 from nats.aio.msg import Msg
@@ -12,12 +11,6 @@ from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 
 from psynapse_common.acks import AckConfirmer
 from tests.support.graphs import run_async
-
-
-async def _settled(confirmer: AckConfirmer, within: float) -> None:
-    deadline = time.monotonic() + within
-    while confirmer.unconfirmed and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
 
 
 def test_an_ack_is_confirmed_and_the_work_queue_lets_the_message_go(nats_server):
@@ -34,7 +27,7 @@ def test_an_ack_is_confirmed_and_the_work_queue_lets_the_message_go(nats_server)
         sub = await js.pull_subscribe_bind("worker", stream="ACKS")
         for msg in await sub.fetch(5, timeout=5):
             await confirmer.ack(msg)
-        await _settled(confirmer, 5.0)
+        assert await confirmer.confirmed(5.0)
         info = await js.consumer_info("ACKS", "worker")
         stream = await js.stream_info("ACKS")
         await confirmer.stop()
@@ -65,7 +58,7 @@ def test_an_ack_nobody_answered_goes_out_again_until_it_is_confirmed(nats_server
             await msg.respond(b"")
 
         await nc.subscribe("late.consumer", cb=answer)
-        await _settled(confirmer, 5.0)
+        assert await confirmer.confirmed(5.0)
         await confirmer.stop()
         await nc.close()
         return unanswered, confirmer.unconfirmed, len(heard)
@@ -80,7 +73,7 @@ def test_an_ack_never_answered_is_given_up_after_its_time(nats_server):
         confirmer = AckConfirmer(nc, within=0.6, send_again_after=0.1)
         await confirmer.start()
         await confirmer.ack(_message(nc, "nobody.here"))
-        await _settled(confirmer, 5.0)
+        assert await confirmer.confirmed(5.0)
         await confirmer.stop()
         await nc.close()
         return confirmer.unconfirmed, confirmer.given_up

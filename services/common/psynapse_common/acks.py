@@ -45,6 +45,8 @@ class AckConfirmer:
         self._within = within
         self._send_again_after = send_again_after
         self._sweeper: asyncio.Task[None] | None = None
+        self._none_left = asyncio.Event()
+        self._none_left.set()
         self.given_up = 0
 
     @property
@@ -55,7 +57,19 @@ class AckConfirmer:
         await self._nc.subscribe(self._prefix + "*", cb=self._on_answer)
         self._sweeper = asyncio.create_task(self._sweep())
 
-    async def stop(self) -> None:
+    async def confirmed(self, within: float) -> bool:
+        """Whether every ack sent so far is confirmed (or given up) within ``within`` seconds."""
+        try:
+            async with asyncio.timeout(within):
+                await self._none_left.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    async def stop(self, within: float = 1.0) -> None:
+        """Give the acks in flight ``within`` seconds to be confirmed (a message whose ack is
+        lost comes back after its ack wait), then stop sending them again."""
+        await self.confirmed(within)
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -66,6 +80,7 @@ class AckConfirmer:
         self._counter += 1
         token = str(self._counter)
         self._unconfirmed[token] = _Unconfirmed(msg.reply, time.monotonic())
+        self._none_left.clear()
         await self._send(token, msg.reply)
 
     async def _send(self, token: str, subject: str) -> None:
@@ -77,7 +92,12 @@ class AckConfirmer:
     async def _on_answer(self, msg: Msg) -> None:
         if msg.headers and msg.headers.get("Status") == _NO_RESPONDERS:
             return  # no consumer leader took it: sent again by the sweep
-        self._unconfirmed.pop(msg.subject[len(self._prefix) :], None)
+        self._forget(msg.subject[len(self._prefix) :])
+
+    def _forget(self, token: str) -> None:
+        self._unconfirmed.pop(token, None)
+        if not self._unconfirmed:
+            self._none_left.set()
 
     async def _sweep(self) -> None:
         pause = min(self._send_again_after / 2, 0.25)
@@ -88,7 +108,7 @@ class AckConfirmer:
                 if now - ack.sent_at < self._send_again_after:
                     continue
                 if now - ack.first_at > self._within:
-                    del self._unconfirmed[token]
+                    self._forget(token)
                     self.given_up += 1
                     log.warning("ack.unconfirmed", subject=ack.subject, waited_s=round(now - ack.first_at, 1))
                     continue
