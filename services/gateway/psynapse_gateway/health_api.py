@@ -31,34 +31,25 @@ class HealthController(Controller):
             )
         },
     )
-    async def health(
-        self,
-        resources: NamedDependency[Resources],
-    ) -> Response[Health]:
-        nc, catalog, live_services, queues = (
-            resources.nc,
-            resources.catalog,
-            resources.live_services,
-            resources.queues,
-        )
+    async def health(self, resources: NamedDependency[Resources]) -> Response[Health]:
         services: dict[str, list[ServiceInstance]] = {name: [] for name in _REQUIRED}
-        nats_ok = nc.is_connected
+        nats_ok = resources.nc.is_connected
         if nats_ok:
-            for service, items in live_services.now().items():
+            for service, items in resources.live_services.now().items():
                 services.setdefault(service, []).extend(items)
         services["gateway"] = [ServiceInstance(instance="this", pid=os.getpid())]
         ok = nats_ok and all(services[name] for name in _REQUIRED)
         body = Health(
             status="ok" if ok else "degraded",
             nats=nats_ok,
-            catalog_revision=catalog.revision,
+            catalog_revision=resources.catalog.revision,
             services=services,
             pools={},
         )
         if nats_ok:
             try:
                 pools: dict[str, PoolQueue] = await asyncio.wait_for(
-                    queues.pools(runners_by_pool(services)), _POOLS_TIMEOUT_S
+                    resources.queues.pools(runners_by_pool(services)), _POOLS_TIMEOUT_S
                 )
                 body.pools = pools
             except Exception as exc:  # noqa: BLE001 - JetStream busy or electing: liveness still answers
