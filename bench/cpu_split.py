@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import psutil
-from run_bench import BIN, Server, free_port, shared_dir
+from stacks import BIN, Server, free_port, shared_dir, up_command
 
 SERVICES = ("gateway", "orchestrator", "runner", "schema", "nats-server")
 
@@ -102,18 +102,7 @@ def measure(label: str, psynapse: Path, runs: int, log_dir: Path) -> dict[str, f
     env = {key: value for key, value in os.environ.items() if not key.startswith("PSYNAPSE_")}
     server = Server(
         label,
-        [
-            str(psynapse),
-            "up",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--nodepacks-dir",
-            str(shared_dir() / "nodepack"),
-            "--data-dir",
-            str(data),
-        ],
+        up_command(psynapse, port, shared_dir() / "nodepack", data),
         port,
         log_dir,
         env,

@@ -11,7 +11,8 @@ targets) and writes it to bench/results-summary.md. A stack with the cache on th
 measures incremental re-runs (bench/incremental.py), control flow's cost
 (bench/control_flow.py: a map of 64 sleeps beside the ideal, a subgraph's overhead) and
 partial runs (bench/partial_run.py: a run to one node of the 100-node chain, unchanged,
-beside the full run); all skipped with --only or --skip-incremental. Exits non-zero when
+beside the full run), and two stacks up at once, cache on and off, compare the two
+request by request (bench/cache_ab.py); all skipped with --only or --skip-incremental. Exits non-zero when
 any workload gave a wrong answer or a server never came up; a missed performance target
 alone does not fail the run.
 
@@ -21,31 +22,22 @@ The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
+from cache_ab import harness, render_cache_ab, run_cache_ab, workloads
 from control_flow import render_control_flow, run_control_flow
 from incremental import render_incremental, run_incremental
 from partial_run import render_partial_runs, run_partial_runs
+from stacks import BENCH, BIN, REPO, START_TIMEOUT_S, Server, free_port, shared_dir, up_command
 
 from psynapse_common.settings import Settings
-
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-# The venv that runs this script also runs the servers and the harness.
-BIN = Path(sys.executable).parent
-START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 20.0
 
 # (label, workload, metric, comparison, target): the targets, all medians, of the
 # default configuration.
@@ -59,80 +51,8 @@ TARGETS = [
 ]
 # Runs that miss the cache may cost at most this much more with the cache on than off.
 CACHE_OVERHEAD = 1.15
-
-
-def shared_dir() -> Path:
-    env = os.environ.get("PSYNAPSE_BENCH_DIR")
-    return Path(env).resolve() if env else (REPO.parent / "shared" / "bench").resolve()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """A server under test in its own process group, so stopping it stops its children too."""
-
-    def __init__(self, name: str, cmd: list[str], port: int, log_dir: Path, env: dict[str, str] | None = None) -> None:
-        self.name = name
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = log_dir / f"{name}.log"
-        # A file, not a pipe (a full pipe would block the server); it lives as long as the server.
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        # Run from the checkout the command belongs to (a venv's bin/ sits two levels below
-        # it): `python -m psynapse` child processes put their working directory first on
-        # sys.path, so another checkout run from here would import this one's psynapse.
-        executable = Path(cmd[0])
-        checkout = executable.parents[2] if executable.parent.name == "bin" else REPO
-        self.proc = subprocess.Popen(
-            cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True, cwd=checkout, env=env
-        )
-
-    def wait_healthy(self) -> bool:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return True
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        return False
-
-    def log_tail(self, lines: int = 30) -> str:
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
-
-    def stop(self) -> None:
-        pgid = self.proc.pid  # start_new_session: the leader's pid is the group id
-        _signal_group(pgid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=STOP_TIMEOUT_S)
-        # The leader may be gone while children it spawned (NATS, workers) linger.
-        deadline = time.monotonic() + 5.0
-        while _group_alive(pgid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if _group_alive(pgid):
-            _signal_group(pgid, signal.SIGKILL)
-        self.proc.wait()
-        self._log.close()
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, sig)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
+# Requests on each side per workload of the side-by-side cache comparison (bench/cache_ab.py).
+CACHE_AB_REPEATS = 60
 
 
 def measure(
@@ -307,6 +227,35 @@ def wrong_answers(runs: dict[str, dict | None]) -> bool:
     return any(r is None or not r.get("ok", False) for r in runs.values())
 
 
+def measure_cache_ab(shared: Path, repeats: int, log_dir: Path) -> dict | None:
+    """bench/cache_ab.py's figures: a stack with the cache on and one with it off, up at once."""
+    servers: list[Server] = []
+    data_dirs: list[Path] = []
+    try:
+        for label, enabled in (("cache-on", "true"), ("cache-off", "false")):
+            data_dirs.append(Path(tempfile.mkdtemp(prefix=f"psynapse-bench-{label}-")))
+            port = free_port()
+            command = up_command(BIN / "psynapse", port, shared / "nodepack", data_dirs[-1])
+            env = {key: value for key, value in os.environ.items() if not key.startswith("PSYNAPSE_")}
+            servers.append(Server(label, command, port, log_dir, {**env, "PSYNAPSE_CACHE_ENABLED": enabled}))
+        if not all(server.wait_healthy() for server in servers):
+            print("*** cache on/off stacks did not both become healthy", file=sys.stderr)
+            return None
+        contract = harness(shared)
+        try:
+            return run_cache_ab(
+                servers[0].url, servers[1].url, workloads(contract), contract.check_execute_response, repeats
+            )
+        except (contract.ContractError, httpx.HTTPError) as exc:
+            print(f"*** cache on/off side by side failed: {exc}", file=sys.stderr)
+            return None
+    finally:
+        for server in servers:
+            server.stop()
+        for data_dir in data_dirs:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def measure_incremental(nodepack: Path, repeats: int, log_dir: Path) -> dict | None:
     """A fresh stack with the cache on; bench/incremental.py's figures, also in results-incremental.json."""
     out = BENCH / "results-incremental.json"
@@ -316,18 +265,7 @@ def measure_incremental(nodepack: Path, repeats: int, log_dir: Path) -> dict | N
     print(f"== incremental: starting on port {port}", file=sys.stderr, flush=True)
     server = Server(
         "incremental",
-        [
-            str(BIN / "psynapse"),
-            "up",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--nodepacks-dir",
-            str(nodepack),
-            "--data-dir",
-            str(data_dir),
-        ],
+        up_command(BIN / "psynapse", port, nodepack, data_dir),
         port,
         log_dir,
         env={**os.environ, "PSYNAPSE_CACHE_ENABLED": "true"},
@@ -372,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = Path(tempfile.mkdtemp(prefix="psynapse-bench-logs-"))
     runs: dict[str, dict | None] = {}
     incremental: dict | None | bool = False  # False: not asked for
+    cache_ab: dict | None | bool = False
     stacks = [("psynapse", BIN / "psynapse", {}), ("nocache", BIN / "psynapse", {"PSYNAPSE_CACHE_ENABLED": "false"})]
     if args.compare:
         stacks.append(("compare", Path(args.compare).resolve() / ".venv" / "bin" / "psynapse", {}))
@@ -383,18 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             runs[label] = measure(
                 label,
-                [
-                    str(psynapse),
-                    "up",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--nodepacks-dir",
-                    str(nodepack),
-                    "--data-dir",
-                    str(data_dir),
-                ],
+                up_command(psynapse, port, nodepack, data_dir),
                 port,
                 shared,
                 args,
@@ -422,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if not (args.only or args.skip_incremental):
         incremental = measure_incremental(nodepack, args.incremental_repeats, log_dir)
+        cache_ab = measure_cache_ab(shared, CACHE_AB_REPEATS, log_dir)
 
     ref_path = shared / "results-reference.json"
     reference = json.loads(ref_path.read_text()) if ref_path.is_file() else None
@@ -434,9 +363,11 @@ def main(argv: list[str] | None = None) -> int:
         text += render_incremental(workloads or None, args.incremental_repeats)
         text += render_control_flow(sections["control_flow"])
         text += render_partial_runs(sections["partial_run"])
+    if cache_ab is not False:
+        text += render_cache_ab(cache_ab or None, CACHE_AB_REPEATS, CACHE_OVERHEAD)
     (BENCH / "results-summary.md").write_text(text)
     print(text)
-    failed = wrong_answers(runs) or incremental is None
+    failed = wrong_answers(runs) or incremental is None or cache_ab is None
     if failed:
         print(f"FAILED: wrong answers or no results; server logs kept in {log_dir}", file=sys.stderr)
     else:
