@@ -12,9 +12,9 @@ measures incremental re-runs (bench/incremental.py), control flow's cost
 (bench/control_flow.py: a map of 64 sleeps beside the ideal, a subgraph's overhead) and
 partial runs (bench/partial_run.py: a run to one node of the 100-node chain, unchanged,
 beside the full run), and two stacks up at once, cache on and off, compare the two
-request by request (bench/cache_ab.py); all skipped with --only or --skip-incremental. Exits non-zero when
-any workload gave a wrong answer or a server never came up; a missed performance target
-alone does not fail the run.
+request by request (bench/cache_ab.py); all skipped with --only or --skip-incremental.
+Exits non-zero when any workload gave a wrong answer or a server never came up; a missed
+performance target alone does not fail the run.
 
 The shared folder is $PSYNAPSE_BENCH_DIR, else <repo>/../shared/bench.
 """

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import heapq
 import inspect
 import json
 import keyword
@@ -57,6 +56,7 @@ from psynapse_common.graph import (
     Workflow,
     WorkflowRef,
     build_plan,
+    given_order,
     loop_max_iterations,
     map_concurrency,
     switch_cases,
@@ -230,24 +230,13 @@ def order_of(nodes: list[GraphNode], edges: list[GraphEdge]) -> list[str]:
     """The graph's nodes in the engine's order (topological; ties keep the given order),
     Subgraph nodes as one node each."""
     ids = [node.id for node in nodes]
-    position = {node_id: index for index, node_id in enumerate(ids)}
     predecessors: dict[str, set[str]] = {node_id: set() for node_id in ids}
     successors: dict[str, list[str]] = {node_id: [] for node_id in ids}
     for edge in edges:
         if edge.source not in predecessors[edge.target]:
             predecessors[edge.target].add(edge.source)
             successors[edge.source].append(edge.target)
-    in_degree = {node_id: len(predecessors[node_id]) for node_id in ids}
-    ready = [position[node_id] for node_id in ids if in_degree[node_id] == 0]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        node_id = ids[heapq.heappop(ready)]
-        order.append(node_id)
-        for child in successors[node_id]:
-            in_degree[child] -= 1
-            if in_degree[child] == 0:
-                heapq.heappush(ready, position[child])
+    order = given_order(ids, predecessors, successors)
     if len(order) != len(ids):
         stuck = ", ".join(sorted(set(ids) - set(order)))
         raise ExportError(

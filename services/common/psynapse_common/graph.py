@@ -348,6 +348,24 @@ def _find_cycle(remaining: set[str], successors: Mapping[str, list[str]], order:
     return sorted(remaining)
 
 
+def given_order(ids: list[str], predecessors: Mapping[str, set[str]], successors: Mapping[str, list[str]]) -> list[str]:
+    """The engine's order: topological (Kahn), ties broken by the order ``ids`` were given.
+    Nodes on a cycle, and those downstream of one, are left out."""
+    position = {node_id: index for index, node_id in enumerate(ids)}
+    in_degree = {node_id: len(predecessors[node_id]) for node_id in ids}
+    ready = [position[node_id] for node_id in ids if in_degree[node_id] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        node_id = ids[heapq.heappop(ready)]
+        order.append(node_id)
+        for child in successors[node_id]:
+            in_degree[child] -= 1
+            if in_degree[child] == 0:
+                heapq.heappush(ready, position[child])
+    return order
+
+
 def build_plan(
     nodes: list[GraphNode],
     edges: list[GraphEdge],
@@ -405,19 +423,8 @@ def build_plan(
         if node.type == LIST:
             node_edges.sort(key=lambda e: _list_index(e, node_id))
 
-    position = {node_id: index for index, node_id in enumerate(by_id)}
-    in_degree = {node_id: len(predecessors[node_id]) for node_id in by_id}
-    ready = [position[n] for n, degree in in_degree.items() if degree == 0]
-    heapq.heapify(ready)
     ids = list(by_id)
-    order: list[str] = []
-    while ready:
-        node_id = ids[heapq.heappop(ready)]
-        order.append(node_id)
-        for child in successors[node_id]:
-            in_degree[child] -= 1
-            if in_degree[child] == 0:
-                heapq.heappush(ready, position[child])
+    order = given_order(ids, predecessors, successors)
     if len(order) != len(by_id):
         remaining = set(by_id) - set(order)
         cycle = _find_cycle(remaining, successors, ids)
